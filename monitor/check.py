@@ -1,0 +1,148 @@
+"""One check of one source: fetch, parse, guard, diff, classify, and commit in one go."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from functools import partial
+
+from .config import Config, SourceConfig
+from .context import SourceContext
+from .diff import PartDiff, diff_part, miss
+from .errors import SourceError, StateError, StructureChanged
+from .events import Event
+from .fetch import Fetcher
+from .sources import SOURCE_KINDS, Part, Source
+from .state import State, SuccessfulCheck, utcnow
+
+log = logging.getLogger("monitor.check")
+
+
+@dataclass
+class CheckReport:
+    """What one check did, for the command line and the logs."""
+
+    source: str
+    outcome: str
+    """"baseline" (first check), "changed", "unchanged" or "failed"."""
+    duration: float = 0.0
+    bytes: int = 0
+    requests: int = 0
+    not_modified: int = 0
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    error: str | None = None
+    failures: int = 0
+    events: list[Event] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome != "failed"
+
+
+def make_source(config: SourceConfig) -> Source:
+    return SOURCE_KINDS[config.kind](config)
+
+
+async def check_source(source: Source, state: State, fetcher: Fetcher, *, accept_shrink: bool = False) -> CheckReport:
+    """Check one source now. Failures are reported and logged, never raised (except a
+    broken database, which stops everything)."""
+    name, config = source.name, source.config
+    started_at, start = utcnow(), time.monotonic()
+    row = state.source_row(name)
+    first = row is None or row["last_success"] is None
+    ctx = SourceContext(fetcher, config, state.documents(name), json.loads((row or {}).get("memo") or "{}"),
+                        partial(state.snapshot_body, name), source.error_markers)
+    try:
+        parts = await source.collect(ctx)
+        if not parts:
+            raise StructureChanged("the source returned nothing to compare")
+        diffs = [_diff(state, name, part, accept_shrink) for part in parts]
+    except SourceError as exc:
+        return _failed(state, source, started_at, start, ctx, str(exc))
+    except (StateError, asyncio.CancelledError):
+        raise
+    except Exception as exc:  # a bug or an unforeseen shape in a source kind: a failed check, not a crash
+        log.debug("unexpected error checking %s", name, exc_info=True)
+        return _failed(state, source, started_at, start, ctx,
+                       f"unexpected {type(exc).__name__} in the {config.kind} parser: {exc}")
+    changes = [change for _, _, _, diff in diffs for change in diff.changes]
+    detected_at = utcnow()
+    events = []
+    if not first or config.alert_on_first_check:
+        for change in changes:
+            events.extend(source.events(change, detected_at))
+    outcome = "baseline" if first else ("changed" if changes else "unchanged")
+    check = SuccessfulCheck(
+        source=name, kind=config.kind, started_at=started_at, duration=time.monotonic() - start,
+        outcome=outcome, bytes=ctx.bytes, requests=ctx.requests, not_modified=ctx.not_modified,
+        documents=ctx.updates, memo=ctx.memo, parts=diffs, events=events)
+    new_events = state.record_success(check)
+    report = CheckReport(name, outcome, check.duration, ctx.bytes, ctx.requests, ctx.not_modified,
+                         events=new_events)
+    for change in changes:
+        setattr(report, change.kind, getattr(report, change.kind) + 1)
+    log.info("checked %s: %s in %.2fs, %d bytes, %d requests (%d not modified), +%d ~%d -%d, %d new events",
+             name, outcome, report.duration, report.bytes, report.requests, report.not_modified,
+             report.added, report.changed, report.removed, len(new_events))
+    for event in new_events:
+        log.info("event %s %s: %s (%s)", event.type, event.subject or "", event.title or event.key, event.id)
+    return report
+
+
+def _failed(state: State, source: Source, started_at: str, start: float, ctx: SourceContext,
+            error: str) -> CheckReport:
+    duration = time.monotonic() - start
+    streak = state.record_failure(source.name, source.config.kind, started_at, duration, error,
+                                  ctx.bytes, ctx.requests)
+    log.warning("check of %s failed (%d in a row): %s", source.name, streak, error)
+    return CheckReport(source.name, "failed", duration, ctx.bytes, ctx.requests, ctx.not_modified,
+                       error=error, failures=streak)
+
+
+def _diff(state: State, name: str, part: Part, accept_shrink: bool):
+    """Diff one part; a part that lost all or most of its items fails the whole check."""
+    if part.records is None:
+        diff = PartDiff()
+        for key, stored in state.stored(name, part.name, only_missing=True).items():
+            diff.missing.update(miss(key, stored, diff))
+        return part.name, None, {}, diff
+    previous = state.part_items(name, part.name)
+    items = part.items or 0
+    if previous and not accept_shrink:
+        label = f"part {part.name!r}: " if part.name else ""
+        if items == 0:
+            raise StructureChanged(f"{label}found no items where the last good check had {previous} "
+                                   "(structure changed?)")
+        if items * 2 < previous:
+            raise StructureChanged(f"{label}found {items} items where the last good check had {previous} "
+                                   "(fewer than half: structure changed?)")
+    fresh = {record.key: record for record in part.records}
+    return part.name, items, fresh, diff_part(state.stored(name, part.name), part.records)
+
+
+MAX_PARALLEL_CHECKS = 64
+"""Sources checked at once in a cycle; host limits still apply within this."""
+
+
+async def check_all(config: Config, state: State, names: list[str] | None = None, *,
+                    accept_shrink: bool = False, fetcher: Fetcher | None = None) -> list[CheckReport]:
+    """Check the named sources (default: every enabled one) concurrently; reports in config order."""
+    chosen = [s for s in config.sources if (s.name in names if names else s.enabled)]
+    own = fetcher is None
+    fetcher = fetcher or Fetcher(chosen)
+    slots = asyncio.Semaphore(MAX_PARALLEL_CHECKS)
+
+    async def one(source: SourceConfig) -> CheckReport:
+        async with slots:
+            return await check_source(make_source(source), state, fetcher, accept_shrink=accept_shrink)
+
+    try:
+        return list(await asyncio.gather(*(one(s) for s in chosen)))
+    finally:
+        if own:
+            await fetcher.aclose()

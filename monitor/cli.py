@@ -1,0 +1,251 @@
+"""The command line: a thin layer over load_config, open_state, check_all and the daemon."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections import Counter
+from datetime import datetime, timedelta, timezone
+from typing import Any, Sequence
+
+from . import __version__
+from .check import CheckReport, check_all
+from .config import Config, load_config
+from .durations import parse_duration
+from .errors import ConfigError, MonitorError
+from .events import EVENT_TYPES, Event
+from .sources import SOURCE_KINDS
+from .state import State, open_state
+
+PROG = "legal-monitor"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=PROG, description="Watch official legal portals and treaty "
+                                     "depositaries; alert on ratifications, accessions and denunciations.")
+    parser.add_argument("--config", metavar="PATH",
+                        help="config file (default: $LEGAL_MONITOR_CONFIG, else config/monitor.toml)")
+    noise = parser.add_mutually_exclusive_group()
+    noise.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv: debug)")
+    noise.add_argument("-q", "--quiet", action="store_true", help="only errors")
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    check = commands.add_parser("check", help="check sources once now and print what changed")
+    check.add_argument("--source", action="append", metavar="NAME", help="only this source (repeatable)")
+    check.add_argument("--accept-shrink", action="store_true",
+                       help="accept a page that lost most of its items as a real change")
+    check.add_argument("--json", action="store_true", help="machine-readable output")
+
+    sources = commands.add_parser("sources", help="list sources with their state")
+    sources.add_argument("--json", action="store_true")
+
+    events = commands.add_parser("events", help="list detected events, newest first")
+    events.add_argument("--since", metavar="DATE", help="ISO date/time, or an age such as 7d")
+    events.add_argument("--type", action="append", metavar="T", choices=EVENT_TYPES, help="event type (repeatable)")
+    events.add_argument("--source", action="append", metavar="S", help="source name (repeatable)")
+    events.add_argument("--limit", type=int, default=50, metavar="N", help="at most N events (default 50)")
+    events.add_argument("--json", action="store_true")
+
+    validate = commands.add_parser("validate", help="check the config file and say what it holds")
+    validate.add_argument("--json", action="store_true")
+
+    commands.add_parser("run", help="run the daemon: check each source on its interval")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    level = logging.ERROR if args.quiet else (logging.DEBUG if args.verbose > 1 else logging.INFO)
+    if args.command != "run" and not args.verbose and not args.quiet:
+        level = logging.WARNING
+    logging.basicConfig(level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s",
+                        datefmt="%Y-%m-%dT%H:%M:%S%z")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING if args.verbose < 2 else logging.DEBUG)
+    try:
+        config = load_config(args.config)
+        return COMMANDS[args.command](args, config)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(f"{PROG}: config error: {problem}", file=sys.stderr)
+        return 2
+    except MonitorError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _state(config: Config) -> State:
+    return open_state(config.state_path, config.keep_snapshots)
+
+
+def cmd_check(args: argparse.Namespace, config: Config) -> int:
+    names = args.source or None
+    if names:
+        known = {s.name for s in config.sources}
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            raise MonitorError(f"unknown source {', '.join(map(repr, unknown))} "
+                               f"(known: {', '.join(sorted(known)) or 'none'})")
+    state = _state(config)
+    try:
+        reports = asyncio.run(check_all(config, state, names, accept_shrink=args.accept_shrink))
+    finally:
+        state.close()
+    if args.json:
+        print(json.dumps([_report_dict(r) for r in reports], ensure_ascii=False, indent=2))
+    else:
+        _print_reports(reports)
+    failed = [r.source for r in reports if not r.ok]
+    if failed:
+        print(f"{PROG}: failed sources: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _report_dict(report: CheckReport) -> dict[str, Any]:
+    data = {k: v for k, v in report.__dict__.items() if k != "events"}
+    data["duration"] = round(report.duration, 3)
+    data["events"] = [e.to_dict() for e in report.events]
+    return data
+
+
+def _print_reports(reports: list[CheckReport]) -> None:
+    if not reports:
+        print("no enabled sources to check")
+    width = max((len(r.source) for r in reports), default=0)
+    for report in reports:
+        head = f"{report.source:<{width}}  {report.outcome:<9} {report.duration:6.2f}s"
+        if not report.ok:
+            print(f"{head}  {report.error}")
+            continue
+        detail = f"{report.added} added, {report.changed} changed, {report.removed} removed"
+        if report.requests:
+            detail += f"; {report.requests} requests, {report.not_modified} not modified"
+        print(f"{head}  {detail}; {len(report.events)} new events")
+        for event in report.events:
+            print(f"  {_event_line(event)}")
+
+
+def _event_line(event: Event) -> str:
+    what = " — ".join(x for x in (event.subject, event.title or event.key) if x)
+    date = f" [{event.date}]" if event.date else ""
+    url = f" <{event.url}>" if event.url else ""
+    return f"{event.type}: {what}{date}{url}"
+
+
+def cmd_sources(args: argparse.Namespace, config: Config) -> int:
+    state = _state(config)
+    try:
+        rows, counts = state.source_rows(), state.counts()
+    finally:
+        state.close()
+    table = []
+    for source in config.sources:
+        row = rows.get(source.name) or {}
+        status = "disabled" if not source.enabled else ("never checked" if not row else row["last_outcome"])
+        table.append({
+            "name": source.name, "kind": source.kind, "enabled": source.enabled,
+            "last_check": row.get("last_check"), "status": status,
+            "records": counts.get(source.name, {}).get("records", 0),
+            "last_change": row.get("last_change"),
+            "consecutive_failures": row.get("consecutive_failures", 0),
+            "last_error": row.get("last_error"),
+        })
+    if args.json:
+        print(json.dumps(table, ensure_ascii=False, indent=2))
+        return 0
+    headers = ["name", "kind", "last_check", "status", "records", "last_change", "consecutive_failures"]
+    _print_table(headers, [[_show(r[h]) for h in headers] for r in table],
+                 ["NAME", "KIND", "LAST CHECK", "STATUS", "RECORDS", "LAST CHANGE", "FAILURES"])
+    for r in table:
+        if r["last_error"] and r["status"] == "failed":
+            print(f"{r['name']}: {r['last_error']}")
+    return 0
+
+
+def _show(value: Any) -> str:
+    return "-" if value is None else str(value)
+
+
+def _print_table(keys: list[str], rows: list[list[str]], titles: list[str]) -> None:
+    widths = [max([len(t)] + [len(r[i]) for r in rows]) for i, t in enumerate(titles)]
+    print("  ".join(t.ljust(w) for t, w in zip(titles, widths)).rstrip())
+    for row in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+
+
+def cmd_events(args: argparse.Namespace, config: Config) -> int:
+    since = _since(args.since) if args.since else None
+    state = _state(config)
+    try:
+        events = state.events(since, args.type, args.source, args.limit)
+    finally:
+        state.close()
+    if args.json:
+        print(json.dumps([e.to_dict() for e in events], ensure_ascii=False, indent=2))
+        return 0
+    if not events:
+        print("no events")
+    for event in events:
+        print(f"{event.detected_at}  {event.source}  {_event_line(event)}")
+    return 0
+
+
+def _since(text: str) -> str:
+    try:
+        return datetime.fromisoformat(text).isoformat()
+    except ValueError:
+        pass
+    try:
+        age = parse_duration(text)
+    except ValueError:
+        raise MonitorError(f"--since {text!r}: give an ISO date (2026-01-31) or an age such as 7d") from None
+    return (datetime.now(timezone.utc) - timedelta(seconds=age)).isoformat(timespec="seconds")
+
+
+def cmd_validate(args: argparse.Namespace, config: Config) -> int:
+    kinds = Counter(s.kind for s in config.sources)
+    enabled = sum(s.enabled for s in config.sources)
+    if args.json:
+        print(json.dumps({"config": str(config.path), "state": str(config.state_path), "valid": True,
+                          "sources": [{"name": s.name, "kind": s.kind, "enabled": s.enabled,
+                                       "interval": s.interval} for s in config.sources],
+                          "channels": len(config.channels)}, indent=2))
+        return 0
+    print(f"{config.path}: valid")
+    print(f"  {len(config.sources)} sources ({enabled} enabled): "
+          + (", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "none"))
+    for source in config.sources:
+        flag = "" if source.enabled else " (disabled)"
+        describe = SOURCE_KINDS[source.kind](source).describe()
+        print(f"    {source.name}: {source.kind} every {_interval(source.interval)}{flag}  {describe}")
+    print(f"  {len(config.channels)} channels")
+    print(f"  state: {config.state_path}")
+    return 0
+
+
+def _interval(seconds: float) -> str:
+    from .durations import format_duration
+
+    return format_duration(seconds)
+
+
+def cmd_run(args: argparse.Namespace, config: Config) -> int:
+    from .daemon import run_daemon
+
+    state = _state(config)
+    try:
+        run_daemon(config, state)
+    finally:
+        state.close()
+    return 0
+
+
+COMMANDS = {"check": cmd_check, "sources": cmd_sources, "events": cmd_events,
+            "validate": cmd_validate, "run": cmd_run}

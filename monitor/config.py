@@ -1,0 +1,209 @@
+"""Load and validate the TOML configuration into typed dataclasses."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import options as o
+from .errors import ConfigError
+from .options import Option, validate_table
+
+DEFAULT_CONFIG = Path("config/monitor.toml")
+CONFIG_ENV = "LEGAL_MONITOR_CONFIG"
+DEFAULT_USER_AGENT = "legal-monitor/0.1 (+https://github.com/legal-monitor/legal-monitor)"
+
+STATE_OPTIONS: dict[str, Option] = {
+    "path": Option(o.nonempty_text, "state/monitor.db", help="SQLite file; relative to the config file's folder"),
+    "keep_checks": Option(o.positive_duration, o.parse_duration("30d"), help="how long check-log rows are kept"),
+    "keep_snapshots": Option(o.integer(1), 20, help="how many changed snapshots are kept per document"),
+}
+
+# Keys that [defaults] sets for every source and any source may override.
+DEFAULT_OPTIONS: dict[str, Option] = {
+    "interval": Option(o.positive_duration, 3600.0, help="how often a source is checked"),
+    "timeout": Option(o.positive_duration, 30.0, help="connect/read timeout of one request"),
+    "retries": Option(o.integer(0, 10), 3, help="retries of one request on errors that may pass"),
+    "jitter": Option(o.duration, 60.0, help="random delay added to each scheduled check"),
+    "user_agent": Option(o.nonempty_text, DEFAULT_USER_AGENT, help="User-Agent header"),
+    "host_concurrency": Option(o.integer(1, 1000), 2, help="concurrent requests per host"),
+    "host_delay": Option(o.duration, 0.5, help="minimum time between requests to one host"),
+    "max_bytes": Option(o.size, 20 * 1024 * 1024, help="largest response body accepted"),
+    "alert_on_first_check": Option(o.boolean, False, help="raise events on a source's first check"),
+}
+
+# Keys every source accepts besides the [defaults] keys; kinds add their own.
+SOURCE_OPTIONS: dict[str, Option] = {
+    "name": Option(o.nonempty_text, required=True, help="unique name of the source"),
+    "kind": Option(o.nonempty_text, required=True, help="source kind (see `legal-monitor validate`)"),
+    "enabled": Option(o.boolean, True),
+    "proxy": Option(o.url, None, help="HTTP(S) proxy URL for this source's requests"),
+    "headers": Option(o.text_map, {}, help="extra request headers"),
+    "headers_env": Option(o.env_map, {}, help="request headers whose values come from environment variables"),
+    "ca_bundle": Option(o.nonempty_text, None, help="PEM file of CA certificates to trust for this source"),
+    "tls_seclevel": Option(o.integer(0, 5), None, help="OpenSSL security level for this source's TLS"),
+    "tls_legacy_connect": Option(o.boolean, False, help="allow legacy TLS renegotiation for this source"),
+    "error_if_contains": Option(o.text_list, [], help="a 200 page containing any of these is a failure"),
+    **DEFAULT_OPTIONS,
+}
+
+
+@dataclass
+class SourceConfig:
+    """One `[[sources]]` entry, validated, with defaults applied."""
+
+    name: str
+    kind: str
+    enabled: bool = True
+    interval: float = 3600.0
+    timeout: float = 30.0
+    retries: int = 3
+    jitter: float = 60.0
+    user_agent: str = DEFAULT_USER_AGENT
+    host_concurrency: int = 2
+    host_delay: float = 0.5
+    max_bytes: int = 20 * 1024 * 1024
+    alert_on_first_check: bool = False
+    proxy: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    ca_bundle: str | None = None
+    tls_seclevel: int | None = None
+    tls_legacy_connect: bool = False
+    error_if_contains: list[str] = field(default_factory=list)
+    options: dict[str, Any] = field(default_factory=dict)
+    """Kind-specific keys, validated by the kind's own schema."""
+
+    def transport_key(self) -> tuple:
+        """Sources with equal keys can share one HTTP connection pool."""
+        return (self.proxy, self.ca_bundle, self.tls_seclevel, self.tls_legacy_connect, self.timeout)
+
+
+@dataclass
+class Config:
+    """The whole validated configuration file."""
+
+    path: Path
+    state_path: Path
+    keep_checks: float
+    keep_snapshots: int
+    defaults: dict[str, Any]
+    sources: list[SourceConfig]
+    channels: list[dict[str, Any]]
+
+    def source(self, name: str) -> SourceConfig:
+        for source in self.sources:
+            if source.name == name:
+                return source
+        raise KeyError(name)
+
+
+def config_path(explicit: str | os.PathLike | None = None) -> Path:
+    """The config file to use: the explicit path, else $LEGAL_MONITOR_CONFIG, else the default."""
+    if explicit:
+        return Path(explicit)
+    if os.environ.get(CONFIG_ENV):
+        return Path(os.environ[CONFIG_ENV])
+    return DEFAULT_CONFIG
+
+
+def load_config(path: str | os.PathLike | None = None) -> Config:
+    """Read, parse and validate a config file; raise ConfigError listing every problem."""
+    path = config_path(path)
+    try:
+        raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError([f"{path}: config file not found (give --config PATH or set {CONFIG_ENV})"]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError([f"{path}: cannot read config file: {exc}"]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([f"{path}: invalid TOML: {exc}"]) from None
+    return parse_config(raw, Path(path))
+
+
+def parse_config(raw: dict[str, Any], path: Path) -> Config:
+    """Validate an already-parsed TOML document that came from `path`."""
+    from .sources import SOURCE_KINDS
+
+    problems: list[str] = []
+    top = {
+        "state": Option(lambda v: v, {}),
+        "defaults": Option(lambda v: v, {}),
+        "sources": Option(lambda v: v, []),
+        "channels": Option(lambda v: v, [], help="alert channels"),
+    }
+    tables = validate_table(raw, top, "", problems)
+    state = validate_table(tables.get("state", {}), STATE_OPTIONS, "state", problems)
+    defaults = validate_table(tables.get("defaults", {}), DEFAULT_OPTIONS, "defaults", problems)
+
+    sources: list[SourceConfig] = []
+    raw_sources = tables.get("sources", [])
+    if not isinstance(raw_sources, list):
+        problems.append("sources: must be an array of tables ([[sources]])")
+        raw_sources = []
+    seen: dict[str, int] = {}
+    for index, entry in enumerate(raw_sources):
+        where = f"sources[{index}]"
+        source = _parse_source(entry, where, path.resolve().parent, defaults, SOURCE_KINDS, problems)
+        if source is None:
+            continue
+        if source.name in seen:
+            problems.append(f"{where}.name: {source.name!r} is already used by sources[{seen[source.name]}]")
+            continue
+        seen[source.name] = index
+        sources.append(source)
+
+    channels = tables.get("channels", [])
+    if not isinstance(channels, list) or not all(isinstance(c, dict) for c in channels):
+        problems.append("channels: must be an array of tables ([[channels]])")
+        channels = []
+
+    if problems:
+        raise ConfigError([f"{path}: {p}" for p in problems])
+    state_path = Path(state["path"]).expanduser()
+    if not state_path.is_absolute():
+        state_path = path.resolve().parent / state_path
+    return Config(
+        path=path,
+        state_path=state_path,
+        keep_checks=state["keep_checks"],
+        keep_snapshots=state["keep_snapshots"],
+        defaults=defaults,
+        sources=sources,
+        channels=channels,
+    )
+
+
+def _parse_source(entry: Any, where: str, folder: Path, defaults: dict[str, Any], kinds: dict[str, type],
+                  problems: list[str]) -> SourceConfig | None:
+    if not isinstance(entry, dict):
+        problems.append(f"{where}: must be a table")
+        return None
+    kind_name = entry.get("kind")
+    kind = kinds.get(kind_name) if isinstance(kind_name, str) else None
+    if isinstance(kind_name, str) and kind is None:
+        problems.append(f"{where}.kind: unknown source kind {kind_name!r} (known: {', '.join(sorted(kinds))})")
+    schema = {**SOURCE_OPTIONS, **(kind.options if kind else {})}
+    # A kind's own defaults (politeness, intervals) win over [defaults]; the source wins over both.
+    merged_defaults = {**defaults, **(kind.defaults if kind else {})}
+    before = len(problems)
+    if kind is None:
+        # Validate only the common keys so the user still sees every other problem.
+        entry = {k: v for k, v in entry.items() if k in SOURCE_OPTIONS}
+    values = validate_table(entry, schema, where, problems, merged_defaults)
+    if len(problems) > before or kind is None:
+        return None
+    common = {k: values.pop(k) for k in list(values) if k in SOURCE_OPTIONS}
+    headers = {**common.pop("headers"), **{k: v for k, v in common.pop("headers_env").items() if v is not None}}
+    source = SourceConfig(**common, headers=headers, options=values)
+    if source.ca_bundle:
+        ca = folder / Path(source.ca_bundle).expanduser()
+        if not ca.is_file():
+            problems.append(f"{where}.ca_bundle: file {ca} does not exist")
+            return None
+        source.ca_bundle = str(ca)
+    for problem in kind.check_options(source):
+        problems.append(f"{where}.{problem}")
+    return source if len(problems) == before else None

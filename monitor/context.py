@@ -1,0 +1,131 @@
+"""What a source sees during one check: conditional GETs, the body-hash short-cut, memo."""
+
+from __future__ import annotations
+
+import hashlib
+import json as jsonlib
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+import httpx
+
+from .config import SourceConfig
+from .decoding import decode_body
+from .errors import SourceError
+from .fetch import Fetcher
+
+
+@dataclass
+class DocState:
+    """What the database remembers of one fetched document (one URL of one source)."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    hash: str | None = None
+
+
+@dataclass
+class Document:
+    """One fetched document. `changed` is False on a 304 or when the body's hash is the
+    stored one; then `text` is None unless the caller asked for the body."""
+
+    url: str
+    status: int
+    changed: bool
+    text: str | None = None
+    content: bytes | None = None
+    headers: httpx.Headers | None = None
+
+    def json(self) -> Any:
+        """Parse the body as JSON, or fail the check with a clear message."""
+        if self.text is None:
+            raise SourceError(f"no body to parse from {self.url}")
+        try:
+            return jsonlib.loads(self.text)
+        except ValueError:
+            snippet = " ".join(self.text[:120].split())
+            raise SourceError(f"{self.url} did not answer JSON (starts with {snippet!r})") from None
+
+
+@dataclass
+class DocUpdate:
+    """A document's new validators and, when changed, its body for the snapshot table."""
+
+    key: str
+    url: str
+    etag: str | None
+    last_modified: str | None
+    hash: str
+    body: bytes | None
+
+
+@dataclass
+class SourceContext:
+    """Per-check view of the network for one source. Nothing here touches the database:
+    what the check learns is collected in `updates` and `memo` and committed at the end."""
+
+    fetcher: Fetcher
+    config: SourceConfig
+    documents: dict[str, DocState]
+    memo: dict[str, Any]
+    load_body: Callable[[str], bytes | None]
+    error_markers: tuple[str, ...] = ()
+    updates: list[DocUpdate] = field(default_factory=list)
+    bytes: int = 0
+    requests: int = 0
+    not_modified: int = 0
+
+    async def get(self, url: str, *, params: Any = None, headers: dict[str, str] | None = None,
+                  method: str = "GET", json: Any = None, need_body: bool = False,
+                  conditional: bool = True, accept: Iterable[int] = (),
+                  encoding: str | None = None) -> Document:
+        """Fetch `url`. Unchanged documents (304, or same body hash) come back with
+        ``changed=False`` and no text, unless `need_body` is set."""
+        key = document_key(method, url, params, json)
+        known = self.documents.get(key, DocState())
+        extra = dict(headers or {})
+        if conditional and not need_body and known.hash:
+            if known.etag:
+                extra["If-None-Match"] = known.etag
+            if known.last_modified:
+                extra["If-Modified-Since"] = known.last_modified
+        raw = await self.fetcher.request(self.config, method, url, params=params, headers=extra,
+                                         json=json, accept=accept)
+        self.requests += 1
+        self.bytes += len(raw.content)
+        if raw.status == 304:
+            self.not_modified += 1
+            content = self.load_body(key) if need_body else None
+            if need_body and content is None:
+                raise SourceError(f"{raw.url} answered 304 but no earlier copy is stored")
+            text = self._decode(content, raw.headers, encoding, raw.url) if content is not None else None
+            return Document(raw.url, raw.status, False, text, content, raw.headers)
+        if not 200 <= raw.status < 300:
+            return Document(raw.url, raw.status, True, decode_body(raw.content, raw.headers.get("Content-Type")),
+                            raw.content, raw.headers)
+        digest = hashlib.sha256(raw.content).hexdigest()
+        changed = digest != known.hash
+        self.updates.append(DocUpdate(
+            key, raw.url, raw.headers.get("ETag"), raw.headers.get("Last-Modified"), digest,
+            raw.content if changed else None))
+        if not changed and not need_body:
+            return Document(raw.url, raw.status, False, None, None, raw.headers)
+        text = self._decode(raw.content, raw.headers, encoding, raw.url)
+        return Document(raw.url, raw.status, changed, text, raw.content, raw.headers)
+
+    def _decode(self, content: bytes, headers: httpx.Headers, encoding: str | None, url: str) -> str:
+        text = decode_body(content, headers.get("Content-Type"), encoding)
+        lowered = text.lower()
+        for marker in (*self.config.error_if_contains, *self.error_markers):
+            if marker.lower() in lowered:
+                raise SourceError(f"{url} is an error or maintenance page (contains {marker!r})")
+        return text
+
+
+def document_key(method: str, url: str, params: Any = None, json: Any = None) -> str:
+    """The identity of a document: method, full URL with query, and any JSON body."""
+    full = str(httpx.URL(url, params=params)) if params else url
+    key = full if method == "GET" else f"{method} {full}"
+    if json is not None:
+        key += " " + jsonlib.dumps(json, sort_keys=True, separators=(",", ":"))
+    return key

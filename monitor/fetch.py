@@ -1,0 +1,236 @@
+"""HTTP fetching: one shared async client per transport, per-host limits, retries, size cap."""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import random
+import ssl
+import time
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any, AsyncIterator, Iterable
+
+import certifi
+import httpx
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
+
+from .config import SourceConfig
+from .errors import FetchError, TooLarge
+
+RETRY_STATUSES = {408, 425, 429, 500, 502, 503, 504}
+MAX_RETRY_AFTER = 120.0
+"""A Retry-After longer than this fails the check instead of holding it open."""
+
+
+@dataclass
+class RawResponse:
+    """A complete HTTP answer, body included (within the size cap)."""
+
+    url: str
+    status: int
+    headers: httpx.Headers
+    content: bytes
+
+
+class _Transient(FetchError):
+    """An error worth retrying; `retry_after` is the server's wish in seconds, if it said."""
+
+    def __init__(self, message: str, status: int | None = None, retry_after: float | None = None):
+        super().__init__(message, status)
+        self.retry_after = retry_after
+
+
+class HostLimiter:
+    """At most `concurrency` requests at once to one host, starting at least `delay` apart."""
+
+    def __init__(self, concurrency: int, delay: float):
+        self.concurrency = concurrency
+        self.delay = delay
+        self._semaphore = asyncio.Semaphore(concurrency)
+        self._lock = asyncio.Lock()
+        self._next_start = 0.0
+
+    @asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        async with self._semaphore:
+            if self.delay > 0:
+                async with self._lock:
+                    now = time.monotonic()
+                    wait = self._next_start - now
+                    if wait > 0:
+                        await asyncio.sleep(wait)
+                    self._next_start = max(now, self._next_start) + self.delay
+            yield
+
+
+class Fetcher:
+    """Shared HTTP machinery for a cycle or a daemon: pools, host limits and retries.
+
+    Use as ``async with Fetcher(sources) as fetcher``. Host limits take the most
+    conservative setting among the sources that use a host.
+    """
+
+    def __init__(self, sources: Iterable[SourceConfig] = (), backoff_base: float = 1.0,
+                 backoff_max: float = 30.0):
+        self.backoff_base = backoff_base
+        self.backoff_max = backoff_max
+        self._clients: dict[tuple, httpx.AsyncClient] = {}
+        self._limiters: dict[str, HostLimiter] = {}
+        self._host_settings: dict[str, tuple[int, float]] = {}
+        for source in sources:
+            self.plan_host(source)
+
+    def plan_host(self, source: SourceConfig, url: str | None = None) -> None:
+        """Register a source's politeness settings for the host of `url` (or its own URL)."""
+        target = url or source.options.get("url") or source.options.get("base_url")
+        if not target:
+            return
+        host = httpx.URL(target).host
+        known = self._host_settings.get(host)
+        wanted = (source.host_concurrency, source.host_delay)
+        if known:
+            wanted = (min(known[0], wanted[0]), max(known[1], wanted[1]))
+        self._host_settings[host] = wanted
+        self._limiters.pop(host, None)
+
+    async def __aenter__(self) -> "Fetcher":
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            await client.aclose()
+
+    def _client(self, source: SourceConfig) -> httpx.AsyncClient:
+        key = source.transport_key()
+        client = self._clients.get(key)
+        if client is None:
+            client = httpx.AsyncClient(
+                verify=tls_context(source),
+                proxy=source.proxy,
+                timeout=httpx.Timeout(source.timeout),
+                limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
+                follow_redirects=True,
+            )
+            self._clients[key] = client
+        return client
+
+    def _limiter(self, host: str, source: SourceConfig) -> HostLimiter:
+        limiter = self._limiters.get(host)
+        if limiter is None:
+            concurrency, delay = self._host_settings.get(host, (source.host_concurrency, source.host_delay))
+            limiter = self._limiters[host] = HostLimiter(concurrency, delay)
+        return limiter
+
+    async def request(self, source: SourceConfig, method: str, url: str, *,
+                      params: Any = None, headers: dict[str, str] | None = None,
+                      json: Any = None, accept: Iterable[int] = ()) -> RawResponse:
+        """Send one request with retries; return the answer or raise FetchError.
+
+        2xx, 304 and the statuses in `accept` are answers; other statuses are errors,
+        retried when they may pass (408, 425, 429, 5xx).
+        """
+        accepted = set(accept)
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(source.retries + 1),
+            wait=self._wait,
+            retry=retry_if_exception(lambda exc: isinstance(exc, _Transient)),
+            reraise=True,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    return await self._once(source, method, url, params, headers, json, accepted)
+        except _Transient as exc:
+            raise FetchError(str(exc), exc.status) from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _wait(self, state: Any) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, _Transient) and exc.retry_after is not None:
+            return exc.retry_after
+        backoff = min(self.backoff_max, self.backoff_base * 2 ** (state.attempt_number - 1))
+        return backoff * (0.5 + random.random() / 2)
+
+    async def _once(self, source: SourceConfig, method: str, url: str, params: Any,
+                    headers: dict[str, str] | None, json: Any, accepted: set[int]) -> RawResponse:
+        client = self._client(source)
+        request = client.build_request(method, url, params=params, json=json,
+                                       headers={"User-Agent": source.user_agent, **source.headers,
+                                                **(headers or {})})
+        shown = str(request.url)
+        async with self._limiter(request.url.host, source).slot():
+            try:
+                response = await client.send(request, stream=True)
+            except httpx.TimeoutException:
+                raise _Transient(f"timed out after {source.timeout:g}s: {shown}") from None
+            except httpx.ProxyError as exc:
+                raise _Transient(f"proxy error for {shown}: {exc}") from None
+            except (httpx.ConnectError, httpx.ReadError, httpx.WriteError,
+                    httpx.RemoteProtocolError) as exc:
+                raise _Transient(f"cannot connect to {request.url.host}: {_reason(exc)}") from None
+            except httpx.HTTPError as exc:
+                raise FetchError(f"request to {shown} failed: {_reason(exc)}") from None
+            try:
+                status = response.status_code
+                if status in RETRY_STATUSES:
+                    retry_after = _retry_after(response.headers.get("Retry-After"))
+                    if retry_after is not None and retry_after > MAX_RETRY_AFTER:
+                        raise FetchError(f"HTTP {status} from {shown}; server asks to retry after "
+                                         f"{retry_after:.0f}s", status)
+                    raise _Transient(f"HTTP {status} from {shown}", status, retry_after)
+                if not (200 <= status < 300 or status == 304 or status in accepted):
+                    raise FetchError(f"HTTP {status} from {shown}", status)
+                content = await _read_capped(response, source.max_bytes, shown)
+            except httpx.TimeoutException:
+                raise _Transient(f"timed out reading {shown}") from None
+            except (httpx.ReadError, httpx.RemoteProtocolError) as exc:
+                raise _Transient(f"connection broke reading {shown}: {_reason(exc)}") from None
+            finally:
+                await response.aclose()
+        return RawResponse(str(response.url), status, response.headers, content)
+
+
+async def _read_capped(response: httpx.Response, cap: int, shown: str) -> bytes:
+    declared = response.headers.get("Content-Length")
+    if declared and declared.isdigit() and int(declared) > cap:
+        raise TooLarge(f"response from {shown} is {int(declared):,} bytes, over the {cap:,}-byte cap (max_bytes)")
+    chunks, total = [], 0
+    async for chunk in response.aiter_bytes():
+        total += len(chunk)
+        if total > cap:
+            raise TooLarge(f"response from {shown} is over the {cap:,}-byte cap (max_bytes)")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc) or type(exc).__name__
+    return text.splitlines()[0][:200]
+
+
+def tls_context(source: SourceConfig) -> ssl.SSLContext:
+    """Verification on always; the CA file, security level and legacy renegotiation per source."""
+    context = ssl.create_default_context(cafile=source.ca_bundle or certifi.where())
+    if source.tls_seclevel is not None:
+        context.set_ciphers(f"DEFAULT@SECLEVEL={source.tls_seclevel}")
+    if source.tls_legacy_connect:
+        context.options |= getattr(ssl, "OP_LEGACY_SERVER_CONNECT", 0x4)
+    return context

@@ -1,0 +1,23 @@
+"""The registry of source kinds: a config's `kind` names one of these classes."""
+
+from __future__ import annotations
+
+from .base import Part, Source
+from .coe import CoeSource
+from .feed import FeedSource
+from .html import HtmlSource
+from .json import JsonSource
+from .pravo import PravoSource
+from .untc import UntcSource
+
+SOURCE_KINDS: dict[str, type[Source]] = {
+    HtmlSource.kind: HtmlSource,
+    JsonSource.kind: JsonSource,
+    FeedSource.kind: FeedSource,
+    PravoSource.kind: PravoSource,
+    CoeSource.kind: CoeSource,
+    UntcSource.kind: UntcSource,
+}
+
+__all__ = ["SOURCE_KINDS", "Part", "Source", "CoeSource", "FeedSource", "HtmlSource", "JsonSource",
+           "PravoSource", "UntcSource"]

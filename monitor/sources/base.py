@@ -1,0 +1,116 @@
+"""The Source base class: what every source kind provides, and the generic event rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from ..classify import classify
+from ..diff import Change
+from ..events import Event, event_id
+from ..options import Option
+from ..records import Record
+
+if TYPE_CHECKING:
+    from ..config import SourceConfig
+    from ..context import SourceContext
+
+
+@dataclass
+class Part:
+    """The records of one part of a source (one document, one day, one treaty, …).
+
+    `records` is None when the part is unchanged since the last check (nothing was parsed).
+    `items` counts what was found before any keyword filtering; the shrink guard uses it.
+    A part may be legitimately empty only when `allow_empty` is set.
+    """
+
+    name: str = ""
+    records: list[Record] | None = None
+    items: int | None = None
+    allow_empty: bool = False
+
+    def __post_init__(self) -> None:
+        if self.items is None and self.records is not None:
+            self.items = len(self.records)
+
+
+class Source:
+    """A source kind. Subclasses set `kind` and `options`, and implement `collect`.
+
+    `defaults` are the kind's own defaults for common keys (e.g. a longer interval or a
+    politer host limit); they win over `[defaults]`, and the source's own keys win over both.
+    """
+
+    kind: ClassVar[str] = ""
+    options: ClassVar[dict[str, Option]] = {}
+    defaults: ClassVar[dict[str, Any]] = {}
+    error_markers: ClassVar[tuple[str, ...]] = ()
+    """Texts that mark a 200 answer as an error or maintenance page for this kind."""
+
+    def __init__(self, config: SourceConfig):
+        self.config = config
+        self.name = config.name
+
+    @classmethod
+    def check_options(cls, config: SourceConfig) -> list[str]:
+        """Cross-key checks; return problems as "key: what is wrong"."""
+        return []
+
+    def describe(self) -> str:
+        """A short line saying what this source watches, for listings."""
+        return self.config.options.get("url") or self.config.options.get("base_url") or ""
+
+    async def collect(self, ctx: SourceContext) -> list[Part]:
+        """Fetch and parse; return the parts seen. Raise SourceError on any failure."""
+        raise NotImplementedError
+
+    def events(self, change: Change, detected_at: str) -> list[Event]:
+        """Turn one record change into events. The default classifies by keywords."""
+        return generic_events(self.name, change, detected_at)
+
+
+def generic_events(source: str, change: Change, detected_at: str) -> list[Event]:
+    """Keyword classification (EN/RU/FR) of a record change, falling back to record_* types."""
+    record = change.new or change.old
+    assert record is not None
+    base = dict(source=source, key=change.key, title=record.title, url=record.url,
+                subject=record.fields.get("subject"), detected_at=detected_at)
+    if change.kind == "added":
+        event_type, action = classify(record.text())
+        if event_type:
+            return [Event(id=event_id(source, change.key, event_type, action), type=event_type,
+                          date=record.fields.get("date"), details={"action": action, "fields": record.fields},
+                          **base)]
+        return [Event(id=event_id(source, change.key, "record_added", record.fingerprint()),
+                      type="record_added", details={"fields": record.fields}, **base)]
+    if change.kind == "removed":
+        return [Event(id=event_id(source, change.key, "record_removed", record.fingerprint()),
+                      type="record_removed", details={"fields": record.fields}, **base)]
+    events, rest = [], {}
+    for name, (old, new) in change.fields.items():
+        event_type, action = _classify_field(name, old, new)
+        if event_type:
+            events.append(Event(id=event_id(source, change.key, event_type, action, name, new),
+                                type=event_type, date=new if event_type == classify(name)[0] else None,
+                                details={"action": action, "field": name, "old": old, "new": new}, **base))
+        else:
+            rest[name] = {"old": old, "new": new}
+    if rest:
+        identity = sorted((name, value["old"], value["new"]) for name, value in rest.items())
+        events.append(Event(id=event_id(source, change.key, "record_changed", identity),
+                            type="record_changed", details={"changed": rest}, **base))
+    return events
+
+
+def _classify_field(name: str, old: str | None, new: str | None) -> tuple[str | None, str | None]:
+    """A field named like an action (e.g. "ratification") that gains a value is that action;
+    otherwise a value whose own words newly name an action (e.g. "Signed" -> "Ratified")."""
+    if new and not old:
+        by_name = classify(name)
+        if by_name[0]:
+            return by_name
+    by_value = classify(new)
+    if by_value[0] and classify(old)[0] != by_value[0]:
+        return by_value
+    return None, None

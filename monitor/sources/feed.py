@@ -1,0 +1,42 @@
+"""The `feed` kind: RSS and Atom entries as records (parsed by feedparser)."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import ClassVar
+
+import feedparser
+
+from ..errors import StructureChanged
+from ..records import Record
+from .document import DocumentSource
+
+
+class FeedSource(DocumentSource):
+    """Each entry is a record keyed by its id (else link, else title), with the fields
+    title, summary, published and link."""
+
+    kind: ClassVar[str] = "feed"
+
+    def expected(self) -> str:
+        return "RSS or Atom entries"
+
+    def parse(self, text: str, url: str) -> list[Record]:
+        parsed = feedparser.parse(text)
+        if parsed.bozo and not parsed.entries and not parsed.get("version"):
+            reason = str(parsed.get("bozo_exception", "")).splitlines()[0:1]
+            raise StructureChanged(f"{url} is not an RSS or Atom feed ({''.join(reason) or 'unknown format'})")
+        records = []
+        for entry in parsed.entries:
+            link = entry.get("link")
+            key = entry.get("id") or link or entry.get("title")
+            if not key:
+                key = hashlib.sha256(str(entry.get("summary", "")).encode()).hexdigest()[:16]
+            records.append(Record(
+                key=key,
+                fields={"summary": entry.get("summary"), "published": entry.get("published") or entry.get("updated"),
+                        "link": link},
+                title=entry.get("title"),
+                url=link,
+            ))
+        return records

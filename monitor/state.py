@@ -1,0 +1,347 @@
+"""The SQLite state: schema and migrations in one place, and every read and write of it."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import zlib
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import sqlite_utils
+
+from .context import DocState, DocUpdate
+from .diff import PartDiff, Stored
+from .errors import StateError
+from .events import Event, Treaty
+from .records import Record
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def utcnow() -> str:
+    """Now, as an ISO 8601 UTC timestamp with seconds."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _v1(db: sqlite_utils.Database) -> None:
+    db["meta"].create({"key": str, "value": str}, pk="key")
+    db["sources"].create({
+        "name": str, "kind": str, "created_at": str, "last_check": str, "last_success": str,
+        "last_change": str, "last_outcome": str, "consecutive_failures": int, "last_error": str,
+        "records": int, "memo": str,
+    }, pk="name", defaults={"consecutive_failures": 0, "records": 0})
+    db["documents"].create({
+        "source": str, "key": str, "url": str, "etag": str, "last_modified": str, "hash": str,
+        "checked_at": str, "changed_at": str,
+    }, pk=("source", "key"))
+    db["snapshots"].create({
+        "id": int, "source": str, "doc_key": str, "hash": str, "fetched_at": str, "body": bytes,
+    }, pk="id")
+    db["snapshots"].create_index(["source", "doc_key", "id"])
+    db["parts"].create({"source": str, "part": str, "items": int, "checked_at": str},
+                       pk=("source", "part"))
+    db["records"].create({
+        "source": str, "key": str, "part": str, "title": str, "url": str, "fields": str,
+        "first_seen": str, "last_seen": str, "missing": int, "removed_at": str,
+    }, pk=("source", "key"), defaults={"missing": 0})
+    db["records"].create_index(["source", "part"])
+    db["events"].create({
+        "id": str, "type": str, "source": str, "key": str, "subject": str, "title": str,
+        "summary": str, "url": str, "date": str, "effective_date": str, "treaty": str,
+        "details": str, "detected_at": str,
+    }, pk="id")
+    db["events"].create_index(["detected_at"])
+    db["events"].create_index(["source", "detected_at"])
+    db["checks"].create({
+        "id": int, "source": str, "started_at": str, "duration": float, "outcome": str,
+        "bytes": int, "requests": int, "not_modified": int, "records": int, "events": int,
+        "error": str,
+    }, pk="id")
+    db["checks"].create_index(["started_at"])
+    db["checks"].create_index(["source", "id"])
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1]
+"""Migration N+1 takes a database from schema version N to N+1. Append; never edit."""
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+@dataclass
+class SuccessfulCheck:
+    """Everything one successful check learned, written by `State.record_success` at once."""
+
+    source: str
+    kind: str
+    started_at: str
+    duration: float
+    outcome: str
+    bytes: int
+    requests: int
+    not_modified: int
+    documents: list[DocUpdate]
+    memo: dict[str, Any]
+    parts: list[tuple[str, int | None, dict[str, Record], PartDiff]] = field(default_factory=list)
+    """(part name, items or None when unchanged, fresh records by key, diff)."""
+    events: list[Event] = field(default_factory=list)
+
+
+class State:
+    """The state database. Open it with `open_state`."""
+
+    def __init__(self, db: sqlite_utils.Database, path: Path, keep_snapshots: int = 20):
+        self.db = db
+        self.conn = db.conn
+        self.path = path
+        self.keep_snapshots = keep_snapshots
+
+    def close(self) -> None:
+        self.db.close()
+
+    # --- reads -------------------------------------------------------------------------
+
+    def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
+        try:
+            cursor = self.conn.execute(sql, list(params))
+        except sqlite3.DatabaseError as exc:
+            raise StateError(f"{self.path}: cannot read the state database: {exc}") from None
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+    def source_row(self, name: str) -> dict[str, Any] | None:
+        rows = self._rows("select * from sources where name = ?", [name])
+        return rows[0] if rows else None
+
+    def source_rows(self) -> dict[str, dict[str, Any]]:
+        return {row["name"]: row for row in self._rows("select * from sources")}
+
+    def documents(self, source: str) -> dict[str, DocState]:
+        rows = self._rows("select key, etag, last_modified, hash from documents where source = ?", [source])
+        return {r["key"]: DocState(r["etag"], r["last_modified"], r["hash"]) for r in rows}
+
+    def snapshot_body(self, source: str, doc_key: str) -> bytes | None:
+        rows = self._rows("select body from snapshots where source = ? and doc_key = ? order by id desc limit 1",
+                          [source, doc_key])
+        return zlib.decompress(rows[0]["body"]) if rows else None
+
+    def part_items(self, source: str, part: str) -> int | None:
+        rows = self._rows("select items from parts where source = ? and part = ?", [source, part])
+        return rows[0]["items"] if rows else None
+
+    def stored(self, source: str, part: str, only_missing: bool = False) -> dict[str, Stored]:
+        sql = "select * from records where source = ? and part = ?"
+        if only_missing:
+            sql += " and missing > 0 and removed_at is null"
+        return {row["key"]: _stored(row) for row in self._rows(sql, [source, part])}
+
+    def records(self, source: str, include_removed: bool = False) -> list[Stored]:
+        sql = "select * from records where source = ?"
+        if not include_removed:
+            sql += " and removed_at is null"
+        return [_stored(row) for row in self._rows(sql + " order by key", [source])]
+
+    def events(self, since: str | None = None, types: list[str] | None = None,
+               sources: list[str] | None = None, limit: int | None = None) -> list[Event]:
+        sql, params = "select * from events where 1=1", []
+        if since:
+            sql += " and detected_at >= ?"
+            params.append(since)
+        if types:
+            sql += f" and type in ({','.join('?' * len(types))})"
+            params += types
+        if sources:
+            sql += f" and source in ({','.join('?' * len(sources))})"
+            params += sources
+        sql += " order by detected_at desc, rowid desc"
+        if limit:
+            sql += " limit ?"
+            params.append(limit)
+        return [row_to_event(row) for row in self._rows(sql, params)]
+
+    def counts(self) -> dict[str, dict[str, Any]]:
+        """Per source: active records, and the time of the last event."""
+        out: dict[str, dict[str, Any]] = {}
+        for row in self._rows("select source, count(*) as n from records where removed_at is null group by source"):
+            out.setdefault(row["source"], {})["records"] = row["n"]
+        for row in self._rows("select source, max(detected_at) as t from events group by source"):
+            out.setdefault(row["source"], {})["last_event"] = row["t"]
+        return out
+
+    # --- writes ------------------------------------------------------------------------
+
+    def _write(self, work: Callable[[], Any]) -> Any:
+        try:
+            with self.db.atomic():
+                return work()
+        except sqlite3.DatabaseError as exc:
+            raise StateError(f"{self.path}: cannot write the state database: {exc}") from None
+
+    def _ensure_source(self, name: str, kind: str, now: str) -> None:
+        self.conn.execute("insert or ignore into sources (name, kind, created_at) values (?, ?, ?)", [name, kind, now])
+        self.conn.execute("update sources set kind = ? where name = ?", [kind, name])
+
+    def _log_check(self, source: str, started_at: str, duration: float, outcome: str, bytes_: int,
+                   requests: int, not_modified: int, records: int | None, events: int, error: str | None) -> None:
+        self.conn.execute(
+            "insert into checks (source, started_at, duration, outcome, bytes, requests, not_modified,"
+            " records, events, error) values (?,?,?,?,?,?,?,?,?,?)",
+            [source, started_at, round(duration, 4), outcome, bytes_, requests, not_modified, records, events, error])
+
+    def record_failure(self, source: str, kind: str, started_at: str, duration: float, error: str,
+                       bytes_: int = 0, requests: int = 0) -> int:
+        """Log a failed check; records and documents stay as they were. Returns the failure streak."""
+        def work() -> int:
+            self._ensure_source(source, kind, started_at)
+            self.conn.execute(
+                "update sources set last_check = ?, last_outcome = 'failed', last_error = ?,"
+                " consecutive_failures = consecutive_failures + 1 where name = ?",
+                [started_at, error, source])
+            self._log_check(source, started_at, duration, "failed", bytes_, requests, 0, None, 0, error)
+            return self.conn.execute("select consecutive_failures from sources where name = ?",
+                                   [source]).fetchone()[0]
+        return self._write(work)
+
+    def record_success(self, check: SuccessfulCheck) -> list[Event]:
+        """Write all a check learned in one transaction; return the events that were new."""
+        return self._write(lambda: self._record_success(check))
+
+    def _record_success(self, check: SuccessfulCheck) -> list[Event]:
+        now, name = check.started_at, check.source
+        self._ensure_source(name, check.kind, now)
+        for doc in check.documents:
+            self.conn.execute(
+                "insert into documents (source, key, url, etag, last_modified, hash, checked_at, changed_at)"
+                " values (?,?,?,?,?,?,?,?) on conflict (source, key) do update set url = excluded.url,"
+                " etag = excluded.etag, last_modified = excluded.last_modified, hash = excluded.hash,"
+                " checked_at = excluded.checked_at,"
+                " changed_at = case when documents.hash = excluded.hash then documents.changed_at"
+                " else excluded.changed_at end",
+                [name, doc.key, doc.url, doc.etag, doc.last_modified, doc.hash, now, now])
+            if doc.body is not None:
+                self.conn.execute("insert into snapshots (source, doc_key, hash, fetched_at, body) values (?,?,?,?,?)",
+                                [name, doc.key, doc.hash, now, zlib.compress(doc.body, 6)])
+                self.conn.execute(
+                    "delete from snapshots where source = ? and doc_key = ? and id not in (select id from snapshots"
+                    " where source = ? and doc_key = ? order by id desc limit ?)",
+                    [name, doc.key, name, doc.key, self.keep_snapshots])
+        changed = False
+        for part, items, fresh, diff in check.parts:
+            if items is not None:
+                self.conn.execute("insert into parts (source, part, items, checked_at) values (?,?,?,?)"
+                                " on conflict (source, part) do update set items = excluded.items,"
+                                " checked_at = excluded.checked_at", [name, part, items, now])
+            self.conn.executemany(
+                "insert into records (source, key, part, title, url, fields, first_seen, last_seen, missing,"
+                " removed_at) values (?,?,?,?,?,?,?,?,0,null) on conflict (source, key) do update set"
+                " part = excluded.part, title = excluded.title, url = excluded.url, fields = excluded.fields,"
+                " last_seen = excluded.last_seen, missing = 0, removed_at = null,"
+                " first_seen = case when records.removed_at is null then records.first_seen else excluded.first_seen end",
+                [[name, r.key, part, r.title, r.url, json.dumps(r.fields, ensure_ascii=False, sort_keys=True),
+                  now, now] for r in diff.upserts])
+            if items is not None:
+                upserted = {r.key for r in diff.upserts}
+                self.conn.executemany("update records set last_seen = ? where source = ? and key = ?",
+                                    [[now, name, key] for key in fresh if key not in upserted])
+            self.conn.executemany("update records set missing = ? where source = ? and key = ?",
+                                [[n, name, key] for key, n in diff.missing.items()])
+            self.conn.executemany("update records set removed_at = ?, missing = 0 where source = ? and key = ?",
+                                [[now, name, key] for key in diff.removed])
+            changed = changed or bool(diff.changes)
+        new_events = []
+        for event in check.events:
+            cursor = self.conn.execute(
+                "insert or ignore into events (id, type, source, key, subject, title, summary, url, date,"
+                " effective_date, treaty, details, detected_at) values (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                [event.id, event.type, event.source, event.key, event.subject, event.title, event.summary,
+                 event.url, event.date, event.effective_date,
+                 json.dumps(event.treaty.__dict__, ensure_ascii=False) if event.treaty else None,
+                 json.dumps(event.details, ensure_ascii=False, sort_keys=True), event.detected_at])
+            if cursor.rowcount:
+                new_events.append(event)
+        records = None
+        if any(items is not None or diff.removed for _, items, _, diff in check.parts):
+            records = self.conn.execute("select count(*) from records where source = ? and removed_at is null",
+                                      [name]).fetchone()[0]
+        self.conn.execute(
+            "update sources set last_check = ?, last_success = ?, last_outcome = ?, last_error = null,"
+            " consecutive_failures = 0, memo = ?, records = coalesce(?, records),"
+            " last_change = case when ? then ? else last_change end where name = ?",
+            [now, now, check.outcome, json.dumps(check.memo, ensure_ascii=False) if check.memo else None,
+             records, changed, now, name])
+        self._log_check(name, now, check.duration, check.outcome, check.bytes, check.requests,
+                        check.not_modified, records, len(new_events), None)
+        return new_events
+
+    def prune_checks(self, older_than: str) -> int:
+        """Delete check-log rows started before `older_than`; return how many."""
+        return self._write(lambda: self.conn.execute("delete from checks where started_at < ?",
+                                                   [older_than]).rowcount)
+
+
+def _stored(row: dict[str, Any]) -> Stored:
+    record = Record(key=row["key"], fields=json.loads(row["fields"] or "{}"), title=row["title"], url=row["url"])
+    return Stored(record, row["missing"] or 0, row["removed_at"] is not None)
+
+
+def row_to_event(row: dict[str, Any]) -> Event:
+    treaty = json.loads(row["treaty"]) if row.get("treaty") else None
+    return Event(
+        id=row["id"], type=row["type"], source=row["source"], key=row["key"], title=row["title"],
+        subject=row["subject"], summary=row["summary"], url=row["url"], date=row["date"],
+        effective_date=row["effective_date"], treaty=Treaty(**treaty) if treaty else None,
+        details=json.loads(row["details"] or "{}"), detected_at=row["detected_at"])
+
+
+def open_state(path: str | Path, keep_snapshots: int = 20) -> State:
+    """Open (or create) the state database, run migrations; raise StateError if unusable."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StateError(f"cannot create the state folder {path.parent}: {exc.strerror or exc}") from None
+    if path.exists():
+        if path.is_dir():
+            raise StateError(f"{path}: is a folder, not a database file")
+        try:
+            with path.open("rb") as handle:
+                head = handle.read(16)
+        except OSError as exc:
+            raise StateError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        if head and head != SQLITE_MAGIC:
+            raise StateError(f"{path}: not a SQLite database (refusing to touch it; move it aside or "
+                             "point [state] path elsewhere)")
+    try:
+        conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+        db = sqlite_utils.Database(conn)
+        db.execute("pragma journal_mode = wal")
+        db.execute("pragma synchronous = normal")
+        db.execute("pragma foreign_keys = on")
+        _migrate(db, path)
+    except sqlite3.DatabaseError as exc:
+        message = str(exc)
+        if "readonly" in message or "unable to open" in message:
+            raise StateError(f"{path}: cannot write the state database: {message}") from None
+        raise StateError(f"{path}: the state database is corrupt or unreadable ({message}); "
+                         "restore a backup or move it aside") from None
+    return State(db, path, keep_snapshots)
+
+
+def _migrate(db: sqlite_utils.Database, path: Path) -> None:
+    tables = set(db.table_names())
+    if tables and "meta" not in tables:
+        raise StateError(f"{path}: a SQLite database, but not a legal-monitor state database (refusing to touch it)")
+    version = 0
+    if "meta" in tables:
+        row = db.execute("select value from meta where key = 'schema_version'").fetchone()
+        version = int(row[0]) if row else 0
+    if version > SCHEMA_VERSION:
+        raise StateError(f"{path}: schema version {version} is newer than this legal-monitor knows "
+                         f"({SCHEMA_VERSION}); upgrade legal-monitor")
+    if version == SCHEMA_VERSION:
+        return
+    with db.atomic():
+        for migration in MIGRATIONS[version:]:
+            migration(db)
+        db.execute("insert or replace into meta (key, value) values ('schema_version', ?)", [str(SCHEMA_VERSION)])

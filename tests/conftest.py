@@ -1,0 +1,127 @@
+"""Shared test parts: a real HTTP server on 127.0.0.1, the CLI as a subprocess, config files."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import textwrap
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Callable
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@dataclass
+class Seen:
+    """One request the test server received."""
+
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: bytes | str = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+Handler = Callable[[Seen], Reply]
+
+
+class LocalServer:
+    """A threaded HTTP server on 127.0.0.1 with an ephemeral port.
+
+    `routes` maps a path to a Reply or to a function of the request returning one.
+    Replies with an ETag honour If-None-Match with a 304 unless `conditional` is False.
+    """
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Reply | Handler] = {}
+        self.requests: list[Seen] = []
+        self.conditional = True
+        server = self
+
+        class _Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def _serve(self) -> None:
+                parts = urlsplit(self.path)
+                length = int(self.headers.get("Content-Length") or 0)
+                seen = Seen(self.command, parts.path, parse_qs(parts.query), dict(self.headers.items()),
+                            self.rfile.read(length) if length else b"")
+                server.requests.append(seen)
+                route = server.routes.get(parts.path)
+                reply = route(seen) if callable(route) else route
+                if reply is None:
+                    reply = Reply(404, "<html><body>Not found</body></html>", {"Content-Type": "text/html"})
+                body = reply.body.encode() if isinstance(reply.body, str) else reply.body
+                etag = reply.headers.get("ETag")
+                if server.conditional and etag and seen.headers.get("If-None-Match") == etag:
+                    self.send_response(304)
+                    self.send_header("ETag", etag)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                self.send_response(reply.status)
+                for name, value in reply.headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_POST = _serve
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self.httpd.daemon_threads = True
+        self.port = self.httpd.server_address[1]
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def hits(self, path: str) -> list[Seen]:
+        return [r for r in self.requests if r.path == path]
+
+    def start(self) -> "LocalServer":
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def server():
+    local = LocalServer().start()
+    yield local
+    local.stop()
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
+            timeout: float = 60) -> subprocess.CompletedProcess:
+    """Run `python -m monitor ARGS` as a subprocess and capture its output."""
+    full_env = {**os.environ, **(env or {})}
+    full_env.pop("LEGAL_MONITOR_CONFIG", None) if env is None or "LEGAL_MONITOR_CONFIG" not in env else None
+    return subprocess.run([sys.executable, "-m", "monitor", *args], cwd=cwd or ROOT, env=full_env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def write_config(folder: Path, body: str, name: str = "monitor.toml") -> Path:
+    """Write a config whose state lives in `folder`, with fast retries for tests."""
+    path = folder / name
+    path.write_text(textwrap.dedent(body).lstrip(), encoding="utf-8")
+    return path
