@@ -25,7 +25,7 @@ SHUTDOWN_TIMEOUT = 10.0
 
 def first_run(source: SourceConfig, last_check: str | None, now: datetime) -> datetime:
     """When a source's first check after start-up is due: soon if overdue, else on time."""
-    soon = now + timedelta(seconds=random.uniform(0, STARTUP_SPREAD))
+    soon = now + timedelta(seconds=random.uniform(0, min(STARTUP_SPREAD, source.interval)))
     if not last_check:
         return soon
     due = datetime.fromisoformat(last_check) + timedelta(seconds=source.interval)
