@@ -16,7 +16,8 @@ from .errors import SourceError, StateError, StructureChanged
 from .events import Event
 from .fetch import Fetcher
 from .sources import SOURCE_KINDS, Part, Source
-from .state import State, SuccessfulCheck, utcnow
+from .clock import utcnow
+from .state import Router, State, SuccessfulCheck, no_route
 
 log = logging.getLogger("monitor.check")
 
@@ -48,7 +49,8 @@ def make_source(config: SourceConfig) -> Source:
     return SOURCE_KINDS[config.kind](config)
 
 
-async def check_source(source: Source, state: State, fetcher: Fetcher, *, accept_shrink: bool = False) -> CheckReport:
+async def check_source(source: Source, state: State, fetcher: Fetcher, *, accept_shrink: bool = False,
+                       route: Router = no_route) -> CheckReport:
     """Check one source now. Failures are reported and logged, never raised (except a
     broken database, which stops everything)."""
     name, config = source.name, source.config
@@ -63,13 +65,14 @@ async def check_source(source: Source, state: State, fetcher: Fetcher, *, accept
             raise StructureChanged("the source returned nothing to compare")
         diffs = [_diff(state, name, part, accept_shrink) for part in parts]
     except SourceError as exc:
-        return _failed(state, source, started_at, start, ctx, str(exc))
+        return _failed(state, source, started_at, start, ctx, str(exc), route,
+                       structural=isinstance(exc, StructureChanged))
     except (StateError, asyncio.CancelledError):
         raise
     except Exception as exc:  # a bug or an unforeseen shape in a source kind: a failed check, not a crash
         log.debug("unexpected error checking %s", name, exc_info=True)
         return _failed(state, source, started_at, start, ctx,
-                       f"unexpected {type(exc).__name__} in the {config.kind} parser: {exc}")
+                       f"unexpected {type(exc).__name__} in the {config.kind} parser: {exc}", route)
     changes = [change for _, _, _, diff in diffs for change in diff.changes]
     detected_at = utcnow()
     events = []
@@ -80,8 +83,8 @@ async def check_source(source: Source, state: State, fetcher: Fetcher, *, accept
     check = SuccessfulCheck(
         source=name, kind=config.kind, started_at=started_at, duration=time.monotonic() - start,
         outcome=outcome, bytes=ctx.bytes, requests=ctx.requests, not_modified=ctx.not_modified,
-        documents=ctx.updates, memo=ctx.memo, parts=diffs, events=events)
-    new_events = state.record_success(check)
+        documents=ctx.updates, memo=ctx.memo, parts=diffs, events=events, threshold=config.failure_threshold)
+    new_events = state.record_success(check, route)
     report = CheckReport(name, outcome, check.duration, ctx.bytes, ctx.requests, ctx.not_modified,
                          events=new_events)
     for change in changes:
@@ -95,13 +98,16 @@ async def check_source(source: Source, state: State, fetcher: Fetcher, *, accept
 
 
 def _failed(state: State, source: Source, started_at: str, start: float, ctx: SourceContext,
-            error: str) -> CheckReport:
+            error: str, route: Router, structural: bool = False) -> CheckReport:
     duration = time.monotonic() - start
-    streak = state.record_failure(source.name, source.config.kind, started_at, duration, error,
-                                  ctx.bytes, ctx.requests)
+    streak, events = state.record_failure(source.name, source.config.kind, started_at, duration, error,
+                                          ctx.bytes, ctx.requests, structural=structural,
+                                          threshold=source.config.failure_threshold, route=route)
     log.warning("check of %s failed (%d in a row): %s", source.name, streak, error)
+    for event in events:
+        log.warning("event %s: %s (%s)", event.type, event.title, event.id)
     return CheckReport(source.name, "failed", duration, ctx.bytes, ctx.requests, ctx.not_modified,
-                       error=error, failures=streak)
+                       error=error, failures=streak, events=events)
 
 
 def _diff(state: State, name: str, part: Part, accept_shrink: bool):
@@ -130,7 +136,8 @@ MAX_PARALLEL_CHECKS = 64
 
 
 async def check_all(config: Config, state: State, names: list[str] | None = None, *,
-                    accept_shrink: bool = False, fetcher: Fetcher | None = None) -> list[CheckReport]:
+                    accept_shrink: bool = False, fetcher: Fetcher | None = None,
+                    route: Router = no_route) -> list[CheckReport]:
     """Check the named sources (default: every enabled one) concurrently; reports in config order."""
     chosen = [s for s in config.sources if (s.name in names if names else s.enabled)]
     own = fetcher is None
@@ -139,7 +146,8 @@ async def check_all(config: Config, state: State, names: list[str] | None = None
 
     async def one(source: SourceConfig) -> CheckReport:
         async with slots:
-            return await check_source(make_source(source), state, fetcher, accept_shrink=accept_shrink)
+            return await check_source(make_source(source), state, fetcher, accept_shrink=accept_shrink,
+                                      route=route)
 
     try:
         return list(await asyncio.gather(*(one(s) for s in chosen)))

@@ -7,17 +7,20 @@ import asyncio
 import json
 import logging
 import sys
+import uuid
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 from typing import Any, Sequence
 
 from . import __version__
 from .check import CheckReport, check_all
+from .deliver import Delivered, Deliverer
 from .config import Config, load_config
 from .durations import parse_duration
 from .errors import ConfigError, MonitorError
 from .events import EVENT_TYPES, Event
 from .sources import SOURCE_KINDS
+from .clock import later, utcnow
 from .state import State, open_state
 
 PROG = "legal-monitor"
@@ -54,6 +57,18 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--json", action="store_true")
 
     commands.add_parser("run", help="run the daemon: check each source on its interval")
+
+    test_alert = commands.add_parser("test-alert", help="send a sample event through channels now")
+    test_alert.add_argument("--channel", action="append", metavar="NAME", help="only this channel (repeatable)")
+
+    deliveries = commands.add_parser("deliveries", help="list or retry alert deliveries")
+    which = deliveries.add_mutually_exclusive_group()
+    which.add_argument("--pending", action="store_true", help="only deliveries still to send")
+    which.add_argument("--failed", action="store_true", help="only deliveries that failed for good")
+    deliveries.add_argument("--json", action="store_true")
+    deliveries.add_argument("action", nargs="?", choices=["retry"], help="retry failed deliveries")
+    deliveries.add_argument("ids", nargs="*", metavar="ID", help="delivery ids to retry")
+    deliveries.add_argument("--all-failed", action="store_true", help="with retry: every failed delivery")
     return parser
 
 
@@ -93,14 +108,26 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
             raise MonitorError(f"unknown source {', '.join(map(repr, unknown))} "
                                f"(known: {', '.join(sorted(known)) or 'none'})")
     state = _state(config)
+
+    async def cycle() -> tuple[list[CheckReport], list[Delivered]]:
+        deliverer = Deliverer(config, state)
+        try:
+            reports = await check_all(config, state, names, accept_shrink=args.accept_shrink,
+                                      route=deliverer.route)
+            return reports, await deliverer.deliver_due()
+        finally:
+            await deliverer.aclose()
+
     try:
-        reports = asyncio.run(check_all(config, state, names, accept_shrink=args.accept_shrink))
+        reports, delivered = asyncio.run(cycle())
     finally:
         state.close()
     if args.json:
         print(json.dumps([_report_dict(r) for r in reports], ensure_ascii=False, indent=2))
     else:
         _print_reports(reports)
+        for item in delivered:
+            print(f"delivery to {item.channel}: {item.outcome}: {item.detail}")
     failed = [r.source for r in reports if not r.ok]
     if failed:
         print(f"{PROG}: failed sources: {', '.join(failed)}", file=sys.stderr)
@@ -206,7 +233,7 @@ def _since(text: str) -> str:
         age = parse_duration(text)
     except ValueError:
         raise MonitorError(f"--since {text!r}: give an ISO date (2026-01-31) or an age such as 7d") from None
-    return (datetime.now(timezone.utc) - timedelta(seconds=age)).isoformat(timespec="seconds")
+    return later(utcnow(), -age)
 
 
 def cmd_validate(args: argparse.Namespace, config: Config) -> int:
@@ -247,5 +274,77 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def cmd_test_alert(args: argparse.Namespace, config: Config) -> int:
+    from .channels import CHANNEL_KINDS, Outgoing
+    from .events import Event, Treaty
+
+    wanted = args.channel or [c.name for c in config.channels if c.enabled]
+    known = {c.name: c for c in config.channels}
+    unknown = [n for n in wanted if n not in known]
+    if unknown:
+        raise MonitorError(f"unknown channel {', '.join(map(repr, unknown))} (known: {', '.join(known) or 'none'})")
+    if not wanted:
+        raise MonitorError("no channels configured: add a [[channels]] table")
+    event = Event(
+        id="test-" + uuid.uuid4().hex[:16], type="denunciation", source="test-alert", key="test",
+        subject="Testland", title="Test alert from legal-monitor (no real treaty action)",
+        summary="This is a test message sent by `legal-monitor test-alert`.", url="https://example.org/",
+        date=datetime.now(timezone.utc).date().isoformat(), detected_at=utcnow(),
+        treaty=Treaty("TEST", "Convention on Testing Alerts", None), details={"test": True})
+    user_agent = config.defaults.get("user_agent") or PROG
+
+    async def send_all() -> list[tuple[str, Any]]:
+        out = []
+        for name in wanted:
+            channel = CHANNEL_KINDS[known[name].kind](known[name], user_agent)
+            try:
+                out.append((name, await channel.send([Outgoing("test-" + uuid.uuid4().hex[:16], event)])))
+            finally:
+                await channel.aclose()
+        return out
+
+    failed = 0
+    for name, result in asyncio.run(send_all()):
+        print(f"{name}: {'ok' if result.ok else 'FAILED'}: {result.detail}")
+        failed += not result.ok
+    return 1 if failed else 0
+
+
+def cmd_deliveries(args: argparse.Namespace, config: Config) -> int:
+    state = _state(config)
+    try:
+        if args.action == "retry":
+            if not args.ids and not args.all_failed:
+                raise MonitorError("deliveries retry: give delivery ids or --all-failed")
+            ages = {c.name: c.max_age for c in config.channels}
+            count = state.retry_deliveries(None if args.all_failed else args.ids, utcnow(), ages)
+            print(f"{count} deliveries queued again")
+            if args.ids and count < len(args.ids):
+                print(f"{PROG}: {len(args.ids) - count} of the given ids are not failed deliveries", file=sys.stderr)
+                return 1
+            return 0
+        status = "pending" if args.pending else "failed" if args.failed else None
+        rows = state.deliveries(status)
+    finally:
+        state.close()
+    configured = {c.name for c in config.channels if c.enabled}
+    for row in rows:
+        row["channel_configured"] = row["channel"] in configured
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    if not rows:
+        print("no deliveries")
+    for row in rows:
+        note = "" if row["channel_configured"] else " (channel not configured: not sent)"
+        print(f"{row['id']}  {row['status']:<7} {row['channel']}{note}  attempts={row['attempts']}  "
+              f"{row['type']}: {row['subject'] or ''} {row['title'] or ''}".rstrip())
+        if row["status"] != "sent" and row["last_error"]:
+            print(f"    last error: {row['last_error']}  (next try {row['next_attempt_at']})"
+                  if row["status"] == "pending" else f"    error: {row['last_error']}")
+    return 0
+
+
 COMMANDS = {"check": cmd_check, "sources": cmd_sources, "events": cmd_events,
-            "validate": cmd_validate, "run": cmd_run}
+            "validate": cmd_validate, "run": cmd_run, "test-alert": cmd_test_alert,
+            "deliveries": cmd_deliveries}

@@ -6,11 +6,15 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import options as o
 from .errors import ConfigError
+from .events import EVENT_TYPES, OPS_TYPES, TREATY_TYPES
 from .options import Option, validate_table
+
+if TYPE_CHECKING:
+    from .channels import ChannelConfig
 
 DEFAULT_CONFIG = Path("config/monitor.toml")
 CONFIG_ENV = "LEGAL_MONITOR_CONFIG"
@@ -33,6 +37,7 @@ DEFAULT_OPTIONS: dict[str, Option] = {
     "host_delay": Option(o.duration, 0.5, help="minimum time between requests to one host"),
     "max_bytes": Option(o.size, 20 * 1024 * 1024, help="largest response body accepted"),
     "alert_on_first_check": Option(o.boolean, False, help="raise events on a source's first check"),
+    "failure_threshold": Option(o.integer(1), 3, help="failed checks in a row that raise source_failing"),
 }
 
 # Keys every source accepts besides the [defaults] keys; kinds add their own.
@@ -48,6 +53,30 @@ SOURCE_OPTIONS: dict[str, Option] = {
     "tls_legacy_connect": Option(o.boolean, False, help="allow legacy TLS renegotiation for this source"),
     "error_if_contains": Option(o.text_list, [], help="a 200 page containing any of these is a failure"),
     **DEFAULT_OPTIONS,
+}
+
+
+def _event_types(value: Any) -> list[str]:
+    types = o.text_list(value)
+    unknown = [t for t in types if t not in EVENT_TYPES or t in OPS_TYPES]
+    if unknown:
+        raise ValueError(f"unknown event type {unknown[0]!r} (known: {', '.join(EVENT_TYPES[:-len(OPS_TYPES)])}; "
+                         "operational events are chosen with ops = true)")
+    return types
+
+
+CHANNEL_OPTIONS: dict[str, Option] = {
+    "name": Option(o.nonempty_text, required=True, help="unique name of the channel"),
+    "kind": Option(o.nonempty_text, required=True, help="webhook, email or apprise"),
+    "enabled": Option(o.boolean, True),
+    "events": Option(_event_types, list(TREATY_TYPES), help="event types to send (default: treaty actions)"),
+    "sources": Option(o.text_list, [], help="only events of these sources (names or globs)"),
+    "subjects": Option(o.text_list, [], help="only events about these subjects (case-insensitive)"),
+    "ops": Option(o.boolean, False, help="also send operational events (failing sources, …)"),
+    "retry_base": Option(o.positive_duration, 10.0, help="first retry after about this long"),
+    "retry_max": Option(o.positive_duration, 3600.0, help="longest wait between retries"),
+    "max_age": Option(o.positive_duration, 3 * 86400.0, help="give up on a delivery after this long"),
+    "max_attempts": Option(o.integer(1), None, help="give up after this many attempts (default: no limit)"),
 }
 
 
@@ -67,6 +96,7 @@ class SourceConfig:
     host_delay: float = 0.5
     max_bytes: int = 20 * 1024 * 1024
     alert_on_first_check: bool = False
+    failure_threshold: int = 3
     proxy: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
     ca_bundle: str | None = None
@@ -91,7 +121,7 @@ class Config:
     keep_snapshots: int
     defaults: dict[str, Any]
     sources: list[SourceConfig]
-    channels: list[dict[str, Any]]
+    channels: list[ChannelConfig]
 
     def source(self, name: str) -> SourceConfig:
         for source in self.sources:
@@ -155,10 +185,21 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
         seen[source.name] = index
         sources.append(source)
 
-    channels = tables.get("channels", [])
-    if not isinstance(channels, list) or not all(isinstance(c, dict) for c in channels):
+    channels: list[ChannelConfig] = []
+    raw_channels = tables.get("channels", [])
+    if not isinstance(raw_channels, list):
         problems.append("channels: must be an array of tables ([[channels]])")
-        channels = []
+        raw_channels = []
+    names: dict[str, int] = {}
+    for index, entry in enumerate(raw_channels):
+        channel = _parse_channel(entry, f"channels[{index}]", problems)
+        if channel is None:
+            continue
+        if channel.name in names:
+            problems.append(f"channels[{index}].name: {channel.name!r} is already used by channels[{names[channel.name]}]")
+            continue
+        names[channel.name] = index
+        channels.append(channel)
 
     if problems:
         raise ConfigError([f"{path}: {p}" for p in problems])
@@ -174,6 +215,27 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
         sources=sources,
         channels=channels,
     )
+
+
+def _parse_channel(entry: Any, where: str, problems: list[str]) -> ChannelConfig | None:
+    from .channels import CHANNEL_KINDS, ChannelConfig
+
+    if not isinstance(entry, dict):
+        problems.append(f"{where}: must be a table")
+        return None
+    kind_name = entry.get("kind")
+    kind = CHANNEL_KINDS.get(kind_name) if isinstance(kind_name, str) else None
+    if isinstance(kind_name, str) and kind is None:
+        problems.append(f"{where}.kind: unknown channel kind {kind_name!r} (known: {', '.join(sorted(CHANNEL_KINDS))})")
+        entry = {k: v for k, v in entry.items() if k in CHANNEL_OPTIONS}
+    before = len(problems)
+    values = validate_table(entry, {**CHANNEL_OPTIONS, **(kind.options if kind else {})}, where, problems)
+    if len(problems) > before or kind is None:
+        return None
+    common = {k: values.pop(k) for k in list(values) if k in CHANNEL_OPTIONS}
+    channel = ChannelConfig(**common, options=values)
+    problems.extend(f"{where}.{problem}" for problem in kind.check_options(channel))
+    return channel if len(problems) == before else None
 
 
 def _parse_source(entry: Any, where: str, folder: Path, defaults: dict[str, Any], kinds: dict[str, type],

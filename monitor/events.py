@@ -11,7 +11,19 @@ TREATY_TYPES = ("signature", "ratification", "entry_into_force", "denunciation",
                 "reservation", "law_published")
 # Generic record changes, shown but not alerted by default.
 RECORD_TYPES = ("record_added", "record_changed", "record_removed")
-EVENT_TYPES = TREATY_TYPES + RECORD_TYPES
+# Operational events about the monitor itself, sent only to channels with `ops = true`.
+OPS_TYPES = ("source_failing", "source_recovered", "structure_changed", "delivery_failed")
+EVENT_TYPES = TREATY_TYPES + RECORD_TYPES + OPS_TYPES
+
+LABELS = {
+    "signature": "Signature", "ratification": "Ratification", "entry_into_force": "Entry into force",
+    "denunciation": "Denunciation", "suspension": "Suspension", "reservation": "Reservation",
+    "law_published": "Law published", "record_added": "New record", "record_changed": "Changed record",
+    "record_removed": "Removed record", "source_failing": "Source failing",
+    "source_recovered": "Source recovered", "structure_changed": "Structure changed",
+    "delivery_failed": "Delivery failed",
+}
+"""Human labels of event types, for messages."""
 
 
 def event_id(source: str, key: str, action: str, *identity: Any) -> str:
@@ -52,3 +64,10 @@ class Event:
         if self.treaty is None:
             data["treaty"] = {"id": None, "title": None, "url": None}
         return data
+
+
+def ops_event(event_type: str, source: str, incident: str, title: str, detected_at: str,
+              details: dict[str, Any] | None = None) -> Event:
+    """An operational event; one per incident (`incident` identifies it, e.g. its start time)."""
+    return Event(id=event_id(source, "", event_type, incident), type=event_type, source=source, key="",
+                 title=title, summary=title, detected_at=detected_at, details=details or {})

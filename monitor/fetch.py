@@ -178,7 +178,7 @@ class Fetcher:
             try:
                 status = response.status_code
                 if status in RETRY_STATUSES:
-                    retry_after = _retry_after(response.headers.get("Retry-After"))
+                    retry_after = parse_retry_after(response.headers.get("Retry-After"))
                     if retry_after is not None and retry_after > MAX_RETRY_AFTER:
                         raise FetchError(f"HTTP {status} from {shown}; server asks to retry after "
                                          f"{retry_after:.0f}s", status)
@@ -208,7 +208,7 @@ async def _read_capped(response: httpx.Response, cap: int, shown: str) -> bytes:
     return b"".join(chunks)
 
 
-def _retry_after(value: str | None) -> float | None:
+def parse_retry_after(value: str | None) -> float | None:
     if not value:
         return None
     value = value.strip()

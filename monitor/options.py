@@ -59,13 +59,20 @@ def validate_table(table: Any, schema: dict[str, Option], path: str, problems: l
     return out
 
 
+class Secret(str):
+    """A string read from the environment; its repr never shows the value."""
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+
 def _resolve_env(value: Any, where: str, problems: list[str]) -> Any:
     if isinstance(value, dict):
         return {k: _resolve_env(v, f"{where}.{k}", problems) for k, v in value.items()}
     if value not in os.environ:
         problems.append(f"{where}: environment variable {value} is not set")
         return None
-    return os.environ[value]
+    return Secret(os.environ[value])
 
 
 def _join(path: str, key: str) -> str:

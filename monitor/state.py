@@ -2,28 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import zlib
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import sqlite_utils
 
+from .clock import later, utcnow, window_end
 from .context import DocState, DocUpdate
 from .diff import PartDiff, Stored
 from .errors import StateError
-from .events import Event, Treaty
+from .events import Event, Treaty, ops_event
 from .records import Record
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
-
-
-def utcnow() -> str:
-    """Now, as an ISO 8601 UTC timestamp with seconds."""
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def _v1(db: sqlite_utils.Database) -> None:
@@ -64,7 +60,19 @@ def _v1(db: sqlite_utils.Database) -> None:
     db["checks"].create_index(["source", "id"])
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1]
+def _v2(db: sqlite_utils.Database) -> None:
+    """The delivery outbox, and the start of a source's current failure streak."""
+    db["deliveries"].create({
+        "id": str, "event_id": str, "channel": str, "status": str, "attempts": int, "created_at": str,
+        "expires_at": str, "next_attempt_at": str, "claimed_until": str, "sent_at": str,
+        "last_status": int, "last_error": str,
+    }, pk="id", defaults={"attempts": 0})
+    db["deliveries"].create_index(["status", "next_attempt_at"])
+    db["deliveries"].create_index(["event_id", "channel"], unique=True)
+    db["sources"].add_column("failing_since", str)
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2]
 """Migration N+1 takes a database from schema version N to N+1. Append; never edit."""
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -86,6 +94,16 @@ class SuccessfulCheck:
     parts: list[tuple[str, int | None, dict[str, Record], PartDiff]] = field(default_factory=list)
     """(part name, items or None when unchanged, fresh records by key, diff)."""
     events: list[Event] = field(default_factory=list)
+    threshold: int = 3
+    """Failures in a row that made an incident (a recovery from one raises source_recovered)."""
+
+
+Router = Callable[[Event], list[Any]]
+"""Given an event, the channels (ChannelConfig) that want it."""
+
+
+def no_route(event: Event) -> list[Any]:
+    return []
 
 
 class State:
@@ -190,26 +208,69 @@ class State:
             [source, started_at, round(duration, 4), outcome, bytes_, requests, not_modified, records, events, error])
 
     def record_failure(self, source: str, kind: str, started_at: str, duration: float, error: str,
-                       bytes_: int = 0, requests: int = 0) -> int:
-        """Log a failed check; records and documents stay as they were. Returns the failure streak."""
-        def work() -> int:
+                       bytes_: int = 0, requests: int = 0, *, structural: bool = False,
+                       threshold: int = 3, route: Router = no_route) -> tuple[int, list[Event]]:
+        """Log a failed check; records and documents stay as they were. Raises one
+        `structure_changed` event per incident of an unknown page shape and one
+        `source_failing` when the streak reaches `threshold`. Returns (streak, new events)."""
+        def work() -> tuple[int, list[Event]]:
             self._ensure_source(source, kind, started_at)
             self.conn.execute(
                 "update sources set last_check = ?, last_outcome = 'failed', last_error = ?,"
-                " consecutive_failures = consecutive_failures + 1 where name = ?",
-                [started_at, error, source])
-            self._log_check(source, started_at, duration, "failed", bytes_, requests, 0, None, 0, error)
-            return self.conn.execute("select consecutive_failures from sources where name = ?",
-                                   [source]).fetchone()[0]
+                " consecutive_failures = consecutive_failures + 1,"
+                " failing_since = coalesce(failing_since, ?) where name = ?",
+                [started_at, error, started_at, source])
+            streak, since = self.conn.execute(
+                "select consecutive_failures, failing_since from sources where name = ?", [source]).fetchone()
+            events = []
+            if structural:
+                events.append(ops_event("structure_changed", source, since,
+                                        f"{source}: the page no longer has the expected shape: {error}",
+                                        started_at, {"error": error}))
+            if streak == threshold:
+                events.append(ops_event("source_failing", source, since,
+                                        f"{source} failed {streak} checks in a row: {error}", started_at,
+                                        {"error": error, "failing_since": since, "failures": streak}))
+            new = [e for e in events if self._add_event(e, route, started_at)]
+            self._log_check(source, started_at, duration, "failed", bytes_, requests, 0, None, len(new), error)
+            return streak, new
         return self._write(work)
 
-    def record_success(self, check: SuccessfulCheck) -> list[Event]:
-        """Write all a check learned in one transaction; return the events that were new."""
-        return self._write(lambda: self._record_success(check))
+    def record_success(self, check: SuccessfulCheck, route: Router = no_route) -> list[Event]:
+        """Write all a check learned in one transaction, with one pending delivery per new
+        event and channel that wants it (the outbox); return the events that were new."""
+        return self._write(lambda: self._record_success(check, route))
 
-    def _record_success(self, check: SuccessfulCheck) -> list[Event]:
+    def _add_event(self, event: Event, route: Router, now: str) -> bool:
+        """Insert an event unless its id is known; queue its deliveries. True when new."""
+        cursor = self.conn.execute(
+            "insert or ignore into events (id, type, source, key, subject, title, summary, url, date,"
+            " effective_date, treaty, details, detected_at) values (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [event.id, event.type, event.source, event.key, event.subject, event.title, event.summary,
+             event.url, event.date, event.effective_date,
+             json.dumps(event.treaty.__dict__, ensure_ascii=False) if event.treaty else None,
+             json.dumps(event.details, ensure_ascii=False, sort_keys=True), event.detected_at])
+        if not cursor.rowcount:
+            return False
+        for channel in route(event):
+            digest = channel.options.get("digest")
+            due = window_end(now, digest) if digest else now
+            self.conn.execute(
+                "insert or ignore into deliveries (id, event_id, channel, status, attempts, created_at,"
+                " expires_at, next_attempt_at) values (?,?,?,'pending',0,?,?,?)",
+                [delivery_id(event.id, channel.name), event.id, channel.name, now,
+                 later(due, channel.max_age), due])
+        return True
+
+    def _record_success(self, check: SuccessfulCheck, route: Router) -> list[Event]:
         now, name = check.started_at, check.source
         self._ensure_source(name, check.kind, now)
+        ops = []
+        streak, since = self.conn.execute("select consecutive_failures, failing_since from sources where name = ?",
+                                          [name]).fetchone()
+        if since and streak >= check.threshold:
+            ops.append(ops_event("source_recovered", name, since, f"{name} recovered after {streak} failed checks",
+                                 now, {"failing_since": since, "failures": streak}))
         for doc in check.documents:
             self.conn.execute(
                 "insert into documents (source, key, url, etag, last_modified, hash, checked_at, changed_at)"
@@ -249,24 +310,14 @@ class State:
             self.conn.executemany("update records set removed_at = ?, missing = 0 where source = ? and key = ?",
                                 [[now, name, key] for key in diff.removed])
             changed = changed or bool(diff.changes)
-        new_events = []
-        for event in check.events:
-            cursor = self.conn.execute(
-                "insert or ignore into events (id, type, source, key, subject, title, summary, url, date,"
-                " effective_date, treaty, details, detected_at) values (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                [event.id, event.type, event.source, event.key, event.subject, event.title, event.summary,
-                 event.url, event.date, event.effective_date,
-                 json.dumps(event.treaty.__dict__, ensure_ascii=False) if event.treaty else None,
-                 json.dumps(event.details, ensure_ascii=False, sort_keys=True), event.detected_at])
-            if cursor.rowcount:
-                new_events.append(event)
+        new_events = [event for event in check.events + ops if self._add_event(event, route, now)]
         records = None
         if any(items is not None or diff.removed for _, items, _, diff in check.parts):
             records = self.conn.execute("select count(*) from records where source = ? and removed_at is null",
                                       [name]).fetchone()[0]
         self.conn.execute(
             "update sources set last_check = ?, last_success = ?, last_outcome = ?, last_error = null,"
-            " consecutive_failures = 0, memo = ?, records = coalesce(?, records),"
+            " consecutive_failures = 0, failing_since = null, memo = ?, records = coalesce(?, records),"
             " last_change = case when ? then ? else last_change end where name = ?",
             [now, now, check.outcome, json.dumps(check.memo, ensure_ascii=False) if check.memo else None,
              records, changed, now, name])
@@ -274,10 +325,97 @@ class State:
                         check.not_modified, records, len(new_events), None)
         return new_events
 
+    # --- the delivery outbox -----------------------------------------------------------
+
+    def due_deliveries(self, now: str, channels: list[str], claim_until: str) -> list[tuple[dict[str, Any], Event]]:
+        """Claim and return pending deliveries due by `now` for the given channels, oldest first.
+
+        A claim keeps a second process (a `check` beside the daemon) from sending the same
+        delivery at the same time; an expired claim (a crash) is taken over."""
+        if not channels:
+            return []
+        marks = ",".join("?" * len(channels))
+        def work() -> list[tuple[dict[str, Any], Event]]:
+            rows = self._rows(
+                "select d.*, e.id as e_id, e.type, e.source, e.key, e.subject, e.title, e.summary, e.url, e.date,"
+                " e.effective_date, e.treaty, e.details, e.detected_at from deliveries d join events e"
+                f" on e.id = d.event_id where d.status = 'pending' and d.channel in ({marks})"
+                " and d.next_attempt_at <= ? and (d.claimed_until is null or d.claimed_until < ?)"
+                " order by d.created_at, d.rowid", [*channels, now, now])
+            self.conn.executemany("update deliveries set claimed_until = ? where id = ?",
+                                  [[claim_until, row["id"]] for row in rows])
+            return [(row, row_to_event({**row, "id": row["e_id"]})) for row in rows]
+        return self._write(work)
+
+    def release_claims(self) -> int:
+        """Forget every claim on pending deliveries (the daemon at start: holders are gone)."""
+        return self._write(lambda: self.conn.execute(
+            "update deliveries set claimed_until = null where status = 'pending' and claimed_until is not null"
+        ).rowcount)
+
+    def delivery_sent(self, delivery: str, now: str, status: int | None, detail: str) -> None:
+        self._write(lambda: self.conn.execute(
+            "update deliveries set status = 'sent', sent_at = ?, attempts = attempts + 1, last_status = ?,"
+            " last_error = null, claimed_until = null where id = ? and status = 'pending'",
+            [now, status, delivery]))
+
+    def delivery_retry(self, delivery: str, next_at: str, status: int | None, error: str) -> None:
+        self._write(lambda: self.conn.execute(
+            "update deliveries set attempts = attempts + 1, next_attempt_at = ?, last_status = ?,"
+            " last_error = ?, claimed_until = null where id = ? and status = 'pending'",
+            [next_at, status, error, delivery]))
+
+    def delivery_failed(self, delivery: str, now: str, status: int | None, error: str,
+                        route: Router = no_route) -> list[Event]:
+        """Mark a delivery failed for good and raise one `delivery_failed` operational event
+        (never about a delivery of a `delivery_failed` event, so failures cannot loop)."""
+        def work() -> list[Event]:
+            self.conn.execute(
+                "update deliveries set status = 'failed', attempts = attempts + 1, last_status = ?,"
+                " last_error = ?, claimed_until = null where id = ? and status = 'pending'",
+                [status, error, delivery])
+            row = self._rows("select d.channel, d.event_id, e.type, e.source, e.title from deliveries d"
+                             " join events e on e.id = d.event_id where d.id = ?", [delivery])
+            if not row or row[0]["type"] == "delivery_failed":
+                return []
+            info = row[0]
+            event = ops_event("delivery_failed", info["source"], delivery,
+                              f"delivery of {info['type']} event to channel {info['channel']} failed: {error}",
+                              now, {"channel": info["channel"], "event_id": info["event_id"], "error": error,
+                                    "event_title": info["title"]})
+            return [event] if self._add_event(event, route, now) else []
+        return self._write(work)
+
+    def deliveries(self, status: str | None = None) -> list[dict[str, Any]]:
+        sql = ("select d.*, e.type, e.source, e.subject, e.title from deliveries d join events e"
+               " on e.id = d.event_id")
+        params: list[Any] = []
+        if status:
+            sql += " where d.status = ?"
+            params.append(status)
+        return self._rows(sql + " order by d.created_at desc, d.rowid desc", params)
+
+    def retry_deliveries(self, ids: list[str] | None, now: str, max_age: dict[str, float]) -> int:
+        """Put failed deliveries (all when `ids` is None) back in the queue, due now."""
+        def work() -> int:
+            rows = self._rows("select id, channel from deliveries where status = 'failed'")
+            chosen = [r for r in rows if ids is None or r["id"] in ids]
+            self.conn.executemany(
+                "update deliveries set status = 'pending', next_attempt_at = ?, expires_at = ?,"
+                " claimed_until = null where id = ?",
+                [[now, later(now, max_age.get(r["channel"], 3 * 86400.0)), r["id"]] for r in chosen])
+            return len(chosen)
+        return self._write(work)
+
     def prune_checks(self, older_than: str) -> int:
         """Delete check-log rows started before `older_than`; return how many."""
         return self._write(lambda: self.conn.execute("delete from checks where started_at < ?",
                                                    [older_than]).rowcount)
+
+
+def delivery_id(event_id: str, channel: str) -> str:
+    """The same event to the same channel is always the same delivery."""
+    return "dl_" + hashlib.sha256(f"{event_id}\x1f{channel}".encode()).hexdigest()[:24]
 
 
 def _stored(row: dict[str, Any]) -> Stored:

@@ -90,7 +90,8 @@ class LocalServer:
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
         self.base = f"http://127.0.0.1:{self.port}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                       daemon=True)
 
     def hits(self, path: str) -> list[Seen]:
         return [r for r in self.requests if r.path == path]
@@ -125,3 +126,60 @@ def write_config(folder: Path, body: str, name: str = "monitor.toml") -> Path:
     path = folder / name
     path.write_text(textwrap.dedent(body).lstrip(), encoding="utf-8")
     return path
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps what it receives; `refuse` makes it answer 451/550."""
+
+    def __init__(self) -> None:
+        self.envelopes: list = []
+        self.refuse: str | None = None
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+        if self.refuse:
+            return self.refuse
+        self.envelopes.append(envelope)
+        return "250 2.0.0 Ok: queued as TEST1"
+
+    def messages(self):
+        import email
+        from email import policy
+
+        return [email.message_from_bytes(e.content, policy=policy.default) for e in self.envelopes]
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 accepting login alerts / pw-from-env."""
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        ok = isinstance(auth_data, LoginPassword) and auth_data.login == b"alerts" \
+            and auth_data.password == b"pw-from-env"
+        return AuthResult(success=ok, handled=False)
+
+    inbox = Inbox()
+    port = free_port()
+
+    def start():
+        inbox.controller = Controller(inbox, hostname="127.0.0.1", port=port, authenticator=authenticator,
+                                      auth_require_tls=False)
+        inbox.controller.start()
+
+    inbox.port = port
+    inbox.start = start
+    start()
+    yield inbox
+    try:
+        inbox.controller.stop()
+    except Exception:
+        pass

@@ -164,10 +164,13 @@ def test_empty_or_half_empty_page_is_a_failure_not_removals(site):
     server.routes["/chart.html"] = Reply(200, chart(ROWS[:1]))
     result, reports = check(config, "--source", "chart")
     assert "fewer than half" in reports["chart"]["error"]
-    assert events(config) == []
-    # An operator who knows the shrink is real can accept it.
+    # No treaty or record events; one operational event of each kind for the whole incident.
+    assert sorted(e["type"] for e in events(config)) == ["source_failing", "structure_changed"]
+    # An operator who knows the shrink is real can accept it; the recovery is reported once.
     result, reports = check(config, "--source", "chart", "--accept-shrink")
     assert reports["chart"]["outcome"] == "unchanged" and result.returncode == 0
+    assert reports["chart"]["removed"] == 0  # removal still needs a second check without the rows
+    assert sorted(e["type"] for e in events(config)) == ["source_failing", "source_recovered", "structure_changed"]
 
 
 def test_removal_after_two_checks_and_restart_gives_no_duplicates(site):

@@ -1,0 +1,17 @@
+"""The registry of channel kinds: a config's `kind` names one of these classes."""
+
+from __future__ import annotations
+
+from .apprise import AppriseChannel
+from .base import Channel, ChannelConfig, Outgoing, SendResult
+from .email import EmailChannel
+from .webhook import WebhookChannel
+
+CHANNEL_KINDS: dict[str, type[Channel]] = {
+    WebhookChannel.kind: WebhookChannel,
+    EmailChannel.kind: EmailChannel,
+    AppriseChannel.kind: AppriseChannel,
+}
+
+__all__ = ["CHANNEL_KINDS", "AppriseChannel", "Channel", "ChannelConfig", "EmailChannel", "Outgoing",
+           "SendResult", "WebhookChannel"]

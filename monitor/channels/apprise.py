@@ -1,0 +1,50 @@
+"""The `apprise` channel: the many chat and push services of Apprise (optional extra)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, ClassVar
+
+from .. import options as o
+from ..options import Option
+from ..render import headline, plain_text
+from .base import Channel, ChannelConfig, Outgoing, SendResult
+
+
+def _urls(value: Any) -> list[str]:
+    urls = o.text_list(value)
+    if not urls:
+        raise ValueError("needs at least one Apprise URL")
+    return urls
+
+
+class AppriseChannel(Channel):
+    """Sends each event through Apprise (`pip install legal-monitor[apprise]`)."""
+
+    kind: ClassVar[str] = "apprise"
+    options: ClassVar[dict[str, Option]] = {
+        "urls": Option(_urls, required=True, help="Apprise URLs, e.g. tgram://…, mailto://…"),
+    }
+
+    @classmethod
+    def check_options(cls, config: ChannelConfig) -> list[str]:
+        try:
+            import apprise  # noqa: F401
+        except ImportError:
+            return ["kind: the apprise channel needs the apprise extra: pip install 'legal-monitor[apprise]'"]
+        return []
+
+    async def send(self, batch: list[Outgoing]) -> SendResult:
+        return await asyncio.to_thread(self._send, batch)
+
+    def _send(self, batch: list[Outgoing]) -> SendResult:
+        import apprise
+
+        sender = apprise.Apprise()
+        for url in self.config.options["urls"]:
+            sender.add(url)
+        events = [item.event for item in batch]
+        ok = sender.notify(title=headline(events[0]), body=plain_text(events))
+        if ok:
+            return SendResult(True, f"sent to {len(self.config.options['urls'])} Apprise URL(s)")
+        return SendResult(False, "Apprise could not notify every URL (see its log)", retry=True)

@@ -1,0 +1,124 @@
+"""The `webhook` channel: JSON (signed with HMAC-SHA256), Slack or Discord messages over HTTP."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+from typing import Any, ClassVar
+
+import httpx
+
+from .. import options as o
+from ..events import Event
+from ..fetch import RETRY_STATUSES, parse_retry_after
+from ..options import Option
+from ..render import facts, headline
+from .base import Channel, Outgoing, SendResult
+
+SCHEMA = "legal-monitor/event@1"
+TRANSIENT_STATUSES = RETRY_STATUSES | {425}
+
+
+def payload(event: Event) -> dict[str, Any]:
+    """The versioned JSON document of one event; unknown fields are null, never missing."""
+    data = event.to_dict()
+    return {
+        "schema": SCHEMA, "id": data["id"], "type": data["type"], "source": data["source"],
+        "subject": data["subject"], "treaty": data["treaty"], "date": data["date"],
+        "effective_date": data["effective_date"], "title": data["title"], "summary": data["summary"],
+        "url": data["url"], "detected_at": data["detected_at"], "details": data["details"],
+    }
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """The signature header value: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">."""
+    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return "sha256=" + mac.hexdigest()
+
+
+def _slack_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def slack_message(event: Event) -> dict[str, Any]:
+    lines = [f"*{_slack_escape(headline(event))}*"]
+    for name, value in facts(event):
+        shown = f"<{value}>" if value.startswith(("http://", "https://")) and "|" not in value \
+            and ">" not in value else _slack_escape(value)
+        lines.append(f"*{_slack_escape(name)}:* {shown}")
+    text = "\n".join(lines)
+    return {"text": _slack_escape(headline(event)),
+            "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text[:2900]}}]}
+
+
+def discord_message(event: Event) -> dict[str, Any]:
+    embed: dict[str, Any] = {
+        "title": headline(event, limit=256),
+        "description": (event.summary or event.title or "")[:4000],
+        "fields": [{"name": name, "value": value[:1000], "inline": False}
+                   for name, value in facts(event) if name not in ("Summary",)][:25],
+    }
+    if event.url and event.url.startswith(("http://", "https://")):
+        embed["url"] = event.url
+    if event.detected_at:
+        embed["timestamp"] = event.detected_at
+    return {"content": headline(event, limit=2000), "embeds": [embed], "allowed_mentions": {"parse": []}}
+
+
+FORMATS = {"json": payload, "slack": slack_message, "discord": discord_message}
+
+
+class WebhookChannel(Channel):
+    """POSTs one message per event. 2xx delivered; 408/425/429/5xx and network errors retry."""
+
+    kind: ClassVar[str] = "webhook"
+    options: ClassVar[dict[str, Option]] = {
+        "url": Option(o.url, required=True, help="where to POST"),
+        "secret_env": Option(o.env_name, None, help="environment variable holding the HMAC secret"),
+        "headers": Option(o.text_map, {}, help="extra request headers"),
+        "timeout": Option(o.positive_duration, 10.0, help="request timeout"),
+        "format": Option(o.choice("json", "slack", "discord"), "json", help="message format"),
+    }
+
+    def __init__(self, config, user_agent: str):
+        super().__init__(config, user_agent)
+        self._client: httpx.AsyncClient | None = None
+
+    async def send(self, batch: list[Outgoing]) -> SendResult:
+        (item,) = batch
+        options = self.config.options
+        body = json.dumps(FORMATS[options["format"]](item.event), ensure_ascii=False,
+                          separators=(",", ":")).encode("utf-8")
+        headers = {
+            **options["headers"],
+            "Content-Type": "application/json", "User-Agent": self.user_agent,
+            "X-Legal-Monitor-Event": item.event.type, "X-Legal-Monitor-Delivery": item.delivery_id,
+            "Idempotency-Key": item.event.id,
+        }
+        if options["secret_env"]:
+            timestamp = str(int(time.time()))
+            headers["X-Legal-Monitor-Timestamp"] = timestamp
+            headers["X-Legal-Monitor-Signature"] = sign(options["secret_env"], timestamp, body)
+        if self._client is None:
+            self._client = httpx.AsyncClient(timeout=options["timeout"], follow_redirects=False)
+        try:
+            response = await self._client.post(options["url"], content=body, headers=headers)
+        except httpx.TimeoutException:
+            return SendResult(False, f"timed out after {options['timeout']:g}s", retry=True)
+        except httpx.HTTPError as exc:
+            reason = (str(exc) or type(exc).__name__).splitlines()[0][:200]
+            return SendResult(False, f"cannot reach {httpx.URL(options['url']).host}: {reason}", retry=True)
+        status = response.status_code
+        snippet = " ".join(response.text[:200].split())
+        if 200 <= status < 300:
+            return SendResult(True, f"HTTP {status}", status=status)
+        return SendResult(False, f"HTTP {status}: {snippet}" if snippet else f"HTTP {status}",
+                          retry=status in TRANSIENT_STATUSES, status=status,
+                          retry_after=parse_retry_after(response.headers.get("Retry-After")))
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None

@@ -1,0 +1,72 @@
+"""Human-readable text of events, shared by the email and chat channels."""
+
+from __future__ import annotations
+
+import html
+
+from .events import LABELS, Event
+
+TEST_MARK = "[TEST] "
+
+
+def label(event: Event) -> str:
+    return LABELS.get(event.type, event.type.replace("_", " ").capitalize())
+
+
+def treaty_title(event: Event) -> str | None:
+    return event.treaty.title if event.treaty and event.treaty.title else None
+
+
+def headline(event: Event, limit: int = 180) -> str:
+    """E.g. "Denunciation: Russian Federation — European Convention … (ETS No. 126)"."""
+    about = treaty_title(event) or event.title or event.key
+    parts = [p for p in (event.subject, about) if p]
+    text = f"{label(event)}: {' — '.join(parts)}"
+    if event.details.get("test"):
+        text = TEST_MARK + text
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def facts(event: Event) -> list[tuple[str, str]]:
+    """The event's facts as (label, value) pairs, in reading order, unknowns left out."""
+    treaty = event.treaty
+    rows = [
+        ("Action", label(event) + (f" ({event.details['action']})" if event.details.get("action")
+                                   and event.details["action"] != event.type else "")),
+        ("State", event.subject),
+        ("Treaty", treaty_title(event)),
+        ("Title", event.title if event.title != treaty_title(event) else None),
+        ("Summary", event.summary),
+        ("Date", event.date),
+        ("Effective", event.effective_date),
+        ("Official link", event.url),
+        ("Treaty page", treaty.url if treaty and treaty.url != event.url else None),
+        ("Seen by", event.source),
+        ("Detected", event.detected_at),
+        ("Event id", event.id),
+    ]
+    return [(name, str(value)) for name, value in rows if value]
+
+
+def plain_text(events: list[Event]) -> str:
+    blocks = []
+    for event in events:
+        lines = [headline(event, limit=1000), ""]
+        lines += [f"{name}: {value}" for name, value in facts(event)]
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + "\n\n-- \nSent by legal-monitor.\n"
+
+
+def html_text(events: list[Event]) -> str:
+    """An HTML body; every value is escaped, and only http(s) links become anchors."""
+    parts = ["<!DOCTYPE html><html><body style=\"font-family: sans-serif\">"]
+    for event in events:
+        parts.append(f"<h2>{html.escape(headline(event, limit=1000))}</h2><table>")
+        for name, value in facts(event):
+            shown = html.escape(value)
+            if value.startswith(("http://", "https://")):
+                shown = f"<a href=\"{html.escape(value, quote=True)}\">{shown}</a>"
+            parts.append(f"<tr><th align=\"left\" valign=\"top\">{html.escape(name)}</th><td>{shown}</td></tr>\n")
+        parts.append("</table>")
+    parts.append("<p style=\"color:#666\">Sent by legal-monitor.</p></body></html>")
+    return "".join(parts)

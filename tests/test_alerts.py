@@ -1,0 +1,536 @@
+"""Alerts: routing, the outbox, webhook (JSON/HMAC, Slack, Discord) and e-mail delivery."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from monitor.channels import ChannelConfig
+from monitor.channels.webhook import discord_message, slack_message
+from monitor.clock import utcnow
+from monitor.config import load_config
+from monitor.deliver import Deliverer
+from monitor.events import Event, Treaty
+from monitor.state import SuccessfulCheck, open_state
+
+from conftest import ROOT, Reply, run_cli, write_config
+
+SECRET = "whsec-test-123"
+
+
+def denunciation(key="126:RUS", subject="Russian Federation", title=None) -> Event:
+    return Event(
+        id=f"ev-{key}", type="denunciation", source="coe", key=key, subject=subject,
+        title=title or "Denunciation: Russian Federation — European Convention for the Prevention of Torture",
+        summary="Russian Federation denounced ETS No. 126", url="https://www.coe.int/chart?treatynum=126",
+        date="2025-09-29", effective_date="2026-03-01",
+        treaty=Treaty("ETS No. 126", "European Convention for the Prevention of Torture and Inhuman or Degrading "
+                      "Treatment or Punishment (ETS No. 126)", "https://www.coe.int/chart?treatynum=126"),
+        details={"action": "denunciation"}, detected_at=utcnow())
+
+
+def store(state, deliverer, *events):
+    """Commit events as a check would: the outbox rows are written in the same transaction."""
+    check = SuccessfulCheck(source="coe", kind="coe", started_at=utcnow(), duration=0.1, outcome="changed",
+                            bytes=0, requests=0, not_modified=0, documents=[], memo={}, events=list(events))
+    return state.record_success(check, deliverer.route)
+
+
+def setup(tmp_path, channels: str, monkeypatch=None):
+    if monkeypatch:
+        monkeypatch.setenv("LM_WEBHOOK_SECRET", SECRET)
+        monkeypatch.setenv("LM_SMTP_PASSWORD", "pw-from-env")
+    path = write_config(tmp_path, f'[state]\npath = "state.db"\n{channels}')
+    config = load_config(path)
+    state = open_state(config.state_path)
+    return path, config, state, Deliverer(config, state)
+
+
+def deliver(deliverer):
+    async def go():
+        try:
+            return await deliverer.deliver_due()
+        finally:
+            await deliverer.aclose()
+    return asyncio.run(go())
+
+
+def verify(headers: dict[str, str], body: bytes) -> bool:
+    timestamp = headers["X-Legal-Monitor-Timestamp"]
+    expected = "sha256=" + hmac.new(SECRET.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, headers["X-Legal-Monitor-Signature"])
+
+
+# --- routing -----------------------------------------------------------------------------
+
+def test_routing_filters():
+    event = denunciation()
+    assert ChannelConfig("a", "webhook", events=["denunciation"]).wants(event)
+    assert not ChannelConfig("a", "webhook", events=["ratification"]).wants(event)
+    assert ChannelConfig("a", "webhook", events=["denunciation"], subjects=["russian federation"]).wants(event)
+    assert not ChannelConfig("a", "webhook", events=["denunciation"], subjects=["Ukraine"]).wants(event)
+    assert ChannelConfig("a", "webhook", events=["denunciation"], sources=["co*"]).wants(event)
+    assert not ChannelConfig("a", "webhook", events=["denunciation"], sources=["pravo"]).wants(event)
+    assert not ChannelConfig("a", "webhook", events=["denunciation"], enabled=False).wants(event)
+    failing = Event(id="x", type="source_failing", source="coe", key="")
+    assert not ChannelConfig("a", "webhook", events=["denunciation"]).wants(failing)
+    assert ChannelConfig("a", "webhook", ops=True).wants(failing)
+
+
+def test_default_events_are_treaty_actions_only(tmp_path):
+    _, config, state, deliverer = setup(tmp_path, """
+        [[channels]]
+        name = "hook"
+        kind = "webhook"
+        url = "http://127.0.0.1:9/hook"
+    """)
+    channel = config.channels[0]
+    assert "denunciation" in channel.events and "ratification" in channel.events
+    assert not any(t.startswith("record_") for t in channel.events)
+
+
+def test_channel_config_errors(tmp_path):
+    path = write_config(tmp_path, """
+        [[channels]]
+        name = "hook"
+        kind = "webhook"
+        url = "http://127.0.0.1/x"
+        format = "teams"
+        events = ["ratification", "explosion"]
+
+        [[channels]]
+        name = "mail"
+        kind = "email"
+        smtp_host = "localhost"
+        from = "not-an-address"
+        to = []
+        password_env = "LM_NOT_SET_ANYWHERE"
+    """)
+    result = run_cli("--config", str(path), "validate")
+    assert result.returncode == 2
+    for expected in ("channels[0].format: must be one of 'json', 'slack', 'discord'",
+                     "channels[0].events: unknown event type 'explosion'",
+                     "channels[1].from: 'not-an-address' is not an e-mail address",
+                     "channels[1].to: needs at least one address",
+                     "channels[1].password_env: environment variable LM_NOT_SET_ANYWHERE is not set"):
+        assert expected in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+# --- webhook -----------------------------------------------------------------------------
+
+def test_webhook_json_schema_hmac_and_retry_until_delivered(tmp_path, server, monkeypatch):
+    answers = iter([500, 500, 200])
+    server.routes["/hook"] = lambda seen: Reply(next(answers), "busy")
+    _, config, state, deliverer = setup(tmp_path, f"""
+        [[channels]]
+        name = "hook"
+        kind = "webhook"
+        url = "{server.base}/hook"
+        secret_env = "LM_WEBHOOK_SECRET"
+        retry_base = "100ms"
+    """, monkeypatch)
+    store(state, deliverer, denunciation())
+    outcomes = []
+    deadline = time.monotonic() + 10
+    while "sent" not in outcomes and time.monotonic() < deadline:
+        outcomes += [d.outcome for d in asyncio.run(deliverer.deliver_due())]
+        time.sleep(0.05)
+    assert outcomes == ["retry", "retry", "sent"]
+    hits = server.hits("/hook")
+    assert len(hits) == 3
+    for hit in hits:
+        assert verify(hit.headers, hit.body)
+        assert hit.headers["Content-Type"] == "application/json"
+        assert hit.headers["Idempotency-Key"] == "ev-126:RUS"
+        assert hit.headers["X-Legal-Monitor-Event"] == "denunciation"
+        assert "legal-monitor" in hit.headers["User-Agent"]
+    assert len({hit.headers["X-Legal-Monitor-Delivery"] for hit in hits}) == 1
+    payload = json.loads(hits[-1].body)
+    assert set(payload) == {"schema", "id", "type", "source", "subject", "treaty", "date", "effective_date",
+                            "title", "summary", "url", "detected_at", "details"}
+    assert payload["schema"] == "legal-monitor/event@1"
+    assert payload["treaty"]["id"] == "ETS No. 126" and payload["effective_date"] == "2026-03-01"
+    row = state.deliveries()[0]
+    assert row["status"] == "sent" and row["attempts"] == 3
+    # Sent means never again.
+    assert asyncio.run(deliverer.deliver_due()) == [] and len(server.hits("/hook")) == 3
+
+
+def test_tampered_body_fails_verification(tmp_path, server, monkeypatch):
+    server.routes["/hook"] = Reply(204)
+    _, _, state, deliverer = setup(tmp_path, f"""
+        [[channels]]
+        name = "hook"
+        kind = "webhook"
+        url = "{server.base}/hook"
+        secret_env = "LM_WEBHOOK_SECRET"
+    """, monkeypatch)
+    store(state, deliverer, denunciation())
+    deliver(deliverer)
+    hit = server.hits("/hook")[0]
+    assert verify(hit.headers, hit.body)
+    assert not verify(hit.headers, hit.body.replace(b"Russian", b"Belarus"))
+
+
+def test_unknown_fields_are_null_not_missing(tmp_path, server):
+    server.routes["/hook"] = Reply(200)
+    _, _, state, deliverer = setup(tmp_path, f"""
+        [[channels]]
+        name = "hook"
+        kind = "webhook"
+        url = "{server.base}/hook"
+    """)
+    store(state, deliverer, Event(id="bare", type="ratification", source="coe", key="k", detected_at=utcnow()))
+    deliver(deliverer)
+    hit = server.hits("/hook")[0]
+    payload = json.loads(hit.body)
+    assert payload["subject"] is None and payload["treaty"] == {"id": None, "title": None, "url": None}
+    assert "X-Legal-Monitor-Signature" not in hit.headers  # no secret configured, no signature
+
+
+def test_404_is_a_permanent_failure_shown_by_deliveries_failed(tmp_path, server):
+    server.routes["/gone"] = Reply(404, "no such hook")
+    server.routes["/ops"] = Reply(200)
+    path, _, state, deliverer = setup(tmp_path, f"""
+        [[channels]]
+        name = "hook"
+        kind = "webhook"
+        url = "{server.base}/gone"
+
+        [[channels]]
+        name = "ops"
+        kind = "webhook"
+        url = "{server.base}/ops"
+        events = []
+        ops = true
+    """)
+    store(state, deliverer, denunciation())
+    results = deliver(deliverer)
+    assert [r.outcome for r in results] == ["failed"]
+    assert "HTTP 404: no such hook" in results[0].detail
+    listing = run_cli("--config", str(path), "deliveries", "--failed")
+    assert "failed" in listing.stdout and "HTTP 404: no such hook" in listing.stdout
+    # The failure raised one operational event for the ops channel.
+    ops_state = open_state(tmp_path / "state.db")
+    ops_deliverer = Deliverer(load_config(path), ops_state)
+    deliver(ops_deliverer)
+    ops_hits = server.hits("/ops")
+    assert len(ops_hits) == 1 and json.loads(ops_hits[0].body)["type"] == "delivery_failed"
+    assert len(server.hits("/gone")) == 1
+    # An operator can queue it again.
+    retried = run_cli("--config", str(path), "deliveries", "retry", "--all-failed")
+    assert retried.returncode == 0 and "1 deliveries queued again" in retried.stdout
+    assert json.loads(run_cli("--config", str(path), "deliveries", "--pending", "--json").stdout)[0]["channel"] == "hook"
+
+
+def test_429_retry_after_is_honoured(tmp_path, server):
+    server.routes["/hook"] = Reply(429, "slow down", {"Retry-After": "120"})
+    _, _, state, deliverer = setup(tmp_path, f"""
+        [[channels]]
+        name = "hook"
+        kind = "webhook"
+        url = "{server.base}/hook"
+        retry_base = "1s"
+    """)
+    store(state, deliverer, denunciation())
+    assert [r.outcome for r in deliver(deliverer)] == ["retry"]
+    row = state.deliveries("pending")[0]
+    from datetime import datetime
+    wait = (datetime.fromisoformat(row["next_attempt_at"]) - datetime.fromisoformat(utcnow())).total_seconds()
+    assert 100 < wait <= 120
+    assert row["last_status"] == 429
+
+
+def test_gives_up_after_max_attempts(tmp_path, server):
+    server.routes["/hook"] = Reply(503)
+    _, _, state, deliverer = setup(tmp_path, f"""
+        [[channels]]
+        name = "hook"
+        kind = "webhook"
+        url = "{server.base}/hook"
+        retry_base = "10ms"
+        max_attempts = 2
+    """)
+    store(state, deliverer, denunciation())
+    outcomes = []
+    for _ in range(20):
+        outcomes += [d.outcome for d in asyncio.run(deliverer.deliver_due())]
+        if "failed" in outcomes:
+            break
+        time.sleep(0.05)
+    assert outcomes == ["retry", "failed"]
+    assert "gave up after 2 attempts" in state.deliveries("failed")[0]["last_error"]
+
+
+def test_channel_added_later_gets_no_old_events_and_removed_channel_is_inert(tmp_path, server):
+    server.routes["/a"] = Reply(500)
+    server.routes["/b"] = Reply(200)
+    _, _, state, deliverer = setup(tmp_path, f"""
+        [[channels]]
+        name = "a"
+        kind = "webhook"
+        url = "{server.base}/a"
+    """)
+    store(state, deliverer, denunciation())
+    deliver(deliverer)
+    # Config changes: "a" is gone, "b" is new.
+    path = write_config(tmp_path, f"""
+        [state]
+        path = "state.db"
+        [[channels]]
+        name = "b"
+        kind = "webhook"
+        url = "{server.base}/b"
+    """)
+    deliverer = Deliverer(load_config(path), state)
+    assert deliver(deliverer) == []
+    assert server.hits("/b") == [] and len(server.hits("/a")) == 1
+    listing = run_cli("--config", str(path), "deliveries", "--pending")
+    assert "channel not configured" in listing.stdout
+
+
+def test_slack_and_discord_formats_are_readable_and_escaped():
+    event = denunciation(title="<script>alert(1)</script> & co")
+    slack = slack_message(event)
+    text = slack["blocks"][0]["text"]["text"]
+    assert "<script>" not in text and "&lt;script&gt;" in text
+    assert "Denunciation: Russian Federation" in slack["text"]
+    assert "<https://www.coe.int/chart?treatynum=126>" in text
+    discord = discord_message(event)
+    embed = discord["embeds"][0]
+    assert embed["title"].startswith("Denunciation: Russian Federation — European Convention")
+    assert embed["url"] == event.url and discord["allowed_mentions"] == {"parse": []}
+    assert {"name": "Effective", "value": "2026-03-01", "inline": False} in embed["fields"]
+
+
+# --- e-mail ------------------------------------------------------------------------------
+
+def email_channel(port, extra=""):
+    return f"""
+        [[channels]]
+        name = "desk"
+        kind = "email"
+        smtp_host = "127.0.0.1"
+        smtp_port = {port}
+        security = "none"
+        username = "alerts"
+        password_env = "LM_SMTP_PASSWORD"
+        from = "monitor@treaties.example"
+        to = ["desk@treaties.example", "editor@treaties.example"]
+        retry_base = "100ms"
+        {extra}
+    """
+
+
+def test_email_through_the_whole_pipeline(tmp_path, server, smtp_server, monkeypatch):
+    monkeypatch.setenv("LM_SMTP_PASSWORD", "pw-from-env")
+    rows = [{"code": "FR", "state": "France", "title": "Ratification by France"}]
+    server.routes["/p.json"] = lambda seen: Reply(200, json.dumps(rows))
+    path = write_config(tmp_path, f"""
+        [state]
+        path = "state.db"
+        [defaults]
+        retries = 0
+        host_delay = "0s"
+        [[sources]]
+        name = "parties"
+        kind = "json"
+        url = "{server.base}/p.json"
+        key = "code"
+        fields = {{ subject = "state", title = "title" }}
+        {email_channel(smtp_server.port)}
+    """)
+    env = {"LM_SMTP_PASSWORD": "pw-from-env"}
+    assert run_cli("--config", str(path), "check", env=env).returncode == 0  # baseline
+    rows.append({"code": "RU", "state": "Russian Federation",
+                 "title": "<script>alert('x')</script> Denunciation of the Convention"})
+    result = run_cli("--config", str(path), "check", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "delivery to desk: sent: SMTP 250" in result.stdout
+    assert len(smtp_server.envelopes) == 1
+    envelope = smtp_server.envelopes[0]
+    assert envelope.mail_from == "monitor@treaties.example"
+    assert envelope.rcpt_tos == ["desk@treaties.example", "editor@treaties.example"]
+    message = smtp_server.messages()[0]
+    assert message["Subject"].startswith("Denunciation: Russian Federation")
+    assert message["List-Id"] and message["Message-ID"].endswith("@treaties.example>")
+    plain = message.get_body(("plain",)).get_content()
+    html_part = message.get_body(("html",)).get_content()
+    assert "<script>alert('x')</script>" in plain  # plain text shows it as text
+    assert "<script>" not in html_part and "&lt;script&gt;" in html_part
+    assert "Seen by: parties" in plain
+    # Same content again: nothing new, nothing re-sent.
+    run_cli("--config", str(path), "check", env=env)
+    assert len(smtp_server.envelopes) == 1
+
+
+def test_wrong_password_from_environment_is_refused_and_kept(tmp_path, smtp_server, monkeypatch):
+    monkeypatch.setenv("LM_SMTP_PASSWORD", "wrong")
+    _, _, state, deliverer = setup(tmp_path, email_channel(smtp_server.port))
+    store(state, deliverer, denunciation())
+    results = deliver(deliverer)
+    assert results[0].outcome == "retry" and "authentication failed: 535" in results[0].detail
+    assert smtp_server.envelopes == []
+    assert "wrong" not in results[0].detail
+
+
+def test_smtp_down_then_up_delivers_once(tmp_path, smtp_server, monkeypatch):
+    monkeypatch.setenv("LM_SMTP_PASSWORD", "pw-from-env")
+    smtp_server.refuse = "451 4.3.0 try again later"
+    _, _, state, deliverer = setup(tmp_path, email_channel(smtp_server.port))
+    store(state, deliverer, denunciation())
+    assert [r.outcome for r in deliver(deliverer)] == ["retry"]
+    smtp_server.controller.stop()  # the server goes away entirely
+    time.sleep(0.3)
+    assert [r.outcome for r in asyncio.run(deliverer.deliver_due())] == ["retry"]
+    smtp_server.refuse = None
+    smtp_server.start()
+    sent = []
+    for _ in range(60):
+        sent += [r.outcome for r in asyncio.run(deliverer.deliver_due())]
+        if "sent" in sent:
+            break
+        time.sleep(0.1)
+    assert sent[-1] == "sent"
+    assert asyncio.run(deliverer.deliver_due()) == []
+    assert len(smtp_server.envelopes) == 1
+
+
+def test_refusing_smtp_server_is_a_clear_permanent_failure(tmp_path, smtp_server, monkeypatch):
+    monkeypatch.setenv("LM_SMTP_PASSWORD", "pw-from-env")
+    smtp_server.refuse = "550 5.7.1 message rejected by policy"
+    _, _, state, deliverer = setup(tmp_path, email_channel(smtp_server.port))
+    store(state, deliverer, denunciation())
+    results = deliver(deliverer)
+    assert results[0].outcome == "failed"
+    assert "SMTP server refused DATA: 550 5.7.1 message rejected by policy" in results[0].detail
+
+
+def test_digest_batches_a_window_into_one_message(tmp_path, smtp_server, monkeypatch):
+    monkeypatch.setenv("LM_SMTP_PASSWORD", "pw-from-env")
+    _, _, state, deliverer = setup(tmp_path, email_channel(smtp_server.port, 'digest = "1s"'))
+    store(state, deliverer, denunciation("126:RUS"), denunciation("126:UKR", "Ukraine"))
+    deadline = time.monotonic() + 5
+    results = []
+    while not results and time.monotonic() < deadline:
+        results = asyncio.run(deliverer.deliver_due())
+        time.sleep(0.1)
+    assert [r.outcome for r in results] == ["sent", "sent"]
+    assert len(smtp_server.envelopes) == 1
+    message = smtp_server.messages()[0]
+    assert message["Subject"].startswith("2 treaty events")
+    body = message.get_body(("plain",)).get_content()
+    assert "Russian Federation" in body and "Ukraine" in body
+
+
+def test_test_alert_command(tmp_path, server, smtp_server):
+    server.routes["/hook"] = Reply(200)
+    path = write_config(tmp_path, f"""
+        [[channels]]
+        name = "hook"
+        kind = "webhook"
+        url = "{server.base}/hook"
+        {email_channel(smtp_server.port)}
+    """)
+    result = run_cli("--config", str(path), "test-alert", env={"LM_SMTP_PASSWORD": "pw-from-env"})
+    assert result.returncode == 0, result.stderr
+    assert "hook: ok: HTTP 200" in result.stdout and "desk: ok: SMTP 250" in result.stdout
+    assert smtp_server.messages()[0]["Subject"].startswith("[TEST] ")
+    assert json.loads(server.hits("/hook")[0].body)["details"]["test"] is True
+    server.routes["/hook"] = Reply(403, "forbidden")
+    result = run_cli("--config", str(path), "test-alert", "--channel", "hook",
+                     env={"LM_SMTP_PASSWORD": "pw-from-env"})
+    assert result.returncode == 1 and "hook: FAILED: HTTP 403: forbidden" in result.stdout
+
+
+# --- crash safety ------------------------------------------------------------------------
+
+def test_sigkill_between_commit_and_delivery_loses_nothing_and_repeats_nothing_sent(tmp_path, server):
+    release = threading.Event()
+    slow_once = {"armed": True}
+    fast, slow = [], []
+
+    def fast_hook(seen):
+        fast.append(seen.headers["Idempotency-Key"])
+        return Reply(200)
+
+    def slow_hook(seen):
+        slow.append(seen.headers["Idempotency-Key"])
+        if slow_once["armed"]:
+            release.wait(30)  # hold the request open while the daemon is killed
+        return Reply(200)
+
+    rows = [{"code": "FR", "state": "France", "status": "Signatory"}]
+    server.routes["/p.json"] = lambda seen: Reply(200, json.dumps(rows))
+    server.routes["/fast"] = fast_hook
+    server.routes["/slow"] = slow_hook
+    path = write_config(tmp_path, f"""
+        [state]
+        path = "state.db"
+        [defaults]
+        retries = 0
+        host_delay = "0s"
+        interval = "1s"
+        jitter = "0s"
+        [[sources]]
+        name = "parties"
+        kind = "json"
+        url = "{server.base}/p.json"
+        key = "code"
+        fields = {{ subject = "state", status = "status" }}
+        [[channels]]
+        name = "fast"
+        kind = "webhook"
+        url = "{server.base}/fast"
+        [[channels]]
+        name = "slow"
+        kind = "webhook"
+        url = "{server.base}/slow"
+        timeout = "60s"
+    """)
+    assert run_cli("--config", str(path), "check").returncode == 0  # baseline
+    rows[0]["status"] = "Ratified"
+    rows.append({"code": "RU", "state": "Russian Federation", "status": "Withdrawal notified"})
+
+    def start():
+        return subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(path), "run"], cwd=ROOT,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    daemon = start()
+    try:
+        deadline = time.monotonic() + 20
+        while (len(fast) < 2 or not slow) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(fast) == 2 and len(slow) == 1, "events were not committed and sent in time"
+        time.sleep(0.5)  # let the fast channel's "sent" commit land
+        daemon.send_signal(signal.SIGKILL)
+        daemon.wait(10)
+    finally:
+        slow_once["armed"] = False
+        release.set()
+    events = json.loads(run_cli("--config", str(path), "events", "--json").stdout)
+    ids = {e["id"] for e in events}
+    assert len(ids) == 2
+    daemon = start()
+    try:
+        deadline = time.monotonic() + 20
+        while set(slow) != ids and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        daemon.communicate(timeout=20)
+    assert set(slow) == ids  # every event reached the slow receiver, duplicates share their key
+    assert sorted(fast) == sorted(ids)  # nothing already sent was sent again
+    statuses = json.loads(run_cli("--config", str(path), "deliveries", "--json").stdout)
+    assert {d["status"] for d in statuses} == {"sent"} and len(statuses) == 4
