@@ -1,0 +1,211 @@
+"""The `coe` kind: treaty list, chart parsing, options and the events a chart change raises."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from monitor.config import parse_config
+from monitor.diff import Stored, diff_part
+from monitor.errors import ConfigError, StructureChanged
+from monitor.sources.coe import (CHART_URL, CoeSource, parse_chart, parse_declarations, parse_treaty_list,
+                                 treaty_number)
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "coe"
+TREATY_LIST = json.loads((FIXTURES / "treaties_search_all_2026-05.json").read_text(encoding="utf-8"))
+TORTURE = ("European Convention for the Prevention of Torture and Inhuman or Degrading Treatment or "
+           "Punishment (ETS No. 126)")
+
+
+def load(name: str):
+    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+
+
+def make_source(**options) -> CoeSource:
+    raw = {"sources": [{"name": "coe", "kind": "coe", **options}]}
+    config = parse_config(raw, Path("/tmp/monitor.toml"))
+    source = CoeSource(config.sources[0])
+    source._treaties = parse_treaty_list(TREATY_LIST, "list")
+    return source
+
+
+def events_between(source: CoeSource, before: list, after: list) -> list:
+    stored = {r.key: Stored(r) for r in before}
+    diff = diff_part(stored, after)
+    return [e for change in diff.changes for e in source.events(change, "2026-05-01T00:00:00+00:00")]
+
+
+def chart(name: str, number: str) -> list:
+    return parse_chart(load(name), number, f"http://x/api/signatures?numSTE={number}")
+
+
+# --- treaty list (real capture) ----------------------------------------------------------
+
+def test_real_treaty_list_gives_232_treaties_with_titles_and_series():
+    treaties = parse_treaty_list(TREATY_LIST, "http://x/api/traites/search")
+    assert len(treaties) == 232
+    assert all(t.title and not t.title.startswith("Treaty ") for t in treaties.values())
+    assert treaties["126"].full_title == TORTURE
+    assert treaties["126"].treaty().id == "ETS No. 126"
+    assert treaties["210"].treaty().id == "CETS No. 210"
+    assert treaties["005"].treaty().url == CHART_URL.format(number="005")
+    # Letter-suffixed numbers are kept; the "(*)" marker is not part of the title.
+    assert "012A" in treaties
+    assert treaties["151"].full_title.endswith("(ETS No. 151)")
+
+
+def test_series_follows_the_number_in_the_real_list():
+    treaties = parse_treaty_list(TREATY_LIST, "list")
+    assert {t.mention for n, t in treaties.items() if int(n[:3]) < 194} == {"ETS"}
+    assert {t.mention for n, t in treaties.items() if int(n[:3]) >= 194} == {"CETS"}
+
+
+def test_treaty_list_of_another_shape_is_structure_changed():
+    with pytest.raises(StructureChanged, match="list of treaties"):
+        parse_treaty_list({"items": TREATY_LIST}, "http://x/api/traites/search")
+    with pytest.raises(StructureChanged, match="empty"):
+        parse_treaty_list([], "http://x/api/traites/search")
+
+
+# --- chart parsing (constructed from the documented structure) ----------------------------
+
+def test_real_bulgaria_row_parses_with_no_dates():
+    records = {r.key: r for r in chart("signatures_148.json", "148")}
+    bulgaria = records["148:BUL"]
+    assert bulgaria.fields["state"] == "Bulgaria"
+    assert bulgaria.fields["group"] == "member"
+    assert [bulgaria.fields[f] for f in ("signature", "consent", "entry_into_force", "denunciation")] == [None] * 4
+    norway = records["148:NOR"]
+    assert (norway.fields["signature"], norway.fields["consent"], norway.fields["entry_into_force"]) == \
+        ("1992-11-05", "1993-11-10", "1998-03-01")
+    assert norway.fields["flags"] == "R D"
+
+
+def test_all_three_groups_and_unknown_fields_are_kept():
+    records = {r.key: r for r in chart("signatures_210_after.json", "210")}
+    assert records["210:UE"].fields["group"] == "organisation"
+    assert records["210:UE"].fields["state"] == "European Union"
+    assert records["210:KAZ"].fields["group"] == "non-member"
+    assert records["210:MEX"].fields["Niveau"] == "X"
+    assert records["210:MEX"].fields["flags"] is None
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"member": []}, "three lists"),
+    ([[], []], "three lists"),
+    ([[{"LibPaysOrga": "Nowhere", "DateSignature": None}], [], []], "CodePays"),
+    ([[{"CodePays": "FRA", "DateSignature": "26/11/1987"}], [], []], "DateSignature"),
+    ([[{"CodePays": "FRA", "NumSTE": "005"}], [], []], "parameter ignored"),
+])
+def test_unknown_chart_shapes_are_structure_changed(data, message):
+    with pytest.raises(StructureChanged, match=message):
+        parse_chart(data, "126", "http://x/api/signatures?numSTE=126")
+
+
+# --- options -----------------------------------------------------------------------------
+
+def test_options_and_kind_defaults():
+    source = make_source(treaties=[126, 5, "12a"], states=["RUS"])
+    config = source.config
+    assert config.options["treaties"] == ["126", "005", "012A"]
+    assert config.options["token"] == "hfghhgp2q5vgwg1hbn532kw71zgtww7e"
+    assert config.options["base_url"] == "https://conventions-ws.coe.int/WS_LFRConventions/"
+    assert (config.interval, config.host_concurrency, config.tls_seclevel, config.tls_legacy_connect) == \
+        (6 * 3600, 1, 1, True)
+    assert treaty_number(210) == "210"
+
+
+@pytest.mark.parametrize("value, message", [
+    ("some", "\"all\" or a non-empty list"),
+    ([], "\"all\" or a non-empty list"),
+    (["ECHR"], "not a treaty number"),
+    ([0], "not a treaty number"),
+])
+def test_bad_treaties_option_is_a_config_error(value, message):
+    with pytest.raises(ConfigError) as caught:
+        make_source(treaties=value)
+    assert "sources[0].treaties" in str(caught.value) and message in str(caught.value)
+
+
+# --- events -------------------------------------------------------------------------------
+
+def test_russian_denunciation_is_exactly_one_event_with_state_treaty_and_chart():
+    source = make_source()
+    events = events_between(source, chart("signatures_126_before.json", "126"),
+                            chart("signatures_126_after.json", "126"))
+    assert [e.type for e in events] == ["denunciation"]
+    event = events[0]
+    assert event.subject == "Russian Federation"
+    assert event.title == f"Denunciation: Russian Federation — {TORTURE}"
+    assert event.url == "https://www.coe.int/en/web/conventions/full-list?module=signatures-by-treaty&treatynum=126"
+    assert (event.treaty.id, event.treaty.title) == ("ETS No. 126", TORTURE)
+    assert (event.date, event.effective_date, event.key) == ("2025-10-22", None, "126:RUS")
+    assert "Russian Federation denounced" in event.summary
+
+
+def test_later_effective_date_does_not_make_a_second_denunciation():
+    source = make_source()
+    first = events_between(source, chart("signatures_126_before.json", "126"),
+                           chart("signatures_126_after.json", "126"))
+    later = events_between(source, chart("signatures_126_after.json", "126"),
+                           chart("signatures_126_effective.json", "126"))
+    assert [e.type for e in later] == ["record_changed"]
+    assert later[0].details["changed"] == {"denunciation_effective": {"old": None, "new": "2026-04-22"}}
+    assert later[0].id != first[0].id
+    # Both dates at once (a check that missed the intermediate state): still one denunciation.
+    both = events_between(make_source(), chart("signatures_126_before.json", "126"),
+                          chart("signatures_126_effective.json", "126"))
+    assert [(e.type, e.date, e.effective_date, e.id) for e in both] == \
+        [("denunciation", "2025-10-22", "2026-04-22", first[0].id)]
+
+
+def test_new_ratification_new_state_and_null_only_row():
+    source = make_source()
+    events = events_between(source, chart("signatures_210_before.json", "210"),
+                            chart("signatures_210_after.json", "210"))
+    by_key = {}
+    for event in events:
+        by_key.setdefault(event.key, []).append(event)
+    assert [(e.type, e.date) for e in by_key["210:CZE"]] == [("ratification", "2026-03-02")]
+    assert by_key["210:CZE"][0].subject == "Czech Republic"
+    assert by_key["210:CZE"][0].treaty.id == "CETS No. 210"
+    assert [(e.type, e.date) for e in by_key["210:KAZ"]] == [("signature", "2026-02-10")]
+    # A row with no dates is not a treaty action.
+    assert [e.type for e in by_key["210:MEX"]] == ["record_added"]
+    assert set(by_key) == {"210:CZE", "210:KAZ", "210:MEX"}
+
+
+def test_corrected_date_is_record_changed_and_removed_row_is_no_treaty_event():
+    before = chart("signatures_126_before.json", "126")
+    data = load("signatures_126_before.json")
+    data[0][1]["DateConsentement"] = "1989-01-10T00:00:00"
+    del data[0][0]
+    after = parse_chart(data, "126", "u")
+    events = events_between(make_source(), before, after)
+    assert sorted(e.type for e in events if e.key == "126:FRA") == ["record_changed"]
+    # A removal reaches events() only after two checks without the row; it is no treaty action.
+    stored = {r.key: Stored(r, missing=1) for r in before}
+    removed = [c for c in diff_part(stored, after).changes if c.kind == "removed"]
+    assert [e.type for c in removed for e in make_source().events(c, "t")] == ["record_removed"]
+
+
+def test_event_ids_do_not_depend_on_the_check():
+    before, after = chart("signatures_210_before.json", "210"), chart("signatures_210_after.json", "210")
+    one = events_between(make_source(), before, after)
+    two = events_between(make_source(), before, after)
+    assert [e.id for e in one] == [e.id for e in two]
+    assert len({e.id for e in one}) == len(one)
+
+
+def test_declared_denunciation_backs_up_the_chart_with_the_same_event_id():
+    source = make_source(declarations=True)
+    chart_events = events_between(source, chart("signatures_126_before.json", "126"),
+                                  chart("signatures_126_effective.json", "126"))
+    codes = {"russian federation": "RUS", "ukraine": "UKR"}
+    declared = parse_declarations(load("declarations_126.json"), "126", "u", codes)
+    declaration_events = events_between(source, [], declared)
+    denunciations = [e for e in declaration_events if e.type == "denunciation"]
+    assert [e.id for e in denunciations] == [chart_events[0].id]
+    assert [e.subject for e in declaration_events if e.type == "reservation"] == ["Ukraine"]

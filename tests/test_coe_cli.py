@@ -1,0 +1,205 @@
+"""The `coe` kind end to end: the CLI against a local Treaty Office web service."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import Reply, Seen, run_cli, write_config
+from monitor.check import check_all
+from monitor.config import load_config
+from monitor.state import open_state
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "coe"
+PUBLIC_KEY = "hfghhgp2q5vgwg1hbn532kw71zgtww7e"
+
+
+def load(name: str):
+    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+
+
+class TreatyOffice:
+    """The web service for three treaties (126, 148, 210), checking the `token` header."""
+
+    def __init__(self, server, key: str = PUBLIC_KEY, page_key: str = PUBLIC_KEY):
+        self.key = key
+        self.page_key = page_key
+        everything = load("treaties_search_all_2026-05.json")
+        self.treaties = [t for t in everything if t["Numero_traite"] in ("126", "148", "210")]
+        self.charts = {"126": load("signatures_126_before.json"), "148": load("signatures_148.json"),
+                       "210": load("signatures_210_before.json")}
+        self.failing: set[str] = set()
+        server.routes["/api/traites/search"] = self.search
+        server.routes["/api/signatures"] = self.signatures
+        server.routes["/en/web/conventions/full-list"] = self.page
+
+    def refused(self, seen: Seen) -> Reply | None:
+        if seen.headers.get("token") != self.key:
+            return Reply(403, '{"Message":"Authorization has been denied for this request."}',
+                         {"Content-Type": "application/json"})
+        return None
+
+    def search(self, seen: Seen) -> Reply:
+        if seen.method != "POST" or json.loads(seen.body).get("NumsSte") != []:
+            return Reply(400, "bad search")
+        return self.refused(seen) or Reply(200, json.dumps(self.treaties), {"Content-Type": "application/json"})
+
+    def signatures(self, seen: Seen) -> Reply:
+        number = seen.query["numSTE"][0]
+        if number in self.failing:
+            return Reply(500, "<html>Server Error</html>", {"Content-Type": "text/html"})
+        return self.refused(seen) or Reply(200, json.dumps(self.charts[number]), {"Content-Type": "application/json"})
+
+    def page(self, seen: Seen) -> Reply:
+        return Reply(200, f"<html><script>window.conventions_api_url='x';window.conventions_api_key="
+                          f"'{self.page_key}';</script></html>", {"Content-Type": "text/html"})
+
+
+@pytest.fixture
+def office(server):
+    return TreatyOffice(server)
+
+
+def config(tmp_path: Path, server) -> Path:
+    return write_config(tmp_path, f"""
+        [state]
+        path = "state.db"
+
+        [[sources]]
+        name = "coe"
+        kind = "coe"
+        base_url = "{server.base}/"
+        page_url = "{server.base}/en/web/conventions/full-list"
+        retries = 0
+        host_delay = "0s"
+        """)
+
+
+def check(path: Path) -> tuple[int, list[dict], str]:
+    result = run_cli("--config", str(path), "check", "--json")
+    reports = json.loads(result.stdout) if result.stdout.strip() else []
+    return result.returncode, reports, result.stderr
+
+
+def check_here(path: Path) -> dict:
+    """One check in this process (faster than the CLI, for the failure paths)."""
+    config = load_config(path)
+    state = open_state(config.state_path)
+    try:
+        [report] = asyncio.run(check_all(config, state))
+    finally:
+        state.close()
+    return {"outcome": report.outcome, "added": report.added, "error": report.error,
+            "events": [e.to_dict() for e in report.events]}
+
+
+def events(path: Path) -> list[dict]:
+    return json.loads(run_cli("--config", str(path), "events", "--json").stdout)
+
+
+def test_three_cycles_raise_each_treaty_action_once(tmp_path, server, office):
+    path = config(tmp_path, server)
+    code, [report], _ = check(path)
+    assert (code, report["outcome"], report["added"], report["events"]) == (0, "baseline", 11, [])
+
+    office.charts["126"] = load("signatures_126_after.json")
+    code, [report], _ = check(path)
+    assert code == 0
+    assert [(e["type"], e["subject"], e["date"]) for e in report["events"]] == \
+        [("denunciation", "Russian Federation", "2025-10-22")]
+    event = report["events"][0]
+    assert event["treaty"]["id"] == "ETS No. 126"
+    assert event["title"].startswith("Denunciation: Russian Federation — European Convention for the Prevention "
+                                     "of Torture")
+    assert event["url"].endswith("module=signatures-by-treaty&treatynum=126")
+
+    office.charts["126"] = load("signatures_126_effective.json")
+    office.charts["210"] = load("signatures_210_after.json")
+    code, [report], _ = check(path)
+    assert code == 0
+    assert sorted((e["type"], e["subject"]) for e in report["events"]) == [
+        ("ratification", "Czech Republic"), ("record_added", "Mexico"),
+        ("record_changed", "Russian Federation"), ("signature", "Kazakhstan")]
+
+    code, [report], _ = check(path)
+    assert (code, report["outcome"], report["events"]) == (0, "unchanged", [])
+    stored = events(path)
+    assert sorted(e["type"] for e in stored) == ["denunciation", "ratification", "record_added",
+                                                 "record_changed", "signature"]
+    # Every request carried the public key; the treaty list was fetched once, then cached.
+    assert {r.headers.get("token") for r in server.requests} == {PUBLIC_KEY}
+    assert len(server.hits("/api/traites/search")) == 1
+    assert len(server.hits("/api/signatures")) == 4 * 3
+    assert not server.hits("/en/web/conventions/full-list")
+
+
+def test_refused_key_is_read_again_from_the_page(tmp_path, server, office):
+    office.key = office.page_key = "n3wk3y"
+    path = config(tmp_path, server)
+    assert check_here(path)["outcome"] == "baseline"
+    assert len(server.hits("/en/web/conventions/full-list")) == 1
+    # The new key is remembered: the next check uses it straight away.
+    server.requests.clear()
+    assert check_here(path)["outcome"] == "unchanged"
+    assert {r.headers.get("token") for r in server.requests} == {"n3wk3y"}
+
+
+def test_refused_key_with_no_new_key_on_the_page_fails_clearly(tmp_path, server, office):
+    office.key = "n3wk3y"
+    report = check_here(config(tmp_path, server))
+    assert report["outcome"] == "failed"
+    assert "refused the key (HTTP 403)" in report["error"] and "same key" in report["error"]
+
+
+def test_server_error_fails_the_check_and_keeps_the_records(tmp_path, server, office):
+    path = config(tmp_path, server)
+    assert check_here(path)["outcome"] == "baseline"
+    office.charts["126"] = load("signatures_126_after.json")
+    office.failing.add("210")
+    code, [report], stderr = check(path)
+    assert (code, report["outcome"]) == (1, "failed")
+    assert "HTTP 500" in report["error"] and "Traceback" not in stderr
+    sources = json.loads(run_cli("--config", str(path), "sources", "--json").stdout)
+    assert (sources[0]["status"], sources[0]["records"]) == ("failed", 11)
+    assert not [e for e in events(path) if e["key"]]  # no treaty or record events, only the failure
+    # Once the service is back, the denunciation seen during the failed check is raised once.
+    office.failing.clear()
+    assert [e["type"] for e in check_here(path)["events"]] == ["denunciation"]
+
+
+def test_empty_chart_for_a_treaty_with_parties_fails(tmp_path, server, office):
+    path = config(tmp_path, server)
+    assert check_here(path)["outcome"] == "baseline"
+    office.charts["126"] = [[], [], []]
+    report = check_here(path)
+    assert report["outcome"] == "failed"
+    assert "'126'" in report["error"] and "no items" in report["error"]
+
+
+def config_with(tmp_path: Path, server, extra: str) -> Path:
+    path = config(tmp_path, server)
+    path.write_text(path.read_text(encoding="utf-8") + extra + "\n", encoding="utf-8")
+    return path
+
+
+def test_treaty_added_to_the_config_is_a_quiet_baseline(tmp_path, server, office):
+    path = config_with(tmp_path, server, "treaties = [126]\nstates = [\"rus\", \"Czech Republic\"]")
+    report = check_here(path)
+    assert (report["outcome"], report["added"]) == ("baseline", 1)  # only the Russian row of treaty 126
+    # Treaty 210 joins the watch list: its chart is history, not news.
+    office.charts["210"] = load("signatures_210_after.json")
+    config_with(tmp_path, server, "treaties = [126, 210]\nstates = [\"rus\", \"Czech Republic\"]")
+    report = check_here(path)
+    assert (report["outcome"], report["added"], report["events"]) == ("changed", 1, [])
+    office.charts["126"] = load("signatures_126_after.json")
+    report = check_here(path)
+    assert [(e["type"], e["subject"]) for e in report["events"]] == [("denunciation", "Russian Federation")]
+
+
+def test_unknown_treaty_number_fails_with_a_clear_message(tmp_path, server, office):
+    report = check_here(config_with(tmp_path, server, "treaties = [126, 999]"))
+    assert report["outcome"] == "failed"
+    assert "treaties 999 are not in the Treaty Office's list" in report["error"]
