@@ -249,7 +249,9 @@ def _parse_source(entry: Any, where: str, folder: Path, defaults: dict[str, Any]
         problems.append(f"{where}.kind: unknown source kind {kind_name!r} (known: {', '.join(sorted(kinds))})")
     schema = {**SOURCE_OPTIONS, **(kind.options if kind else {})}
     # A kind's own defaults (politeness, intervals) win over [defaults]; the source wins over both.
-    merged_defaults = {**defaults, **(kind.defaults if kind else {})}
+    kind_defaults = {key: (schema[key].parse(value) if isinstance(value, str) and key in schema else value)
+                     for key, value in (kind.defaults if kind else {}).items()}
+    merged_defaults = {**defaults, **kind_defaults}
     before = len(problems)
     if kind is None:
         # Validate only the common keys so the user still sees every other problem.

@@ -1,0 +1,167 @@
+"""The `untc` kind through the real check pipeline: the Paris withdrawal sequence, flapping rows,
+maintenance pages and the HTML fallback, against a local server."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from pathlib import Path
+
+from conftest import Reply, run_cli, write_config
+from monitor.check import check_all
+from monitor.config import load_config
+from monitor.events import TREATY_TYPES
+from monitor.state import open_state
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "un"
+XML_TYPE = {"Content-Type": "text/xml"}
+HTML_TYPE = {"Content-Type": "text/html; charset=utf-8"}
+PATHS = {
+    "XXVII-7-d": "/doc/Publication/MTDSG/Volume%20II/Chapter%20XXVII/XXVII-7-d.en.xml",
+    "IV-4": "/doc/Publication/MTDSG/Volume%20I/Chapter%20IV/IV-4.en.xml",
+    "IV-5": "/doc/Publication/MTDSG/Volume%20I/Chapter%20IV/IV-5.en.xml",
+}
+US = "United States of America"
+US_NOTE_2020 = ("On 4 November 2019, the Government of the United States of America notified the Secretary-General "
+                "of its decision to withdraw from the Agreement which took effect on 4 November 2020 in accordance "
+                "with article 28 (1) and (2) of the Agreement.")
+
+
+def fixture(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+def config_for(tmp_path: Path, base: str, treaties: list[str]):
+    return write_config(tmp_path, f"""
+        [state]
+        path = "state.db"
+
+        [defaults]
+        retries = 0
+        host_delay = "0s"
+
+        [[sources]]
+        name = "un"
+        kind = "untc"
+        base_url = "{base}"
+        treaties = {json.dumps(treaties)}
+        host_delay = "0s"
+    """)
+
+
+class Paris:
+    """The Paris Agreement XML, served as successive snapshots."""
+
+    def __init__(self, server, tmp_path: Path):
+        self.current = b""
+        server.routes[PATHS["XXVII-7-d"]] = lambda seen: Reply(200, self.current, XML_TYPE)
+        self.config = load_config(config_for(tmp_path, server.base, ["XXVII-7-d"]))
+        self.state = open_state(self.config.state_path)
+
+    def check(self, body: bytes):
+        self.current = body
+        [report] = asyncio.run(check_all(self.config, self.state))
+        assert report.ok, report.error
+        return report
+
+    def stored(self, key: str):
+        return {r.record.key: r for r in self.state.records("un")}.get(key)
+
+
+def treaty_events(report):
+    return [e for e in report.events if e.type in TREATY_TYPES]
+
+
+def test_paris_sequence_reports_the_us_withdrawal_once_then_the_2021_acceptance(server, tmp_path):
+    paris = Paris(server, tmp_path)
+    assert paris.check(fixture("paris_1_2019-10-30.en.xml")).outcome == "baseline"
+
+    # November 2019: only a footnote changes. The table alone would show nothing.
+    report = paris.check(fixture("paris_2_2019-11-05.en.xml"))
+    assert [(e.type, e.subject, e.date, e.effective_date) for e in report.events] == \
+        [("denunciation", US, "2019-11-04", "2020-11-04")]
+    event = report.events[0]
+    assert event.treaty.id == "XXVII-7-d" and event.treaty.title == "Paris Agreement"
+    assert event.url.endswith("ViewDetails.aspx?src=TREATY&mtdsg_no=XXVII-7-d&chapter=27&clang=_en")
+
+    # The "status as at" date alone changes: nothing to report.
+    report = paris.check(fixture("paris_2b_2019-11-06.en.xml"))
+    assert report.outcome == "unchanged" and report.events == []
+
+    # The US row is missing from one fetch: not a withdrawal, not a removal.
+    without_us = b"\n".join(line for line in fixture("paris_2b_2019-11-06.en.xml").split(b"\n")
+                            if b"<Entry>United States of America" not in line)
+    report = paris.check(without_us)
+    assert report.events == [] and report.removed == 0
+    assert paris.stored(f"XXVII-7-d:participant:{US}").missing == 1
+    report = paris.check(fixture("paris_2b_2019-11-06.en.xml"))
+    assert report.events == [] and paris.stored(f"XXVII-7-d:participant:{US}").missing == 0
+
+    # November 2020: the note now says "took effect" and the parties count drops: no new alert.
+    report = paris.check(fixture("paris_3_2020-11-05.en.xml"))
+    assert report.outcome == "changed" and treaty_events(report) == []
+
+    # January 2021: the bracketed re-acceptance.
+    report = paris.check(fixture("paris_4_2021-01-21.en.xml"))
+    assert [(e.type, e.subject, e.date, e.details["action"]) for e in report.events] == \
+        [("ratification", US, "2021-01-20", "acceptance")]
+    assert paris.check(fixture("paris_4_2021-01-21.en.xml")).events == []
+
+    everything = paris.state.events(sources=["un"])
+    assert sorted(e.type for e in everything if e.type in TREATY_TYPES) == ["denunciation", "ratification"]
+    # Besides those, only the rewording of the withdrawal note is on record (not alerted).
+    assert [e.details["changed"]["text"]["new"][-80:] for e in everything if e.type not in TREATY_TYPES] == \
+        [US_NOTE_2020[-80:]]
+    assert paris.stored(f"XXVII-7-d:participant:{US}") is not None
+    paris.state.close()
+
+
+def test_end_to_end_three_treaties_with_maintenance_and_html_fallback(server, tmp_path):
+    bodies = {"IV-4": fixture("iccpr_iv-4_2015.en.xml"), "IV-5": fixture("iccpr_op1_iv-5_2015.en.xml"),
+              "page": fixture("paris_2_2019-11-05.html")}
+    server.routes[PATHS["IV-4"]] = lambda seen: Reply(200, bodies["IV-4"], XML_TYPE)
+    server.routes[PATHS["IV-5"]] = lambda seen: Reply(200, bodies["IV-5"], {"Content-Type": "text/xml"})
+    server.routes["/Pages/ViewDetails.aspx"] = lambda seen: (
+        Reply(200, bodies["page"], HTML_TYPE) if seen.query.get("mtdsg_no") == ["XXVII-7-d"] else None)
+    config = config_for(tmp_path, server.base, ["IV-4", "IV-5", "XXVII-7-d"])
+
+    first = run_cli("--config", str(config), "check", "--json")
+    assert first.returncode == 0, first.stderr
+    [report] = json.loads(first.stdout)
+    assert report["outcome"] == "baseline"
+    # The Paris XML is missing (404), so its ViewDetails page was read instead.
+    assert server.hits(PATHS["XXVII-7-d"]) and server.hits("/Pages/ViewDetails.aspx")
+    db = tmp_path / "state.db"
+
+    def count() -> dict[str, int]:
+        with sqlite3.connect(db) as conn:
+            rows = conn.execute("select part, count(*) from records where source = 'un' and removed_at is null "
+                                "group by part").fetchall()
+        return dict(rows)
+
+    baseline = count()
+    assert baseline["XXVII-7-d"] == 200 and baseline["IV-4"] > 170 and baseline["IV-5"] > 120
+
+    # A maintenance page served with status 200 fails the check and leaves the records alone.
+    bodies["IV-5"] = fixture("maintenance.html")
+    failed = run_cli("--config", str(config), "check", "--json")
+    assert failed.returncode == 1
+    [report] = json.loads(failed.stdout)
+    assert report["outcome"] == "failed" and "maintenance" in report["error"] and report["events"] == []
+    assert count() == baseline
+
+    # Back to normal, with a new accession to the Covenant and the US re-acceptance on the page.
+    bodies["IV-5"] = fixture("iccpr_op1_iv-5_2015.en.xml")
+    bodies["IV-4"] = fixture("iccpr_iv-4_2018-fiji.en.xml")
+    bodies["page"] = fixture("paris_4_2021-01-21.html")
+    third = run_cli("--config", str(config), "check", "--json")
+    assert third.returncode == 0, third.stderr
+    [report] = json.loads(third.stdout)
+    got = sorted((e["type"], e["subject"], e["date"], e["details"]["action"], e["treaty"]["id"])
+                 for e in report["events"] if e["type"] in TREATY_TYPES)
+    assert got == [("ratification", "Fiji", "2018-08-16", "accession", "IV-4"),
+                   ("ratification", US, "2021-01-20", "acceptance", "XXVII-7-d")]
+    listed = run_cli("--config", str(config), "events", "--json")
+    alerts = [e for e in json.loads(listed.stdout) if e["type"] in TREATY_TYPES]
+    assert sorted(e["subject"] for e in alerts) == ["Fiji", US]
