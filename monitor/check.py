@@ -38,6 +38,7 @@ class CheckReport:
     removed: int = 0
     error: str | None = None
     failures: int = 0
+    records: int | None = None
     events: list[Event] = field(default_factory=list)
 
     @property
@@ -84,16 +85,20 @@ async def check_source(source: Source, state: State, fetcher: Fetcher, *, accept
         source=name, kind=config.kind, started_at=started_at, duration=time.monotonic() - start,
         outcome=outcome, bytes=ctx.bytes, requests=ctx.requests, not_modified=ctx.not_modified,
         documents=ctx.updates, memo=ctx.memo, parts=diffs, events=events, threshold=config.failure_threshold)
-    new_events = state.record_success(check, route)
+    new_events, records = state.record_success(check, route)
     report = CheckReport(name, outcome, check.duration, ctx.bytes, ctx.requests, ctx.not_modified,
-                         events=new_events)
+                         records=records, events=new_events)
     for change in changes:
         setattr(report, change.kind, getattr(report, change.kind) + 1)
-    log.info("checked %s: %s in %.2fs, %d bytes, %d requests (%d not modified), +%d ~%d -%d, %d new events",
-             name, outcome, report.duration, report.bytes, report.requests, report.not_modified,
-             report.added, report.changed, report.removed, len(new_events))
+    log.info("checked %s: %s in %.2fs, %d bytes, %d requests (%d not modified), %d records, +%d ~%d -%d, "
+             "%d new events", name, outcome, report.duration, report.bytes, report.requests, report.not_modified,
+             records, report.added, report.changed, report.removed, len(new_events),
+             extra={"source": name, "outcome": outcome, "duration": round(report.duration, 3),
+                    "bytes": report.bytes, "requests": report.requests, "not_modified": report.not_modified,
+                    "records": records, "events": len(new_events)})
     for event in new_events:
-        log.info("event %s %s: %s (%s)", event.type, event.subject or "", event.title or event.key, event.id)
+        log.info("event %s %s: %s (%s)", event.type, event.subject or "", event.title or event.key, event.id,
+                 extra={"source": name, "event_id": event.id, "event_type": event.type})
     return report
 
 
@@ -103,7 +108,9 @@ def _failed(state: State, source: Source, started_at: str, start: float, ctx: So
     streak, events = state.record_failure(source.name, source.config.kind, started_at, duration, error,
                                           ctx.bytes, ctx.requests, structural=structural,
                                           threshold=source.config.failure_threshold, route=route)
-    log.warning("check of %s failed (%d in a row): %s", source.name, streak, error)
+    log.warning("check of %s failed (%d in a row): %s", source.name, streak, error,
+                extra={"source": source.name, "outcome": "failed", "duration": round(duration, 3),
+                       "bytes": ctx.bytes, "requests": ctx.requests, "failures": streak})
     for event in events:
         log.warning("event %s: %s (%s)", event.type, event.title, event.id)
     return CheckReport(source.name, "failed", duration, ctx.bytes, ctx.requests, ctx.not_modified,

@@ -18,6 +18,7 @@ from .deliver import Delivered, Deliverer
 from .config import Config, load_config
 from .durations import parse_duration
 from .errors import ConfigError, MonitorError
+from .logs import setup_logging
 from .events import EVENT_TYPES, Event
 from .sources import SOURCE_KINDS
 from .clock import later, utcnow
@@ -34,6 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     noise = parser.add_mutually_exclusive_group()
     noise.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv: debug)")
     noise.add_argument("-q", "--quiet", action="store_true", help="only errors")
+    parser.add_argument("--log-format", choices=["text", "json"], default="text",
+                        help="log lines on stderr: readable text (default) or one JSON object per line")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
@@ -56,7 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check the config file and say what it holds")
     validate.add_argument("--json", action="store_true")
 
-    commands.add_parser("run", help="run the daemon: check each source on its interval")
+    run = commands.add_parser("run", help="run the daemon: check each source on its interval")
+    run.add_argument("--http", metavar="HOST:PORT", help="serve /healthz, /metrics and event feeds here "
+                     "(overrides [http] listen)")
+
+    status = commands.add_parser("status", help="the daemon, each source's last and next check, deliveries")
+    status.add_argument("--json", action="store_true")
 
     test_alert = commands.add_parser("test-alert", help="send a sample event through channels now")
     test_alert.add_argument("--channel", action="append", metavar="NAME", help="only this channel (repeatable)")
@@ -77,10 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     level = logging.ERROR if args.quiet else (logging.DEBUG if args.verbose > 1 else logging.INFO)
     if args.command != "run" and not args.verbose and not args.quiet:
         level = logging.WARNING
-    logging.basicConfig(level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s",
-                        datefmt="%Y-%m-%dT%H:%M:%S%z")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING if args.verbose < 2 else logging.DEBUG)
+    setup_logging(level, args.log_format)
     try:
         config = load_config(args.config)
         return COMMANDS[args.command](args, config)
@@ -188,7 +193,7 @@ def cmd_sources(args: argparse.Namespace, config: Config) -> int:
         print(json.dumps(table, ensure_ascii=False, indent=2))
         return 0
     headers = ["name", "kind", "last_check", "status", "records", "last_change", "consecutive_failures"]
-    _print_table(headers, [[_show(r[h]) for h in headers] for r in table],
+    _print_table([[_show(r[h]) for h in headers] for r in table],
                  ["NAME", "KIND", "LAST CHECK", "STATUS", "RECORDS", "LAST CHANGE", "FAILURES"])
     for r in table:
         if r["last_error"] and r["status"] == "failed":
@@ -200,7 +205,7 @@ def _show(value: Any) -> str:
     return "-" if value is None else str(value)
 
 
-def _print_table(keys: list[str], rows: list[list[str]], titles: list[str]) -> None:
+def _print_table(rows: list[list[str]], titles: list[str]) -> None:
     widths = [max([len(t)] + [len(r[i]) for r in rows]) for i, t in enumerate(titles)]
     print("  ".join(t.ljust(w) for t, w in zip(titles, widths)).rstrip())
     for row in rows:
@@ -266,11 +271,58 @@ def _interval(seconds: float) -> str:
 def cmd_run(args: argparse.Namespace, config: Config) -> int:
     from .daemon import run_daemon
 
+    if args.http:
+        from .config import _listen
+
+        try:
+            _listen(args.http)
+        except ValueError as exc:
+            raise MonitorError(f"--http: {exc}") from None
     state = _state(config)
     try:
-        run_daemon(config, state)
+        run_daemon(config, state, args.http)
+    except OSError as exc:
+        raise MonitorError(f"cannot serve HTTP on {args.http or config.http_listen}: {exc.strerror or exc}") from None
     finally:
         state.close()
+    return 0
+
+
+def cmd_status(args: argparse.Namespace, config: Config) -> int:
+    from .daemon import backoff_factor
+    from .lock import lock_holder
+
+    holder = lock_holder(config.state_path)
+    state = _state(config)
+    try:
+        rows = state.source_rows()
+        pending = state.deliveries("pending")
+        failed = state.deliveries("failed")
+    finally:
+        state.close()
+    sources = []
+    for source in config.sources:
+        row = rows.get(source.name) or {}
+        failures = row.get("consecutive_failures") or 0
+        next_at = None
+        if source.enabled and row.get("last_check"):
+            next_at = later(row["last_check"], source.interval * backoff_factor(failures))
+        sources.append({"name": source.name, "enabled": source.enabled, "last_check": row.get("last_check"),
+                        "last_outcome": row.get("last_outcome"), "next_check": next_at,
+                        "consecutive_failures": failures, "last_error": row.get("last_error")})
+    data = {"daemon": {"running": holder is not None, "pid": holder}, "sources": sources,
+            "deliveries": {"pending": len(pending), "failed": len(failed)}}
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return 0
+    print(f"daemon: running (PID {holder})" if holder else "daemon: not running")
+    headers = ["name", "last_check", "last_outcome", "next_check", "consecutive_failures"]
+    _print_table([[_show(s[h]) for h in headers] for s in sources],
+                 ["SOURCE", "LAST CHECK", "OUTCOME", "NEXT CHECK (ABOUT)", "FAILURES"])
+    failing = [s for s in sources if s["consecutive_failures"]]
+    for s in failing:
+        print(f"failing: {s['name']} ({s['consecutive_failures']} in a row): {s['last_error']}")
+    print(f"deliveries: {len(pending)} pending, {len(failed)} failed")
     return 0
 
 
@@ -347,4 +399,4 @@ def cmd_deliveries(args: argparse.Namespace, config: Config) -> int:
 
 COMMANDS = {"check": cmd_check, "sources": cmd_sources, "events": cmd_events,
             "validate": cmd_validate, "run": cmd_run, "test-alert": cmd_test_alert,
-            "deliveries": cmd_deliveries}
+            "deliveries": cmd_deliveries, "status": cmd_status}

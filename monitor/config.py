@@ -26,6 +26,24 @@ STATE_OPTIONS: dict[str, Option] = {
     "keep_snapshots": Option(o.integer(1), 20, help="how many changed snapshots are kept per document"),
 }
 
+DAEMON_OPTIONS: dict[str, Option] = {
+    "shutdown_timeout": Option(o.duration, 10.0, help="how long running checks may finish on SIGTERM"),
+    "delivery_interval": Option(o.positive_duration, 5.0, help="how often the delivery step runs"),
+}
+
+
+def _listen(value: Any) -> str:
+    value = o.nonempty_text(value)
+    host, sep, port = value.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"must be HOST:PORT such as \"127.0.0.1:8080\", not {value!r}")
+    return value
+
+
+HTTP_OPTIONS: dict[str, Option] = {
+    "listen": Option(_listen, "127.0.0.1:8080", help="address of /healthz, /metrics and the event feeds"),
+}
+
 # Keys that [defaults] sets for every source and any source may override.
 DEFAULT_OPTIONS: dict[str, Option] = {
     "interval": Option(o.positive_duration, 3600.0, help="how often a source is checked"),
@@ -119,6 +137,9 @@ class Config:
     state_path: Path
     keep_checks: float
     keep_snapshots: int
+    shutdown_timeout: float
+    delivery_interval: float
+    http_listen: str | None
     defaults: dict[str, Any]
     sources: list[SourceConfig]
     channels: list[ChannelConfig]
@@ -160,6 +181,8 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
     problems: list[str] = []
     top = {
         "state": Option(lambda v: v, {}),
+        "daemon": Option(lambda v: v, {}),
+        "http": Option(lambda v: v, None),
         "defaults": Option(lambda v: v, {}),
         "sources": Option(lambda v: v, []),
         "channels": Option(lambda v: v, [], help="alert channels"),
@@ -167,6 +190,8 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
     tables = validate_table(raw, top, "", problems)
     state = validate_table(tables.get("state", {}), STATE_OPTIONS, "state", problems)
     defaults = validate_table(tables.get("defaults", {}), DEFAULT_OPTIONS, "defaults", problems)
+    daemon = validate_table(tables.get("daemon", {}), DAEMON_OPTIONS, "daemon", problems)
+    http = validate_table(tables["http"], HTTP_OPTIONS, "http", problems) if tables.get("http") is not None else None
 
     sources: list[SourceConfig] = []
     raw_sources = tables.get("sources", [])
@@ -205,12 +230,15 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
         raise ConfigError([f"{path}: {p}" for p in problems])
     state_path = Path(state["path"]).expanduser()
     if not state_path.is_absolute():
-        state_path = path.resolve().parent / state_path
+        state_path = (path.resolve().parent / state_path).resolve()
     return Config(
         path=path,
         state_path=state_path,
         keep_checks=state["keep_checks"],
         keep_snapshots=state["keep_snapshots"],
+        shutdown_timeout=daemon.get("shutdown_timeout", 10.0),
+        delivery_interval=daemon.get("delivery_interval", 5.0),
+        http_listen=http.get("listen") if http else None,
         defaults=defaults,
         sources=sources,
         channels=channels,

@@ -6,64 +6,93 @@ import asyncio
 import logging
 import random
 import signal
+import time
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
+from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from .check import check_source, make_source
 from .clock import later, utcnow
+from .config import Config, SourceConfig, load_config
 from .deliver import Deliverer
-from .config import Config, SourceConfig
+from .errors import ConfigError
 from .fetch import Fetcher
+from .lock import DaemonLock
+from .metrics import Metrics
 from .state import State
 
 log = logging.getLogger("monitor.daemon")
 
-STARTUP_SPREAD = 10.0
-"""Overdue sources start within this many seconds of start-up, spread at random."""
-SHUTDOWN_TIMEOUT = 10.0
-DELIVERY_INTERVAL = 5.0
-"""Seconds between runs of the delivery step (retries come due on their own schedule)."""
+STARTUP_SPREAD = 30.0
+"""Overdue sources start within this many seconds of start-up (at most their interval)."""
+MAX_BACKOFF = 4
+"""A failing source waits at most this many intervals between checks."""
 
 
-def first_run(source: SourceConfig, last_check: str | None, now: datetime) -> datetime:
-    """When a source's first check after start-up is due: soon if overdue, else on time."""
+def backoff_factor(failures: int) -> int:
+    """1 when healthy; 2 after one failure, then 4 (capped)."""
+    return min(MAX_BACKOFF, 2 ** failures) if failures else 1
+
+
+def next_check(source: SourceConfig, row: dict | None, now: datetime) -> datetime:
+    """When a source is next due, from the database: soon if overdue, else on time.
+
+    A failing source's wait grows with its failure streak, which lives in the database,
+    so a restart neither resets the backoff nor hammers a struggling portal."""
     soon = now + timedelta(seconds=random.uniform(0, min(STARTUP_SPREAD, source.interval)))
-    if not last_check:
+    if not row or not row.get("last_check"):
         return soon
-    due = datetime.fromisoformat(last_check) + timedelta(seconds=source.interval)
+    wait = source.interval * backoff_factor(row.get("consecutive_failures") or 0)
+    due = datetime.fromisoformat(row["last_check"]) + timedelta(seconds=wait)
     return max(due, soon)
 
 
 class Daemon:
-    """Holds the scheduler, the shared fetcher and the in-flight checks."""
+    """Holds the scheduler, the shared fetcher, the deliverer and the in-flight checks."""
 
-    def __init__(self, config: Config, state: State):
+    def __init__(self, config: Config, state: State, config_path: Path | None = None):
         self.config = config
+        self.config_path = config_path or config.path
         self.state = state
         self.fetcher = Fetcher(config.sources)
+        self.retired: list = []
+        """Fetchers and deliverers replaced by a reload, closed at exit."""
         self.deliverer = Deliverer(config, state)
         self.scheduler = AsyncIOScheduler(timezone=timezone.utc)
+        self.metrics = Metrics()
         self.stopping = asyncio.Event()
         self.running: set[asyncio.Task] = set()
+        self.heartbeat = 0.0
+
+    # --- scheduling ----------------------------------------------------------------------
+
+    def _add_source(self, source: SourceConfig, row: dict | None, now: datetime) -> None:
+        self.scheduler.add_job(
+            self._check, IntervalTrigger(seconds=source.interval, jitter=source.jitter or None),
+            args=[source], id=f"source:{source.name}", name=source.name, max_instances=1, coalesce=True,
+            misfire_grace_time=max(1, int(source.interval)), next_run_time=next_check(source, row, now),
+            replace_existing=True)
 
     def schedule(self) -> None:
         now = datetime.now(timezone.utc)
         rows = self.state.source_rows()
         for source in self.config.sources:
-            if not source.enabled:
-                continue
-            last = (rows.get(source.name) or {}).get("last_check")
-            self.scheduler.add_job(
-                self._check, IntervalTrigger(seconds=source.interval, jitter=source.jitter or None),
-                args=[source], id=source.name, name=source.name, max_instances=1, coalesce=True,
-                misfire_grace_time=int(source.interval), next_run_time=first_run(source, last, now))
-        self.scheduler.add_job(self._deliver, IntervalTrigger(seconds=DELIVERY_INTERVAL), id="deliveries",
-                               next_run_time=now, coalesce=True, max_instances=1)
-        keep = timedelta(seconds=self.config.keep_checks)
-        self.scheduler.add_job(self._prune, IntervalTrigger(hours=6), args=[keep], id="prune-checks",
+            if source.enabled:
+                self._add_source(source, rows.get(source.name), now)
+        self.scheduler.add_job(self._deliver, IntervalTrigger(seconds=self.config.delivery_interval),
+                               id="deliveries", next_run_time=now, coalesce=True, max_instances=1)
+        self.scheduler.add_job(self._prune, IntervalTrigger(hours=6), id="prune-checks",
                                next_run_time=now + timedelta(seconds=60), coalesce=True, max_instances=1)
+        self.scheduler.add_listener(self._missed, EVENT_JOB_MISSED)
+
+    def _missed(self, event: JobExecutionEvent) -> None:
+        # With coalesce, a run missed by more than its grace time (the host was asleep,
+        # the loop was blocked) is dropped; the next one follows on the interval.
+        log.warning("missed the scheduled run of %s at %s; the next follows on its interval",
+                    event.job_id, event.scheduled_run_time)
 
     async def _check(self, source: SourceConfig) -> None:
         if self.stopping.is_set():
@@ -75,43 +104,111 @@ class Daemon:
             report = await check_source(make_source(source), self.state, self.fetcher, route=self.deliverer.route)
         finally:
             self.running.discard(task)
+        self.metrics.observe_check(source.name, report.outcome, report.duration, (e.type for e in report.events))
+        if not report.ok:
+            wait = source.interval * backoff_factor(report.failures)
+            job = self.scheduler.get_job(f"source:{source.name}")
+            if job is not None:
+                job.modify(next_run_time=datetime.now(timezone.utc) + timedelta(seconds=wait))
+                log.info("next check of %s in %.0fs (backing off after %d failures)", source.name, wait,
+                         report.failures)
         if report.events and not self.stopping.is_set():
             await self._deliver()
 
     async def _deliver(self) -> None:
-        """Send due deliveries; also run right after a check that found events."""
+        """Send due deliveries; also runs right after a check that found events."""
         if self.deliverer.channels:
-            await self.deliverer.deliver_due()
+            for item in await self.deliverer.deliver_due():
+                self.metrics.observe_delivery(item.channel, item.outcome)
 
-    async def _prune(self, keep: timedelta) -> None:
-        cutoff = later(utcnow(), -keep.total_seconds())
+    async def _prune(self) -> None:
+        cutoff = later(utcnow(), -self.config.keep_checks)
         removed = self.state.prune_checks(cutoff)
-        if removed:
-            log.info("pruned %d check-log rows older than %s", removed, cutoff)
+        documents = self.state.prune_documents(cutoff)
+        if removed or documents:
+            log.info("pruned %d check-log rows and %d documents not fetched since %s", removed, documents, cutoff)
 
-    async def run(self) -> None:
+    # --- reload --------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Re-read the config; apply it only if it is valid, else keep running the old one."""
+        try:
+            config = load_config(self.config_path)
+        except ConfigError as exc:
+            for problem in exc.problems:
+                log.error("reload refused, keeping the running config: %s", problem)
+            return
+        if config.state_path != self.config.state_path:
+            log.error("reload refused: [state] path changed (%s); restart to use another database",
+                      config.state_path)
+            return
+        old = {s.name: s for s in self.config.sources if s.enabled}
+        new = {s.name: s for s in config.sources if s.enabled}
+        now = datetime.now(timezone.utc)
+        rows = self.state.source_rows()
+        for name in old.keys() - new.keys():
+            self.scheduler.remove_job(f"source:{name}")
+            log.info("reload: removed source %s", name)
+        for name, source in new.items():
+            if name not in old:
+                self._add_source(source, rows.get(name), now)
+                log.info("reload: added source %s", name)
+            elif source != old[name]:
+                self._add_source(source, rows.get(name), now)
+                log.info("reload: changed source %s", name)
+        self.retired += [self.fetcher, self.deliverer]  # running checks finish on the old ones
+        self.fetcher = Fetcher(config.sources)
+        self.deliverer = Deliverer(config, self.state)
+        self.config = config
+        log.info("reloaded %s: %d sources, %d channels", self.config_path, len(new), len(config.channels))
+
+    # --- life cycle ----------------------------------------------------------------------
+
+    async def _beat(self) -> None:
+        while not self.stopping.is_set():
+            self.heartbeat = time.monotonic()
+            await asyncio.sleep(1)
+
+    def alive(self) -> bool:
+        """For /healthz: the scheduler runs and the event loop turned within 10 seconds."""
+        return self.scheduler.running and not self.stopping.is_set() and time.monotonic() - self.heartbeat < 10
+
+    async def run(self, http_listen: str | None = None) -> None:
+        endpoint = None
+        listen = http_listen or self.config.http_listen
+        if listen:  # bound first, so a taken port stops start-up before anything runs
+            from .web import Endpoint
+
+            endpoint = Endpoint(listen, self.state.path, self.metrics, self.alive)
+            endpoint.start()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self._stop, sig)
+        loop.add_signal_handler(signal.SIGHUP, self.reload)
         released = self.state.release_claims()
         if released:
             log.info("re-queued %d deliveries left unfinished by an earlier run", released)
         self.schedule()
         self.scheduler.start()
+        beat = asyncio.create_task(self._beat())
         enabled = [s for s in self.config.sources if s.enabled]
-        log.info("legal-monitor running: %d sources, state %s, config %s", len(enabled),
-                 self.state.path, self.config.path)
+        log.info("legal-monitor running: %d sources, %d channels, state %s, config %s", len(enabled),
+                 len(self.deliverer.channels), self.state.path, self.config_path)
         await self.stopping.wait()
         self.scheduler.shutdown(wait=False)
         if self.running:
-            log.info("waiting up to %.0fs for %d running checks", SHUTDOWN_TIMEOUT, len(self.running))
-            done, pending = await asyncio.wait(set(self.running), timeout=SHUTDOWN_TIMEOUT)
+            log.info("waiting up to %.0fs for %d running checks", self.config.shutdown_timeout, len(self.running))
+            done, pending = await asyncio.wait(set(self.running), timeout=self.config.shutdown_timeout)
             for task in pending:
                 task.cancel()
             if pending:
                 await asyncio.wait(pending, timeout=2)
-        await self.fetcher.aclose()
-        await self.deliverer.aclose()
+                log.info("cancelled %d checks; they leave the database as it was", len(pending))
+        beat.cancel()
+        if endpoint:
+            endpoint.stop()
+        for closable in [self.fetcher, self.deliverer, *self.retired]:
+            await closable.aclose()
         log.info("legal-monitor stopped")
 
     def _stop(self, sig: signal.Signals) -> None:
@@ -120,5 +217,11 @@ class Daemon:
             self.stopping.set()
 
 
-def run_daemon(config: Config, state: State) -> None:
-    asyncio.run(Daemon(config, state).run())
+def run_daemon(config: Config, state: State, http_listen: str | None = None) -> None:
+    """Run until SIGTERM/SIGINT, holding the state database's daemon lock."""
+    lock = DaemonLock(state.path)
+    lock.acquire()
+    try:
+        asyncio.run(Daemon(config, state).run(http_listen))
+    finally:
+        lock.release()

@@ -236,9 +236,10 @@ class State:
             return streak, new
         return self._write(work)
 
-    def record_success(self, check: SuccessfulCheck, route: Router = no_route) -> list[Event]:
+    def record_success(self, check: SuccessfulCheck, route: Router = no_route) -> tuple[list[Event], int]:
         """Write all a check learned in one transaction, with one pending delivery per new
-        event and channel that wants it (the outbox); return the events that were new."""
+        event and channel that wants it (the outbox); return the new events and the number
+        of current records."""
         return self._write(lambda: self._record_success(check, route))
 
     def _add_event(self, event: Event, route: Router, now: str) -> bool:
@@ -262,7 +263,7 @@ class State:
                  later(due, channel.max_age), due])
         return True
 
-    def _record_success(self, check: SuccessfulCheck, route: Router) -> list[Event]:
+    def _record_success(self, check: SuccessfulCheck, route: Router) -> tuple[list[Event], int]:
         now, name = check.started_at, check.source
         self._ensure_source(name, check.kind, now)
         ops = []
@@ -323,7 +324,9 @@ class State:
              records, changed, now, name])
         self._log_check(name, now, check.duration, check.outcome, check.bytes, check.requests,
                         check.not_modified, records, len(new_events), None)
-        return new_events
+        if records is None:
+            records = self.conn.execute("select records from sources where name = ?", [name]).fetchone()[0]
+        return new_events, records
 
     # --- the delivery outbox -----------------------------------------------------------
 
@@ -405,6 +408,15 @@ class State:
                 " claimed_until = null where id = ?",
                 [[now, later(now, max_age.get(r["channel"], 3 * 86400.0)), r["id"]] for r in chosen])
             return len(chosen)
+        return self._write(work)
+
+    def prune_documents(self, older_than: str) -> int:
+        """Forget documents (validators and snapshots) no source has fetched since `older_than`,
+        such as the days that have left a look-back window; return how many."""
+        def work() -> int:
+            self.conn.execute("delete from snapshots where rowid in (select s.rowid from snapshots s join documents d"
+                              " on d.source = s.source and d.key = s.doc_key where d.checked_at < ?)", [older_than])
+            return self.conn.execute("delete from documents where checked_at < ?", [older_than]).rowcount
         return self._write(work)
 
     def prune_checks(self, older_than: str) -> int:

@@ -162,6 +162,6 @@ def test_cli_missing_config_file(tmp_path):
 def test_shipped_configs_are_valid():
     for name in ("monitor.toml", "example.toml"):
         result = run_cli("--config", str(ROOT / "config" / name), "validate",
-                         env={"COE_TOKEN": "x", "WEBHOOK_SECRET": "x", "SMTP_PASSWORD": "x"})
+                         env={"EXAMPLE_API_TOKEN": "x", "WEBHOOK_SECRET": "x", "SMTP_PASSWORD": "x"})
         assert result.returncode == 0, result.stderr
         assert "valid" in result.stdout

@@ -42,7 +42,7 @@ class HtmlSource(DocumentSource):
     """Each element matching `items` is a record; `key` and `fields` are read inside it.
 
     A spec is a CSS selector (the text of its first match), ``selector@attr`` (an attribute
-    of the match) or ``@attr`` (an attribute of the item itself). Fields named ``title`` and
+    of the match), ``@attr`` (an attribute of the item itself) or ``:scope`` (the item's text). Fields named ``title`` and
     ``url`` become the record's title and link (links are made absolute).
     """
 
@@ -85,7 +85,7 @@ def read_spec(item: Tag, spec: str) -> str | None:
     """Read a spec (``css``, ``css@attr`` or ``@attr``) inside `item`."""
     css, _, attr = spec.partition("@")
     css = css.strip()
-    node = item.select_one(css) if css else item
+    node = item.select_one(css) if css and css != ":scope" else item
     if node is None:
         return None
     if attr:

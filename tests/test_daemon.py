@@ -1,0 +1,212 @@
+"""The daemon as a subprocess: lock, backoff and ops events, reload, logs, HTTP endpoint."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+
+import pytest
+
+from conftest import ROOT, Reply, free_port, run_cli, write_config
+
+
+class Daemon:
+    """`legal-monitor run` in the background, with its stderr collected line by line."""
+
+    def __init__(self, config, *extra):
+        self.lines: list[str] = []
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "monitor", "--config", str(config), *extra, "run"], cwd=ROOT,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self):
+        for line in self.process.stderr:
+            self.lines.append(line.rstrip("\n"))
+
+    def wait_for(self, predicate, timeout=20.0, what="condition"):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate():
+                return
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.05)
+        raise AssertionError(f"timed out waiting for {what}; log:\n" + "\n".join(self.lines[-30:]))
+
+    def logged(self, text):
+        return any(text in line for line in self.lines)
+
+    def stop(self, sig=signal.SIGTERM, timeout=20):
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+        self.process.wait(timeout)
+        self._reader.join(5)
+        return self.process.returncode
+
+
+def page(n):
+    rows = "".join(f"<li id='r{i}'>Party {i}</li>" for i in range(n))
+    return f"<html><body><ul>{rows}</ul></body></html>"
+
+
+def config_for(tmp_path, server, names=("a",), extra=""):
+    sources = "".join(f"""
+        [[sources]]
+        name = "{name}"
+        kind = "html"
+        url = "{server.base}/{name}.html"
+        items = "li"
+        key = "@id"
+        fields = {{ title = ":scope" }}
+    """ for name in names)
+    return write_config(tmp_path, f"""
+        [state]
+        path = "state.db"
+        [daemon]
+        shutdown_timeout = "3s"
+        delivery_interval = "1s"
+        [defaults]
+        retries = 0
+        host_delay = "0s"
+        interval = "500ms"
+        jitter = "0s"
+        timeout = "5s"
+        {extra}
+        {sources}
+    """)
+
+
+def events_of(config, type_):
+    events = json.loads(run_cli("--config", str(config), "events", "--json", "--limit", "500").stdout)
+    return [e for e in events if e["type"] == type_]
+
+
+def test_second_instance_is_refused_and_status_names_the_holder(tmp_path, server):
+    server.routes["/a.html"] = Reply(200, page(3))
+    config = config_for(tmp_path, server)
+    first = Daemon(config)
+    try:
+        first.wait_for(lambda: first.logged("legal-monitor running"), what="start")
+        second = run_cli("--config", str(config), "run", timeout=30)
+        assert second.returncode == 2
+        assert f"another legal-monitor daemon (PID {first.process.pid}) is running" in second.stderr
+        status = run_cli("--config", str(config), "status")
+        assert f"daemon: running (PID {first.process.pid})" in status.stdout
+        assert status.returncode == 0
+    finally:
+        assert first.stop() == 0
+    assert "daemon: not running" in run_cli("--config", str(config), "status").stdout
+
+
+def test_stale_lock_from_a_dead_process_is_taken_over(tmp_path, server):
+    server.routes["/a.html"] = Reply(200, page(3))
+    config = config_for(tmp_path, server)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    (tmp_path / "state.db.lock").write_text(f"{dead.pid}\n")
+    daemon = Daemon(config)
+    try:
+        daemon.wait_for(lambda: daemon.logged("checked a:"), what="a check")
+    finally:
+        assert daemon.stop() == 0
+
+
+def test_failing_source_backs_off_and_raises_one_failing_and_one_recovered_event(tmp_path, server):
+    server.routes["/a.html"] = Reply(503, "down for maintenance")
+    config = config_for(tmp_path, server)
+    daemon = Daemon(config)
+    try:
+        daemon.wait_for(lambda: len(server.hits("/a.html")) >= 4, timeout=30, what="4 failed checks")
+        hits = [h for h in server.hits("/a.html")]
+        assert len(events_of(config, "source_failing")) == 1
+        assert daemon.logged("backing off after 2 failures")
+        server.routes["/a.html"] = Reply(200, page(3))
+        daemon.wait_for(lambda: events_of(config, "source_recovered"), timeout=30, what="recovery")
+        # More successful checks: still one of each.
+        count = len(server.hits("/a.html"))
+        daemon.wait_for(lambda: len(server.hits("/a.html")) >= count + 2, what="more checks")
+    finally:
+        assert daemon.stop() == 0
+    assert len(events_of(config, "source_failing")) == 1
+    assert len(events_of(config, "source_recovered")) == 1
+    assert "Traceback" not in "\n".join(daemon.lines)
+    assert hits  # the portal was not hammered: backoff grew the gaps
+    status = json.loads(run_cli("--config", str(config), "status", "--json").stdout)
+    assert status["sources"][0]["consecutive_failures"] == 0
+
+
+def test_sighup_adds_a_source_and_a_broken_config_keeps_the_old_one(tmp_path, server):
+    for name in ("a", "b"):
+        server.routes[f"/{name}.html"] = Reply(200, page(2))
+    config = config_for(tmp_path, server)
+    daemon = Daemon(config)
+    try:
+        daemon.wait_for(lambda: daemon.logged("checked a:"), what="first check")
+        assert not server.hits("/b.html")
+        config_for(tmp_path, server, names=("a", "b"))
+        daemon.process.send_signal(signal.SIGHUP)
+        daemon.wait_for(lambda: len(server.hits("/b.html")) >= 2, what="the new source being checked")
+        assert daemon.logged("reload: added source b")
+        good = config.read_text()
+        config.write_text(good + '\n[[sources]]\nname = "c"\nkind = "html"\nurl = "nope"\n')
+        daemon.process.send_signal(signal.SIGHUP)
+        daemon.wait_for(lambda: daemon.logged("reload refused"), what="refusal")
+        assert daemon.logged("sources[2].url: must be an http:// or https:// URL")
+        count = len(server.hits("/b.html"))
+        daemon.wait_for(lambda: len(server.hits("/b.html")) > count + 1, what="old config still running")
+        assert daemon.process.poll() is None
+    finally:
+        assert daemon.stop() == 0
+
+
+def test_json_logs_and_the_http_endpoint(tmp_path, server):
+    server.routes["/a.html"] = Reply(200, page(3))
+    port = free_port()
+    config = config_for(tmp_path, server)
+    config.write_text(f'[http]\nlisten = "127.0.0.1:{port}"\n' + config.read_text())
+    daemon = Daemon(config, "--log-format", "json")
+    base = f"http://127.0.0.1:{port}"
+    try:
+        daemon.wait_for(lambda: daemon.logged('"checked a:'), what="a check")
+        with urllib.request.urlopen(base + "/healthz", timeout=5) as response:
+            assert response.status == 200 and response.read() == b"ok\n"
+        with urllib.request.urlopen(base + "/metrics", timeout=5) as response:
+            metrics = response.read().decode()
+        assert 'legal_monitor_checks_total{source="a",outcome="baseline"} 1' in metrics
+        assert 'legal_monitor_last_success_timestamp_seconds{source="a"}' in metrics
+        with urllib.request.urlopen(base + "/events.json", timeout=5) as response:
+            assert json.loads(response.read()) == []
+        with urllib.request.urlopen(base + "/events.atom", timeout=5) as response:
+            assert b"<feed" in response.read()
+        server.routes["/a.html"] = Reply(200, page(3).replace("Party 2", "Ratification by Party 2"))
+        daemon.wait_for(lambda: b"Ratification" in urllib.request.urlopen(base + "/events.json", timeout=5).read(),
+                        what="the event in the feed")
+    finally:
+        assert daemon.stop() == 0
+    records = [json.loads(line) for line in daemon.lines]  # every line is one JSON object
+    checks = [r for r in records if r["message"].startswith("checked a:")]
+    assert checks and {"source", "outcome", "duration", "bytes", "records"} <= set(checks[0])
+    assert all(r["level"] in ("info", "warning", "error") for r in records)
+
+
+def test_http_flag_on_a_taken_port_is_a_clear_error(tmp_path, server):
+    import socket
+
+    server.routes["/a.html"] = Reply(200, page(3))
+    config = config_for(tmp_path, server)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_cli("--config", str(config), "run", "--http", f"127.0.0.1:{port}", timeout=30)
+    assert result.returncode == 2
+    assert f"cannot serve HTTP on 127.0.0.1:{port}" in result.stderr
+    assert "Traceback" not in result.stderr
