@@ -62,7 +62,7 @@ DEFAULT_OPTIONS: dict[str, Option] = {
 SOURCE_OPTIONS: dict[str, Option] = {
     "name": Option(o.nonempty_text, required=True, help="unique name of the source"),
     "kind": Option(o.nonempty_text, required=True, help="source kind (see `legal-monitor validate`)"),
-    "enabled": Option(o.boolean, True),
+    "enabled": Option(o.boolean, True, help="false keeps the source configured but unchecked"),
     "proxy": Option(o.url, None, help="HTTP(S) proxy URL for this source's requests"),
     "headers": Option(o.text_map, {}, help="extra request headers"),
     "headers_env": Option(o.env_map, {}, help="request headers whose values come from environment variables"),
@@ -86,7 +86,7 @@ def _event_types(value: Any) -> list[str]:
 CHANNEL_OPTIONS: dict[str, Option] = {
     "name": Option(o.nonempty_text, required=True, help="unique name of the channel"),
     "kind": Option(o.nonempty_text, required=True, help="webhook, email or apprise"),
-    "enabled": Option(o.boolean, True),
+    "enabled": Option(o.boolean, True, help="false keeps the channel configured but silent"),
     "events": Option(_event_types, list(TREATY_TYPES), help="event types to send (default: treaty actions)"),
     "sources": Option(o.text_list, [], help="only events of these sources (names or globs)"),
     "subjects": Option(o.text_list, [], help="only events about these subjects (case-insensitive)"),

@@ -39,15 +39,16 @@ class EmailChannel(Channel):
 
     kind: ClassVar[str] = "email"
     options: ClassVar[dict[str, Option]] = {
-        "smtp_host": Option(o.nonempty_text, required=True),
+        "smtp_host": Option(o.nonempty_text, required=True, help="the SMTP server"),
         "smtp_port": Option(o.integer(1, 65535), None, help="default 587 (starttls), 465 (ssl), 25 (none)"),
-        "security": Option(o.choice("starttls", "ssl", "none"), "starttls"),
-        "username": Option(o.nonempty_text, None),
+        "security": Option(o.choice("starttls", "ssl", "none"), "starttls",
+                           help="starttls (port 587), ssl (implicit TLS, 465) or none (plain, 25)"),
+        "username": Option(o.nonempty_text, None, help="SMTP login, if the server wants one"),
         "password_env": Option(o.env_name, None, help="environment variable holding the SMTP password"),
-        "from": Option(_address, required=True),
-        "to": Option(_addresses, required=True),
+        "from": Option(_address, required=True, help="sender address"),
+        "to": Option(_addresses, required=True, help="list of recipient addresses"),
         "digest": Option(o.positive_duration, None, help="batch the events of this window into one message"),
-        "timeout": Option(o.positive_duration, 30.0),
+        "timeout": Option(o.positive_duration, 30.0, help="SMTP connection timeout"),
         "ca_bundle": Option(o.nonempty_text, None, help="PEM file of CAs to trust for the SMTP server"),
     }
 
