@@ -102,6 +102,10 @@ class Daemon:
         self.running.add(task)
         try:
             report = await check_source(make_source(source), self.state, self.fetcher, route=self.deliverer.route)
+        except asyncio.CancelledError:
+            log.info("check of %s cancelled at shutdown; nothing of it was written", source.name,
+                     extra={"source": source.name, "outcome": "cancelled"})
+            return
         finally:
             self.running.discard(task)
         self.metrics.observe_check(source.name, report.outcome, report.duration, (e.type for e in report.events))
