@@ -28,7 +28,8 @@ class CheckReport:
 
     source: str
     outcome: str
-    """"baseline" (first check), "changed", "unchanged" or "failed"."""
+    """"baseline" (first check), "changed", "unchanged", "partial" (some parts failed, the
+    others were committed) or "failed"."""
     duration: float = 0.0
     bytes: int = 0
     requests: int = 0
@@ -43,7 +44,8 @@ class CheckReport:
 
     @property
     def ok(self) -> bool:
-        return self.outcome != "failed"
+        """False when the source, or a part of it, could not be checked."""
+        return self.outcome not in ("failed", "partial")
 
 
 def make_source(config: SourceConfig) -> Source:
@@ -64,7 +66,19 @@ async def check_source(source: Source, state: State, fetcher: Fetcher, *, accept
         parts = await source.collect(ctx)
         if not parts:
             raise StructureChanged("the source returned nothing to compare")
-        diffs = [_diff(state, name, part, accept_shrink) for part in parts]
+        diffs, failed, quiet = [], [], set()
+        for part in parts:
+            try:
+                if part.error:
+                    raise (StructureChanged if part.structural else SourceError)(part.error)
+                diffs.append(_diff(state, name, part, accept_shrink))
+                if part.baseline_if_new and part.records is not None and state.part_items(name, part.name) is None:
+                    quiet.add(part.name)
+            except SourceError as exc:
+                failed.append((part.name, exc))
+        if not diffs:  # every part failed: the check failed
+            raise _combined(failed)
+        ctx.forget_parts({part_name for part_name, _ in failed})
     except SourceError as exc:
         return _failed(state, source, started_at, start, ctx, str(exc), route,
                        structural=isinstance(exc, StructureChanged))
@@ -74,20 +88,29 @@ async def check_source(source: Source, state: State, fetcher: Fetcher, *, accept
         log.debug("unexpected error checking %s", name, exc_info=True)
         return _failed(state, source, started_at, start, ctx,
                        f"unexpected {type(exc).__name__} in the {config.kind} parser: {exc}", route)
+    part_failure = _combined(failed) if failed else None
     changes = [change for _, _, _, diff in diffs for change in diff.changes]
     detected_at = utcnow()
     events = []
     if not first or config.alert_on_first_check:
-        for change in changes:
-            events.extend(source.events(change, detected_at))
-    outcome = "baseline" if first else ("changed" if changes else "unchanged")
+        for part_name, _, _, diff in diffs:
+            if part_name in quiet:
+                continue
+            for change in diff.changes:
+                events.extend(source.events(change, detected_at))
+    outcome = "partial" if part_failure else "baseline" if first else ("changed" if changes else "unchanged")
     check = SuccessfulCheck(
         source=name, kind=config.kind, started_at=started_at, duration=time.monotonic() - start,
         outcome=outcome, bytes=ctx.bytes, requests=ctx.requests, not_modified=ctx.not_modified,
-        documents=ctx.updates, memo=ctx.memo, parts=diffs, events=events, threshold=config.failure_threshold)
-    new_events, records = state.record_success(check, route)
+        documents=ctx.updates, memo=ctx.memo, parts=diffs, events=events, threshold=config.failure_threshold,
+        error=str(part_failure) if part_failure else None,
+        structural=isinstance(part_failure, StructureChanged), first=first)
+    new_events, records, streak = state.record_success(check, route)
     report = CheckReport(name, outcome, check.duration, ctx.bytes, ctx.requests, ctx.not_modified,
-                         records=records, events=new_events)
+                         records=records, events=new_events, error=check.error, failures=streak)
+    if part_failure:
+        log.warning("check of %s partly failed (%d in a row): %s", name, streak, part_failure,
+                    extra={"source": name, "outcome": "partial", "failures": streak})
     for change in changes:
         setattr(report, change.kind, getattr(report, change.kind) + 1)
     log.info("checked %s: %s in %.2fs, %d bytes, %d requests (%d not modified), %d records, +%d ~%d -%d, "
@@ -100,6 +123,18 @@ async def check_source(source: Source, state: State, fetcher: Fetcher, *, accept
         log.info("event %s %s: %s (%s)", event.type, event.subject or "", event.title or event.key, event.id,
                  extra={"source": name, "event_id": event.id, "event_type": event.type})
     return report
+
+
+def _combined(failed: list[tuple[str, SourceError]]) -> SourceError:
+    """One error for the parts that failed, structural if any of them was."""
+    if len(failed) == 1 and not failed[0][0]:
+        return failed[0][1]
+    text = "; ".join(f"{name}: {exc}" if name else str(exc) for name, exc in failed[:5])
+    if len(failed) > 5:
+        text += f"; and {len(failed) - 5} more parts"
+    structural = any(isinstance(exc, StructureChanged) for _, exc in failed)
+    return (StructureChanged if structural else SourceError)(f"{len(failed)} part(s) failed: {text}"
+                                                             if len(failed) > 1 else text)
 
 
 def _failed(state: State, source: Source, started_at: str, start: float, ctx: SourceContext,

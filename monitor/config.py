@@ -6,7 +6,7 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from . import options as o
 from .errors import ConfigError
@@ -193,38 +193,11 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
     daemon = validate_table(tables.get("daemon", {}), DAEMON_OPTIONS, "daemon", problems)
     http = validate_table(tables["http"], HTTP_OPTIONS, "http", problems) if tables.get("http") is not None else None
 
-    sources: list[SourceConfig] = []
-    raw_sources = tables.get("sources", [])
-    if not isinstance(raw_sources, list):
-        problems.append("sources: must be an array of tables ([[sources]])")
-        raw_sources = []
-    seen: dict[str, int] = {}
-    for index, entry in enumerate(raw_sources):
-        where = f"sources[{index}]"
-        source = _parse_source(entry, where, path.resolve().parent, defaults, SOURCE_KINDS, problems)
-        if source is None:
-            continue
-        if source.name in seen:
-            problems.append(f"{where}.name: {source.name!r} is already used by sources[{seen[source.name]}]")
-            continue
-        seen[source.name] = index
-        sources.append(source)
-
-    channels: list[ChannelConfig] = []
-    raw_channels = tables.get("channels", [])
-    if not isinstance(raw_channels, list):
-        problems.append("channels: must be an array of tables ([[channels]])")
-        raw_channels = []
-    names: dict[str, int] = {}
-    for index, entry in enumerate(raw_channels):
-        channel = _parse_channel(entry, f"channels[{index}]", problems)
-        if channel is None:
-            continue
-        if channel.name in names:
-            problems.append(f"channels[{index}].name: {channel.name!r} is already used by channels[{names[channel.name]}]")
-            continue
-        names[channel.name] = index
-        channels.append(channel)
+    folder = path.resolve().parent
+    sources = _parse_array(tables.get("sources", []), "sources", problems,
+                           lambda entry, where: _parse_source(entry, where, folder, defaults, SOURCE_KINDS, problems))
+    channels = _parse_array(tables.get("channels", []), "channels", problems,
+                            lambda entry, where: _parse_channel(entry, where, problems))
 
     if problems:
         raise ConfigError([f"{path}: {p}" for p in problems])
@@ -245,16 +218,43 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
     )
 
 
-def _parse_channel(entry: Any, where: str, problems: list[str]) -> ChannelConfig | None:
+def _parse_array(raw: Any, key: str, problems: list[str], parse_one: Callable[[Any, str], Any]) -> list[Any]:
+    """Parse an array of tables whose entries have unique `name`s."""
+    if not isinstance(raw, list):
+        problems.append(f"{key}: must be an array of tables ([[{key}]])")
+        return []
+    parsed, seen = [], {}
+    for index, entry in enumerate(raw):
+        where = f"{key}[{index}]"
+        if not isinstance(entry, dict):
+            problems.append(f"{where}: must be a table")
+            continue
+        item = parse_one(entry, where)
+        if item is None:
+            continue
+        if item.name in seen:
+            problems.append(f"{where}.name: {item.name!r} is already used by {key}[{seen[item.name]}]")
+            continue
+        seen[item.name] = index
+        parsed.append(item)
+    return parsed
+
+
+def _kind(entry: dict[str, Any], where: str, registry: dict[str, Any], label: str,
+          problems: list[str]) -> Any:
+    """The class an entry's `kind` names, or None (with a problem when the name is unknown)."""
+    name = entry.get("kind")
+    kind = registry.get(name) if isinstance(name, str) else None
+    if isinstance(name, str) and kind is None:
+        problems.append(f"{where}.kind: unknown {label} kind {name!r} (known: {', '.join(sorted(registry))})")
+    return kind
+
+
+def _parse_channel(entry: dict[str, Any], where: str, problems: list[str]) -> ChannelConfig | None:
     from .channels import CHANNEL_KINDS, ChannelConfig
 
-    if not isinstance(entry, dict):
-        problems.append(f"{where}: must be a table")
-        return None
-    kind_name = entry.get("kind")
-    kind = CHANNEL_KINDS.get(kind_name) if isinstance(kind_name, str) else None
-    if isinstance(kind_name, str) and kind is None:
-        problems.append(f"{where}.kind: unknown channel kind {kind_name!r} (known: {', '.join(sorted(CHANNEL_KINDS))})")
+    kind = _kind(entry, where, CHANNEL_KINDS, "channel", problems)
+    if kind is None:  # validate the common keys only, so every other problem is still shown
         entry = {k: v for k, v in entry.items() if k in CHANNEL_OPTIONS}
     before = len(problems)
     values = validate_table(entry, {**CHANNEL_OPTIONS, **(kind.options if kind else {})}, where, problems)
@@ -266,23 +266,16 @@ def _parse_channel(entry: Any, where: str, problems: list[str]) -> ChannelConfig
     return channel if len(problems) == before else None
 
 
-def _parse_source(entry: Any, where: str, folder: Path, defaults: dict[str, Any], kinds: dict[str, type],
-                  problems: list[str]) -> SourceConfig | None:
-    if not isinstance(entry, dict):
-        problems.append(f"{where}: must be a table")
-        return None
-    kind_name = entry.get("kind")
-    kind = kinds.get(kind_name) if isinstance(kind_name, str) else None
-    if isinstance(kind_name, str) and kind is None:
-        problems.append(f"{where}.kind: unknown source kind {kind_name!r} (known: {', '.join(sorted(kinds))})")
+def _parse_source(entry: dict[str, Any], where: str, folder: Path, defaults: dict[str, Any],
+                  kinds: dict[str, type], problems: list[str]) -> SourceConfig | None:
+    kind = _kind(entry, where, kinds, "source", problems)
     schema = {**SOURCE_OPTIONS, **(kind.options if kind else {})}
     # A kind's own defaults (politeness, intervals) win over [defaults]; the source wins over both.
     kind_defaults = {key: (schema[key].parse(value) if isinstance(value, str) and key in schema else value)
                      for key, value in (kind.defaults if kind else {}).items()}
     merged_defaults = {**defaults, **kind_defaults}
     before = len(problems)
-    if kind is None:
-        # Validate only the common keys so the user still sees every other problem.
+    if kind is None:  # validate the common keys only, so every other problem is still shown
         entry = {k: v for k, v in entry.items() if k in SOURCE_OPTIONS}
     values = validate_table(entry, schema, where, problems, merged_defaults)
     if len(problems) > before or kind is None:

@@ -57,6 +57,8 @@ class DocUpdate:
     last_modified: str | None
     hash: str
     body: bytes | None
+    part: str | None = None
+    """The part being collected when it was fetched; dropped if that part fails."""
 
 
 @dataclass
@@ -74,6 +76,8 @@ class SourceContext:
     bytes: int = 0
     requests: int = 0
     not_modified: int = 0
+    part: str | None = None
+    """The part being collected now (set by `part_or_error`)."""
 
     async def get(self, url: str, *, params: Any = None, headers: dict[str, str] | None = None,
                   method: str = "GET", json: Any = None, need_body: bool = False,
@@ -107,11 +111,18 @@ class SourceContext:
         changed = digest != known.hash
         self.updates.append(DocUpdate(
             key, raw.url, raw.headers.get("ETag"), raw.headers.get("Last-Modified"), digest,
-            raw.content if changed else None))
+            raw.content if changed else None, self.part))
         if not changed and not need_body:
             return Document(raw.url, raw.status, False, None, None, raw.headers)
         text = self._decode(raw.content, raw.headers, encoding, raw.url)
         return Document(raw.url, raw.status, changed, text, raw.content, raw.headers)
+
+    def forget_parts(self, names: set[str]) -> None:
+        """Drop what was fetched for parts that failed, so their documents count as
+        unseen next time and are parsed (and judged) again."""
+        def failed(part: str | None) -> bool:  # "126" also covers its "126:declarations"
+            return part is not None and any(n == part or n.startswith(part + ":") for n in names)
+        self.updates = [u for u in self.updates if not failed(u.part)]
 
     def _decode(self, content: bytes, headers: httpx.Headers, encoding: str | None, url: str) -> str:
         text = decode_body(content, headers.get("Content-Type"), encoding)

@@ -109,7 +109,7 @@ class Daemon:
         finally:
             self.running.discard(task)
         self.metrics.observe_check(source.name, report.outcome, report.duration, (e.type for e in report.events))
-        if not report.ok:
+        if report.outcome == "failed":  # a partial check goes on at its pace
             wait = source.interval * backoff_factor(report.failures)
             job = self.scheduler.get_job(f"source:{source.name}")
             if job is not None:

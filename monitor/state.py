@@ -96,6 +96,11 @@ class SuccessfulCheck:
     events: list[Event] = field(default_factory=list)
     threshold: int = 3
     """Failures in a row that made an incident (a recovery from one raises source_recovered)."""
+    error: str | None = None
+    """Set when some parts failed: what was learned is kept, and the check counts as failed."""
+    structural: bool = False
+    first: bool = False
+    """The source's first check: when some parts failed, the next check is a baseline too."""
 
 
 Router = Callable[[Event], list[Any]]
@@ -210,36 +215,42 @@ class State:
     def record_failure(self, source: str, kind: str, started_at: str, duration: float, error: str,
                        bytes_: int = 0, requests: int = 0, *, structural: bool = False,
                        threshold: int = 3, route: Router = no_route) -> tuple[int, list[Event]]:
-        """Log a failed check; records and documents stay as they were. Raises one
-        `structure_changed` event per incident of an unknown page shape and one
-        `source_failing` when the streak reaches `threshold`. Returns (streak, new events)."""
+        """Log a failed check; records and documents stay as they were. Returns the failure
+        streak and the operational events it raised (see `_failing`)."""
         def work() -> tuple[int, list[Event]]:
             self._ensure_source(source, kind, started_at)
-            self.conn.execute(
-                "update sources set last_check = ?, last_outcome = 'failed', last_error = ?,"
-                " consecutive_failures = consecutive_failures + 1,"
-                " failing_since = coalesce(failing_since, ?) where name = ?",
-                [started_at, error, started_at, source])
-            streak, since = self.conn.execute(
-                "select consecutive_failures, failing_since from sources where name = ?", [source]).fetchone()
-            events = []
-            if structural:
-                events.append(ops_event("structure_changed", source, since,
-                                        f"{source}: the page no longer has the expected shape: {error}",
-                                        started_at, {"error": error}))
-            if streak == threshold:
-                events.append(ops_event("source_failing", source, since,
-                                        f"{source} failed {streak} checks in a row: {error}", started_at,
-                                        {"error": error, "failing_since": since, "failures": streak}))
-            new = [e for e in events if self._add_event(e, route, started_at)]
+            self.conn.execute("update sources set last_check = ?, last_outcome = 'failed' where name = ?",
+                              [started_at, source])
+            streak, new = self._failing(source, started_at, error, structural, threshold, route)
             self._log_check(source, started_at, duration, "failed", bytes_, requests, 0, None, len(new), error)
             return streak, new
         return self._write(work)
 
-    def record_success(self, check: SuccessfulCheck, route: Router = no_route) -> tuple[list[Event], int]:
+    def _failing(self, source: str, now: str, error: str, structural: bool, threshold: int,
+                 route: Router) -> tuple[int, list[Event]]:
+        """Count one more failure. Raises one `structure_changed` event per incident of an
+        unknown page shape, and one `source_failing` when the streak reaches `threshold`."""
+        self.conn.execute(
+            "update sources set last_error = ?, consecutive_failures = consecutive_failures + 1,"
+            " failing_since = coalesce(failing_since, ?) where name = ?", [error, now, source])
+        streak, since = self.conn.execute(
+            "select consecutive_failures, failing_since from sources where name = ?", [source]).fetchone()
+        events = []
+        if structural:
+            events.append(ops_event("structure_changed", source, since,
+                                    f"{source}: the page no longer has the expected shape: {error}",
+                                    now, {"error": error}))
+        if streak == threshold:
+            events.append(ops_event("source_failing", source, since,
+                                    f"{source} failed {streak} checks in a row: {error}", now,
+                                    {"error": error, "failing_since": since, "failures": streak}))
+        return streak, [e for e in events if self._add_event(e, route, now)]
+
+    def record_success(self, check: SuccessfulCheck, route: Router = no_route) -> tuple[list[Event], int, int]:
         """Write all a check learned in one transaction, with one pending delivery per new
-        event and channel that wants it (the outbox); return the new events and the number
-        of current records."""
+        event and channel that wants it (the outbox). A check with `error` set (some parts
+        failed) also counts as a failure. Returns the new events, the number of current
+        records and the failure streak."""
         return self._write(lambda: self._record_success(check, route))
 
     def _add_event(self, event: Event, route: Router, now: str) -> bool:
@@ -263,13 +274,13 @@ class State:
                  later(due, channel.max_age), due])
         return True
 
-    def _record_success(self, check: SuccessfulCheck, route: Router) -> tuple[list[Event], int]:
+    def _record_success(self, check: SuccessfulCheck, route: Router) -> tuple[list[Event], int, int]:
         now, name = check.started_at, check.source
         self._ensure_source(name, check.kind, now)
         ops = []
         streak, since = self.conn.execute("select consecutive_failures, failing_since from sources where name = ?",
                                           [name]).fetchone()
-        if since and streak >= check.threshold:
+        if since and streak >= check.threshold and not check.error:
             ops.append(ops_event("source_recovered", name, since, f"{name} recovered after {streak} failed checks",
                                  now, {"failing_since": since, "failures": streak}))
         for doc in check.documents:
@@ -316,17 +327,27 @@ class State:
         if any(items is not None or diff.removed for _, items, _, diff in check.parts):
             records = self.conn.execute("select count(*) from records where source = ? and removed_at is null",
                                       [name]).fetchone()[0]
+        # A partly failed first check leaves the source in its baseline, so the parts that
+        # failed are recorded silently when they work, instead of alerting all their history.
+        success = None if check.error and check.first else now
         self.conn.execute(
-            "update sources set last_check = ?, last_success = ?, last_outcome = ?, last_error = null,"
-            " consecutive_failures = 0, failing_since = null, memo = ?, records = coalesce(?, records),"
-            " last_change = case when ? then ? else last_change end where name = ?",
-            [now, now, check.outcome, json.dumps(check.memo, ensure_ascii=False) if check.memo else None,
+            "update sources set last_check = ?, last_success = coalesce(?, last_success), last_outcome = ?,"
+            " memo = ?, records = coalesce(?, records), last_change = case when ? then ? else last_change end"
+            " where name = ?",
+            [now, success, check.outcome, json.dumps(check.memo, ensure_ascii=False) if check.memo else None,
              records, changed, now, name])
+        if check.error:
+            streak, failing = self._failing(name, now, check.error, check.structural, check.threshold, route)
+            new_events += failing
+        else:
+            streak = 0
+            self.conn.execute("update sources set last_error = null, consecutive_failures = 0,"
+                              " failing_since = null where name = ?", [name])
         self._log_check(name, now, check.duration, check.outcome, check.bytes, check.requests,
-                        check.not_modified, records, len(new_events), None)
+                        check.not_modified, records, len(new_events), check.error)
         if records is None:
             records = self.conn.execute("select records from sources where name = ?", [name]).fetchone()[0]
-        return new_events, records
+        return new_events, records, streak
 
     # --- the delivery outbox -----------------------------------------------------------
 

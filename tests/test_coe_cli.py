@@ -154,11 +154,30 @@ def test_refused_key_with_no_new_key_on_the_page_fails_clearly(tmp_path, server,
     assert "refused the key (HTTP 403)" in report["error"] and "same key" in report["error"]
 
 
-def test_server_error_fails_the_check_and_keeps_the_records(tmp_path, server, office):
+def test_server_error_on_one_treaty_fails_only_that_treaty(tmp_path, server, office):
     path = config(tmp_path, server)
     assert check_here(path)["outcome"] == "baseline"
     office.charts["126"] = load("signatures_126_after.json")
     office.failing.add("210")
+    code, [report], stderr = check(path)
+    # The check is reported as failed (exit 1, "partial"), but the other treaties go on:
+    # the denunciation on ETS 126 is not held back by a 500 on CETS 210.
+    assert (code, report["outcome"]) == (1, "partial")
+    assert "210" in report["error"] and "HTTP 500" in report["error"] and "Traceback" not in stderr
+    assert [e["type"] for e in report["events"]] == ["denunciation"]
+    sources = json.loads(run_cli("--config", str(path), "sources", "--json").stdout)
+    assert (sources[0]["status"], sources[0]["records"], sources[0]["consecutive_failures"]) == ("partial", 11, 1)
+    office.failing.clear()
+    report = check_here(path)
+    assert report["outcome"] == "unchanged" and report["events"] == []  # raised once, not again
+    assert [e["type"] for e in events(path) if e["key"]] == ["denunciation"]
+
+
+def test_server_error_everywhere_fails_the_check_and_keeps_the_records(tmp_path, server, office):
+    path = config(tmp_path, server)
+    assert check_here(path)["outcome"] == "baseline"
+    office.charts["126"] = load("signatures_126_after.json")
+    office.failing.update({"126", "148", "210"})
     code, [report], stderr = check(path)
     assert (code, report["outcome"]) == (1, "failed")
     assert "HTTP 500" in report["error"] and "Traceback" not in stderr
@@ -170,13 +189,14 @@ def test_server_error_fails_the_check_and_keeps_the_records(tmp_path, server, of
     assert [e["type"] for e in check_here(path)["events"]] == ["denunciation"]
 
 
-def test_empty_chart_for_a_treaty_with_parties_fails(tmp_path, server, office):
+def test_empty_chart_for_a_treaty_with_parties_fails_that_treaty(tmp_path, server, office):
     path = config(tmp_path, server)
     assert check_here(path)["outcome"] == "baseline"
     office.charts["126"] = [[], [], []]
     report = check_here(path)
-    assert report["outcome"] == "failed"
+    assert report["outcome"] == "partial"
     assert "'126'" in report["error"] and "no items" in report["error"]
+    assert not [e for e in events(path) if e["key"]]  # no removals, no events
 
 
 def config_with(tmp_path: Path, server, extra: str) -> Path:

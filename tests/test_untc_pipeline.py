@@ -143,12 +143,20 @@ def test_end_to_end_three_treaties_with_maintenance_and_html_fallback(server, tm
     baseline = count()
     assert baseline["XXVII-7-d"] == 200 and baseline["IV-4"] > 170 and baseline["IV-5"] > 120
 
-    # A maintenance page served with status 200 fails the check and leaves the records alone.
+    # A maintenance page served with status 200 fails that treaty's check (the others go on,
+    # the check as a whole is reported failed) and leaves its records alone.
     bodies["IV-5"] = fixture("maintenance.html")
     failed = run_cli("--config", str(config), "check", "--json")
     assert failed.returncode == 1
     [report] = json.loads(failed.stdout)
-    assert report["outcome"] == "failed" and "maintenance" in report["error"] and report["events"] == []
+    assert report["outcome"] == "partial" and "IV-5" in report["error"] and "maintenance" in report["error"]
+    assert report["events"] == []
+    assert count() == baseline
+    # Served for every treaty, it fails the whole check.
+    bodies.update({"IV-4": bodies["IV-5"], "page": bodies["IV-5"]})
+    failed = run_cli("--config", str(config), "check", "--json")
+    [report] = json.loads(failed.stdout)
+    assert failed.returncode == 1 and report["outcome"] == "failed" and report["events"] == []
     assert count() == baseline
 
     # Back to normal, with a new accession to the Covenant and the US re-acceptance on the page.

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, Awaitable, ClassVar
 
 from ..classify import classify
 from ..diff import Change
+from ..errors import SourceError, StructureChanged
 from ..events import Event, event_id
 from ..options import Option
 from ..records import Record
@@ -29,10 +30,34 @@ class Part:
     records: list[Record] | None = None
     items: int | None = None
     allow_empty: bool = False
+    error: str | None = None
+    """Set when this part alone failed: its records stay as they were, the others go on."""
+    structural: bool = False
+    """With `error`: the failure is an unknown page shape (raises structure_changed)."""
+    baseline_if_new: bool = False
+    """A part never seen before is a silent baseline (e.g. a treaty newly added to the
+    config: its chart is history, not news). Leave unset where new parts are news (a new
+    publication day)."""
 
     def __post_init__(self) -> None:
         if self.items is None and self.records is not None:
             self.items = len(self.records)
+
+
+async def part_or_error(ctx: SourceContext, name: str, collect: Awaitable[Part | list[Part]]) -> list[Part]:
+    """Run one part's fetch and parse; a SourceError fails that part only.
+
+    For sources made of many independent documents (one chart per treaty), so that one
+    odd treaty does not hold back the alerts of all the others. Parts must be collected
+    one after another: what is fetched meanwhile is attributed to part `name`."""
+    ctx.part = name
+    try:
+        result = await collect
+    except SourceError as exc:
+        return [Part(name, error=str(exc), structural=isinstance(exc, StructureChanged))]
+    finally:
+        ctx.part = None
+    return result if isinstance(result, list) else [result]
 
 
 class Source:

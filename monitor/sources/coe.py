@@ -19,7 +19,7 @@ from ..errors import SourceError, StructureChanged
 from ..events import Event, Treaty, event_id
 from ..options import Option
 from ..records import Record, clean_text
-from .base import Part, Source
+from .base import Part, Source, part_or_error
 
 log = logging.getLogger("monitor.sources.coe")
 
@@ -402,14 +402,16 @@ class CoeSource(Source):
         charted = set(self._memo.get("charted") or [])
         parts: list[Part] = []
         for number in numbers:
-            parts.extend(await self._collect_treaty(ctx, number, states, filter_changed))
+            # One treaty that fails (a 500, an odd row) does not hold back the others.
+            parts.extend(await part_or_error(ctx, number, self._collect_treaty(ctx, number, states, filter_changed)))
         # A part seen for the first time (a treaty or declarations newly configured) is a
         # baseline: its rows are history, not news. A treaty new to the list is news.
-        self._quiet = {p.name for p in parts
+        good = [p for p in parts if not p.error]
+        self._quiet = {p.name for p in good
                        if p.name not in charted and p.name.split(":")[0] not in self._new_treaties}
         if filter_changed:
-            self._quiet |= {p.name for p in parts}
-        self._memo["charted"] = sorted(charted | {p.name for p in parts})
+            self._quiet |= {p.name for p in good}
+        self._memo["charted"] = sorted(charted | {p.name for p in good})
         self._memo["states_filter"] = states
         return parts
 

@@ -18,7 +18,7 @@ from ..errors import StructureChanged
 from ..events import Event, Treaty, event_id
 from ..options import Option
 from ..records import Record, clean_text
-from .base import Part, Source
+from .base import Part, Source, part_or_error
 
 # --- the chapter index ------------------------------------------------------------------
 # Derived from the chapter index of https://treaties.un.org/Pages/Treaties.aspx as captured
@@ -632,7 +632,8 @@ class UntcSource(Source):
         return self.config.options["base_url"].rstrip("/")
 
     async def collect(self, ctx: SourceContext) -> list[Part]:
-        return [await self.collect_treaty(ctx, ref) for ref in self.refs()]
+        # One treaty that fails (an odd cell, a 500) does not hold back the others.
+        return [part for ref in self.refs() for part in await part_or_error(ctx, ref, self.collect_treaty(ctx, ref))]
 
     async def collect_treaty(self, ctx: SourceContext, ref: str) -> Part:
         url = self.xml_url(ref)
@@ -649,7 +650,8 @@ class UntcSource(Source):
         parsed = parser(document.text, f"{ref} ({url})")
         records = build_records(ref, parsed, f"{ref} ({url})", self.page_url(ref), None)
         self.titles[ref] = records[0].title
-        return Part(ref, records=records)
+        # A treaty newly added to `treaties` starts silently: its table is history.
+        return Part(ref, records=records, baseline_if_new=True)
 
     # --- events ---------------------------------------------------------------------------
 
