@@ -173,3 +173,20 @@ def test_end_to_end_three_treaties_with_maintenance_and_html_fallback(server, tm
     listed = run_cli("--config", str(config), "events", "--json")
     alerts = [e for e in json.loads(listed.stdout) if e["type"] in TREATY_TYPES]
     assert sorted(e["subject"] for e in alerts) == ["Fiji", US]
+
+
+def test_a_treaty_added_to_the_config_later_starts_silently(server, tmp_path):
+    bodies = {"IV-4": fixture("iccpr_iv-4_2015.en.xml"), "IV-5": fixture("iccpr_op1_iv-5_2015.en.xml")}
+    for ref in bodies:
+        server.routes[PATHS[ref]] = lambda seen, ref=ref: Reply(200, bodies[ref], XML_TYPE)
+    config = config_for(tmp_path, server.base, ["IV-5"])
+    assert json.loads(run_cli("--config", str(config), "check", "--json").stdout)[0]["outcome"] == "baseline"
+    # The Covenant is added: its 170-odd parties are history, not 170 alerts.
+    config = config_for(tmp_path, server.base, ["IV-5", "IV-4"])
+    [report] = json.loads(run_cli("--config", str(config), "check", "--json").stdout)
+    assert report["added"] > 170 and report["events"] == []
+    # From then on it alerts like any other treaty.
+    bodies["IV-4"] = fixture("iccpr_iv-4_2018-fiji.en.xml")
+    [report] = json.loads(run_cli("--config", str(config), "check", "--json").stdout)
+    assert [(e["type"], e["subject"]) for e in report["events"] if e["type"] in TREATY_TYPES] == \
+        [("ratification", "Fiji")]
