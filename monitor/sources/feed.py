@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 from typing import ClassVar
 
-import feedparser
-
 from ..errors import StructureChanged
 from ..records import Record
 from .document import DocumentSource
@@ -22,6 +20,8 @@ class FeedSource(DocumentSource):
         return "RSS or Atom entries"
 
     def parse(self, text: str, url: str) -> list[Record]:
+        import feedparser  # loaded on first use: most cycles parse no feed at all
+
         parsed = feedparser.parse(text)
         if parsed.bozo and not parsed.entries and not parsed.get("version"):
             reason = str(parsed.get("bozo_exception", "")).splitlines()[0:1]

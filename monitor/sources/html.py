@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from functools import lru_cache
+from typing import Any, Callable, ClassVar
 from urllib.parse import urljoin
 
-from bs4 import BeautifulSoup, Tag
-from soupsieve import SelectorSyntaxError
-import soupsieve
+from cssselect import HTMLTranslator, SelectorError
+from lxml import etree
+from lxml import html as lxml_html
 
 from .. import options as o
 from ..config import SourceConfig
@@ -16,14 +17,19 @@ from ..options import Option
 from ..records import Record
 from .document import DOCUMENT_OPTIONS, DocumentSource
 
+SCOPE = ":scope"
+"""The spec that means the item itself."""
+
 
 def _selector(value: Any) -> str:
     value = o.nonempty_text(value)
     css = value.split("@", 1)[0].strip()
-    if css:
+    if css and css != SCOPE and _xpath(css, "descendant::") is None:
+        import soupsieve  # only for what cssselect does not know (soupsieve loads slowly)
+
         try:
             soupsieve.compile(css)
-        except SelectorSyntaxError as exc:
+        except soupsieve.SelectorSyntaxError as exc:
             raise ValueError(f"invalid CSS selector {css!r}: {str(exc).splitlines()[0]}") from None
     return value
 
@@ -38,12 +44,28 @@ def _selector_map(value: Any) -> dict[str, str]:
     return mapping
 
 
+@lru_cache(maxsize=4096)
+def _xpath(css: str, prefix: str) -> etree.XPath | None:
+    """`css` compiled to XPath once (lxml then selects natively), or None when the
+    selector uses what cssselect cannot translate (such as :has())."""
+    try:
+        return etree.XPath(HTMLTranslator().css_to_xpath(css, prefix=prefix))
+    except (SelectorError, etree.XPathError):
+        return None
+
+
+def _text(node: Any) -> str:
+    return " ".join(part.strip() for part in node.xpath(".//text()") if part.strip())
+
+
 class HtmlSource(DocumentSource):
     """Each element matching `items` is a record; `key` and `fields` are read inside it.
 
     A spec is a CSS selector (the text of its first match), ``selector@attr`` (an attribute
-    of the match), ``@attr`` (an attribute of the item itself) or ``:scope`` (the item's text). Fields named ``title`` and
-    ``url`` become the record's title and link (links are made absolute).
+    of the match), ``@attr`` (an attribute of the item itself) or ``:scope`` (the item's text).
+    Fields named ``title`` and ``url`` become the record's title and link (links are made
+    absolute). Selectors run on lxml, compiled once; the few that only soupsieve
+    understands (``:has()``, ``:contains()`` …) run on BeautifulSoup instead.
     """
 
     kind: ClassVar[str] = "html"
@@ -64,28 +86,57 @@ class HtmlSource(DocumentSource):
         return f"items selector {self.config.options['items']!r}"
 
     def parse(self, text: str, url: str) -> list[Record]:
-        soup = BeautifulSoup(text, "lxml")
-        records = []
         options = self.config.options
-        for item in soup.select(options["items"]):
-            key = read_spec(item, options["key"])
+        specs = {"": options["key"], **options["fields"]}
+        fast = _xpath(options["items"], "descendant-or-self::") is not None and all(
+            _xpath(css, "descendant::") is not None
+            for css, _, _ in (spec.partition("@") for spec in specs.values()) if css.strip() not in ("", SCOPE))
+        items, read = (self._lxml_items(text) if fast else self._soup_items(text))
+        records = []
+        for item in items:
+            key = read(item, options["key"])
             if not key:
                 continue
-            fields = {name: read_spec(item, spec) for name, spec in options["fields"].items()}
+            fields = {name: read(item, spec) for name, spec in options["fields"].items()}
             title = fields.pop("title", None)
             link = fields.pop("url", None)
-            records.append(Record(key=key, fields=fields, title=title,
-                                  url=urljoin(url, link) if link else None))
-        if soup.select(options["items"]) and not records:
+            records.append(Record(key=key, fields=fields, title=title, url=urljoin(url, link) if link else None))
+        if items and not records:
             raise StructureChanged(f"{url}: items found but none has a key ({options['key']!r})")
         return records
 
+    def _lxml_items(self, text: str) -> tuple[list[Any], Callable[[Any, str], str | None]]:
+        try:
+            root = lxml_html.document_fromstring(text.encode("utf-8"),
+                                                 parser=lxml_html.HTMLParser(encoding="utf-8"))
+        except etree.ParserError:  # an empty document
+            return [], read_lxml
+        return _xpath(self.config.options["items"], "descendant-or-self::")(root), read_lxml
 
-def read_spec(item: Tag, spec: str) -> str | None:
-    """Read a spec (``css``, ``css@attr`` or ``@attr``) inside `item`."""
+    def _soup_items(self, text: str) -> tuple[list[Any], Callable[[Any, str], str | None]]:
+        from bs4 import BeautifulSoup
+
+        return BeautifulSoup(text, "lxml").select(self.config.options["items"]), read_soup
+
+
+def read_lxml(item: Any, spec: str) -> str | None:
+    """Read a spec (``css``, ``css@attr``, ``@attr`` or ``:scope``) inside an lxml element."""
     css, _, attr = spec.partition("@")
     css = css.strip()
-    node = item.select_one(css) if css and css != ":scope" else item
+    node = item
+    if css and css != SCOPE:
+        found = _xpath(css, "descendant::")(item)
+        if not found:
+            return None
+        node = found[0]
+    return node.get(attr.strip()) if attr else _text(node)
+
+
+def read_soup(item: Any, spec: str) -> str | None:
+    """Read a spec inside a BeautifulSoup element (the slower path)."""
+    css, _, attr = spec.partition("@")
+    css = css.strip()
+    node = item.select_one(css) if css and css != SCOPE else item
     if node is None:
         return None
     if attr:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Iterable
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable
 
-from bs4 import BeautifulSoup, NavigableString, Tag
 from lxml import etree
 
 from .. import options as o
@@ -19,6 +18,9 @@ from ..events import Event, Treaty, event_id
 from ..options import Option
 from ..records import Record, clean_text
 from .base import Part, Source, part_or_error
+
+if TYPE_CHECKING:  # bs4 is loaded only when the HTML fallback is used
+    from bs4 import BeautifulSoup, Tag
 
 # --- the chapter index ------------------------------------------------------------------
 # Derived from the chapter index of https://treaties.un.org/Pages/Treaties.aspx as captured
@@ -502,6 +504,8 @@ _SECTIONS = {"declarations": "declaration", "reservations": "declaration",
 
 
 def _html_text(node: Tag, markers: list[str] | None) -> str:
+    from bs4 import NavigableString, Tag
+
     parts = []
     for child in node.children:
         if isinstance(child, NavigableString):
@@ -522,6 +526,8 @@ def _html_text(node: Tag, markers: list[str] | None) -> str:
 
 def parse_html(text: str, where: str) -> Parsed:
     """Read a ViewDetails page: the participants table, the status line, EIF and the notes."""
+    from bs4 import BeautifulSoup
+
     soup = BeautifulSoup(text, "lxml")
     table = soup.find("table", id=re.compile(r"tblgrid$", re.I))
     if table is None:
