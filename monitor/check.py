@@ -89,11 +89,11 @@ async def check_source(source: Source, state: State, fetcher: Fetcher, *, accept
         return _failed(state, source, started_at, start, ctx,
                        f"unexpected {type(exc).__name__} in the {config.kind} parser: {exc}", route)
     part_failure = _combined(failed) if failed else None
-    changes = [change for _, _, _, diff in diffs for change in diff.changes]
+    changes = [change for _, _, diff in diffs for change in diff.changes]
     detected_at = utcnow()
     events = []
     if not first or config.alert_on_first_check:
-        for part_name, _, _, diff in diffs:
+        for part_name, _, diff in diffs:
             if part_name in quiet:
                 continue
             for change in diff.changes:
@@ -158,7 +158,7 @@ def _diff(state: State, name: str, part: Part, accept_shrink: bool):
         diff = PartDiff()
         for key, stored in state.stored(name, part.name, only_missing=True).items():
             diff.missing.update(miss(key, stored, diff))
-        return part.name, None, {}, diff
+        return part.name, None, diff
     previous = state.part_items(name, part.name)
     items = part.items or 0
     if previous and not accept_shrink:
@@ -169,8 +169,7 @@ def _diff(state: State, name: str, part: Part, accept_shrink: bool):
         if items * 2 < previous:
             raise StructureChanged(f"{label}found {items} items where the last good check had {previous} "
                                    "(fewer than half: structure changed?)")
-    fresh = {record.key: record for record in part.records}
-    return part.name, items, fresh, diff_part(state.stored(name, part.name), part.records)
+    return part.name, items, diff_part(state.stored(name, part.name), part.records)
 
 
 MAX_PARALLEL_CHECKS = 64

@@ -21,9 +21,10 @@ from .errors import FetchError, TooLarge
 RETRY_STATUSES = {408, 425, 429, 500, 502, 503, 504}
 MAX_RETRY_AFTER = 120.0
 """A Retry-After longer than this fails the check instead of holding it open."""
-MAX_IN_FLIGHT = 16
-"""Requests in flight per connection pool. httpcore scans every connection for every queued
-request, so a pool much wider than this costs more CPU than it saves in waiting."""
+MAX_IN_FLIGHT = 8
+"""Requests in flight per connection pool (one pool per host and transport setting).
+httpcore scans every connection for every queued request, so a wider pool costs more
+CPU than it saves in waiting; many hosts still run in parallel, each in its own pool."""
 
 
 @dataclass
@@ -78,8 +79,8 @@ class Fetcher:
                  backoff_max: float = 30.0):
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
-        self._clients: dict[tuple, httpx.AsyncClient] = {}
-        self._in_flight: dict[tuple, asyncio.Semaphore] = {}
+        self._clients: dict[tuple, tuple[httpx.AsyncClient, asyncio.Semaphore]] = {}
+        self._tls: dict[tuple, ssl.SSLContext] = {}
         self._limiters: dict[str, HostLimiter] = {}
         self._host_settings: dict[str, tuple[int, float]] = {}
         for source in sources:
@@ -106,23 +107,26 @@ class Fetcher:
 
     async def aclose(self) -> None:
         clients, self._clients = list(self._clients.values()), {}
-        for client in clients:
+        for client, _ in clients:
             await client.aclose()
 
-    def _client(self, source: SourceConfig) -> tuple[httpx.AsyncClient, asyncio.Semaphore]:
-        key = source.transport_key()
-        client = self._clients.get(key)
-        if client is None:
-            self._in_flight[key] = asyncio.Semaphore(MAX_IN_FLIGHT)
+    def _client(self, source: SourceConfig, host: str) -> tuple[httpx.AsyncClient, asyncio.Semaphore]:
+        """The pool for this host and the source's transport settings, with its in-flight cap."""
+        key = (host, *source.transport_key())
+        pool = self._clients.get(key)
+        if pool is None:
+            tls_key = (source.ca_bundle, source.tls_seclevel, source.tls_legacy_connect)
+            if tls_key not in self._tls:  # loading the CA file is slow: one context per setting
+                self._tls[tls_key] = tls_context(source)
             client = httpx.AsyncClient(
-                verify=tls_context(source),
+                verify=self._tls[tls_key],
                 proxy=source.proxy,
                 timeout=httpx.Timeout(source.timeout),
-                limits=httpx.Limits(max_connections=MAX_IN_FLIGHT * 2, max_keepalive_connections=MAX_IN_FLIGHT),
+                limits=httpx.Limits(max_connections=MAX_IN_FLIGHT, max_keepalive_connections=MAX_IN_FLIGHT),
                 follow_redirects=True,
             )
-            self._clients[key] = client
-        return client, self._in_flight[key]
+            pool = self._clients[key] = (client, asyncio.Semaphore(MAX_IN_FLIGHT))
+        return pool
 
     def _limiter(self, host: str, source: SourceConfig) -> HostLimiter:
         limiter = self._limiters.get(host)
@@ -163,7 +167,8 @@ class Fetcher:
 
     async def _once(self, source: SourceConfig, method: str, url: str, params: Any,
                     headers: dict[str, str] | None, json: Any, accepted: set[int]) -> RawResponse:
-        client, in_flight = self._client(source)
+        host = httpx.URL(url).host
+        client, in_flight = self._client(source, host)
         request = client.build_request(method, url, params=params, json=json,
                                        headers={"User-Agent": source.user_agent, **source.headers,
                                                 **(headers or {})})

@@ -4,23 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-_SPACE = re.compile(r"\s+")
-
-
 def clean_text(value: Any) -> str | None:
-    """Collapse whitespace (incl. NBSP, tabs, CR/LF) and strip; empty becomes None."""
+    """Collapse whitespace (any Unicode space: NBSP, tabs, CR/LF) and strip; empty becomes None."""
     if value is None:
         return None
     if not isinstance(value, str):
         value = str(value)
-    value = unicodedata.normalize("NFC", value)
-    value = _SPACE.sub(" ", value.replace("\u00a0", " ")).strip()
-    return value or None
+    if not value.isascii():
+        value = unicodedata.normalize("NFC", value)
+    return " ".join(value.split()) or None
 
 
 @dataclass
@@ -37,6 +33,13 @@ class Record:
         self.fields = {str(k): clean_text(v) for k, v in self.fields.items()}
         self.title = clean_text(self.title)
         self.url = clean_text(self.url)
+
+    @classmethod
+    def trusted(cls, key: str, fields: dict[str, str | None], title: str | None, url: str | None) -> "Record":
+        """A record from values that are already clean (read back from the database)."""
+        record = cls.__new__(cls)
+        record.key, record.fields, record.title, record.url = key, fields, title, url
+        return record
 
     def fingerprint(self) -> str:
         """A hash of the record's content, independent of field order."""

@@ -91,8 +91,8 @@ class SuccessfulCheck:
     not_modified: int
     documents: list[DocUpdate]
     memo: dict[str, Any]
-    parts: list[tuple[str, int | None, dict[str, Record], PartDiff]] = field(default_factory=list)
-    """(part name, items or None when unchanged, fresh records by key, diff)."""
+    parts: list[tuple[str, int | None, PartDiff]] = field(default_factory=list)
+    """(part name, items found or None when the part was unchanged, its diff)."""
     events: list[Event] = field(default_factory=list)
     threshold: int = 3
     """Failures in a row that made an incident (a recovery from one raises source_recovered)."""
@@ -300,7 +300,7 @@ class State:
                     " where source = ? and doc_key = ? order by id desc limit ?)",
                     [name, doc.key, name, doc.key, self.keep_snapshots])
         changed = False
-        for part, items, fresh, diff in check.parts:
+        for part, items, diff in check.parts:
             if items is not None:
                 self.conn.execute("insert into parts (source, part, items, checked_at) values (?,?,?,?)"
                                 " on conflict (source, part) do update set items = excluded.items,"
@@ -313,18 +313,17 @@ class State:
                 " first_seen = case when records.removed_at is null then records.first_seen else excluded.first_seen end",
                 [[name, r.key, part, r.title, r.url, json.dumps(r.fields, ensure_ascii=False, sort_keys=True),
                   now, now] for r in diff.upserts])
-            if items is not None:
-                upserted = {r.key for r in diff.upserts}
-                self.conn.executemany("update records set last_seen = ? where source = ? and key = ?",
-                                    [[now, name, key] for key in fresh if key not in upserted])
             self.conn.executemany("update records set missing = ? where source = ? and key = ?",
                                 [[n, name, key] for key, n in diff.missing.items()])
             self.conn.executemany("update records set removed_at = ?, missing = 0 where source = ? and key = ?",
                                 [[now, name, key] for key in diff.removed])
+            if items is not None:  # every record present in this fetch was seen now
+                self.conn.execute("update records set last_seen = ? where source = ? and part = ?"
+                                  " and removed_at is null and missing = 0", [now, name, part])
             changed = changed or bool(diff.changes)
         new_events = [event for event in check.events + ops if self._add_event(event, route, now)]
         records = None
-        if any(items is not None or diff.removed for _, items, _, diff in check.parts):
+        if any(items is not None or diff.removed for _, items, diff in check.parts):
             records = self.conn.execute("select count(*) from records where source = ? and removed_at is null",
                                       [name]).fetchone()[0]
         # A partly failed first check leaves the source in its baseline, so the parts that
@@ -452,7 +451,7 @@ def delivery_id(event_id: str, channel: str) -> str:
 
 
 def _stored(row: dict[str, Any]) -> Stored:
-    record = Record(key=row["key"], fields=json.loads(row["fields"] or "{}"), title=row["title"], url=row["url"])
+    record = Record.trusted(row["key"], json.loads(row["fields"] or "{}"), row["title"], row["url"])
     return Stored(record, row["missing"] or 0, row["removed_at"] is not None)
 
 
