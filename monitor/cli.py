@@ -153,13 +153,15 @@ def _print_reports(reports: list[CheckReport]) -> None:
     width = max((len(r.source) for r in reports), default=0)
     for report in reports:
         head = f"{report.source:<{width}}  {report.outcome:<9} {report.duration:6.2f}s"
-        if not report.ok:
+        if report.outcome == "failed":
             print(f"{head}  {report.error}")
             continue
         detail = f"{report.added} added, {report.changed} changed, {report.removed} removed"
         if report.requests:
             detail += f"; {report.requests} requests, {report.not_modified} not modified"
         print(f"{head}  {detail}; {len(report.events)} new events")
+        if report.error:
+            print(f"  failed parts: {report.error}")
         for event in report.events:
             print(f"  {_event_line(event)}")
 
