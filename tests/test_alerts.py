@@ -534,3 +534,22 @@ def test_sigkill_between_commit_and_delivery_loses_nothing_and_repeats_nothing_s
     assert sorted(fast) == sorted(ids)  # nothing already sent was sent again
     statuses = json.loads(run_cli("--config", str(path), "deliveries", "--json").stdout)
     assert {d["status"] for d in statuses} == {"sent"} and len(statuses) == 4
+
+
+def test_apprise_channel_delivers_through_an_apprise_url(tmp_path, server):
+    server.routes["/apprise"] = Reply(200, "{}", {"Content-Type": "application/json"})
+    _, _, state, deliverer = setup(tmp_path, f"""
+        [[channels]]
+        name = "chat"
+        kind = "apprise"
+        urls = ["json://127.0.0.1:{server.port}/apprise"]
+    """)
+    store(state, deliverer, denunciation())
+    assert [r.outcome for r in deliver(deliverer)] == ["sent"]
+    [hit] = server.hits("/apprise")
+    message = json.loads(hit.body)
+    assert message["title"].startswith("Denunciation: Russian Federation")
+    assert "Official link: https://www.coe.int/chart?treatynum=126" in message["message"]
+    server.routes["/apprise"] = Reply(500)
+    store(state, deliverer, denunciation("126:UKR", "Ukraine"))
+    assert [r.outcome for r in asyncio.run(deliverer.deliver_due())] == ["retry"]
