@@ -174,14 +174,20 @@ def text_map(value: Any) -> dict[str, str]:
     return dict(value)
 
 
-def env_map(value: Any) -> dict[str, str]:
-    mapping = text_map(value)
-    for key, name in mapping.items():
-        try:
-            env_name(name)
-        except ValueError as exc:
-            raise ValueError(f"{key}: {exc}") from None
-    return mapping
+def map_of(check: Parser) -> Parser:
+    """A table of strings whose every value must pass `check`."""
+    def parse(value: Any) -> dict[str, str]:
+        mapping = text_map(value)
+        for key, item in mapping.items():
+            try:
+                check(item)
+            except ValueError as exc:
+                raise ValueError(f"{key}: {exc}") from None
+        return mapping
+    return parse
+
+
+env_map = map_of(env_name)
 
 
 def url(value: Any) -> str:

@@ -46,6 +46,12 @@ def store(state, deliverer, *events):
     return state.record_success(check, deliverer.route)
 
 
+def hook(url: str, name: str = "hook", **options) -> str:
+    """A [[channels]] webhook table (values are written as JSON, which TOML reads alike)."""
+    extra = "".join(f"\n{key} = {json.dumps(value)}" for key, value in options.items())
+    return f'\n[[channels]]\nname = "{name}"\nkind = "webhook"\nurl = "{url}"{extra}\n'
+
+
 def setup(tmp_path, channels: str, monkeypatch=None):
     if monkeypatch:
         monkeypatch.setenv("LM_WEBHOOK_SECRET", SECRET)
@@ -88,12 +94,7 @@ def test_routing_filters():
 
 
 def test_default_events_are_treaty_actions_only(tmp_path):
-    _, config, state, deliverer = setup(tmp_path, """
-        [[channels]]
-        name = "hook"
-        kind = "webhook"
-        url = "http://127.0.0.1:9/hook"
-    """)
+    _, config, state, deliverer = setup(tmp_path, hook("http://127.0.0.1:9/hook"))
     channel = config.channels[0]
     assert "denunciation" in channel.events and "ratification" in channel.events
     assert not any(t.startswith("record_") for t in channel.events)
@@ -132,14 +133,7 @@ def test_channel_config_errors(tmp_path):
 def test_webhook_json_schema_hmac_and_retry_until_delivered(tmp_path, server, monkeypatch):
     answers = iter([500, 500, 200])
     server.routes["/hook"] = lambda seen: Reply(next(answers), "busy")
-    _, config, state, deliverer = setup(tmp_path, f"""
-        [[channels]]
-        name = "hook"
-        kind = "webhook"
-        url = "{server.base}/hook"
-        secret_env = "LM_WEBHOOK_SECRET"
-        retry_base = "100ms"
-    """, monkeypatch)
+    _, config, state, deliverer = setup(tmp_path, hook(f"{server.base}/hook", secret_env="LM_WEBHOOK_SECRET", retry_base="100ms"), monkeypatch)
     store(state, deliverer, denunciation())
     outcomes = []
     deadline = time.monotonic() + 10
@@ -169,13 +163,7 @@ def test_webhook_json_schema_hmac_and_retry_until_delivered(tmp_path, server, mo
 
 def test_tampered_body_fails_verification(tmp_path, server, monkeypatch):
     server.routes["/hook"] = Reply(204)
-    _, _, state, deliverer = setup(tmp_path, f"""
-        [[channels]]
-        name = "hook"
-        kind = "webhook"
-        url = "{server.base}/hook"
-        secret_env = "LM_WEBHOOK_SECRET"
-    """, monkeypatch)
+    _, _, state, deliverer = setup(tmp_path, hook(f"{server.base}/hook", secret_env="LM_WEBHOOK_SECRET"), monkeypatch)
     store(state, deliverer, denunciation())
     deliver(deliverer)
     hit = server.hits("/hook")[0]
@@ -185,12 +173,7 @@ def test_tampered_body_fails_verification(tmp_path, server, monkeypatch):
 
 def test_unknown_fields_are_null_not_missing(tmp_path, server):
     server.routes["/hook"] = Reply(200)
-    _, _, state, deliverer = setup(tmp_path, f"""
-        [[channels]]
-        name = "hook"
-        kind = "webhook"
-        url = "{server.base}/hook"
-    """)
+    _, _, state, deliverer = setup(tmp_path, hook(f"{server.base}/hook"))
     store(state, deliverer, Event(id="bare", type="ratification", source="coe", key="k", detected_at=utcnow()))
     deliver(deliverer)
     hit = server.hits("/hook")[0]
@@ -202,19 +185,8 @@ def test_unknown_fields_are_null_not_missing(tmp_path, server):
 def test_404_is_a_permanent_failure_shown_by_deliveries_failed(tmp_path, server):
     server.routes["/gone"] = Reply(404, "no such hook")
     server.routes["/ops"] = Reply(200)
-    path, _, state, deliverer = setup(tmp_path, f"""
-        [[channels]]
-        name = "hook"
-        kind = "webhook"
-        url = "{server.base}/gone"
-
-        [[channels]]
-        name = "ops"
-        kind = "webhook"
-        url = "{server.base}/ops"
-        events = []
-        ops = true
-    """)
+    path, _, state, deliverer = setup(tmp_path, hook(f"{server.base}/gone")
+                                      + hook(f"{server.base}/ops", name="ops", events=[], ops=True))
     store(state, deliverer, denunciation())
     results = deliver(deliverer)
     assert [r.outcome for r in results] == ["failed"]
@@ -236,13 +208,7 @@ def test_404_is_a_permanent_failure_shown_by_deliveries_failed(tmp_path, server)
 
 def test_429_retry_after_is_honoured(tmp_path, server):
     server.routes["/hook"] = Reply(429, "slow down", {"Retry-After": "120"})
-    _, _, state, deliverer = setup(tmp_path, f"""
-        [[channels]]
-        name = "hook"
-        kind = "webhook"
-        url = "{server.base}/hook"
-        retry_base = "1s"
-    """)
+    _, _, state, deliverer = setup(tmp_path, hook(f"{server.base}/hook", retry_base="1s"))
     store(state, deliverer, denunciation())
     assert [r.outcome for r in deliver(deliverer)] == ["retry"]
     row = state.deliveries("pending")[0]
@@ -254,14 +220,7 @@ def test_429_retry_after_is_honoured(tmp_path, server):
 
 def test_gives_up_after_max_attempts(tmp_path, server):
     server.routes["/hook"] = Reply(503)
-    _, _, state, deliverer = setup(tmp_path, f"""
-        [[channels]]
-        name = "hook"
-        kind = "webhook"
-        url = "{server.base}/hook"
-        retry_base = "10ms"
-        max_attempts = 2
-    """)
+    _, _, state, deliverer = setup(tmp_path, hook(f"{server.base}/hook", retry_base="10ms", max_attempts=2))
     store(state, deliverer, denunciation())
     outcomes = []
     for _ in range(20):
@@ -276,23 +235,11 @@ def test_gives_up_after_max_attempts(tmp_path, server):
 def test_channel_added_later_gets_no_old_events_and_removed_channel_is_inert(tmp_path, server):
     server.routes["/a"] = Reply(500)
     server.routes["/b"] = Reply(200)
-    _, _, state, deliverer = setup(tmp_path, f"""
-        [[channels]]
-        name = "a"
-        kind = "webhook"
-        url = "{server.base}/a"
-    """)
+    _, _, state, deliverer = setup(tmp_path, hook(f"{server.base}/a", name="a"))
     store(state, deliverer, denunciation())
     deliver(deliverer)
     # Config changes: "a" is gone, "b" is new.
-    path = write_config(tmp_path, f"""
-        [state]
-        path = "state.db"
-        [[channels]]
-        name = "b"
-        kind = "webhook"
-        url = "{server.base}/b"
-    """)
+    path = write_config(tmp_path, '[state]\npath = "state.db"\n' + hook(f"{server.base}/b", name="b"))
     deliverer = Deliverer(load_config(path), state)
     assert deliver(deliverer) == []
     assert server.hits("/b") == [] and len(server.hits("/a")) == 1

@@ -34,16 +34,6 @@ def _selector(value: Any) -> str:
     return value
 
 
-def _selector_map(value: Any) -> dict[str, str]:
-    mapping = o.text_map(value)
-    for name, spec in mapping.items():
-        try:
-            _selector(spec)
-        except ValueError as exc:
-            raise ValueError(f"{name}: {exc}") from None
-    return mapping
-
-
 @lru_cache(maxsize=4096)
 def _xpath(css: str, prefix: str) -> etree.XPath | None:
     """`css` compiled to XPath once (lxml then selects natively), or None when the
@@ -73,7 +63,7 @@ class HtmlSource(DocumentSource):
         **DOCUMENT_OPTIONS,
         "items": Option(_selector, required=True, help="CSS selector matching one element per record"),
         "key": Option(_selector, required=True, help="spec giving each record's stable key"),
-        "fields": Option(_selector_map, {}, help="field name -> spec"),
+        "fields": Option(o.map_of(_selector), {}, help="field name -> spec"),
     }
 
     @classmethod
