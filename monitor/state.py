@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterable
 
 import sqlite_utils
 
-from .clock import later, utcnow, window_end
+from .clock import later, window_end
 from .context import DocState, DocUpdate
 from .diff import PartDiff, Stored
 from .errors import StateError

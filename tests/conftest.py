@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import threading
+import time
 import textwrap
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -187,3 +189,39 @@ def smtp_server():
         inbox.controller.stop()
     except Exception:
         pass
+
+
+class Daemon:
+    """`legal-monitor run` in the background, with its stderr collected line by line."""
+
+    def __init__(self, config, *extra):
+        self.lines: list[str] = []
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "monitor", "--config", str(config), *extra, "run"], cwd=ROOT,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self):
+        for line in self.process.stderr:
+            self.lines.append(line.rstrip("\n"))
+
+    def wait_for(self, predicate, timeout=20.0, what="condition"):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate():
+                return
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.05)
+        raise AssertionError(f"timed out waiting for {what}; log:\n" + "\n".join(self.lines[-30:]))
+
+    def logged(self, text):
+        return any(text in line for line in self.lines)
+
+    def stop(self, sig=signal.SIGTERM, timeout=20):
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+        self.process.wait(timeout)
+        self._reader.join(5)
+        return self.process.returncode

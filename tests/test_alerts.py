@@ -6,14 +6,10 @@ import asyncio
 import hashlib
 import hmac
 import json
-import re
 import signal
-import subprocess
-import sys
 import threading
 import time
 
-import pytest
 
 from monitor.channels import ChannelConfig
 from monitor.channels.webhook import discord_message, slack_message
@@ -23,7 +19,7 @@ from monitor.deliver import Deliverer
 from monitor.events import Event, Treaty
 from monitor.state import SuccessfulCheck, open_state
 
-from conftest import ROOT, Reply, run_cli, write_config
+from conftest import Daemon, Reply, run_cli, write_config
 
 SECRET = "whsec-test-123"
 
@@ -450,33 +446,22 @@ def test_sigkill_between_commit_and_delivery_loses_nothing_and_repeats_nothing_s
     rows[0]["status"] = "Ratified"
     rows.append({"code": "RU", "state": "Russian Federation", "status": "Withdrawal notified"})
 
-    def start():
-        return subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(path), "run"], cwd=ROOT,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-    daemon = start()
+    daemon = Daemon(path)
     try:
-        deadline = time.monotonic() + 20
-        while (len(fast) < 2 or not slow) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert len(fast) == 2 and len(slow) == 1, "events were not committed and sent in time"
+        daemon.wait_for(lambda: len(fast) == 2 and len(slow) == 1, what="events committed and sent")
         time.sleep(0.5)  # let the fast channel's "sent" commit land
-        daemon.send_signal(signal.SIGKILL)
-        daemon.wait(10)
+        daemon.stop(signal.SIGKILL)
     finally:
         slow_once["armed"] = False
         release.set()
     events = json.loads(run_cli("--config", str(path), "events", "--json").stdout)
     ids = {e["id"] for e in events}
     assert len(ids) == 2
-    daemon = start()
+    daemon = Daemon(path)
     try:
-        deadline = time.monotonic() + 20
-        while set(slow) != ids and time.monotonic() < deadline:
-            time.sleep(0.05)
+        daemon.wait_for(lambda: set(slow) == ids, what="every event at the slow receiver")
     finally:
-        daemon.send_signal(signal.SIGTERM)
-        daemon.communicate(timeout=20)
+        daemon.stop()
     assert set(slow) == ids  # every event reached the slow receiver, duplicates share their key
     assert sorted(fast) == sorted(ids)  # nothing already sent was sent again
     statuses = json.loads(run_cli("--config", str(path), "deliveries", "--json").stdout)

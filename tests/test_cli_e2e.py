@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import json
-import signal
-import subprocess
-import sys
-import time
 
 import pytest
 
-from conftest import ROOT, Reply, run_cli, write_config
+from conftest import Daemon, Reply, run_cli, write_config
 
 
 def chart(rows: list[tuple[str, str, str]]) -> str:
@@ -217,16 +213,13 @@ def test_daemon_checks_on_schedule_and_stops_cleanly_on_sigterm(site, tmp_path):
     server, config = site
     text = config.read_text().replace('host_delay = "0s"', 'host_delay = "0s"\ninterval = "1s"\njitter = "0s"')
     config.write_text(text)
-    process = subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(config), "run"], cwd=ROOT,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    daemon = Daemon(config)
     try:
-        deadline = time.monotonic() + 30
-        while len(server.hits("/chart.html")) < 3 and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert len(server.hits("/chart.html")) >= 3, "the daemon did not re-check on its interval"
+        daemon.wait_for(lambda: len(server.hits("/chart.html")) >= 3, timeout=30,
+                        what="the daemon re-checking on its interval")
     finally:
-        process.send_signal(signal.SIGTERM)
-        out, err = process.communicate(timeout=20)
-    assert process.returncode == 0, err
+        code = daemon.stop()
+    err = "\n".join(daemon.lines)
+    assert code == 0, err
     assert "legal-monitor running: 3 sources" in err and "stopped" in err
     assert "Traceback" not in err
