@@ -236,11 +236,15 @@ def _reason(exc: Exception) -> str:
     return text.splitlines()[0][:200]
 
 
+LEGACY_SERVER_CONNECT = getattr(ssl, "OP_LEGACY_SERVER_CONNECT", 0x4)
+"""OpenSSL's SSL_OP_LEGACY_SERVER_CONNECT (the ssl module names it from Python 3.12)."""
+
+
 def tls_context(source: SourceConfig) -> ssl.SSLContext:
     """Verification on always; the CA file, security level and legacy renegotiation per source."""
     context = ssl.create_default_context(cafile=source.ca_bundle or certifi.where())
     if source.tls_seclevel is not None:
         context.set_ciphers(f"DEFAULT@SECLEVEL={source.tls_seclevel}")
     if source.tls_legacy_connect:
-        context.options |= getattr(ssl, "OP_LEGACY_SERVER_CONNECT", 0x4)
+        context.options |= LEGACY_SERVER_CONNECT
     return context

@@ -170,3 +170,28 @@ def test_http_flag_on_a_taken_port_is_a_clear_error(tmp_path, server):
     assert result.returncode == 2
     assert f"cannot serve HTTP on 127.0.0.1:{port}" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_healthz_is_503_when_the_scheduler_stalls_or_the_database_cannot_be_written(tmp_path):
+    from urllib.error import HTTPError
+
+    from monitor.metrics import Metrics
+    from monitor.state import open_state
+    from monitor.web import Endpoint
+
+    open_state(tmp_path / "s.db").close()
+    cases = [(tmp_path / "s.db", lambda: True, 200, "ok"),
+             (tmp_path / "s.db", lambda: False, 503, "scheduler not running"),
+             (tmp_path / "gone" / "s.db", lambda: True, 503, "database not writable")]
+    for path, alive, status, text in cases:
+        endpoint = Endpoint("127.0.0.1:0", path, Metrics(), alive)
+        endpoint.start()
+        try:
+            try:
+                with urllib.request.urlopen(f"http://{endpoint.address}/healthz", timeout=5) as response:
+                    got = (response.status, response.read().decode())
+            except HTTPError as exc:
+                got = (exc.code, exc.read().decode())
+        finally:
+            endpoint.stop()
+        assert got[0] == status and text in got[1]
