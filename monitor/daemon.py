@@ -199,7 +199,9 @@ class Daemon:
         log.info("legal-monitor running: %d sources, %d channels, state %s, config %s", len(enabled),
                  len(self.deliverer.channels), self.state.path, self.config_path)
         await self.stopping.wait()
-        self.scheduler.shutdown(wait=False)
+        # Pause, not shut down, while running checks finish: shutting the scheduler down
+        # would cancel its running jobs at once.
+        self.scheduler.pause()
         if self.running:
             log.info("waiting up to %.0fs for %d running checks", self.config.shutdown_timeout, len(self.running))
             done, pending = await asyncio.wait(set(self.running), timeout=self.config.shutdown_timeout)
@@ -208,6 +210,7 @@ class Daemon:
             if pending:
                 await asyncio.wait(pending, timeout=2)
                 log.info("cancelled %d checks; they leave the database as it was", len(pending))
+        self.scheduler.shutdown(wait=False)
         beat.cancel()
         if endpoint:
             endpoint.stop()

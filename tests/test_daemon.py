@@ -6,6 +6,7 @@ import json
 import signal
 import subprocess
 import sys
+import time
 import urllib.request
 
 
@@ -195,3 +196,28 @@ def test_healthz_is_503_when_the_scheduler_stalls_or_the_database_cannot_be_writ
         finally:
             endpoint.stop()
         assert got[0] == status and text in got[1]
+
+
+def test_sigterm_lets_a_running_check_finish_within_the_shutdown_timeout(tmp_path, server):
+    import threading
+
+    arrived = threading.Event()
+
+    def slow(seen):
+        arrived.set()
+        time.sleep(1.5)  # the check is in flight when SIGTERM comes
+        return Reply(200, page(3))
+
+    server.routes["/a.html"] = slow
+    config = config_for(tmp_path, server)
+    daemon = Daemon(config)
+    try:
+        daemon.wait_for(arrived.is_set, what="the first request")
+    finally:
+        started = time.monotonic()
+        assert daemon.stop() == 0
+    assert time.monotonic() - started < 3 + 2  # within shutdown_timeout (3s) and some margin
+    assert daemon.logged("waiting up to 3s for 1 running checks")
+    assert daemon.logged("checked a: baseline")  # finished and committed, not cancelled
+    listing = json.loads(run_cli("--config", str(config), "sources", "--json").stdout)
+    assert listing[0]["records"] == 3
