@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -25,7 +24,7 @@ from pathlib import Path
 
 import psutil
 
-from .common import (PYTHON, ROOT, Server, bench_env, check_outcomes, code_version, db_size, monitor_cli,
+from .common import (PYTHON, ROOT, Server, bench_env, check_outcomes, code_version, db_size, monitor_cli, stop_process,
                      run_child, start_server, table, write_config)
 
 PATHS = {"cli": lambda config: [*monitor_cli(), "--config", str(config), "check"],
@@ -77,12 +76,7 @@ def idle_daemon(config: Path, seconds: float) -> dict:
             samples.append(watched.memory_info().rss)
             time.sleep(0.25)
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process, timeout=15)
         log.close()
     _, after, _ = check_outcomes(db, 0)
     return {"rss_mb": samples[-1] / 2**20 if samples else float("nan"),

@@ -25,7 +25,6 @@ import asyncio
 import json
 import re
 import shutil
-import signal
 import socket
 import sqlite3
 import statistics
@@ -42,7 +41,7 @@ from aiosmtpd.controller import Controller
 from monitor.events import RECORD_TYPES, TREATY_TYPES
 from monitor.state import delivery_id
 
-from .common import ROOT, bench_env, code_version, monitor_cli, start_server, table, write_config
+from .common import ROOT, bench_env, code_version, monitor_cli, start_server, stop_process, table, write_config
 from .docserver import HttpProtocol
 
 CHANNELS = """
@@ -180,12 +179,7 @@ def main(argv: list[str] | None = None) -> int:
             problems.append(f"only {len(receiver.received)} webhooks and {len(mailbox.accepted)} e-mails "
                             f"arrived for {args.events} changes")
     finally:
-        daemon.send_signal(signal.SIGTERM)
-        try:
-            daemon.wait(20)
-        except subprocess.TimeoutExpired:
-            daemon.kill()
-            daemon.wait()
+        stop_process(daemon)
         log.close()
         server.stop()
         smtp.stop()

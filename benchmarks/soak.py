@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import signal
 import sqlite3
 import subprocess
 import tempfile
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import psutil
 
-from .common import ROOT, bench_env, code_version, monitor_cli, start_server, table, write_config
+from .common import ROOT, bench_env, code_version, monitor_cli, start_server, stop_process, table, write_config
 
 TABLES = ("checks", "records", "snapshots", "documents", "events", "deliveries")
 
@@ -79,8 +78,7 @@ def main(argv: list[str] | None = None) -> int:
                 used, rows = used_bytes(db)
                 samples.append((time.monotonic() - start, proc.memory_info().rss / 2**20, used, rows))
         finally:
-            daemon.send_signal(signal.SIGTERM)
-            code = daemon.wait(60)
+            code = stop_process(daemon, timeout=60)
             server.stop()
 
     records = [json.loads(line) for line in log_path.read_text().splitlines() if line.startswith("{")]

@@ -157,7 +157,7 @@ def _diff(state: State, name: str, part: Part, accept_shrink: bool):
     if part.records is None:
         diff = PartDiff()
         for key, stored in state.stored(name, part.name, only_missing=True).items():
-            diff.missing.update(miss(key, stored, diff))
+            miss(key, stored, diff)
         return part.name, None, diff
     previous = state.part_items(name, part.name)
     items = part.items or 0

@@ -16,7 +16,7 @@ from . import __version__
 from .check import CheckReport, check_all
 from .deliver import Delivered, Deliverer
 from .config import Config, load_config
-from .durations import parse_duration
+from .durations import format_duration, parse_duration
 from .errors import ConfigError, MonitorError
 from .logs import setup_logging
 from .events import EVENT_TYPES, Event
@@ -176,7 +176,7 @@ def _event_line(event: Event) -> str:
 def cmd_sources(args: argparse.Namespace, config: Config) -> int:
     state = _state(config)
     try:
-        rows, counts = state.source_rows(), state.counts()
+        rows = state.source_rows()
     finally:
         state.close()
     table = []
@@ -186,7 +186,7 @@ def cmd_sources(args: argparse.Namespace, config: Config) -> int:
         table.append({
             "name": source.name, "kind": source.kind, "enabled": source.enabled,
             "last_check": row.get("last_check"), "status": status,
-            "records": counts.get(source.name, {}).get("records", 0),
+            "records": row.get("records") or 0,
             "last_change": row.get("last_change"),
             "consecutive_failures": row.get("consecutive_failures", 0),
             "last_error": row.get("last_error"),
@@ -258,16 +258,10 @@ def cmd_validate(args: argparse.Namespace, config: Config) -> int:
     for source in config.sources:
         flag = "" if source.enabled else " (disabled)"
         describe = SOURCE_KINDS[source.kind](source).describe()
-        print(f"    {source.name}: {source.kind} every {_interval(source.interval)}{flag}  {describe}")
+        print(f"    {source.name}: {source.kind} every {format_duration(source.interval)}{flag}  {describe}")
     print(f"  {len(config.channels)} channels")
     print(f"  state: {config.state_path}")
     return 0
-
-
-def _interval(seconds: float) -> str:
-    from .durations import format_duration
-
-    return format_duration(seconds)
 
 
 def cmd_run(args: argparse.Namespace, config: Config) -> int:

@@ -80,15 +80,15 @@ def diff_part(stored: dict[str, Stored], fresh: list[Record]) -> PartDiff:
     for key, old in stored.items():
         if key in present or old.removed:
             continue
-        result.missing.update(miss(key, old, result))
+        miss(key, old, result)
     return result
 
 
-def miss(key: str, old: Stored, result: PartDiff) -> dict[str, int]:
-    """Count one more miss for `key`; past the threshold it becomes a removal in `result`."""
+def miss(key: str, old: Stored, result: PartDiff) -> None:
+    """Count one more miss for `key` in `result`; past the threshold it is a removal."""
     misses = old.missing + 1
     if misses >= REMOVE_AFTER_MISSES:
         result.removed.append(key)
         result.changes.append(Change("removed", key, old.record, None))
-        return {}
-    return {key: misses}
+    else:
+        result.missing[key] = misses

@@ -18,7 +18,9 @@ from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
 from .config import SourceConfig
 from .errors import FetchError, TooLarge
 
-RETRY_STATUSES = {408, 425, 429, 500, 502, 503, 504}
+def is_transient(status: int) -> bool:
+    """408, 425, 429 and every 5xx may pass: retry. Other errors will not."""
+    return status in (408, 425, 429) or 500 <= status < 600
 MAX_RETRY_AFTER = 120.0
 """A Retry-After longer than this fails the check instead of holding it open."""
 MAX_IN_FLIGHT = 8
@@ -187,7 +189,7 @@ class Fetcher:
                 raise FetchError(f"request to {shown} failed: {_reason(exc)}") from None
             try:
                 status = response.status_code
-                if status in RETRY_STATUSES:
+                if is_transient(status):
                     retry_after = parse_retry_after(response.headers.get("Retry-After"))
                     if retry_after is not None and retry_after > MAX_RETRY_AFTER:
                         raise FetchError(f"HTTP {status} from {shown}; server asks to retry after "

@@ -174,6 +174,11 @@ def text_map(value: Any) -> dict[str, str]:
     return dict(value)
 
 
+def base_url(value: Any) -> str:
+    """A site's address, kept without a trailing slash so paths join as f"{base}/path"."""
+    return url(value).rstrip("/")
+
+
 def map_of(check: Parser) -> Parser:
     """A table of strings whose every value must pass `check`."""
     def parse(value: Any) -> dict[str, str]:

@@ -183,15 +183,6 @@ class State:
             params.append(limit)
         return [row_to_event(row) for row in self._rows(sql, params)]
 
-    def counts(self) -> dict[str, dict[str, Any]]:
-        """Per source: active records, and the time of the last event."""
-        out: dict[str, dict[str, Any]] = {}
-        for row in self._rows("select source, count(*) as n from records where removed_at is null group by source"):
-            out.setdefault(row["source"], {})["records"] = row["n"]
-        for row in self._rows("select source, max(detected_at) as t from events group by source"):
-            out.setdefault(row["source"], {})["last_event"] = row["t"]
-        return out
-
     # --- writes ------------------------------------------------------------------------
 
     def _write(self, work: Callable[[], Any]) -> Any:

@@ -30,6 +30,8 @@ class Seen:
     query: dict[str, list[str]]
     headers: dict[str, str]
     body: bytes
+    at: float = field(default_factory=time.monotonic)
+    """When it arrived (monotonic clock)."""
 
 
 @dataclass

@@ -50,6 +50,14 @@ def test_gives_up_after_retries_with_clear_message():
 
 
 @respx.mock
+def test_every_5xx_is_retried():
+    route = respx.get(URL).mock(side_effect=[httpx.Response(507), httpx.Response(501),
+                                             httpx.Response(200, text="<p>ok</p>")])
+    _, document = run(get(source(retries=2)))
+    assert document.text == "<p>ok</p>" and route.call_count == 3
+
+
+@respx.mock
 def test_client_errors_are_not_retried():
     respx.get(URL).mock(return_value=httpx.Response(404))
     with pytest.raises(FetchError, match="HTTP 404"):

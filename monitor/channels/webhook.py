@@ -12,13 +12,12 @@ import httpx
 
 from .. import options as o
 from ..events import Event
-from ..fetch import RETRY_STATUSES, parse_retry_after
+from ..fetch import is_transient, parse_retry_after
 from ..options import Option
 from ..render import facts, headline
 from .base import Channel, Outgoing, SendResult
 
 SCHEMA = "legal-monitor/event@1"
-TRANSIENT_STATUSES = RETRY_STATUSES | {425}
 
 
 def payload(event: Event) -> dict[str, Any]:
@@ -115,7 +114,7 @@ class WebhookChannel(Channel):
         if 200 <= status < 300:
             return SendResult(True, f"HTTP {status}", status=status)
         return SendResult(False, f"HTTP {status}: {snippet}" if snippet else f"HTTP {status}",
-                          retry=status in TRANSIENT_STATUSES, status=status,
+                          retry=is_transient(status), status=status,
                           retry_after=parse_retry_after(response.headers.get("Retry-After")))
 
     async def aclose(self) -> None:

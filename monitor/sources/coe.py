@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 from .. import options as o
 from ..config import SourceConfig
 from ..context import Document, SourceContext
+from ..clock import utcnow
 from ..diff import Change
 from ..errors import SourceError, StructureChanged
 from ..events import Event, Treaty, event_id
@@ -379,7 +380,7 @@ class CoeSource(Source):
         if cached:
             self._new_treaties = set(fresh) - set(cached)
         self._memo["treaties"] = {n: {"title": t.title, "mention": t.mention} for n, t in fresh.items()}
-        self._memo["treaties_fetched_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        self._memo["treaties_fetched_at"] = utcnow()
         return fresh
 
     # -- collecting --

@@ -145,10 +145,6 @@ def parse_document_types(value: Any) -> list[str]:
     return ids
 
 
-def parse_base_url(value: Any) -> str:
-    return o.url(value).rstrip("/")
-
-
 # --- titles and classification -------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -409,7 +405,7 @@ class PravoSource(Source):
 
     kind: ClassVar[str] = "pravo"
     options: ClassVar[dict[str, Option]] = {
-        "base_url": Option(parse_base_url, DEFAULT_BASE_URL, help="the portal's address (http works where https is filtered)"),
+        "base_url": Option(o.base_url, DEFAULT_BASE_URL, help="the portal's address (http works where https is filtered)"),
         "lookback_days": Option(o.integer(1, 60), 7, help="days checked on each run, today (Moscow) included"),
         "blocks": Option(parse_blocks, ["president"], help="publication blocks watched whole"),
         "document_types": Option(parse_document_types, [], help="document types (name or id) watched in every block"),

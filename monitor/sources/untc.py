@@ -593,7 +593,7 @@ class UntcSource(Source):
 
     kind: ClassVar[str] = "untc"
     options: ClassVar[dict[str, Option]] = {
-        "base_url": Option(o.url, "https://treaties.un.org", help="the UN Treaty Collection site"),
+        "base_url": Option(o.base_url, "https://treaties.un.org", help="the UN Treaty Collection site"),
         "treaties": Option(_treaties, CORE_TREATIES, help='MTDSG references such as "IV-4", or "all" (chapter index)'),
         "chapters": Option(_chapters, [], help='chapter numbers such as [4], or "all" (chapter index)'),
     }
@@ -628,14 +628,12 @@ class UntcSource(Source):
     def xml_url(self, ref: str) -> str:
         chapter = chapter_of(ref)
         volume = "I" if chapter <= LAST_CHAPTER_OF_VOLUME_I else "II"
-        return (f"{self.base()}/doc/Publication/MTDSG/Volume%20{volume}/Chapter%20{ROMAN[chapter]}/"
-                f"{ref}.en.xml")
+        base = self.config.options["base_url"]
+        return f"{base}/doc/Publication/MTDSG/Volume%20{volume}/Chapter%20{ROMAN[chapter]}/{ref}.en.xml"
 
     def page_url(self, ref: str) -> str:
-        return f"{self.base()}/Pages/ViewDetails.aspx?src=TREATY&mtdsg_no={ref}&chapter={chapter_of(ref)}&clang=_en"
-
-    def base(self) -> str:
-        return self.config.options["base_url"].rstrip("/")
+        base = self.config.options["base_url"]
+        return f"{base}/Pages/ViewDetails.aspx?src=TREATY&mtdsg_no={ref}&chapter={chapter_of(ref)}&clang=_en"
 
     async def collect(self, ctx: SourceContext) -> list[Part]:
         # One treaty that fails (an odd cell, a 500) does not hold back the others.
