@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from .events import LABELS, Event
+from .events import LABELS, Event, changes_of
 
 TEST_MARK = "[TEST] "
 
@@ -33,10 +33,12 @@ def facts(event: Event) -> list[tuple[str, str]]:
     rows = [
         ("Action", label(event) + (f" ({event.details['action']})" if event.details.get("action")
                                    and event.details["action"] != event.type else "")),
-        ("State", event.subject),
+        ("State", event.subject if event.subject != event.key else None),
         ("Treaty", treaty_title(event)),
         ("Title", event.title if event.title != treaty_title(event) else None),
         ("Summary", event.summary),
+        ("Record", event.key or None),
+        *(("Changed", change_text(name, value)) for name, value in changes_of(event).items()),
         ("Date", event.date),
         ("Effective", event.effective_date),
         ("Official link", event.url),
@@ -46,6 +48,12 @@ def facts(event: Event) -> list[tuple[str, str]]:
         ("Event id", event.id),
     ]
     return [(name, str(value)) for name, value in rows if value]
+
+
+def change_text(name: str, value: dict) -> str:
+    """E.g. `note: "" → "Denunciation, 01/11/2026"`."""
+    old, new = (value.get(side) if isinstance(value, dict) else None for side in ("old", "new"))
+    return f"{name}: \"{old or ''}\" → \"{new or ''}\""
 
 
 def plain_text(events: list[Event]) -> str:

@@ -147,8 +147,8 @@ def test_webhook_json_schema_hmac_and_retry_until_delivered(tmp_path, server, mo
         assert "legal-monitor" in hit.headers["User-Agent"]
     assert len({hit.headers["X-Legal-Monitor-Delivery"] for hit in hits}) == 1
     payload = json.loads(hits[-1].body)
-    assert set(payload) == {"schema", "id", "type", "source", "subject", "treaty", "date", "effective_date",
-                            "title", "summary", "url", "detected_at", "details"}
+    assert set(payload) == {"schema", "id", "type", "source", "key", "subject", "treaty", "date", "effective_date",
+                            "title", "summary", "url", "detected_at", "details", "changes"}
     assert payload["schema"] == "legal-monitor/event@1"
     assert payload["treaty"]["id"] == "ETS No. 126" and payload["effective_date"] == "2026-03-01"
     row = state.deliveries()[0]
@@ -432,6 +432,7 @@ def test_sigkill_between_commit_and_delivery_loses_nothing_and_repeats_nothing_s
         url = "{server.base}/p.json"
         key = "code"
         fields = {{ subject = "state", status = "status" }}
+        treaty = {{ id = "T-1", title = "Treaty on Test Parties" }}
         [[channels]]
         name = "fast"
         kind = "webhook"

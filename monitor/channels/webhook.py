@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 import httpx
 
 from .. import options as o
-from ..events import Event
+from ..events import Event, changes_of
 from ..fetch import is_transient, parse_retry_after
 from ..options import Option
 from ..render import facts, headline
@@ -21,13 +21,15 @@ SCHEMA = "legal-monitor/event@1"
 
 
 def payload(event: Event) -> dict[str, Any]:
-    """The versioned JSON document of one event; unknown fields are null, never missing."""
+    """The versioned JSON document of one event; unknown fields are null, never missing.
+    Version 1 only ever gains fields (`key` and `changes` came later)."""
     data = event.to_dict()
     return {
         "schema": SCHEMA, "id": data["id"], "type": data["type"], "source": data["source"],
-        "subject": data["subject"], "treaty": data["treaty"], "date": data["date"],
+        "key": data["key"] or None, "subject": data["subject"], "treaty": data["treaty"], "date": data["date"],
         "effective_date": data["effective_date"], "title": data["title"], "summary": data["summary"],
         "url": data["url"], "detected_at": data["detected_at"], "details": data["details"],
+        "changes": changes_of(event),
     }
 
 
