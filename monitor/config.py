@@ -226,6 +226,8 @@ def _parse_array(raw: Any, key: str, problems: list[str], parse_one: Callable[[A
     parsed, seen = [], {}
     for index, entry in enumerate(raw):
         where = f"{key}[{index}]"
+        if isinstance(entry, dict) and isinstance(entry.get("name"), str) and entry["name"].strip():
+            where += f' ("{entry["name"]}")'  # the index finds it, the name says which one
         if not isinstance(entry, dict):
             problems.append(f"{where}: must be a table")
             continue

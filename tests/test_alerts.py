@@ -115,11 +115,11 @@ def test_channel_config_errors(tmp_path):
     """)
     result = run_cli("--config", str(path), "validate")
     assert result.returncode == 2
-    for expected in ("channels[0].format: must be one of 'json', 'slack', 'discord'",
-                     "channels[0].events: unknown event type 'explosion'",
-                     "channels[1].from: 'not-an-address' is not an e-mail address",
-                     "channels[1].to: needs at least one address",
-                     "channels[1].password_env: environment variable LM_NOT_SET_ANYWHERE is not set"):
+    for expected in ("channels[0] (\"hook\").format: must be one of 'json', 'slack', 'discord'",
+                     "channels[0] (\"hook\").events: unknown event type 'explosion'",
+                     "channels[1] (\"mail\").from: 'not-an-address' is not an e-mail address",
+                     "channels[1] (\"mail\").to: needs at least one address",
+                     "channels[1] (\"mail\").password_env: environment variable LM_NOT_SET_ANYWHERE is not set"):
         assert expected in result.stderr
     assert "Traceback" not in result.stderr
 
