@@ -23,6 +23,7 @@ from .fetch import Fetcher
 from .lock import DaemonLock
 from .metrics import Metrics
 from .state import State
+from .words import plural
 
 log = logging.getLogger("monitor.daemon")
 
@@ -114,8 +115,8 @@ class Daemon:
             job = self.scheduler.get_job(f"source:{source.name}")
             if job is not None:
                 job.modify(next_run_time=datetime.now(timezone.utc) + timedelta(seconds=wait))
-                log.info("next check of %s in %.0fs (backing off after %d failures)", source.name, wait,
-                         report.failures)
+                log.info("next check of %s in %.0fs (backing off after %s)", source.name, wait,
+                         plural(report.failures, "failure"))
         if report.events and not self.stopping.is_set():
             await self._deliver()
 
@@ -196,8 +197,11 @@ class Daemon:
         self.scheduler.start()
         beat = asyncio.create_task(self._beat())
         enabled = [s for s in self.config.sources if s.enabled]
-        log.info("legal-monitor running: %d sources, %d channels, state %s, config %s", len(enabled),
-                 len(self.deliverer.channels), self.state.path, self.config_path)
+        channels = plural(len(self.deliverer.channels), "channel") if self.deliverer.channels else (
+            "no alert channel: events are stored (`legal-monitor events`) but nobody is alerted; "
+            f"add a [[channels]] table to {self.config_path} (README: Alerts)")
+        log.info("legal-monitor running: %s, %s, state %s, config %s", plural(len(enabled), "source"),
+                 channels, self.state.path, self.config_path)
         await self.stopping.wait()
         # Pause, not shut down, while running checks finish: shutting the scheduler down
         # would cancel its running jobs at once.

@@ -50,6 +50,15 @@ def facts(event: Event) -> list[tuple[str, str]]:
     return [(name, str(value)) for name, value in rows if value]
 
 
+def brief(event: Event) -> str:
+    """A summary that does not repeat the headline: the event's own summary, else its facts."""
+    title = headline(event, limit=1000)
+    if event.summary and event.summary not in title:
+        return event.summary
+    skip = {"Action", "Title", "Summary", "Treaty", "Event id", "Detected", "Seen by"}
+    return "; ".join(f"{name}: {value}" for name, value in facts(event) if name not in skip)
+
+
 def change_text(name: str, value: dict) -> str:
     """E.g. `note: "" → "Denunciation, 01/11/2026"`."""
     old, new = (value.get(side) if isinstance(value, dict) else None for side in ("old", "new"))

@@ -14,7 +14,7 @@ from typing import Callable
 from .clock import utcnow
 from .events import OPS_TYPES, RECORD_TYPES
 from .metrics import Metrics
-from .render import headline
+from .render import brief, headline
 from .state import open_state
 
 log = logging.getLogger("monitor.web")
@@ -127,7 +127,7 @@ class Endpoint:
             ET.SubElement(entry, f"{{{ns}}}updated").text = event.detected_at
             if event.url:
                 ET.SubElement(entry, f"{{{ns}}}link", href=event.url)
-            ET.SubElement(entry, f"{{{ns}}}summary").text = event.summary or event.title or ""
+            ET.SubElement(entry, f"{{{ns}}}summary").text = brief(event)
             ET.SubElement(entry, f"{{{ns}}}category", term=event.type)
         body = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
         return 200, "application/atom+xml; charset=utf-8", body

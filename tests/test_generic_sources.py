@@ -245,3 +245,73 @@ def test_an_unresolvable_host_is_not_retried_and_is_reported_once(tmp_path, no_d
     assert report.error.startswith("cannot resolve treaties.un.test")
     assert report.error.endswith("(3 documents)") and report.error.count("cannot resolve") == 1
     assert len(no_dns) <= 6  # one lookup per document (two with the HTML fallback), never 4 tries each
+
+
+# --- preview --------------------------------------------------------------------------------
+
+def test_preview_shows_what_the_settings_extract_and_writes_nothing(server, tmp_path):
+    server.routes["/hook"] = Reply(204)
+    site = Chart(server, tmp_path, fields='{ ratification = "td.rat", note = "td.note" }',
+                 channels=hook_table(f"{server.base}/hook"))
+    result = run_cli("--config", str(site.path), "preview", "chart", "--limit", "2")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "chart (html): 3 records"
+    assert lines[1:4] == ["  Spain", "      ratification  02/05/1989", "      note          -"]
+    assert lines[-1] == "(first 2 of 3; --limit N shows more)"
+    data = json.loads(run_cli("--config", str(site.path), "preview", "chart", "--json").stdout)
+    assert data["count"] == 3 and [r["key"] for r in data["records"]] == ["Spain", "France", "Ukraine"]
+    assert data["records"][2]["fields"] == {"ratification": "05/05/1997", "note": None}
+    assert not (tmp_path / "state.db").exists() and server.hits("/hook") == []
+
+
+def test_preview_of_a_selector_that_matches_nothing_says_so(server, tmp_path):
+    site = Chart(server, tmp_path)
+    site.write(key="td.stat")
+    result = run_cli("--config", str(site.path), "preview", "chart")
+    assert result.returncode == 1 and "none has a key ('td.stat')" in result.stderr
+    assert "Traceback" not in result.stderr
+    result = run_cli("--config", str(site.path), "preview", "nope")
+    assert result.returncode == 2 and "unknown source 'nope' (known: chart)" in result.stderr
+
+
+# --- the Atom feed and the daemon's first words ---------------------------------------------------
+
+def test_atom_entry_summary_does_not_repeat_its_title(server, tmp_path):
+    import urllib.request
+    import xml.etree.ElementTree as ET
+
+    from monitor.metrics import Metrics
+    from monitor.web import Endpoint
+
+    site = Chart(server, tmp_path, extra=f"treaty = {TREATY}")
+    site.check()
+    site.rows[0] = ("Spain", "02/05/1989", "Denunciation, 01/11/2026")
+    site.check()
+    endpoint = Endpoint("127.0.0.1:0", tmp_path / "state.db", Metrics(), lambda: True)
+    endpoint.start()
+    try:
+        with urllib.request.urlopen(f"http://{endpoint.address}/events.atom", timeout=5) as response:
+            feed = ET.fromstring(response.read())
+    finally:
+        endpoint.stop()
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    [entry] = feed.findall("a:entry", ns)
+    title, summary = entry.findtext("a:title", namespaces=ns), entry.findtext("a:summary", namespaces=ns)
+    assert title.startswith("Denunciation: Spain — European Convention")
+    assert summary.startswith('Record: Spain; Changed: note: "" → "Denunciation, 01/11/2026"')
+    assert title not in summary
+
+
+def test_daemon_without_channels_says_nobody_is_alerted(server, tmp_path):
+    from conftest import Daemon
+
+    site = Chart(server, tmp_path, extra='interval = "1h"')
+    daemon = Daemon(site.path)
+    try:
+        daemon.wait_for(lambda: daemon.logged("legal-monitor running"), what="the start-up line")
+    finally:
+        daemon.stop()
+    [line] = [line for line in daemon.lines if "legal-monitor running" in line]
+    assert "1 source, no alert channel: events are stored" in line
+    assert "but nobody is alerted; add a [[channels]] table to" in line and str(site.path) in line
