@@ -157,7 +157,7 @@ def _print_reports(reports: list[CheckReport]) -> None:
             continue
         detail = f"{report.added} added, {report.changed} changed, {report.removed} removed"
         if report.requests:
-            detail += f"; {report.requests} requests, {report.not_modified} not modified"
+            detail += f"; {plural(report.requests, 'request')}, {report.not_modified} not modified"
         print(f"{head}  {detail}; {plural(len(report.events), 'new event')}")
         if report.error:
             print(f"  failed parts: {report.error}")
