@@ -18,7 +18,6 @@ from .diff import PartDiff, Stored
 from .errors import StateError
 from .events import Event, Treaty, ops_event
 from .records import Record
-from .words import plural
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -234,7 +233,7 @@ class State:
                                     now, {"error": error}))
         if streak == threshold:
             events.append(ops_event("source_failing", source, since,
-                                    f"{source} failed {plural(streak, 'check')} in a row: {error}", now,
+                                    f"{source} failed {streak} check{'s' * (streak != 1)} in a row: {error}", now,
                                     {"error": error, "failing_since": since, "failures": streak}))
         return streak, [e for e in events if self._add_event(e, route, now)]
 
@@ -273,7 +272,7 @@ class State:
         streak, since = self.conn.execute("select consecutive_failures, failing_since from sources where name = ?",
                                           [name]).fetchone()
         if since and streak >= check.threshold and not check.error:
-            ops.append(ops_event("source_recovered", name, since, f"{name} recovered after {plural(streak, 'failed check')}",
+            ops.append(ops_event("source_recovered", name, since, f"{name} recovered after {streak} failed check{'s' * (streak != 1)}",
                                  now, {"failing_since": since, "failures": streak}))
         for doc in check.documents:
             self.conn.execute(
@@ -411,8 +410,7 @@ class State:
         return self._rows(sql + " order by d.created_at desc, d.rowid desc", params)
 
     def retry_deliveries(self, ids: list[str] | None, now: str, max_age: dict[str, float]) -> int:
-        """Make deliveries due now: the failed ones (all when `ids` is None) go back in the
-        queue, and pending ones named in `ids` skip the rest of their back-off."""
+        """Make due now the failed deliveries (all when `ids` is None) and the pending ones in `ids`."""
         def work() -> int:
             rows = self._rows("select id, channel, status from deliveries where status in ('failed', 'pending')")
             chosen = [r for r in rows if (r["status"] == "failed" and ids is None) or (ids and r["id"] in ids)]
