@@ -16,7 +16,7 @@ from .errors import MonitorError
 from .events import Event
 from .held import drop, held_events, release
 from .render import event_line
-from .state import open_state
+from .state import State, open_state
 
 
 def add_held_parsers(commands: Any) -> None:
@@ -36,12 +36,16 @@ def add_held_parsers(commands: Any) -> None:
                                  help="only queue the deliveries (a running daemon sends them)")
 
 
-def cmd_held(args: argparse.Namespace, config: Config) -> int:
+def _with_state(config: Config, work: Callable[[State], Any]) -> Any:
     state = open_state(config.state_path, config.keep_snapshots)
     try:
-        events = held_events(state, sources=args.source)
+        return work(state)
     finally:
         state.close()
+
+
+def cmd_held(args: argparse.Namespace, config: Config) -> int:
+    events = _with_state(config, lambda state: held_events(state, sources=args.source))
     if args.json:
         print(json.dumps([e.to_dict() for e in events], ensure_ascii=False, indent=2))
         return 0
@@ -90,9 +94,8 @@ def _settle(args: argparse.Namespace, count: int, verb: str) -> int:
 
 def cmd_release(args: argparse.Namespace, config: Config) -> int:
     ids, sources = _choice(args, config)
-    state = open_state(config.state_path, config.keep_snapshots)
 
-    async def go() -> tuple[list[Event], Counter]:
+    async def go(state: State) -> tuple[list[Event], Counter]:
         deliverer = Deliverer(config, state)
         try:
             released = release(state, deliverer.route, utcnow(), ids, sources)
@@ -101,10 +104,7 @@ def cmd_release(args: argparse.Namespace, config: Config) -> int:
         finally:
             await deliverer.aclose()
 
-    try:
-        released, outcomes = asyncio.run(go())
-    finally:
-        state.close()
+    released, outcomes = _with_state(config, lambda state: asyncio.run(go(state)))
     code = _settle(args, len(released), "released")
     if outcomes:
         print("deliveries: " + ", ".join(f"{n} {outcome}" for outcome, n in sorted(outcomes.items())))
@@ -113,11 +113,7 @@ def cmd_release(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_drop(args: argparse.Namespace, config: Config) -> int:
     ids, sources = _choice(args, config)
-    state = open_state(config.state_path, config.keep_snapshots)
-    try:
-        dropped = drop(state, ids, sources)
-    finally:
-        state.close()
+    dropped = _with_state(config, lambda state: drop(state, ids, sources))
     return _settle(args, len(dropped), "dropped (kept, never sent)")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import Reply, run_cli, write_config
+from conftest import Reply, json_source_config, run_cli
 
 FLOOD = 2000
 
@@ -15,24 +15,12 @@ def rows(count: int, start: int = 0) -> list[dict[str, str]]:
             for n in range(start, start + count)]
 
 
-def flood_site(tmp_path, server, extra_source: str = ""):
+def flood_site(tmp_path, server):
     """A JSON treaty list behind /p.json and a webhook receiver at /hook that wants ops events."""
     data = {"rows": rows(3)}
     server.routes["/p.json"] = lambda seen: Reply(200, json.dumps(data["rows"]), {"Content-Type": "application/json"})
     server.routes["/hook"] = Reply(200, "ok")
-    config = write_config(tmp_path, f"""
-        [state]
-        path = "state.db"
-        [defaults]
-        retries = 0
-        host_delay = "0s"
-        [[sources]]
-        name = "parties"
-        kind = "json"
-        url = "{server.base}/p.json"
-        key = "code"
-        fields = {{ subject = "state", title = "title" }}
-        {extra_source}
+    config = json_source_config(tmp_path, f"{server.base}/p.json", f"""
         [[channels]]
         name = "desk"
         kind = "webhook"

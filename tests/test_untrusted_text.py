@@ -19,7 +19,7 @@ from monitor.sources.json import JsonSource
 from monitor.state import open_state
 from monitor.web import Endpoint
 
-from conftest import Reply, run_cli, write_config
+from conftest import Reply, json_source_config, run_cli
 
 CONTROLS = ["\x1b", "\x07", "\x00", "\x7f", "\x9b", "\x08"]
 HOSTILE = "\x1b[2J\x1b[31mRatification\x07 by\x00 Ruri\x7ftania\x9b1m\x08"
@@ -70,20 +70,8 @@ def test_events_built_outside_records_lose_controls_too():
 
 def json_site(server, tmp_path, rows, channels=""):
     server.routes["/p.json"] = lambda seen: Reply(200, json.dumps(rows), {"Content-Type": "application/json"})
-    return write_config(tmp_path, f"""
-        [state]
-        path = "state.db"
-        [defaults]
-        retries = 0
-        host_delay = "0s"
-        [[sources]]
-        name = "parties"
-        kind = "json"
-        url = "{server.base}/p.json"
-        key = "code"
-        fields = {{ subject = "state", title = "title", url = "link" }}
-        {channels}
-    """)
+    return json_source_config(tmp_path, f"{server.base}/p.json", channels,
+                              fields='{ subject = "state", title = "title", url = "link" }')
 
 
 def feed(state_path) -> tuple[bytes, bytes]:
