@@ -30,15 +30,24 @@ def strip_controls_in(value: Any) -> Any:
 
 
 def web_link(url: str | None) -> str | None:
-    """`url` if it is an absolute http(s) URL with a host and no spaces, else None.
+    """`url` if it is an absolute http(s) URL with a plausible host and no user name, else
+    None. Inner spaces (a portal's unencoded file name) are percent-encoded; any other blank
+    or control character refuses the URL.
 
     Anything else (javascript:, data:, file:, mailto:, relative paths) must never become a
     link a reader can click in an alert, a feed or a webhook payload."""
-    if not url or not isinstance(url, str) or not url.isprintable() or any(c.isspace() for c in url):
+    if not url or not isinstance(url, str):
+        return None
+    url = url.strip().replace(" ", "%20")
+    if not url.isprintable() or any(c.isspace() for c in url):
         return None
     try:
         parts = urlsplit(url)
         host = parts.hostname
     except ValueError:
         return None
-    return url if parts.scheme.lower() in _WEB_SCHEMES and host else None
+    if parts.scheme.lower() not in _WEB_SCHEMES or not host or not all(c.isalnum() or c in ".-_:" for c in host):
+        return None
+    if "@" in parts.netloc:  # https://www.coe.int@elsewhere.example/ reads like one site, goes to another
+        return None
+    return url

@@ -25,7 +25,8 @@ CONTROLS = ["\x1b", "\x07", "\x00", "\x7f", "\x9b", "\x08"]
 HOSTILE = "\x1b[2J\x1b[31mRatification\x07 by\x00 Ruri\x7ftania\x9b1m\x08"
 BAD_LINKS = ["javascript:alert(document.cookie)", "JaVaScRiPt:alert(1)", "data:text/html;base64,PHNjcmlwdD4=",
              " javascript:alert(1)", "vbscript:msgbox", "file:///etc/passwd", "/relative/path", "//host.example/x",
-             "http://", "https://exa mple.org/", "http://[::1"]
+             "http://", "https://exa mple.org/", "http://[::1",
+             "https://x.example/a\tb", "https://x.example\u00a0/", "https://www.coe.int@evil.example/"]
 
 
 def no_controls(text: str) -> bool:
@@ -124,9 +125,12 @@ def test_only_http_links_become_an_event_or_treaty_url(bad):
 
 
 def test_http_and_https_links_are_kept_as_given():
-    for good in ("http://treaties.example/a?b=1&c=2", "HTTPS://Treaties.example/x#y"):
+    for good in ("http://treaties.example/a?b=1&c=2", "HTTPS://Treaties.example/x#y", "https://[::1]:8443/",
+                 "https://правительство.рф/docs/1"):
         event = Event(id="e", type="ratification", source="s", key="k", url=good, treaty=Treaty(url=good))
         assert event.url == good and event.treaty.url == good
+    spaced = Event(id="e", type="ratification", source="s", key="k", url="https://x.example/Annex 2.pdf")
+    assert spaced.url == "https://x.example/Annex%202.pdf"
 
 
 def test_hostile_links_never_reach_the_webhook_the_feed_or_events_json(tmp_path, server):
