@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import Reply, json_source_config, run_cli
+from conftest import Daemon, Reply, json_source_config, run_cli
 
 FLOOD = 2000
 
@@ -129,3 +129,23 @@ def test_the_limit_is_validated_and_settable_in_defaults(tmp_path, server):
     config.write_text(config.read_text().replace('host_delay = "0s"', 'host_delay = "0s"\nmax_events_per_check = 0'))
     result = run_cli("--config", str(config), "validate")
     assert result.returncode == 2 and "defaults.max_events_per_check: must be at least 1, not 0" in result.stderr
+
+
+def test_a_running_daemon_sends_what_release_no_send_queued_once(tmp_path, server):
+    data, config = flood_site(tmp_path, server)
+    config.write_text(config.read_text() + '\n[daemon]\ndelivery_interval = "200ms"\nshutdown_timeout = "5s"\n')
+    cli(config, "check")
+    data["rows"] = rows(3) + rows(30, start=3)
+    cli(config, "check")
+    assert [a["type"] for a in alerts(server)] == ["events_held"]
+    daemon = Daemon(config)
+    try:
+        daemon.wait_for(lambda: daemon.logged("legal-monitor running"), what="the daemon to start")
+        result = cli(config, "release", "--no-send", "--source", "parties")
+        assert "30 held events released" in result.stdout and "deliveries:" not in result.stdout
+        daemon.wait_for(lambda: len(alerts(server)) >= 31, what="the daemon to send the released events")
+    finally:
+        assert daemon.stop() == 0
+    sent = [a["id"] for a in alerts(server) if a["type"] == "ratification"]
+    assert len(sent) == 30 and len(set(sent)) == 30
+    assert json.loads(cli(config, "deliveries", "--pending", "--json").stdout) == []
