@@ -64,8 +64,9 @@ def cmd_held(args: argparse.Namespace, config: Config) -> int:
         print(f"{event.id}  {event.source}  {event_line(event)}")
     if len(shown) < len(events):
         print(f"… and {len(events) - len(shown)} more (--limit 0 lists all)")
-    print("send them with `legal-monitor release --source NAME` (or event ids); "
-          "discard them with `legal-monitor drop --source NAME`")
+    name = next(iter(by_source)) if len(by_source) == 1 else "NAME"
+    print(f"send them with `legal-monitor release --source {name}` (or event ids); "
+          f"discard them with `legal-monitor drop --source {name}`")
     return 0
 
 

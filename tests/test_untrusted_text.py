@@ -164,9 +164,9 @@ def test_a_hostile_link_stored_before_this_check_is_not_served(tmp_path):
     state = open_state(tmp_path / "s.db")
     state.close()
     with sqlite3.connect(tmp_path / "s.db") as conn:
-        conn.execute("insert into events (id, type, source, key, url, treaty, details, detected_at) values"
-                     " ('old', 'denunciation', 's', 'k', 'javascript:alert(1)',"
-                     " '{\"id\": null, \"title\": \"T\", \"url\": \"data:text/html,x\"}', '{}', '2026-01-01T00:00:00Z')")
+        conn.execute("insert into events (id, type, source, key, url, treaty, details, detected_at)"
+                     " values ('old', 'denunciation', 's', 'k', 'javascript:alert(1)', ?, '{}', ?)",
+                     [json.dumps({"id": None, "title": "T", "url": "data:text/html,x"}), "2026-01-01T00:00:00Z"])
     atom, events_json = feed(tmp_path / "s.db")
     assert json.loads(events_json)[0]["url"] is None and json.loads(events_json)[0]["treaty"]["url"] is None
     assert "javascript:" not in atom.decode() and "data:" not in atom.decode()
