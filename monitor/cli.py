@@ -14,14 +14,16 @@ from typing import Any, Sequence
 
 from . import __version__
 from .check import CheckReport, check_all
+from .cli_held import HELD_COMMANDS, add_held_parsers
 from .deliver import Delivered, Deliverer
 from .config import Config, load_config
 from .durations import format_duration, parse_duration
 from .errors import ConfigError, MonitorError
 from .logs import setup_logging
-from .events import EVENT_TYPES, Event
+from .events import EVENT_TYPES
 from .deliveries_cmd import add_deliveries_command, cmd_deliveries
 from .preview import add_preview_command, cmd_preview
+from .render import event_line
 from .sources import SOURCE_KINDS
 from .clock import later, utcnow
 from .state import State, open_state
@@ -76,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     test_alert.add_argument("--channel", action="append", metavar="NAME", help="only this channel (repeatable)")
 
     add_deliveries_command(commands)
+    add_held_parsers(commands)
     return parser
 
 
@@ -162,14 +165,8 @@ def _print_reports(reports: list[CheckReport]) -> None:
         if report.error:
             print(f"  failed parts: {report.error}")
         for event in report.events:
-            print(f"  {_event_line(event)}")
-
-
-def _event_line(event: Event) -> str:
-    what = " — ".join(x for x in (event.subject, event.title or event.key) if x)
-    date = f" [{event.date}]" if event.date else ""
-    url = f" <{event.url}>" if event.url else ""
-    return f"{event.type}: {what}{date}{url}"
+            if event.hold is None:  # a flood's held events are summed up by its events_held event
+                print(f"  {event_line(event)}")
 
 
 def cmd_sources(args: argparse.Namespace, config: Config) -> int:
@@ -215,8 +212,7 @@ def cmd_events(args: argparse.Namespace, config: Config) -> int:
     if not events:
         print("no events")
         return 0
-    _print_table([[e.detected_at or "-", e.source, e.type, _event_line(e).split(": ", 1)[1]] for e in events],
-                 ["DETECTED", "SOURCE", "TYPE", "EVENT"])
+    _print_table([[e.detected_at or "-", e.source, event_line(e)] for e in events], ["DETECTED", "SOURCE", "EVENT"])
     return 0
 
 
@@ -349,4 +345,4 @@ def cmd_test_alert(args: argparse.Namespace, config: Config) -> int:
 
 COMMANDS = {"check": cmd_check, "sources": cmd_sources, "events": cmd_events,
             "validate": cmd_validate, "run": cmd_run, "test-alert": cmd_test_alert,
-            "deliveries": cmd_deliveries, "status": cmd_status, "preview": cmd_preview}
+            "deliveries": cmd_deliveries, "status": cmd_status, "preview": cmd_preview, **HELD_COMMANDS}
