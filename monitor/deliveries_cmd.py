@@ -59,10 +59,11 @@ def cmd_deliveries(args: argparse.Namespace, config: Config) -> int:
     if not rows:
         print("no deliveries")
         return 0
-    print_table([[r["id"], r["status"], r["channel"] + ("" if r["channel_configured"] else " (channel not configured: not sent)"),
-                   str(r["attempts"]), r["next_attempt_at"] if r["status"] == "pending" else "-",
-                   f"{r['type']}: {r['subject'] or ''} {r['title'] or ''}".strip()] for r in rows],
-                 ["DELIVERY", "STATUS", "CHANNEL", "TRIES", "NEXT TRY", "EVENT"])
+    unsent = " (channel not configured: not sent)"
+    print_table([[r["id"], r["status"], r["channel"] + ("" if r["channel_configured"] else unsent),
+                  str(r["attempts"]), r["next_attempt_at"] if r["status"] == "pending" else "-",
+                  f"{r['type']}: {r['subject'] or ''} {r['title'] or ''}".strip()] for r in rows],
+                ["DELIVERY", "STATUS", "CHANNEL", "TRIES", "NEXT TRY", "EVENT"])
     for row in rows:
         if row["status"] != "sent" and row["last_error"]:
             print(f"{row['id']}: {'last error' if row['status'] == 'pending' else 'error'}: {row['last_error']}")
