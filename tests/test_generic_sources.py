@@ -315,3 +315,18 @@ def test_daemon_without_channels_says_nobody_is_alerted(server, tmp_path):
     [line] = [line for line in daemon.lines if "legal-monitor running" in line]
     assert "1 source, no alert channel: events are stored" in line
     assert "but nobody is alerted; add a [[channels]] table to" in line and str(site.path) in line
+
+
+def test_slack_and_discord_messages_show_the_record_and_its_change():
+    from monitor.channels.webhook import discord_message, slack_message
+    from monitor.diff import diff_part, Stored
+    from monitor.records import Record
+    from monitor.sources.generic import generic_events
+
+    old, new = Record("Spain", {"note": None}), Record("Spain", {"note": "Denunciation, 01/11/2026"})
+    [change] = diff_part({"Spain": Stored(old)}, [new]).changes
+    [event] = generic_events("chart", change, "2026-11-26T00:00:00+00:00")
+    slack = slack_message(event)["blocks"][0]["text"]["text"]
+    assert "*Record:* Spain" in slack and '*Changed:* note: "" → "Denunciation, 01/11/2026"' in slack
+    fields = {f["name"]: f["value"] for f in discord_message(event)["embeds"][0]["fields"]}
+    assert fields["Record"] == "Spain" and fields["Changed"] == 'note: "" → "Denunciation, 01/11/2026"'
