@@ -22,6 +22,7 @@ from .logs import setup_logging
 from .events import EVENT_TYPES, Event
 from .sources import SOURCE_KINDS
 from .clock import later, utcnow
+from .related import story_events, with_related
 from .state import State, open_state
 
 PROG = "legal-monitor"
@@ -54,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     events.add_argument("--type", action="append", metavar="T", choices=EVENT_TYPES, help="event type (repeatable)")
     events.add_argument("--source", action="append", metavar="S", help="source name (repeatable)")
     events.add_argument("--limit", type=int, default=50, metavar="N", help="at most N events (default 50)")
+    events.add_argument("--story", metavar="ID", help="only the events of this story, oldest first")
     events.add_argument("--json", action="store_true")
 
     validate = commands.add_parser("validate", help="check the config file and say what it holds")
@@ -169,8 +171,8 @@ def _print_reports(reports: list[CheckReport]) -> None:
 def _event_line(event: Event) -> str:
     what = " — ".join(x for x in (event.subject, event.title or event.key) if x)
     date = f" [{event.date}]" if event.date else ""
-    url = f" <{event.url}>" if event.url else ""
-    return f"{event.type}: {what}{date}{url}"
+    url, story = f" <{event.url}>" if event.url else "", f" (story {event.story})" if event.story else ""
+    return f"{event.type}: {what}{date}{url}{story}"
 
 
 def cmd_sources(args: argparse.Namespace, config: Config) -> int:
@@ -218,16 +220,14 @@ def cmd_events(args: argparse.Namespace, config: Config) -> int:
     since = _since(args.since) if args.since else None
     state = _state(config)
     try:
-        events = state.events(since, args.type, args.source, args.limit)
+        events = (story_events(state, args.story) if args.story
+                  else with_related(state, state.events(since, args.type, args.source, args.limit)))
     finally:
         state.close()
     if args.json:
         print(json.dumps([e.to_dict() for e in events], ensure_ascii=False, indent=2))
         return 0
-    if not events:
-        print("no events")
-    for event in events:
-        print(f"{event.detected_at}  {event.source}  {_event_line(event)}")
+    print("\n".join(f"{e.detected_at}  {e.source}  {_event_line(e)}" for e in events) or "no events")
     return 0
 
 

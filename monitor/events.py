@@ -58,6 +58,10 @@ class Event:
     treaty: Treaty | None = None
     details: dict[str, Any] = field(default_factory=dict)
     detected_at: str | None = None
+    story: str | None = None
+    """Shared by the events of one real-world action across sources (see `stories`)."""
+    related: list[dict[str, Any]] = field(default_factory=list)
+    """The other events of the story, when read back for a message or a listing."""
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

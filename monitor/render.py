@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 
 from .events import LABELS, Event
+from .stories import also_reported
 
 TEST_MARK = "[TEST] "
 
@@ -44,7 +45,9 @@ def facts(event: Event) -> list[tuple[str, str]]:
         ("Seen by", event.source),
         ("Detected", event.detected_at),
         ("Event id", event.id),
+        ("Story", event.story if event.related else None),
     ]
+    rows += [("Also reported", also_reported(entry)) for entry in event.related]
     return [(name, str(value)) for name, value in rows if value]
 
 
