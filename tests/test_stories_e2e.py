@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from conftest import Reply, run_cli, write_config
+from conftest import Reply, free_port, run_cli, write_config
 from test_coe_cli import TreatyOffice, load
 from test_pravo import law
 from test_pravo_e2e import Portal
+from monitor.metrics import Metrics
 from monitor.render import plain_text
 from monitor.related import story_events
 from monitor.sources.pravo import moscow_today
 from monitor.state import open_state
+from monitor.web import Endpoint
 
 DENUNCIATION = ("О денонсации Российской Федерацией Европейской конвенции по предупреждению пыток и бесчеловечного "
                 "или унижающего достоинство обращения или наказания и протоколов № 1 и № 2 к ней")
@@ -140,6 +143,19 @@ def test_the_law_and_the_chart_change_are_one_story_alerted_once_where_asked(tmp
         state.close()
     assert f"Also reported: Russian portal, {day.isoformat()}, federal law No. 400-ФЗ" in text
 
+    # The Atom feed, as the daemon's HTTP endpoint serves it (on a port nobody listens to).
+    endpoint = Endpoint(f"127.0.0.1:{free_port()}", tmp_path / "state.db", Metrics(), lambda: True)
+    try:
+        status, _, body = endpoint.events_atom()
+    finally:
+        endpoint.server.server_close()
+    atom = "{http://www.w3.org/2005/Atom}"
+    entries = {e.find(f"{atom}id").text.rsplit(":", 1)[1]: e for e in ET.fromstring(body).iter(f"{atom}entry")}
+    chart_entry = entries[chart_event["id"]]
+    assert f"story:{law_event['story']}" in {c.get("term") for c in chart_entry.iter(f"{atom}category")}
+    assert [l.get("href") for l in chart_entry.iter(f"{atom}link") if l.get("rel") == "related"] == [law_event["url"]]
+    assert "Also reported: Russian portal" in chart_entry.find(f"{atom}summary").text
+
 
 def test_a_law_seen_before_the_catalogue_is_linked_later_without_a_second_alert(tmp_path, server):
     path, portal, office = setup(tmp_path, server)
@@ -156,3 +172,17 @@ def test_a_law_seen_before_the_catalogue_is_linked_later_without_a_second_alert(
     assert linked["story"]
     assert check(path, "pravo-ru")[0]["events"] == []
     assert [p["id"] for p in hooks(server, "each")] == [first["id"]]
+
+
+def test_an_unknown_stories_value_is_a_clear_config_error(tmp_path):
+    path = write_config(tmp_path, """
+        [[channels]]
+        name = "hook"
+        kind = "webhook"
+        url = "http://127.0.0.1:9/hook"
+        stories = "last"
+        """)
+    result = run_cli("--config", str(path), "validate")
+    assert result.returncode == 2
+    assert "channels[0].stories: must be one of 'each', 'first', not 'last'" in result.stderr
+    assert str(path) in result.stderr and "Traceback" not in result.stderr
