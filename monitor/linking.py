@@ -42,13 +42,13 @@ def store_catalogue(state: State, source: str, entries: list[CatalogueEntry], no
     """Insert or update entries; returns how many are new or changed."""
     def work(conn: sqlite3.Connection) -> int:
         changed = 0
+        cursor = conn.execute("select * from treaties")
+        names = [d[0] for d in cursor.description]
+        known = {row[0]: dict(zip(names, row)) for row in cursor.fetchall()}
         for entry in entries:
             row = entry.row()
-            known = conn.execute("select * from treaties where id = ?", [entry.id]).fetchone()
-            if known is not None:
-                names = [d[0] for d in conn.execute("select * from treaties limit 0").description]
-                if all(dict(zip(names, known)).get(k) == v for k, v in row.items()):
-                    continue
+            if entry.id in known and all(known[entry.id].get(k) == v for k, v in row.items()):
+                continue
             columns = [*row, "source", "updated_at"]
             conn.execute(f"insert or replace into treaties ({', '.join(columns)}) values "
                          f"({', '.join('?' * len(columns))})", [*row.values(), source, now])

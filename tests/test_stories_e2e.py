@@ -4,6 +4,7 @@ Russian Federation row of the Treaty Office chart; one story, linked, alerted on
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import timedelta
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -186,3 +187,16 @@ def test_an_unknown_stories_value_is_a_clear_config_error(tmp_path):
     assert result.returncode == 2
     assert "channels[0].stories: must be one of 'each', 'first', not 'last'" in result.stderr
     assert str(path) in result.stderr and "Traceback" not in result.stderr
+
+
+def test_an_empty_catalogue_is_filled_from_the_stored_treaty_list_without_fetching_it(tmp_path, server):
+    path, _, _ = setup(tmp_path, server)
+    assert check(path, "coe")[0]["outcome"] == "baseline"
+    with sqlite3.connect(tmp_path / "state.db") as db:  # as a database from before the catalogue
+        assert db.execute("select count(*) from treaties").fetchone() == (232,)
+        db.execute("delete from treaties")
+    assert check(path, "coe")[0]["outcome"] == "unchanged"
+    assert len(server.hits("/api/traites/search")) == 1  # the list is a day old at most: not fetched again
+    with sqlite3.connect(tmp_path / "state.db") as db:
+        assert db.execute("select title_ru from treaties where id = 'ETS No. 126'").fetchone()[0].startswith(
+            "Европейская конвенция по предупреждению пыток")

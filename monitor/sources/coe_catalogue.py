@@ -6,10 +6,10 @@ import json
 from typing import Any, Callable
 
 from ..catalogue import CatalogueEntry
-from ..context import DocUpdate
+from ..context import DocUpdate, document_key
 from ..errors import StructureChanged
 from ..records import clean_text
-from .coe import CHART_URL, TreatyInfo, default_mention, treaty_number
+from .coe import CHART_URL, SEARCH_ALL, TreatyInfo, default_mention, treaty_number
 
 LIST_PATH = "api/traites/search"
 """The treaty list's endpoint (a POST with the empty search form), as `coe` fetches it."""
@@ -38,19 +38,18 @@ def catalogue_entries(data: Any, url: str) -> list[CatalogueEntry]:
     return entries
 
 
-def from_updates(updates: list[DocUpdate], load: Callable[[str], bytes | None],
+def from_updates(base_url: str, updates: list[DocUpdate], load: Callable[[str], bytes | None],
                  empty: bool) -> list[CatalogueEntry] | None:
     """The catalogue from a check's fetches: the treaty list when it was fetched and changed,
-    or (when the catalogue is still `empty`) its stored copy; None when there is nothing new."""
-    for update in updates:
-        if LIST_PATH not in update.key:
-            continue
-        body = update.body if update.body is not None else (load(update.key) if empty else None)
-        if body is None:
-            return None
-        try:
-            data = json.loads(body)
-        except ValueError:
-            return None
-        return catalogue_entries(data, update.url)
-    return None
+    or, while the catalogue has nothing from this source, the copy stored by an earlier
+    check (the list itself is fetched again only once a day). None when nothing is new."""
+    key = document_key("POST", base_url + LIST_PATH, None, SEARCH_ALL)
+    fresh = next((u.body for u in updates if u.key == key and u.body is not None), None)
+    body = fresh if fresh is not None else (load(key) if empty else None)
+    if body is None:
+        return None
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None  # `coe` itself fails the check on a list that is not JSON
+    return catalogue_entries(data, base_url + LIST_PATH)
