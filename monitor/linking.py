@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 from .catalogue import CatalogueEntry
 from .context import SourceContext
-from .errors import StateError
+from .errors import SourceError, StateError
 from .events import Event
 from .match_ru import RussianMatcher
 from .sources import Source
@@ -70,7 +70,11 @@ def prepare(state: State, source: Source, ctx: SourceContext, events: list[Event
     if reader is not None:
         empty = not _run(state, lambda conn: conn.execute(
             "select 1 from treaties where source = ? limit 1", [source.name]).fetchone())
-        entries = reader(source, ctx.updates, lambda key: state.snapshot_body(source.name, key), empty)
+        try:
+            entries = reader(source, ctx.updates, lambda key: state.snapshot_body(source.name, key), empty)
+        except SourceError as exc:  # the source's own parser judged the list; keep what is known
+            log.warning("%s: treaty catalogue not refreshed: %s", source.name, exc)
+            entries = None
         if entries and store_catalogue(state, source.name, entries, now):
             log.info("treaty catalogue: %d treaties from %s", len(entries), source.name)
             relink(state)

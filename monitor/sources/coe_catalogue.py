@@ -7,9 +7,8 @@ from typing import Any, Callable
 
 from ..catalogue import CatalogueEntry
 from ..context import DocUpdate, document_key
-from ..errors import StructureChanged
 from ..records import clean_text
-from .coe import CHART_URL, SEARCH_ALL, TreatyInfo, default_mention, treaty_number
+from .coe import SEARCH_ALL, parse_treaty_list, treaty_number
 
 LIST_PATH = "api/traites/search"
 """The treaty list's endpoint (a POST with the empty search form), as `coe` fetches it."""
@@ -17,24 +16,16 @@ LIST_PATH = "api/traites/search"
 
 def catalogue_entries(data: Any, url: str) -> list[CatalogueEntry]:
     """Every treaty of an `api/traites/search` answer, with its titles in three languages."""
-    if not isinstance(data, list):
-        raise StructureChanged(f"{url}: expected a JSON list of treaties, got {type(data).__name__}")
+    treaties = parse_treaty_list(data, url)  # checks the shape; numbers, English titles, series
+    items = {treaty_number(str(item["Numero_traite"])): item for item in data}
     entries = []
-    for item in data:
-        if not isinstance(item, dict) or not item.get("Numero_traite"):
-            raise StructureChanged(f"{url}: a treaty without \"Numero_traite\" in the treaty list")
-        try:
-            number = treaty_number(str(item["Numero_traite"]))
-        except ValueError:
-            raise StructureChanged(f"{url}: unknown treaty number {item['Numero_traite']!r}") from None
-        mention = clean_text(item.get("Mention")) or default_mention(number)
-        english = clean_text(item.get("Libelle_titre_ENG")) or clean_text(item.get("Libelle_titre_FRE")) or ""
-        info = TreatyInfo(number, english.removesuffix("(*)").strip() or f"Treaty {number}", mention)
+    for number, info in treaties.items():
+        item = items[number]
         entries.append(CatalogueEntry(
-            id=info.designation, catalogue="coe", number=number, title_en=info.full_title,
-            url=CHART_URL.format(number=number), title_fr=clean_text(item.get("Libelle_titre_FRE")),
-            title_ru=clean_text(item.get("Libelle_titre_RUS")), short_en=clean_text(item.get("Nom_commun_ENG")),
-            short_fr=clean_text(item.get("Nom_commun_FRE")), short_ru=clean_text(item.get("Nom_commun_RUS"))))
+            id=info.designation, catalogue="coe", number=number, title_en=info.full_title, url=info.url,
+            title_fr=clean_text(item.get("Libelle_titre_FRE")), title_ru=clean_text(item.get("Libelle_titre_RUS")),
+            short_en=clean_text(item.get("Nom_commun_ENG")), short_fr=clean_text(item.get("Nom_commun_FRE")),
+            short_ru=clean_text(item.get("Nom_commun_RUS"))))
     return entries
 
 
