@@ -105,11 +105,13 @@ def fixture_titles() -> list[tuple[str, set[str]]]:
 
 
 def score(matcher: RussianMatcher, cases: list[tuple[str, set[str]]], show: int) -> dict[str, float]:
-    tp = fp = fn = acts = 0
+    tp = fp = fn = acts = close = 0
     shown = 0
     for title, expected in cases:
         act = classify_title(title)
-        found = {link.entry.id for link in matcher.match(act.treaty)} if act else set()
+        links = matcher.match(act.treaty) if act else []
+        close += sum(link.how == "close" for link in links)
+        found = {link.entry.id for link in links}
         acts += act is not None
         tp += len(found & expected)
         fp += len(found - expected)
@@ -120,7 +122,7 @@ def score(matcher: RussianMatcher, cases: list[tuple[str, set[str]]], show: int)
     precision = tp / (tp + fp) if tp + fp else 1.0
     recall = tp / (tp + fn) if tp + fn else 1.0
     return {"titles": len(cases), "treaty acts": acts, "links expected": tp + fn, "right": tp, "wrong": fp,
-            "missed": fn, "precision": precision, "recall": recall}
+            "missed": fn, "close": close, "precision": precision, "recall": recall}
 
 
 def main() -> None:
@@ -145,11 +147,11 @@ def main() -> None:
         timings.append((time.perf_counter() - start) / len(every) * 1e6)
     print()
     print(f"{'set':12} {'titles':>7} {'acts':>6} {'expected':>9} {'right':>6} {'wrong':>6} {'missed':>7} "
-          f"{'precision':>10} {'recall':>7}")
+          f"{'by overlap':>10} {'precision':>10} {'recall':>7}")
     total = {"right": 0, "wrong": 0, "missed": 0}
     for name, row in rows.items():
         print(f"{name:12} {row['titles']:>7} {row['treaty acts']:>6} {row['links expected']:>9} {row['right']:>6} "
-              f"{row['wrong']:>6} {row['missed']:>7} {row['precision']:>10.3f} {row['recall']:>7.3f}")
+              f"{row['wrong']:>6} {row['missed']:>7} {row['close']:>10} {row['precision']:>10.3f} {row['recall']:>7.3f}")
         for key in total:
             total[key] += row[key]
     precision = total["right"] / max(1, total["right"] + total["wrong"])

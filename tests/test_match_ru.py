@@ -68,6 +68,16 @@ def test_a_law_links_to_the_treaty_it_names(matcher, title, expected):
     assert linked(matcher, title) == expected
 
 
+def test_a_close_wording_links_only_when_one_treaty_clearly_leads(matcher):
+    # The list's title of ETS 155 says "Европейской конвенции о защите прав …"; a law may not.
+    [link] = matcher.match("Протокола № 11 к Конвенции о защите прав человека и основных свобод о реорганизации "
+                           "контрольного механизма, созданного в соответствии с Конвенцией")
+    assert (link.entry.id, link.how) == ("ETS No. 155", "close") and 0.9 <= link.score < 1
+    # The list says "… от эксплуатации и надругательств сексуального характера": too far apart.
+    assert matcher.match("Конвенции Совета Европы о защите детей от сексуальной эксплуатации и сексуальных "
+                         "злоупотреблений") == []
+
+
 def test_latin_look_alike_letters_in_cyrillic_words_are_read_as_cyrillic(matcher):
     # The list writes "СEД" with a Latin E and ETS 057 as "Европейскaя" with a Latin a.
     assert normalise("Европейскaя Конвенция относительно учреждения компаний (СEД № 057)") == \
