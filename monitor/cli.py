@@ -171,7 +171,8 @@ def _print_reports(reports: list[CheckReport]) -> None:
 def _event_line(event: Event) -> str:
     what = " — ".join(x for x in (event.subject, event.title or event.key) if x)
     date = f" [{event.date}]" if event.date else ""
-    url, story = f" <{event.url}>" if event.url else "", f" (story {event.story})" if event.story else ""
+    url = f" <{event.url}>" if event.url else ""
+    story = f" (story {event.story})" if event.story else ""
     return f"{event.type}: {what}{date}{url}{story}"
 
 
