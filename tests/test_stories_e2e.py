@@ -13,6 +13,8 @@ from conftest import Reply, free_port, run_cli, write_config
 from test_coe_cli import TreatyOffice, load
 from test_pravo import law
 from test_pravo_e2e import Portal
+from test_untc_pipeline import PATHS, XML_TYPE, fixture
+from test_untc_pipeline import config_for as untc_config
 from monitor.metrics import Metrics
 from monitor.render import plain_text
 from monitor.related import story_events
@@ -200,3 +202,15 @@ def test_an_empty_catalogue_is_filled_from_the_stored_treaty_list_without_fetchi
     with sqlite3.connect(tmp_path / "state.db") as db:
         assert db.execute("select title_ru from treaties where id = 'ETS No. 126'").fetchone()[0].startswith(
             "Европейская конвенция по предупреждению пыток")
+
+
+def test_a_un_treaty_watched_by_untc_enters_the_catalogue_with_its_english_title(tmp_path, server):
+    server.routes[PATHS["IV-4"]] = Reply(200, fixture("iccpr_iv-4_2015.en.xml"), XML_TYPE)
+    path = untc_config(tmp_path, server.base, ["IV-4"])
+    assert check(path)[0]["outcome"] == "baseline"
+    with sqlite3.connect(tmp_path / "state.db") as db:
+        rows = db.execute("select id, catalogue, title_en, title_ru, url from treaties").fetchall()
+    [(ref, catalogue, title, russian, url)] = rows
+    assert (ref, catalogue, russian) == ("IV-4", "un", None)
+    assert title.startswith("International Covenant on Civil and Political Rights")
+    assert url.endswith("mtdsg_no=IV-4&chapter=4&clang=_en")
