@@ -10,26 +10,25 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from conftest import Reply, free_port, run_cli, write_config
+from test_alerts import email_channel
 from test_coe_cli import TreatyOffice, load
 from test_pravo import law
 from test_pravo_e2e import Portal
 from test_untc_pipeline import PATHS, XML_TYPE, fixture
 from test_untc_pipeline import config_for as untc_config
 from monitor.metrics import Metrics
-from monitor.render import plain_text
-from monitor.related import story_events
 from monitor.sources.pravo import moscow_today
-from monitor.state import open_state
 from monitor.web import Endpoint
 
 DENUNCIATION = ("О денонсации Российской Федерацией Европейской конвенции по предупреждению пыток и бесчеловечного "
                 "или унижающего достоинство обращения или наказания и протоколов № 1 и № 2 к ней")
 HUNGARY = "О ратификации Договора между Российской Федерацией и Венгрией о социальном обеспечении"
 COCOA = "О ратификации Международного соглашения по какао 2010 года"
+ENV = {"LM_SMTP_PASSWORD": "pw-from-env"}
 CHART = "https://www.coe.int/en/web/conventions/full-list?module=signatures-by-treaty&treatynum="
 
 
-def setup(tmp_path: Path, server) -> tuple[Path, Portal, TreatyOffice]:
+def setup(tmp_path: Path, server, extra: str = "") -> tuple[Path, Portal, TreatyOffice]:
     portal = Portal()
     server.routes["/api/Documents"] = portal
     office = TreatyOffice(server)
@@ -67,19 +66,19 @@ def setup(tmp_path: Path, server) -> tuple[Path, Portal, TreatyOffice]:
         name = "each"
         kind = "webhook"
         url = "{server.base}/hook-each"
-        """)
+        {extra}""")
     return path, portal, office
 
 
 def check(path: Path, *sources: str) -> list[dict]:
     args = [a for name in sources for a in ("--source", name)]
-    result = run_cli("--config", str(path), "check", "--json", *args)
+    result = run_cli("--config", str(path), "check", "--json", *args, env=ENV)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
 
 def cli_json(path: Path, *args: str) -> list[dict]:
-    result = run_cli("--config", str(path), "events", "--json", *args)
+    result = run_cli("--config", str(path), "events", "--json", *args, env=ENV)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -88,8 +87,8 @@ def hooks(server, name: str) -> list[dict]:
     return [json.loads(hit.body) for hit in server.hits(f"/hook-{name}")]
 
 
-def test_the_law_and_the_chart_change_are_one_story_alerted_once_where_asked(tmp_path, server):
-    path, portal, office = setup(tmp_path, server)
+def test_the_law_and_the_chart_change_are_one_story_alerted_once_where_asked(tmp_path, server, smtp_server):
+    path, portal, office = setup(tmp_path, server, email_channel(smtp_server.port))
     assert [r["outcome"] for r in check(path)] == ["baseline", "baseline"]
 
     day = moscow_today() - timedelta(days=1)
@@ -139,12 +138,12 @@ def test_the_law_and_the_chart_change_are_one_story_alerted_once_where_asked(tmp
     assert listed[law_event["id"]]["id"] == law_event["id"]  # the event kept its id
     assert [r["id"] for r in listed[chart_event["id"]]["related"]] == [law_event["id"]]
 
-    state = open_state(tmp_path / "state.db")
-    try:
-        text = plain_text([story_events(state, law_event["story"])[1]])
-    finally:
-        state.close()
+    mails = smtp_server.messages()
+    assert len(mails) == 4 and "Russian Federation" in mails[-1]["Subject"]
+    text = mails[-1].get_body(preferencelist=("plain",)).get_content()
     assert f"Also reported: Russian portal, {day.isoformat()}, federal law No. 400-ФЗ" in text
+    html = mails[-1].get_body(preferencelist=("html",)).get_content()
+    assert f"Also reported</th><td>Russian portal, {day.isoformat()}, federal law No. 400-ФЗ</td>" in html
 
     # The Atom feed, as the daemon's HTTP endpoint serves it (on a port nobody listens to).
     endpoint = Endpoint(f"127.0.0.1:{free_port()}", tmp_path / "state.db", Metrics(), lambda: True)
