@@ -16,6 +16,7 @@ from test_pravo import law
 from test_pravo_e2e import Portal
 from test_untc_pipeline import PATHS, XML_TYPE, fixture
 from test_untc_pipeline import config_for as untc_config
+from monitor.events import event_id
 from monitor.metrics import Metrics
 from monitor.sources.pravo import moscow_today
 from monitor.web import Endpoint
@@ -100,6 +101,7 @@ def test_the_law_and_the_chart_change_are_one_story_alerted_once_where_asked(tmp
     by_number = {e["details"]["number"]: e for e in pravo["events"]}
     assert sorted(by_number) == ["400-ФЗ", "401-ФЗ", "402-ФЗ"]
     law_event = by_number["400-ФЗ"]
+    assert law_event["id"] == event_id("pravo-ru", eo, "denunciation")  # the id an unlinked event has
     assert law_event["treaty"] == {
         "id": "ETS No. 126", "url": CHART + "126",
         "title": "European Convention for the Prevention of Torture and Inhuman or Degrading Treatment or "
