@@ -24,6 +24,7 @@ from .events import EVENT_TYPES
 from .render import event_line
 from .sources import SOURCE_KINDS
 from .clock import later, utcnow
+from .related import story_events, with_related
 from .state import State, open_state
 
 PROG = "legal-monitor"
@@ -56,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     events.add_argument("--type", action="append", metavar="T", choices=EVENT_TYPES, help="event type (repeatable)")
     events.add_argument("--source", action="append", metavar="S", help="source name (repeatable)")
     events.add_argument("--limit", type=int, default=50, metavar="N", help="at most N events (default 50)")
+    events.add_argument("--story", metavar="ID", help="only the events of this story, oldest first")
     events.add_argument("--json", action="store_true")
 
     validate = commands.add_parser("validate", help="check the config file and say what it holds")
@@ -215,7 +217,8 @@ def cmd_events(args: argparse.Namespace, config: Config) -> int:
     since = _since(args.since) if args.since else None
     state = _state(config)
     try:
-        events = state.events(since, args.type, args.source, args.limit)
+        events = (story_events(state, args.story) if args.story
+                  else with_related(state, state.events(since, args.type, args.source, args.limit)))
     finally:
         state.close()
     if args.json:

@@ -96,6 +96,8 @@ CHANNEL_OPTIONS: dict[str, Option] = {
     "retry_max": Option(o.positive_duration, 3600.0, help="longest wait between retries"),
     "max_age": Option(o.positive_duration, 3 * 86400.0, help="give up on a delivery after this long"),
     "max_attempts": Option(o.integer(1), None, help="give up after this many attempts (default: no limit)"),
+    "stories": Option(o.choice("each", "first"), "each",
+                      help='"first": only the first alert of a story (one action seen by several sources)'),
 }
 
 
