@@ -23,6 +23,7 @@ PATHS = {
     "IV-5": "/doc/Publication/MTDSG/Volume%20I/Chapter%20IV/IV-5.en.xml",
 }
 US = "United States of America"
+UK = "United Kingdom of Great Britain and Northern Ireland"
 US_NOTE_2020 = ("On 4 November 2019, the Government of the United States of America notified the Secretary-General "
                 "of its decision to withdraw from the Agreement which took effect on 4 November 2020 in accordance "
                 "with article 28 (1) and (2) of the Agreement.")
@@ -74,20 +75,27 @@ def treaty_events(report):
 
 
 def test_paris_sequence_reports_the_us_withdrawal_once_then_the_2021_acceptance(server, tmp_path):
+    """The sequence in the real marker form: markup inside the text ("…America<superscript>7</superscript>")."""
     paris = Paris(server, tmp_path)
+    assert b"America&lt;superscript&gt;7&lt;/superscript&gt;" in fixture("paris_2_2019-11-05.en.xml")
     assert paris.check(fixture("paris_1_2019-10-30.en.xml")).outcome == "baseline"
 
-    # November 2019: only a footnote changes. The table alone would show nothing.
+    # November 2019: the UN adds marker 7 to the US row together with the withdrawal note. The
+    # table alone would show nothing; the marker is no new participant.
     report = paris.check(fixture("paris_2_2019-11-05.en.xml"))
     assert [(e.type, e.subject, e.date, e.effective_date) for e in report.events] == \
         [("denunciation", US, "2019-11-04", "2020-11-04")]
     event = report.events[0]
     assert event.treaty.id == "XXVII-7-d" and event.treaty.title == "Paris Agreement"
     assert event.url.endswith("ViewDetails.aspx?src=TREATY&mtdsg_no=XXVII-7-d&chapter=27&clang=_en")
+    assert report.added == 1 and report.removed == 0  # the note; no participant
+    assert not [r for r in paris.state.records("un") if "superscript" in r.record.key]
+    assert paris.stored(f"XXVII-7-d:participant:{US}").record.fields["markers"] == "7"
 
-    # The "status as at" date alone changes: nothing to report.
+    # The "status as at" date changes and the UK's marker grows from "5,6" to "5,6,8": nothing to report.
     report = paris.check(fixture("paris_2b_2019-11-06.en.xml"))
-    assert report.outcome == "unchanged" and report.events == []
+    assert report.events == [] and report.added == 0 and report.removed == 0
+    assert paris.stored(f"XXVII-7-d:participant:{UK}").record.fields["markers"] == "5,6,8"
 
     # The US row is missing from one fetch: not a withdrawal, not a removal.
     without_us = b"\n".join(line for line in fixture("paris_2b_2019-11-06.en.xml").split(b"\n")
@@ -108,12 +116,29 @@ def test_paris_sequence_reports_the_us_withdrawal_once_then_the_2021_acceptance(
         [("ratification", US, "2021-01-20", "acceptance")]
     assert paris.check(fixture("paris_4_2021-01-21.en.xml")).events == []
 
+    # The consent cell becomes only "[20 Jan 2021 A]": the same acceptance, no removal, no storm.
+    report = paris.check(fixture("paris_5_2021-02-19.en.xml"))
+    assert report.events == [] and report.removed == 0
+    assert paris.stored(f"XXVII-7-d:participant:{US}").record.fields["consent"] == "2021-01-20"
+
     everything = paris.state.events(sources=["un"])
     assert sorted(e.type for e in everything if e.type in TREATY_TYPES) == ["denunciation", "ratification"]
+    assert {e.subject for e in everything} == {US}
     # Besides those, only the rewording of the withdrawal note is on record (not alerted).
     assert [e.details["changed"]["text"]["new"][-80:] for e in everything if e.type not in TREATY_TYPES] == \
         [US_NOTE_2020[-80:]]
     assert paris.stored(f"XXVII-7-d:participant:{US}") is not None
+    paris.state.close()
+
+
+def test_a_re_acceptance_seen_only_in_its_bracketed_form_is_one_ratification(server, tmp_path):
+    paris = Paris(server, tmp_path)
+    paris.check(fixture("paris_3_2020-11-05.en.xml"))
+    report = paris.check(fixture("paris_5_2021-02-19.en.xml"))
+    assert [(e.type, e.subject, e.date, e.details["action"]) for e in report.events] == \
+        [("ratification", US, "2021-01-20", "acceptance")]
+    # Then the cell shows both dates again: nothing new.
+    assert paris.check(fixture("paris_4_2021-01-21.en.xml")).events == []
     paris.state.close()
 
 
