@@ -223,6 +223,23 @@ def test_foreign_xml_shapes_fail_loudly(body, message):
         parse_xml(body, "IV-4 (https://example/IV-4.en.xml)")
 
 
+def test_view_details_header_ids_territorial_table_and_notes_table():
+    parsed = records("rome_xviii-10_2019.html", "XVIII-10")
+    page = (FIXTURES / "rome_xviii-10_2019.html").read_text(encoding="utf-8")
+    # A territorial table that also starts with "Participant" comes before the grid.
+    assert page.index("Territorial application") < page.index("tblgrid")
+    assert sorted(k.split(":")[-1] for k in parsed if ":participant:" in k) == \
+        ["Burundi", "Germany", "Hungary", "Netherlands", "Philippines"]
+    assert parsed["XVIII-10:treaty"].fields == {
+        "title": "Rome Statute of the International Criminal Court", "signatories": "5", "parties": "5",
+        "entry_into_force": "1 July 2002, in accordance with article 126.", "registration": "No. 38544",
+        "concluded": "Rome, 17 July 1998"}
+    # The withdrawals are rows of the notes table in …dgNotesAll_ctl03_divNotesAll.
+    withdrawals = {r.fields["participant"]: withdrawal_dates(r.fields["text"])
+                   for k, r in parsed.items() if ":note:" in k and is_withdrawal(r.fields["text"])}
+    assert withdrawals == {"Burundi": ("2016-10-27", "2017-10-27"), "Philippines": ("2018-03-17", "2019-03-17")}
+
+
 def test_html_page_without_the_participants_table_fails_loudly():
     with pytest.raises(StructureChanged, match="no participants table"):
         parse_html((FIXTURES / "maintenance.html").read_text(encoding="utf-8"), "here")
@@ -295,6 +312,29 @@ def test_removed_rows_and_notes_raise_no_treaty_event():
     note = Record("IV-4:note:Fiji:abc", {"participant": "Fiji", "text": US_NOTE, "kind": "footnote"}, "ICCPR", "u")
     assert [e.type for e in src.events(Change("removed", row.key, row, None), "now")] == ["record_removed"]
     assert src.events(Change("removed", note.key, note, None), "now") == []
+
+
+def test_records_keyed_with_markers_by_earlier_versions_change_keys_without_alerts():
+    """Earlier versions kept escaped markers in the key ("…America<superscript>7</superscript>"): on
+    the first check since, the clean key appears and the old one goes, and neither is news."""
+    src = source(treaties=[PARIS])
+    key = f"{PARIS}:participant:United States of America"
+    fields = {"participant": "United States of America", "signature": "2016-04-22", "consent": "2016-09-03",
+              "consent_action": "acceptance", "history": None, "markers": "7"}
+    clean = Record(key, fields, "Paris Agreement", "u")
+    marked = Record(key + "<superscript>7</superscript>",
+                    {**fields, "participant": "United States of America<superscript>7</superscript>", "markers": None},
+                    "Paris Agreement", "u")
+    note = Record(f"{PARIS}:note:United States of America:abc",
+                  {"participant": "United States of America", "text": US_NOTE, "kind": "footnote"}, "Paris", "u")
+    src._upgrading = {PARIS}
+    assert src.events(Change("added", key, None, clean), "now") == []
+    assert src.events(Change("removed", marked.key, marked, None), "now") == []
+    # A withdrawal is still reported (its event id never depended on markers, so a known one is not repeated).
+    assert [e.type for e in src.events(Change("added", note.key, None, note), "now")] == ["denunciation"]
+    src._upgrading = set()
+    assert [e.type for e in src.events(Change("added", key, None, clean), "now")] == ["signature", "ratification"]
+    assert src.events(Change("removed", marked.key, marked, None), "now") == []
 
 
 # --- config -----------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ PATHS = {
     "XXVII-7-d": "/doc/Publication/MTDSG/Volume%20II/Chapter%20XXVII/XXVII-7-d.en.xml",
     "IV-4": "/doc/Publication/MTDSG/Volume%20I/Chapter%20IV/IV-4.en.xml",
     "IV-5": "/doc/Publication/MTDSG/Volume%20I/Chapter%20IV/IV-5.en.xml",
+    "XVIII-10": "/doc/Publication/MTDSG/Volume%20II/Chapter%20XVIII/XVIII-10.en.xml",
 }
 US = "United States of America"
 UK = "United Kingdom of Great Britain and Northern Ireland"
@@ -215,3 +216,82 @@ def test_a_treaty_added_to_the_config_later_starts_silently(server, tmp_path):
     [report] = json.loads(run_cli("--config", str(config), "check", "--json").stdout)
     assert [(e["type"], e["subject"]) for e in report["events"] if e["type"] in TREATY_TYPES] == \
         [("ratification", "Fiji")]
+
+
+def test_rome_statute_withdrawals_from_the_notes_table_of_the_page(server, tmp_path):
+    """No XML file: the ViewDetails page is read, and a new row of its withdrawals table is one
+    denunciation; the withdrawals already listed are history."""
+    body = {"page": fixture("rome_xviii-10_2019.html")}
+    server.routes["/Pages/ViewDetails.aspx"] = lambda seen: (
+        Reply(200, body["page"], HTML_TYPE) if seen.query.get("mtdsg_no") == ["XVIII-10"] else None)
+    config = config_for(tmp_path, server.base, ["XVIII-10"])
+    [report] = json.loads(run_cli("--config", str(config), "check", "--json").stdout)
+    assert report["outcome"] == "baseline" and server.hits(PATHS["XVIII-10"])
+    body["page"] = fixture("rome_xviii-10_2025.html")
+    done = run_cli("--config", str(config), "check", "--json")
+    assert done.returncode == 0, done.stderr
+    [report] = json.loads(done.stdout)
+    assert [(e["type"], e["subject"], e["date"], e["effective_date"]) for e in report["events"]] == \
+        [("denunciation", "Hungary", "2025-06-02", "2026-06-02")]
+    [report] = json.loads(run_cli("--config", str(config), "check", "--json").stdout)
+    assert report["events"] == []
+
+
+def test_lettered_instruments_are_found_up_to_the_first_404_and_probed_again_after_a_week(server, tmp_path):
+    chapter = "/doc/Publication/MTDSG/Volume%20I/Chapter%20II/"
+    bodies = {"II-1": fixture("iccpr_op1_iv-5_2015.en.xml"), "II-1-a": fixture("paris_1_2019-10-30.en.xml"),
+              "II-1-b": fixture("paris_2_2019-11-05.en.xml")}
+    served = {"II-1", "II-1-a"}
+    for ref in bodies:
+        server.routes[f"{chapter}{ref}.en.xml"] = lambda seen, ref=ref: (
+            Reply(200, bodies[ref], XML_TYPE) if ref in served else None)
+    config = write_config(tmp_path, f"""
+        [state]
+        path = "state.db"
+
+        [[sources]]
+        name = "un"
+        kind = "untc"
+        base_url = "{server.base}"
+        treaties = ["II-1"]
+        chapters = [2]
+        retries = 0
+        host_delay = "0s"
+    """)
+
+    def check() -> dict:
+        done = run_cli("--config", str(config), "check", "--json")
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)[0]
+
+    def asked() -> list[str]:
+        refs = [r.path.rsplit("/", 1)[-1].removesuffix(".en.xml") for r in server.requests]
+        server.requests.clear()
+        return refs
+
+    first = check()
+    assert asked() == ["II-1", "II-1-a", "II-1-b"]  # II-1-b answers 404: the probe stops there
+    assert first["requests"] == 3  # probes count like any other request
+    with sqlite3.connect(tmp_path / "state.db") as conn:
+        parts = {row[0] for row in conn.execute("select distinct part from records where source = 'un'")}
+    assert parts == {"II-1", "II-1-a"}
+
+    # Within the week only what was found is asked for; a new lettered instrument is not seen yet.
+    served.add("II-1-b")
+    assert check()["events"] == [] and asked() == ["II-1", "II-1-a"]
+
+    # A week later the probe runs again and finds II-1-b; a newly found instrument starts silently.
+    with sqlite3.connect(tmp_path / "state.db") as conn:
+        memo = json.loads(conn.execute("select memo from sources where name = 'un'").fetchone()[0])
+        assert memo["lettered"]["II-1"]["found"] == ["II-1-a"]
+        memo["lettered"]["II-1"]["checked_at"] = "2000-01-01T00:00:00.000+00:00"
+        conn.execute("update sources set memo = ? where name = 'un'", [json.dumps(memo)])
+    report = check()
+    assert asked() == ["II-1", "II-1-a", "II-1-b", "II-1-c"] and report["events"] == []
+    assert report["added"] > 190
+    # From then on it alerts like any other treaty.
+    bodies["II-1-b"] = fixture("paris_4_2021-01-21.en.xml")
+    report = check()
+    assert asked() == ["II-1", "II-1-a", "II-1-b"]
+    assert [(e["type"], e["subject"], e["treaty"]["id"]) for e in report["events"] if e["type"] in TREATY_TYPES] == \
+        [("ratification", US, "II-1-b")]
