@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from ..context import Document, SourceContext
 from ..errors import FetchError
+
+if TYPE_CHECKING:
+    from ..context import Document, SourceContext
 
 log = logging.getLogger("monitor.sources.tls")
 
