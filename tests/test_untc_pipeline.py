@@ -295,3 +295,56 @@ def test_lettered_instruments_are_found_up_to_the_first_404_and_probed_again_aft
     assert asked() == ["II-1", "II-1-a", "II-1-b"]
     assert [(e["type"], e["subject"], e["treaty"]["id"]) for e in report["events"] if e["type"] in TREATY_TYPES] == \
         [("ratification", US, "II-1-b")]
+
+
+def test_either_table_layout_and_either_metadata_layout_read_as_the_same_treaty(server, tmp_path):
+    """Swapping a file for its SpecialTables twin, or the flat metadata and child-element markers
+    for the reported layout and escaped markers, changes no record and raises nothing."""
+    bodies = {"IV-5": fixture("iccpr_op1_iv-5_2015.en.xml"), "XXVII-7-d": fixture("paris_1_2019-10-30_flat.en.xml")}
+    for ref in bodies:
+        server.routes[PATHS[ref]] = lambda seen, ref=ref: Reply(200, bodies[ref], XML_TYPE)
+    config = config_for(tmp_path, server.base, ["IV-5", "XXVII-7-d"])
+    [report] = json.loads(run_cli("--config", str(config), "check", "--json").stdout)
+    assert report["outcome"] == "baseline" and report["added"] > 320
+    bodies.update({"IV-5": fixture("iccpr_op1_iv-5_2015_special.en.xml"),
+                   "XXVII-7-d": fixture("paris_1_2019-10-30.en.xml")})
+    done = run_cli("--config", str(config), "check", "--json")
+    assert done.returncode == 0, done.stderr
+    [report] = json.loads(done.stdout)
+    assert (report["outcome"], report["added"], report["changed"], report["removed"], report["events"]) == \
+        ("unchanged", 0, 0, 0, [])
+    assert len(server.hits(PATHS["IV-5"])) == 2  # the new bytes were read and parsed
+
+
+def test_upgrading_from_keys_that_held_markers_re_alerts_nothing(server, tmp_path, monkeypatch):
+    """A database written when escaped markers stayed in names ("…America<superscript>7</superscript>")."""
+    import monitor.sources.untc_records as untc_records
+    from monitor.records import clean_text
+
+    paris = Paris(server, tmp_path)
+    with monkeypatch.context() as patch:
+        patch.setattr(untc_records, "split_markers", lambda text: (clean_text(text) or "", []))
+        paris.check(fixture("paris_1_2019-10-30.en.xml"))
+        report = paris.check(fixture("paris_2_2019-11-05.en.xml"))
+    # The old behaviour: the marked US row reads as a new participant beside the denunciation.
+    assert sorted(e.type for e in report.events) == ["denunciation", "ratification", "signature"]
+    marked = f"XXVII-7-d:participant:{US}<superscript>7</superscript>"
+    assert paris.stored(marked) is not None
+    paris.state.conn.execute("update sources set memo = json_remove(memo, '$.marker_free_keys') where name = 'un'")
+    paris.state.conn.commit()
+
+    report = paris.check(fixture("paris_2b_2019-11-06.en.xml"))
+    # The UK appears under its clean name (the US row had it already, from before its marker).
+    assert report.events == [] and report.added == 1
+    assert paris.stored(f"XXVII-7-d:participant:{UK}") is not None
+    removed = 0
+    for _ in range(2):  # the marked keys go, after two checks without them, silently
+        report = paris.check(fixture("paris_2b_2019-11-06.en.xml"))
+        assert report.events == []
+        removed += report.removed
+    assert removed == 2
+    assert not [r for r in paris.state.records("un") if "superscript" in r.record.key]
+    # From then on the treaty alerts as usual.
+    report = paris.check(fixture("paris_4_2021-01-21.en.xml"))
+    assert [(e.type, e.subject, e.date) for e in treaty_events(report)] == [("ratification", US, "2021-01-20")]
+    paris.state.close()
