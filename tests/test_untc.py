@@ -373,3 +373,13 @@ def test_bad_options_are_clear_config_errors(options, message):
     with pytest.raises(ConfigError) as caught:
         source(**options)
     assert message in str(caught.value)
+
+
+def test_markers_in_a_title_or_entry_into_force_text_leave_its_own_numbers():
+    text = (FIXTURES / "paris_1_2019-10-30.en.xml").read_bytes().decode("iso-8859-1")
+    text = text.replace("<Titlesect>Paris Agreement</Titlesect>",
+                        "<Titlesect>Paris Agreement of 2015&lt;superscript&gt;1&lt;/superscript&gt;</Titlesect>")
+    text = text.replace("article 21(1).</Labeltext>", "article 21(1).&lt;superscript&gt;2&lt;/superscript&gt;</Labeltext>")
+    treaty = {r.key: r for r in build_records(PARIS, parse_xml(text, "h"), "h", "u", None)}[f"{PARIS}:treaty"]
+    assert treaty.fields["title"] == "Paris Agreement of 2015"
+    assert treaty.fields["entry_into_force"] == "4 November 2016, in accordance with article 21(1)."

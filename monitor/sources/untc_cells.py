@@ -66,6 +66,11 @@ def inline_markers(text: str) -> str:
     return _ANY_TAG.sub(" ", text)
 
 
+def strip_markers(text: str) -> str:
+    """A title's or label's text without marker markup, numbers of its own kept ("… of 1958")."""
+    return _ANY_TAG.sub(" ", _MARKUP_MARKER.sub(" ", _unescape(text or "")))
+
+
 def iso_date(day: str, month: str, year: str) -> str | None:
     number = MONTHS.get(month.lower().rstrip("."))
     if number is None or not 1 <= int(day) <= 31:

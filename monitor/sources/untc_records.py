@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 
 from ..errors import StructureChanged
 from ..records import Record, clean_text
-from .untc_cells import FOOTNOTES_ONLY, MONTH, clean_name, column_roles, inline_markers, parse_cell, split_markers
+from .untc_cells import (FOOTNOTES_ONLY, MONTH, clean_name, column_roles, inline_markers, parse_cell, split_markers,
+                         strip_markers)
 from .untc_withdrawals import is_withdrawal, match_participant, named_actor, withdrawal_actor, withdrawal_dates
 
 
@@ -55,7 +56,7 @@ def build_records(ref: str, parsed: Parsed, where: str, url: str, fallback_title
     key is its name without footnote markers, so a marker that appears, grows ("5,6" ->
     "5,6,8") or moves changes only the record's `markers` field."""
     roles = column_roles(parsed.header, where)
-    title = clean_text(_TITLE_NUMBER.sub("", inline_markers(parsed.title or ""))) or fallback_title
+    title = clean_text(_TITLE_NUMBER.sub("", strip_markers(parsed.title or ""))) or fallback_title
     records: list[Record] = []
     owners: dict[str, set[str]] = {}
     names: list[str] = []
@@ -94,8 +95,9 @@ def build_records(ref: str, parsed: Parsed, where: str, url: str, fallback_title
             records.append(record)
     records.append(Record(f"{ref}:treaty", {
         "title": title, "signatories": parsed.signatories, "parties": parsed.parties,
-        "entry_into_force": clean_text(inline_markers(parsed.eif or "")),
-        "registration": clean_text(parsed.registration), "concluded": clean_text(parsed.concluded)}, title, url))
+        "entry_into_force": clean_text(strip_markers(parsed.eif or "")),
+        "registration": clean_text(strip_markers(parsed.registration or "")),
+        "concluded": clean_text(strip_markers(parsed.concluded or ""))}, title, url))
     return records
 
 

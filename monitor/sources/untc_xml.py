@@ -114,7 +114,7 @@ def _title(treaty: etree._Element) -> str | None:
             parent = node.getparent()
             if parent is not None and parent.tag == "TableHeader":
                 continue
-            text = clean_text(" ".join(node.itertext()))
+            text = clean_text(xml_text(node, []))
             if text:
                 return text
     return None
