@@ -256,7 +256,7 @@ def test_lettered_instruments_are_found_up_to_the_first_404_and_probed_again_aft
         treaties = ["II-1"]
         chapters = [2]
         retries = 0
-        host_delay = "0s"
+        host_delay = "0.3s"
     """)
 
     def check() -> dict:
@@ -270,8 +270,11 @@ def test_lettered_instruments_are_found_up_to_the_first_404_and_probed_again_aft
         return refs
 
     first = check()
+    arrivals = [r.at for r in server.requests]
     assert asked() == ["II-1", "II-1-a", "II-1-b"]  # II-1-b answers 404: the probe stops there
-    assert first["requests"] == 3  # probes count like any other request
+    # Probes count like any other request, and keep the host's spacing (0.3 s, some slack for transit).
+    assert first["requests"] == 3
+    assert all(later - earlier > 0.2 for earlier, later in zip(arrivals, arrivals[1:]))
     with sqlite3.connect(tmp_path / "state.db") as conn:
         parts = {row[0] for row in conn.execute("select distinct part from records where source = 'un'")}
     assert parts == {"II-1", "II-1-a"}
