@@ -253,7 +253,7 @@ def test_lettered_instruments_are_found_up_to_the_first_404_and_probed_again_aft
         name = "un"
         kind = "untc"
         base_url = "{server.base}"
-        treaties = ["II-1"]
+        treaties = ["II-1-a", "II-1"]
         chapters = [2]
         retries = 0
         host_delay = "0.3s"
@@ -271,7 +271,8 @@ def test_lettered_instruments_are_found_up_to_the_first_404_and_probed_again_aft
 
     first = check()
     arrivals = [r.at for r in server.requests]
-    assert asked() == ["II-1", "II-1-a", "II-1-b"]  # II-1-b answers 404: the probe stops there
+    # II-1-a, named in `treaties`, is fetched once; II-1-b answers 404: the probe stops there.
+    assert asked() == ["II-1-a", "II-1", "II-1-b"]
     # Probes count like any other request, and keep the host's spacing (0.3 s, some slack for transit).
     assert first["requests"] == 3
     assert all(later - earlier > 0.2 for earlier, later in zip(arrivals, arrivals[1:]))
@@ -281,7 +282,7 @@ def test_lettered_instruments_are_found_up_to_the_first_404_and_probed_again_aft
 
     # Within the week only what was found is asked for; a new lettered instrument is not seen yet.
     served.add("II-1-b")
-    assert check()["events"] == [] and asked() == ["II-1", "II-1-a"]
+    assert check()["events"] == [] and asked() == ["II-1-a", "II-1"]
 
     # A week later the probe runs again and finds II-1-b; a newly found instrument starts silently.
     with sqlite3.connect(tmp_path / "state.db") as conn:
@@ -290,12 +291,12 @@ def test_lettered_instruments_are_found_up_to_the_first_404_and_probed_again_aft
         memo["lettered"]["II-1"]["checked_at"] = "2000-01-01T00:00:00.000+00:00"
         conn.execute("update sources set memo = ? where name = 'un'", [json.dumps(memo)])
     report = check()
-    assert asked() == ["II-1", "II-1-a", "II-1-b", "II-1-c"] and report["events"] == []
+    assert asked() == ["II-1-a", "II-1", "II-1-b", "II-1-c"] and report["events"] == []
     assert report["added"] > 190
     # From then on it alerts like any other treaty.
     bodies["II-1-b"] = fixture("paris_4_2021-01-21.en.xml")
     report = check()
-    assert asked() == ["II-1", "II-1-a", "II-1-b"]
+    assert asked() == ["II-1-a", "II-1", "II-1-b"]
     assert [(e["type"], e["subject"], e["treaty"]["id"]) for e in report["events"] if e["type"] in TREATY_TYPES] == \
         [("ratification", US, "II-1-b")]
 

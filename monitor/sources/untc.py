@@ -111,12 +111,15 @@ class UntcSource(Source):
             found: list[str] = []
             for letter in LETTERS:
                 ref = f"{root}-{letter}"
+                if ref in done:  # named in `treaties` and fetched already this check
+                    found.append(ref)
+                    continue
                 probe = await part_or_error(ctx, ref, self.collect_treaty(ctx, ref, probe=True))
                 done.add(ref)
                 if not probe:  # the first 404: no more lettered instruments
                     remember_lettered(ctx.memo, root, found, utcnow())
-                    log.info("%s: %s has %d lettered instruments%s", self.name, root, len(found),
-                             f" ({', '.join(found)})" if found else "")
+                    log.debug("%s: %s has %d lettered instruments%s", self.name, root, len(found),
+                              f" ({', '.join(found)})" if found else "")
                     break
                 parts += probe
                 if probe[0].error:  # unknown whether more exist: probe again next check
