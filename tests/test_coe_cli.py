@@ -228,18 +228,7 @@ def test_unknown_treaty_number_fails_with_a_clear_message(tmp_path, server, offi
 def test_a_two_list_chart_with_unknown_fields_baselines_silently_then_alerts_once(tmp_path, server, office):
     office.treaties = [t for t in office.treaties if t["Numero_traite"] == "126"]
     office.charts["126"] = load("signatures_126_two_lists_before.json")
-    path = write_config(tmp_path, f"""
-        [state]
-        path = "state.db"
-
-        [[sources]]
-        name = "coe"
-        kind = "coe"
-        treaties = [126]
-        base_url = "{server.base}/"
-        retries = 0
-        host_delay = "0s"
-        """)
+    path = config(tmp_path, server)  # "all": the office lists only 126 here
     code, [report], _ = check(path)
     assert (code, report["outcome"], report["added"], report["events"]) == (0, "baseline", 5, [])
     office.charts["126"] = load("signatures_126_two_lists_after.json")
