@@ -329,11 +329,18 @@ def test_records_keyed_with_markers_by_earlier_versions_change_keys_without_aler
                   {"participant": "United States of America", "text": US_NOTE, "kind": "footnote"}, "Paris", "u")
     src._upgrading = {PARIS}
     assert src.events(Change("added", key, None, clean), "now") == []
+    # An end note whose escaped number now leaves its text.
+    numbered = Record(note.key, {**note.fields, "text": "<superscript>7</superscript> " + US_NOTE, "kind": "endnote"},
+                      "Paris", "u")
+    assert src.events(Change("changed", note.key, numbered, note, {"text": (numbered.fields["text"], US_NOTE)}),
+                      "now") == []
     assert src.events(Change("removed", marked.key, marked, None), "now") == []
     # A withdrawal is still reported (its event id never depended on markers, so a known one is not repeated).
     assert [e.type for e in src.events(Change("added", note.key, None, note), "now")] == ["denunciation"]
     src._upgrading = set()
     assert [e.type for e in src.events(Change("added", key, None, clean), "now")] == ["signature", "ratification"]
+    assert [e.type for e in src.events(Change("changed", note.key, numbered, note,
+                                              {"text": (numbered.fields["text"], US_NOTE)}), "now")] == ["record_changed"]
     assert src.events(Change("removed", marked.key, marked, None), "now") == []
 
 

@@ -302,6 +302,8 @@ def _upgrade_noise(change: Change, what: str) -> bool:
     Withdrawals are kept: their event ids never depended on markers."""
     if what == "participant":
         return change.kind == "added" and bool((change.new.fields if change.new else {}).get("markers"))
-    if what == "note" and change.kind == "added" and change.new is not None:
-        return not is_withdrawal(change.new.fields.get("text") or "")
+    if what == "note":
+        if change.kind == "added" and change.new is not None:
+            return not is_withdrawal(change.new.fields.get("text") or "")
+        return change.kind == "changed"  # e.g. an end note's number leaving its text
     return what == "treaty"
