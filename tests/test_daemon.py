@@ -18,7 +18,8 @@ def page(n):
     return f"<html><body><ul>{rows}</ul></body></html>"
 
 
-def config_for(tmp_path, server, names=("a",), extra="", interval="500ms"):
+def config_for(tmp_path, server, names=("a",), extra="", interval="500ms", jitter="0s"):
+    """A config with the html sources `names` on `server`; `jitter=None` leaves the default."""
     sources = "".join(f"""
         [[sources]]
         name = "{name}"
@@ -38,7 +39,7 @@ def config_for(tmp_path, server, names=("a",), extra="", interval="500ms"):
         retries = 0
         host_delay = "0s"
         interval = "{interval}"
-        jitter = "0s"
+        {f'jitter = "{jitter}"' if jitter is not None else ""}
         timeout = "5s"
         {extra}
         {sources}

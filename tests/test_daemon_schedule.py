@@ -8,34 +8,13 @@ import re
 import time
 from datetime import datetime, timedelta, timezone
 
-from conftest import Daemon, Reply, run_cli, write_config
+from conftest import Daemon, Reply, run_cli
+from test_daemon import config_for, page
 
-PAGE = "<html><body><ul><li id='r1'>Party 1</li><li id='r2'>Party 2</li></ul></body></html>"
+PAGE = page(2)
 PLUS_0530 = timezone(timedelta(hours=5, minutes=30))
 TZ_0530 = {"TZ": "IST-5:30"}
 """A POSIX time zone string (5 h 30 min east of UTC, no daylight saving): needs no zone files."""
-
-
-def config_for(tmp_path, server, **defaults):
-    lines = "\n".join(f'        {key} = "{value}"' for key, value in defaults.items())
-    return write_config(tmp_path, f"""
-        [state]
-        path = "state.db"
-        [daemon]
-        shutdown_timeout = "3s"
-        [defaults]
-        retries = 0
-        host_delay = "0s"
-        timeout = "5s"
-{lines}
-        [[sources]]
-        name = "a"
-        kind = "html"
-        url = "{server.base}/a.html"
-        items = "li"
-        key = "@id"
-        fields = {{ title = ":scope" }}
-    """)
 
 
 def status(config, env=None):
@@ -51,7 +30,7 @@ def logged_time(daemon, prefix):
 def test_a_2s_interval_is_kept_from_the_first_check_on(tmp_path, server):
     """No jitter set: it defaults to a tenth of the interval, not a fixed minute."""
     server.routes["/a.html"] = Reply(200, PAGE)
-    config = config_for(tmp_path, server, interval="2s")
+    config = config_for(tmp_path, server, interval="2s", jitter=None)
     daemon = Daemon(config)
     try:
         daemon.wait_for(lambda: daemon.logged("legal-monitor running"), what="start")
@@ -71,7 +50,7 @@ def test_a_2s_interval_is_kept_from_the_first_check_on(tmp_path, server):
 def test_an_hourly_source_that_fails_its_first_check_is_retried_within_minutes(tmp_path, server):
     replies = iter([Reply(503, "Service Unavailable")])
     server.routes["/a.html"] = lambda seen: next(replies, Reply(200, PAGE))
-    config = config_for(tmp_path, server, interval="1h", retry_base="2s")
+    config = config_for(tmp_path, server, interval="1h", jitter=None, extra='retry_base = "2s"')
     daemon = Daemon(config)
     try:
         daemon.wait_for(lambda: daemon.logged("checked a: baseline"), timeout=60, what="the retry's success")
@@ -99,7 +78,7 @@ def test_a_restart_keeps_the_failure_streak_and_the_retry_status_shows(tmp_path,
     """Three failed checks, then a daemon start: it retries on the schedule of a third failure
     (4 × retry_base), at the very time `status` shows, not at once and not after the interval."""
     server.routes["/a.html"] = Reply(503, "Service Unavailable")
-    config = config_for(tmp_path, server, interval="6h", retry_base="10m")
+    config = config_for(tmp_path, server, interval="6h", jitter=None, extra='retry_base = "10m"')
     for _ in range(3):
         assert run_cli("--config", str(config), "check").returncode == 1
     shown = status(config, TZ_0530)["sources"][0]
@@ -120,9 +99,9 @@ def test_a_restart_keeps_the_failure_streak_and_the_retry_status_shows(tmp_path,
 
 def test_sources_and_status_show_local_times_with_their_offset(tmp_path, server):
     server.routes["/a.html"] = Reply(200, PAGE)
-    config = config_for(tmp_path, server, interval="1h")
+    config = config_for(tmp_path, server, interval="1h", jitter=None)
     assert run_cli("--config", str(config), "check").returncode == 0
-    server.routes["/a.html"] = Reply(200, PAGE.replace("Party 2", "Party 2 (ratified)"))
+    server.routes["/a.html"] = Reply(200, PAGE.replace("Party 1", "Party 1 (ratified)"))
     assert run_cli("--config", str(config), "check").returncode == 0
 
     utc = json.loads(run_cli("--config", str(config), "sources", "--json", env={"TZ": "UTC"}).stdout)[0]
