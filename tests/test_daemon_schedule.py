@@ -9,7 +9,7 @@ import time
 from datetime import datetime, timedelta, timezone
 
 from conftest import Daemon, Reply, run_cli
-from test_daemon import config_for, page
+from test_daemon import check_waits, config_for, page
 
 PAGE = page(2)
 PLUS_0530 = timezone(timedelta(hours=5, minutes=30))
@@ -42,9 +42,12 @@ def test_a_2s_interval_is_kept_from_the_first_check_on(tmp_path, server):
     gaps = [b - a for a, b in zip(hits, hits[1:6])]
     print("first check after", round(hits[0] - started, 2), "s; gaps", [round(g, 2) for g in gaps])
     assert hits[0] - started < 2 * 2  # a new source starts within its interval
-    # Each gap is one interval plus at most 0.2 s of jitter: more than 0.7 of the interval,
-    # less than two of them, however loaded the machine.
-    assert all(2 * 0.7 < gap < 2 * 2 for gap in gaps), gaps
+    # Each check starts one interval plus at most 0.2 s of jitter after the last (never
+    # sooner); they are less than two intervals apart, however loaded the machine.
+    waits = check_waits(config)[:5]
+    print("waits between check starts", waits)
+    assert all(2 <= wait < 2 * 2 for wait in waits), waits
+    assert all(gap < 2 * 2 for gap in gaps), gaps
 
 
 def test_an_hourly_source_that_fails_its_first_check_is_retried_within_minutes(tmp_path, server):
