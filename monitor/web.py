@@ -102,7 +102,8 @@ class Endpoint:
     def _latest(self):
         def work(state):
             events = state.events(limit=FEED_SIZE * 4)
-            return [e for e in events if e.type not in OPS_TYPES and e.type not in RECORD_TYPES][:FEED_SIZE]
+            return [e for e in events if e.type not in OPS_TYPES and e.type not in RECORD_TYPES
+                    and e.hold in (None, "released")][:FEED_SIZE]  # held and dropped events are not news
         return self._read(work)
 
     def events_json(self) -> tuple[int, str, bytes]:
