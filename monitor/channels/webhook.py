@@ -30,7 +30,7 @@ def payload(event: Event) -> dict[str, Any]:
         "key": data["key"] or None, "subject": data["subject"], "treaty": data["treaty"], "date": data["date"],
         "effective_date": data["effective_date"], "title": data["title"], "summary": data["summary"],
         "url": data["url"], "detected_at": data["detected_at"], "details": data["details"],
-        "changes": changes_of(event),
+        "story": data["story"], "related": data["related"], "changes": changes_of(event),
     }
 
 
