@@ -286,7 +286,7 @@ def _check_jitter(source: SourceConfig, where: str, own: bool, problems: list[st
     if source.jitter is None:
         source.jitter = min(MAX_DEFAULT_JITTER, source.interval / 10)
     elif source.jitter > source.interval:
-        key, whose = (f"{where}.jitter", "") if own else ("defaults.jitter", f" of {where} ({source.name!r})")
+        key, whose = (f"{where}.jitter", "") if own else ("defaults.jitter", f" of {where}")
         problems.append(f"{key}: {format_duration(source.jitter)} is longer than the interval "
                         f"{format_duration(source.interval)}{whose}; make it at most the interval")
 
