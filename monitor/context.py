@@ -11,7 +11,7 @@ import httpx
 
 from .config import SourceConfig
 from .decoding import decode_body
-from .errors import SourceError
+from .errors import SourceError, Unresolvable
 from .fetch import Fetcher
 
 
@@ -78,6 +78,8 @@ class SourceContext:
     not_modified: int = 0
     part: str | None = None
     """The part being collected now (set by `part_or_error`)."""
+    unresolved: dict[str, Unresolvable] = field(default_factory=dict)
+    """Hosts whose name did not resolve in this check: their other documents fail at once."""
 
     async def get(self, url: str, *, params: Any = None, headers: dict[str, str] | None = None,
                   method: str = "GET", json: Any = None, need_body: bool = False,
@@ -93,8 +95,15 @@ class SourceContext:
                 extra["If-None-Match"] = known.etag
             if known.last_modified:
                 extra["If-Modified-Since"] = known.last_modified
-        raw = await self.fetcher.request(self.config, method, url, params=params, headers=extra,
-                                         json=json, accept=accept)
+        host = httpx.URL(url).host
+        if host in self.unresolved:
+            raise Unresolvable(str(self.unresolved[host]))
+        try:
+            raw = await self.fetcher.request(self.config, method, url, params=params, headers=extra,
+                                             json=json, accept=accept)
+        except Unresolvable as exc:
+            self.unresolved[host] = exc
+            raise
         self.requests += 1
         self.bytes += len(raw.content)
         if raw.status == 304:

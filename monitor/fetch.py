@@ -17,7 +17,7 @@ import httpx
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
 
 from .config import SourceConfig
-from .errors import FetchError, TooLarge
+from .errors import FetchError, TooLarge, Unresolvable
 
 def is_transient(status: int) -> bool:
     """408, 425, 429 and every 5xx may pass: retry. Other errors will not."""
@@ -185,7 +185,7 @@ class Fetcher:
                 raise _Transient(f"proxy error for {shown}: {exc}") from None
             except httpx.ConnectError as exc:
                 if cannot_resolve(exc):  # retrying within seconds will not help: fail the check now
-                    raise FetchError(f"cannot resolve {request.url.host}: {_reason(exc)}") from None
+                    raise Unresolvable(f"cannot resolve {request.url.host}: {_reason(exc)}") from None
                 raise _Transient(f"cannot connect to {request.url.host}: {_reason(exc)}") from None
             except (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError) as exc:
                 raise _Transient(f"cannot connect to {request.url.host}: {_reason(exc)}") from None
