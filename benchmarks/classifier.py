@@ -1,6 +1,6 @@
 """Precision and recall of the keyword classifier on the headline table of its tests.
 
-Run: .venv/bin/python benchmarks/classifier.py   (add -v to list every miss)
+Run: python -m benchmarks.classifier [-v]   (-v lists every miss)
 """
 
 from __future__ import annotations
@@ -8,7 +8,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from headlines import HEADLINES  # noqa: E402
@@ -35,6 +34,8 @@ def score(table: list[tuple[str, str | None]]) -> tuple[int, int, int, list[tupl
 
 
 def main() -> None:
+    from benchmarks.common import code_version
+
     tp, fp, fn, misses = score(HEADLINES)
     positives = sum(expected is not None for _, expected in HEADLINES)
     print(f"{len(HEADLINES)} headlines ({positives} actions, {len(HEADLINES) - positives} look-alikes)")
@@ -43,6 +44,8 @@ def main() -> None:
     if "-v" in sys.argv:
         for text, expected, got in misses:
             print(f"  expected {expected}, got {got}: {text}")
+    print(f"SUMMARY precision={tp / (tp + fp):.3f} recall={tp / (tp + fn):.3f} headlines={len(HEADLINES)} "
+          f"code {code_version()}")
 
 
 if __name__ == "__main__":
