@@ -13,15 +13,17 @@ from datetime import datetime, timezone
 from typing import Any, Sequence
 
 from . import __version__
+from .backoff import next_check_at
 from .check import CheckReport, check_all
 from .deliver import Delivered, Deliverer
 from .config import Config, load_config
-from .durations import format_duration, parse_duration
+from .durations import format_duration
 from .errors import ConfigError, MonitorError
 from .logs import setup_logging
 from .events import EVENT_TYPES, Event
 from .sources import SOURCE_KINDS
-from .clock import later, utcnow
+from .clock import utcnow
+from .queries import parse_since
 from .state import State, open_state
 
 PROG = "legal-monitor"
@@ -63,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--http", metavar="HOST:PORT", help="serve /healthz, /metrics and event feeds here "
                      "(overrides [http] listen)")
 
+    serve = commands.add_parser("serve", help="serve the dashboard and feeds only (no checks), beside a daemon")
+    serve.add_argument("--http", metavar="HOST:PORT", help="address (default: [http] listen, else 127.0.0.1:8080)")
+
     status = commands.add_parser("status", help="the daemon, each source's last and next check, deliveries")
     status.add_argument("--json", action="store_true")
 
@@ -83,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     level = logging.ERROR if args.quiet else (logging.DEBUG if args.verbose > 1 else logging.INFO)
-    if args.command != "run" and not args.verbose and not args.quiet:
+    if args.command not in ("run", "serve") and not args.verbose and not args.quiet:
         level = logging.WARNING
     setup_logging(level, args.log_format)
     try:
@@ -215,7 +220,7 @@ def _print_table(rows: list[list[str]], titles: list[str]) -> None:
 
 
 def cmd_events(args: argparse.Namespace, config: Config) -> int:
-    since = _since(args.since) if args.since else None
+    since = parse_since(args.since) if args.since else None
     state = _state(config)
     try:
         events = state.events(since, args.type, args.source, args.limit)
@@ -229,18 +234,6 @@ def cmd_events(args: argparse.Namespace, config: Config) -> int:
     for event in events:
         print(f"{event.detected_at}  {event.source}  {_event_line(event)}")
     return 0
-
-
-def _since(text: str) -> str:
-    try:
-        return datetime.fromisoformat(text).isoformat()
-    except ValueError:
-        pass
-    try:
-        age = parse_duration(text)
-    except ValueError:
-        raise MonitorError(f"--since {text!r}: give an ISO date (2026-01-31) or an age such as 7d") from None
-    return later(utcnow(), -age)
 
 
 def cmd_validate(args: argparse.Namespace, config: Config) -> int:
@@ -264,16 +257,20 @@ def cmd_validate(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
-def cmd_run(args: argparse.Namespace, config: Config) -> int:
-    from .daemon import run_daemon
-
-    if args.http:
+def _check_listen(value: str | None) -> None:
+    if value:
         from .config import _listen
 
         try:
-            _listen(args.http)
+            _listen(value)
         except ValueError as exc:
             raise MonitorError(f"--http: {exc}") from None
+
+
+def cmd_run(args: argparse.Namespace, config: Config) -> int:
+    from .daemon import run_daemon
+
+    _check_listen(args.http)
     state = _state(config)
     try:
         run_daemon(config, state, args.http)
@@ -284,8 +281,15 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace, config: Config) -> int:
+    from .serve import serve
+
+    _check_listen(args.http)
+    serve(config, args.http or config.http_listen or "127.0.0.1:8080")
+    return 0
+
+
 def cmd_status(args: argparse.Namespace, config: Config) -> int:
-    from .daemon import backoff_factor
     from .lock import lock_holder
 
     holder = lock_holder(config.state_path)
@@ -300,9 +304,7 @@ def cmd_status(args: argparse.Namespace, config: Config) -> int:
     for source in config.sources:
         row = rows.get(source.name) or {}
         failures = row.get("consecutive_failures") or 0
-        next_at = None
-        if source.enabled and row.get("last_check"):
-            next_at = later(row["last_check"], source.interval * backoff_factor(failures))
+        next_at = next_check_at(source.interval, row) if source.enabled else None
         sources.append({"name": source.name, "enabled": source.enabled, "last_check": row.get("last_check"),
                         "last_outcome": row.get("last_outcome"), "next_check": next_at,
                         "consecutive_failures": failures, "last_error": row.get("last_error")})
@@ -395,4 +397,4 @@ def cmd_deliveries(args: argparse.Namespace, config: Config) -> int:
 
 COMMANDS = {"check": cmd_check, "sources": cmd_sources, "events": cmd_events,
             "validate": cmd_validate, "run": cmd_run, "test-alert": cmd_test_alert,
-            "deliveries": cmd_deliveries, "status": cmd_status}
+            "deliveries": cmd_deliveries, "status": cmd_status, "serve": cmd_serve}

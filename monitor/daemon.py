@@ -14,6 +14,7 @@ from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from .backoff import backoff_factor
 from .check import check_source, make_source
 from .clock import later, utcnow
 from .config import Config, SourceConfig, load_config
@@ -28,13 +29,6 @@ log = logging.getLogger("monitor.daemon")
 
 STARTUP_SPREAD = 30.0
 """Overdue sources start within this many seconds of start-up (at most their interval)."""
-MAX_BACKOFF = 4
-"""A failing source waits at most this many intervals between checks."""
-
-
-def backoff_factor(failures: int) -> int:
-    """1 when healthy; 2 after one failure, then 4 (capped)."""
-    return min(MAX_BACKOFF, 2 ** failures) if failures else 1
 
 
 def next_check(source: SourceConfig, row: dict | None, now: datetime) -> datetime:
@@ -183,7 +177,7 @@ class Daemon:
         if listen:  # bound first, so a taken port stops start-up before anything runs
             from .web import Endpoint
 
-            endpoint = Endpoint(listen, self.state.path, self.metrics, self.alive)
+            endpoint = Endpoint(listen, self.state.path, self.metrics, self.alive, lambda: self.config)
             endpoint.start()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
