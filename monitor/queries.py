@@ -89,8 +89,8 @@ def find_events(conn: sqlite3.Connection, filters: Filters, limit: int = PAGE_SI
     if filters.subject:
         where.append("subject = ? collate nocase")
         params.append(filters.subject)
-    if filters.source:
-        where.append("source = ?")
+    if filters.source:  # with a treaty, its key range is the narrower index
+        where.append("+source = ?" if filters.treaty else "source = ?")
         params.append(filters.source)
     if filters.treaty:  # treaty sources key their records and events "<treaty id>:…"
         where.append("treaty is not null and key >= ? and key < ?")
