@@ -287,3 +287,41 @@ def test_basic_auth_needs_both_username_and_password(tmp_path):
     path = write_config(tmp_path, '[http]\nusername = "desk"\n')
     result = run_cli("--config", str(path), "validate")
     assert result.returncode == 2 and "http: username and password_env go together" in result.stderr
+
+
+def test_the_daemon_serves_the_dashboard_on_its_http_listener(tmp_path, server):
+    from conftest import Daemon
+    from test_coe_cli import TreatyOffice
+
+    TreatyOffice(server)
+    port = free_port()
+    path = write_config(tmp_path, f"""
+        [state]
+        path = "state.db"
+
+        [http]
+        listen = "127.0.0.1:{port}"
+
+        [[sources]]
+        name = "coe"
+        kind = "coe"
+        base_url = "{server.base}/"
+        page_url = "{server.base}/en/web/conventions/full-list"
+        retries = 0
+        host_delay = "0s"
+        jitter = "0s"
+        interval = "2s"
+        """)
+    daemon = Daemon(path)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        daemon.wait_for(lambda: daemon.logged("HTTP endpoint on"), what="the HTTP endpoint")
+        daemon.wait_for(lambda: re.search(r"<td>(baseline|unchanged)</td>", get(base, "/sources")[2]), timeout=60,
+                        what="the first check")
+        status, headers, body = get(base, "/")
+        assert status == 200 and headers["Content-Security-Policy"] == "default-src 'self'"
+        assert '<li class="ok">' in body and "/sources#source-coe" in body
+        status, _, body = get(base, "/treaties/coe/126")
+        assert status == 200 and "Russian Federation" in body
+    finally:
+        assert daemon.stop() == 0
