@@ -48,7 +48,8 @@ def build(folder: Path, count: int) -> Path:
     config = folder / "monitor.toml"
     config.write_text('[state]\npath = "state.db"\n\n[[sources]]\nname = "coe"\nkind = "coe"\n\n'
                       '[[sources]]\nname = "un"\nkind = "untc"\n\n'
-                      '[[sources]]\nname = "gazette"\nkind = "feed"\nurl = "http://127.0.0.1:9/feed"\n', encoding="utf-8")
+                      '[[sources]]\nname = "gazette"\nkind = "feed"\nurl = "http://127.0.0.1:9/feed"\n',
+                      encoding="utf-8")
     state = open_state(folder / "state.db")
     rng = random.Random(18)
     start = time.time() - 3 * 365 * DAY
@@ -67,13 +68,15 @@ def build(folder: Path, count: int) -> Path:
     now = time.strftime("%Y-%m-%dT%H:%M:%S.000+00:00", time.gmtime())
     with state.db.atomic():
         state.conn.executemany("insert into events (id, type, source, key, subject, title, summary, url, date,"
-                               " effective_date, treaty, details, detected_at) values (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+                               " effective_date, treaty, details, detected_at) values (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                               rows)
         for name, kind in (("coe", "coe"), ("un", "untc"), ("gazette", "feed")):
             state.conn.execute("insert into sources (name, kind, created_at, last_check, last_success, last_outcome,"
                                " consecutive_failures, records) values (?,?,?,?,?,?,?,?)",
                                [name, kind, now, now, now, "unchanged", 0, 47])
         state.conn.executemany(
-            "insert into records (source, key, part, title, url, fields, first_seen, last_seen) values (?,?,?,?,?,?,?,?)",
+            "insert into records (source, key, part, title, url, fields, first_seen, last_seen)"
+            " values (?,?,?,?,?,?,?,?)",
             [["coe", f"126:S{i:02d}", "126", f"State {i:03d} — treaty 126", "https://example.org/126",
               json.dumps({"treaty": "126", "state": f"State {i:03d}", "code": f"S{i:02d}", "group": "member",
                           "signature": "2000-01-01", "consent": "2001-01-01", "entry_into_force": "2001-05-01"}),

@@ -125,8 +125,8 @@ class Dashboard:
         filters, before = parse_filters(query)
         filters = Filters(type=filters.type, subject=name)
         page = find_events(conn, filters, before=before)
-        return self.page("subject.html", subject=name, filters=filters, page=page,
-                         treaty_of=self._treaty_of(source_rows(conn)), base=f"/subjects/{quote(name, safe='')}", before=before)
+        return self.page("subject.html", subject=name, filters=filters, page=page, before=before,
+                         treaty_of=self._treaty_of(source_rows(conn)), base=f"/subjects/{quote(name, safe='')}")
 
     def _treaty(self, conn: sqlite3.Connection, source: str, treaty: str, query: str) -> Response:
         rows = source_rows(conn)

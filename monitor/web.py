@@ -9,7 +9,7 @@ import threading
 import xml.etree.ElementTree as ET
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from .clock import utcnow
 from .dashboard import SECURITY_HEADERS, Dashboard
@@ -19,6 +19,9 @@ from .queries import find_events, parse_filters
 from .render import headline
 from .state import open_state
 
+if TYPE_CHECKING:
+    from .config import Config
+
 log = logging.getLogger("monitor.web")
 FEED_SIZE = 50
 
@@ -27,12 +30,12 @@ class Endpoint:
     """Serves the endpoint from its own thread, reading the database on its own connection."""
 
     def __init__(self, listen: str, state_path: Path, metrics: Metrics, alive: Callable[[], bool],
-                 config: Callable[[], object] = lambda: None):
+                 config: Callable[[], Config | None] = lambda: None):
         host, _, port = listen.rpartition(":")
         self.state_path = state_path
         self.metrics = metrics
         self.alive = alive
-        self.pages = Dashboard(lambda work: self._read(lambda state: work(state.conn)), config)  # type: ignore[arg-type]
+        self.pages = Dashboard(lambda work: self._read(lambda state: work(state.conn)), config)
         endpoint = self
 
         class Handler(BaseHTTPRequestHandler):

@@ -154,12 +154,17 @@ def test_a_states_timeline_spans_its_events_and_unknown_states_are_404(site):
     assert status == 404 and headers["Content-Type"].startswith("text/html") and "Atlantis" in body
 
 
+def cells(row: str) -> list[str]:
+    """The text of each cell of one table row's HTML."""
+    return [html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", c))).strip() for c in re.split(r"</t[hd]>", row)]
+
+
 def status_rows(body: str) -> dict[str, list[str]]:
     table = body.split('<table class="status"', 1)[1].split("</table>", 1)[0]
     rows = {}
     for row in re.findall(r"<tr[^>]*>\s*<th scope=\"row\">(.*?)</tr>", table, re.S):
-        cells = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", c)).strip() for c in re.split(r"</t[hd]>", row)]
-        rows[html.unescape(cells[0])] = cells[1:7]
+        texts = cells(row)
+        rows[texts[0]] = texts[1:7]
     return rows
 
 
@@ -198,9 +203,8 @@ def test_sources_page_shows_each_sources_health(site):
     status, _, body = get(site, "/sources")
     assert status == 200
     rows = {}
-    for row in re.findall(r'<tr id="source-([^"]+)"[^>]*>(.*?)</tr>', body, re.S):
-        rows[row[0]] = [html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", c))).strip()
-                        for c in re.split(r"</t[hd]>", row[1])]
+    for name, row in re.findall(r'<tr id="source-([^"]+)"[^>]*>(.*?)</tr>', body, re.S):
+        rows[name] = cells(row)
     assert set(rows) == {"coe", "un", "feedsrc"}
     name, kind, last, outcome, failures, error, next_check, records = rows["coe"][:8]
     assert (kind, outcome, failures, error) == ("coe", "changed", "0", "") and last.endswith("UTC")
