@@ -8,7 +8,7 @@ the CoE and UN sources' "<treaty>:…"), and a CoE treaty with 47 records. Then 
 `legal-monitor serve` as its own process on 127.0.0.1 and times each page from this
 process: a fresh connection per request, wall time until the whole body is read, median
 of `--requests` after 3 warm-up requests. Each path is timed twice: on the database as it
-is, and on a copy without the indexes of migration 3 (the ratio is from the same run).
+is, and on a copy without the dashboard's indexes (the ratio is from the same run).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from .common import ROOT, bench_env, code_version, median, monitor_cli, stop_pro
 
 TREATY_TYPES = ["signature", "ratification", "entry_into_force", "denunciation", "suspension", "reservation"]
 DAY = 86400.0
-V3_INDEXES = ["events_type_detected", "events_subject_detected", "events_key"]
+DASHBOARD_INDEXES = ["events_type_detected", "events_subject_detected", "events_key"]
 
 
 def free_port() -> int:
@@ -85,7 +85,7 @@ def build(folder: Path, count: int) -> Path:
     return config
 
 
-def without_v3_indexes(folder: Path, source: Path) -> Path:
+def without_dashboard_indexes(folder: Path, source: Path) -> Path:
     target = folder / "no-index"
     target.mkdir()
     conn = sqlite3.connect(source.parent / "state.db")
@@ -94,7 +94,7 @@ def without_v3_indexes(folder: Path, source: Path) -> Path:
     shutil.copy(source, target / "monitor.toml")
     shutil.copy(source.parent / "state.db", target / "state.db")
     conn = sqlite3.connect(target / "state.db")
-    for name in V3_INDEXES:
+    for name in DASHBOARD_INDEXES:
         conn.execute(f"drop index {name}")
     conn.commit()
     conn.close()
@@ -165,10 +165,10 @@ def main() -> None:
              "/events?subject=State+017", "/events?treaty=126", "/events?since=30d", "/subjects/State%20017",
              "/treaties/coe/126", "/sources", "/events.atom", "/events.json?type=suspension&source=un"]
     with_index = time_paths(config, paths, args.requests)
-    without = time_paths(without_v3_indexes(folder, config), paths, args.requests)
+    without = time_paths(without_dashboard_indexes(folder, config), paths, args.requests)
     rows = [[path if len(path) < 40 else path[:37] + "...", with_index[path][1], with_index[path][0], without[path][0],
              without[path][0] / with_index[path][0]] for path in paths]
-    print(table(["path", "bytes", "median ms", "ms without v3 indexes", "ratio"], rows))
+    print(table(["path", "bytes", "median ms", "ms without its indexes", "ratio"], rows))
     print(f"SUMMARY home page at {args.events} events: median {with_index['/'][0]:.1f} ms "
           f"({args.requests} requests, `serve` process, fresh connection each)")
     if not args.keep:

@@ -75,11 +75,13 @@ class Page:
 
 def find_events(conn: sqlite3.Connection, filters: Filters, limit: int = PAGE_SIZE,
                 before: int | None = None) -> Page:
-    """One page of events matching `filters`, newest first, after the `before` cursor.
+    """One page of events matching `filters`, newest first, after the `before` cursor; events a
+    flood holds back (or that were dropped) are left out, as in the feeds.
 
-    Each filter has an index (migration 3), and paging by (detected_at, rowid) instead of
+    Each filter has an index (the dashboard's migration), and paging by (detected_at, rowid) instead of
     OFFSET keeps deep pages as fast as the first one."""
-    where, params = [], []
+    where: list[str] = ["(hold is null or hold = 'released')"]  # held and dropped events are not news
+    params: list[Any] = []
     if filters.type:
         where.append("type = ?")
         params.append(filters.type)
