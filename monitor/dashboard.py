@@ -19,6 +19,7 @@ from .events import LABELS, OPS_TYPES, RECORD_TYPES, TREATY_TYPES, Event
 from .queries import Filters, find_events, parse_filters, source_rows, subject_name, treaty_records
 from .readable import human_date, human_time
 from .render import label
+from .sanitize import web_link
 from .statustables import STATUS_TABLES
 from .webauth import authorised, challenge
 
@@ -48,7 +49,7 @@ class Response:
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.PackageLoader("monitor", "templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(day=human_date, moment=human_time, official=official, path=lambda v: quote(v, safe=""))
+    env.filters.update(day=human_date, moment=human_time, official=web_link, path=lambda v: quote(v, safe=""))
     env.globals.update(label=label, LABELS=LABELS, TYPE_GROUPS=TYPE_GROUPS)
     return env
 
@@ -56,11 +57,6 @@ def environment() -> jinja2.Environment:
 @lru_cache(maxsize=1)
 def stylesheet() -> bytes:
     return resources.files("monitor").joinpath("static/style.css").read_bytes()
-
-
-def official(url: str | None) -> str | None:
-    """A link worth following: only http(s) URLs become links."""
-    return url if url and url.lower().startswith(("http://", "https://")) else None
 
 
 class Dashboard:

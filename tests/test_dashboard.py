@@ -329,3 +329,25 @@ def test_the_daemon_serves_the_dashboard_on_its_http_listener(tmp_path, server):
         assert status == 200 and "Russian Federation" in body
     finally:
         assert daemon.stop() == 0
+
+
+def test_events_a_flood_holds_back_or_that_were_dropped_stay_off_pages_and_feeds(tmp_path):
+    path = write_config(tmp_path, '[state]\npath = "state.db"\n')
+    state = open_state(load_config(path).state_path)
+    holds = {"Norway": None, "Iceland": "held", "Malta": "dropped", "Chile": "released"}
+    for index, (subject, hold) in enumerate(holds.items()):
+        event = Event(id=event_id("s", subject, "signature"), type="signature", source="s", key=subject,
+                      subject=subject, detected_at=f"2026-03-0{index + 1}T12:00:00.000+00:00", hold=hold)
+        state.record_success(SuccessfulCheck(source="s", kind="feed", started_at=event.detected_at, duration=0,
+                                             outcome="changed", bytes=0, requests=0, not_modified=0, documents=[],
+                                             memo={}, events=[event]))
+    state.close()
+    endpoint = serve(path)
+    base = f"http://{endpoint.address}"
+    try:
+        assert [state for _, state in shown(get(base, "/")[2])] == ["Chile", "Norway"]
+        assert feed_subjects(base, "?type=signature")[0] == ["Chile", "Norway"]
+        assert get(base, "/subjects/Iceland")[0] == 200  # the state is known, its held action not shown
+        assert shown(get(base, "/subjects/Iceland")[2]) == []
+    finally:
+        endpoint.stop()
