@@ -80,7 +80,8 @@ def find_events(conn: sqlite3.Connection, filters: Filters, limit: int = PAGE_SI
 
     Each filter has an index (the dashboard's migration), and paging by (detected_at, rowid) instead of
     OFFSET keeps deep pages as fast as the first one."""
-    where: list[str] = ["(hold is null or hold = 'released')"]  # held and dropped events are not news
+    # Held and dropped events are not news; written so that no index on `hold` is chosen for it.
+    where: list[str] = ["coalesce(hold, 'released') = 'released'"]
     params: list[Any] = []
     if filters.type:
         where.append("type = ?")
