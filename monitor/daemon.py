@@ -186,7 +186,7 @@ class Daemon:
         if listen:  # bound first, so a taken port stops start-up before anything runs
             from .web import Endpoint
 
-            endpoint = Endpoint(listen, self.state.path, self.metrics, self.alive)
+            endpoint = Endpoint(listen, self.state.path, self.metrics, self.alive, lambda: self.config)
             endpoint.start()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):

@@ -89,7 +89,14 @@ def _v4(db: sqlite_utils.Database) -> None:
     db["events"].create_index(["story"])
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4]
+def _v5(db: sqlite_utils.Database) -> None:
+    """Indexes for the dashboard and feed filters: by type, by state (any case), by key (treaty)."""
+    db.execute("create index if not exists events_type_detected on events (type, detected_at)")
+    db.execute("create index if not exists events_subject_detected on events (subject collate nocase, detected_at)")
+    db.execute("create index if not exists events_key on events (key)")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5]
 """Migration N+1 takes a database from schema version N to N+1. Append; never edit."""
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -1,4 +1,4 @@
-"""The optional HTTP endpoint: /healthz, /metrics, /events.json and /events.atom."""
+"""The optional HTTP endpoint: /healthz, /metrics, /events.json, /events.atom and the dashboard."""
 
 from __future__ import annotations
 
@@ -9,15 +9,20 @@ import threading
 import xml.etree.ElementTree as ET
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from .clock import utcnow
-from .events import OPS_TYPES, RECORD_TYPES
+from .dashboard import SECURITY_HEADERS, Dashboard
+from .errors import BadRequest
 from .metrics import Metrics
 from .related import with_related
+from .queries import find_events, parse_filters
 from .render import headline
 from .stories import also_reported
 from .state import open_state
+
+if TYPE_CHECKING:
+    from .config import Config
 
 log = logging.getLogger("monitor.web")
 FEED_SIZE = 50
@@ -26,11 +31,13 @@ FEED_SIZE = 50
 class Endpoint:
     """Serves the endpoint from its own thread, reading the database on its own connection."""
 
-    def __init__(self, listen: str, state_path: Path, metrics: Metrics, alive: Callable[[], bool]):
+    def __init__(self, listen: str, state_path: Path, metrics: Metrics, alive: Callable[[], bool],
+                 config: Callable[[], Config | None] = lambda: None):
         host, _, port = listen.rpartition(":")
         self.state_path = state_path
         self.metrics = metrics
         self.alive = alive
+        self.pages = Dashboard(lambda work: self._read(lambda state: work(state.conn)), config)
         endpoint = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -38,18 +45,27 @@ class Endpoint:
                 pass
 
             def do_GET(self) -> None:  # noqa: N802
-                path = self.path.split("?", 1)[0]
+                path, _, query = self.path.partition("?")
                 route = {"/healthz": endpoint.healthz, "/metrics": endpoint.render_metrics,
-                         "/events.json": endpoint.events_json, "/events.atom": endpoint.events_atom}.get(path)
-                if route is None:
-                    status, ctype, body = 404, "text/plain", b"not found\n"
-                else:
-                    try:
+                         "/events.json": lambda: endpoint.events_json(query),
+                         "/events.atom": lambda: endpoint.events_atom(query)}.get(path)
+                headers = dict(SECURITY_HEADERS)
+                try:
+                    refused = None if path == "/healthz" else endpoint.pages.refused(self.headers.get("Authorization"))
+                    if refused or route is None:  # the dashboard's pages, or a 401
+                        answer = refused or endpoint.pages.handle(path, query)
+                        status, ctype, body = answer.status, answer.content_type, answer.body
+                        headers.update(answer.headers)
+                    else:
                         status, ctype, body = route()
-                    except Exception as exc:  # a broken database must give a 503, not a dead thread
-                        log.warning("endpoint %s failed: %s", path, exc)
-                        status, ctype, body = 503, "text/plain", f"unavailable: {exc}\n".encode()
+                except BadRequest as exc:
+                    status, ctype, body = 400, "text/plain; charset=utf-8", f"bad request: {exc}\n".encode()
+                except Exception as exc:  # a broken database must give a 503, not a dead thread
+                    log.warning("endpoint %s failed: %s", path, exc)
+                    status, ctype, body = 503, "text/plain", f"unavailable: {exc}\n".encode()
                 self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
                 self.send_header("Content-Type", ctype)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
@@ -62,7 +78,8 @@ class Endpoint:
 
     def start(self) -> None:
         self._thread.start()
-        log.info("HTTP endpoint on http://%s/ (/healthz, /metrics, /events.json, /events.atom)", self.address)
+        log.info("HTTP endpoint on http://%s/ (dashboard, /healthz, /metrics, /events.json, /events.atom)",
+                 self.address)
 
     def stop(self) -> None:
         self.server.shutdown()
@@ -101,24 +118,22 @@ class Endpoint:
             return self.metrics.render(last, pending)
         return 200, "text/plain; version=0.0.4; charset=utf-8", self._read(work).encode()
 
-    def _latest(self):
-        def work(state):
-            events = state.events(limit=FEED_SIZE * 4)
-            return with_related(state, [e for e in events if e.type not in OPS_TYPES and e.type not in RECORD_TYPES
-                                        and e.hold in (None, "released")][:FEED_SIZE])  # held, dropped: not news
-        return self._read(work)
+    def _latest(self, query: str = ""):
+        """The newest events the query's filters allow (the dashboard's filters; default treaty actions)."""
+        filters, before = parse_filters(query)
+        return self._read(lambda state: with_related(state, find_events(state.conn, filters, FEED_SIZE, before).events))
 
-    def events_json(self) -> tuple[int, str, bytes]:
+    def events_json(self, query: str = "") -> tuple[int, str, bytes]:
         from .channels.webhook import payload
 
-        body = json.dumps([payload(e) for e in self._latest()], ensure_ascii=False, indent=1)
+        body = json.dumps([payload(e) for e in self._latest(query)], ensure_ascii=False, indent=1)
         return 200, "application/json; charset=utf-8", body.encode()
 
-    def events_atom(self) -> tuple[int, str, bytes]:
+    def events_atom(self, query: str = "") -> tuple[int, str, bytes]:
         ns = "http://www.w3.org/2005/Atom"
         ET.register_namespace("", ns)
         feed = ET.Element(f"{{{ns}}}feed")
-        events = self._latest()
+        events = self._latest(query)
         ET.SubElement(feed, f"{{{ns}}}title").text = "legal-monitor: treaty actions"
         ET.SubElement(feed, f"{{{ns}}}id").text = "urn:legal-monitor:events"
         ET.SubElement(feed, f"{{{ns}}}updated").text = events[0].detected_at if events else utcnow()
