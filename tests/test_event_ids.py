@@ -10,15 +10,15 @@ literal.
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date
 
 from conftest import Reply, run_cli, write_config
+from monitor.clock import NOW_ENV
 from monitor.events import event_id, ops_event
 from test_coe_cli import TreatyOffice, check as coe_check, config as coe_config, load as coe_load
 from test_pravo import law
 from test_pravo_e2e import DENUNCIATION, Portal
 from test_untc_pipeline import Paris, fixture
-from monitor.sources.pravo import moscow_today
 
 
 def test_event_id_function_is_pinned():
@@ -29,10 +29,11 @@ def test_event_id_function_is_pinned():
     assert failing.id == "f2ecb56ae5973fc1544b0883411abb54"
 
 
-def test_pravo_denunciation_law_id_is_pinned(server, tmp_path):
+def test_pravo_denunciation_law_id_is_pinned(server, tmp_path, monkeypatch):
+    monkeypatch.setenv(NOW_ENV, "2025-09-30T12:00:00+03:00")
     portal = Portal()
     server.routes["/api/Documents"] = portal
-    day = moscow_today() - timedelta(days=1)
+    day = date(2025, 9, 29)
     config = write_config(tmp_path, f"""
         [state]
         path = "state.db"
