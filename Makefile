@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CONFIG ?= config/monitor.toml
 
-.PHONY: run test check clean chromium
+.PHONY: run test check mutation clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,9 +39,18 @@ chromium:
 			echo "no $(CHROMIUM) and no root apt-get: the browser test will be skipped"; \
 		fi; \
 	fi
+# Mutation scores of the alert-deciding code (slow; not part of `make test`).
+$(VENV)/.installed-mutation: pyproject.toml $(VENV)/.installed-test
+	$(BIN)/python -m pip install --quiet -e '.[test,mutation]'
+	touch $@
+
+mutation: $(VENV)/.installed-mutation
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children 2
+	$(BIN)/python scripts/mutation_scores.py
 
 check: $(VENV)/.installed
 	$(BIN)/legal-monitor --config $(CONFIG) check
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache mutants
