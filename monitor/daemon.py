@@ -22,6 +22,7 @@ from .errors import ConfigError, StateError
 from .fetch import Fetcher
 from .lock import DaemonLock
 from .metrics import Metrics
+from .outbox import release_claims
 from .state import State
 
 log = logging.getLogger("monitor.daemon")
@@ -212,7 +213,7 @@ class Daemon:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self._stop, sig)
         loop.add_signal_handler(signal.SIGHUP, self.reload)
-        released = self.state.release_claims()
+        released = release_claims(self.state)
         if released:
             log.info("re-queued %d deliveries left unfinished by an earlier run", released)
         self.schedule()

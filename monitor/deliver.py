@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, Callable
 
+from . import outbox
 from .channels import CHANNEL_KINDS, Channel, ChannelConfig, Outgoing, SendResult
 from .config import Config
 from .errors import StateError
@@ -69,7 +70,7 @@ class Deliverer:
         async with self._lock:
             self._save_outcomes()
             self._failure = None
-            due = self.state.due_deliveries(utcnow(), list(self.channels))
+            due = outbox.due(self.state, utcnow(), list(self.channels))
             by_channel: dict[str, list[tuple[dict[str, Any], Event]]] = {}
             for row, event in due:
                 by_channel.setdefault(row["channel"], []).append((row, event))
@@ -92,7 +93,7 @@ class Deliverer:
             if self.stopping:
                 break
             now = utcnow()
-            mine = self.state.claim([row["id"] for row, _ in batch], now, later(now, CLAIM))
+            mine = outbox.claim(self.state, [row["id"] for row, _ in batch], now, later(now, CLAIM))
             batch = [(row, event) for row, event in batch if row["id"] in mine]
             if not batch:
                 continue  # another process sends these
@@ -123,7 +124,7 @@ class Deliverer:
         now = utcnow()
         what = f"{event.type} event {event.id} to {channel.name}"
         if result.ok:
-            self._record(row["id"], partial(self.state.delivery_sent, row["id"], now, result.status,
+            self._record(row["id"], partial(outbox.mark_sent, self.state, row["id"], now, result.status,
                                             result.detail))
             log.info("delivered %s: %s", what, result.detail)
             return Delivered(row["id"], channel.name, event, "sent", result.detail)
@@ -141,11 +142,11 @@ class Deliverer:
             give_up = f"gave up after {attempts} attempts since {row['created_at']}"
         if give_up:
             error = f"{give_up}: {result.detail}"
-            self._record(row["id"], partial(self.state.delivery_failed, row["id"], now, result.status, error,
+            self._record(row["id"], partial(outbox.mark_failed, self.state, row["id"], now, result.status, error,
                                             self.route))
             log.error("delivery of %s failed: %s", what, error)
             return Delivered(row["id"], channel.name, event, "failed", error)
-        self._record(row["id"], partial(self.state.delivery_retry, row["id"], next_at, result.status,
+        self._record(row["id"], partial(outbox.mark_retry, self.state, row["id"], next_at, result.status,
                                         result.detail))
         log.warning("delivery of %s will be retried at %s: %s", what, next_at, result.detail)
         return Delivered(row["id"], channel.name, event, "retry", result.detail)
@@ -155,7 +156,7 @@ class Deliverer:
         try:
             self._save_outcomes()
             if self._held:
-                self.state.release_claims(sorted(self._held))
+                outbox.release_claims(self.state, sorted(self._held))
                 self._held.clear()
         except StateError as exc:
             log.error("could not release delivery claims at stop (they lapse within %.0fs): %s", CLAIM, exc)

@@ -270,6 +270,9 @@ class State:
                  later(due, channel.max_age), due])
         return True
 
+    # for the outbox module
+    rows, write, add_event = _rows, _write, _add_event
+
     def _record_success(self, check: SuccessfulCheck, route: Router) -> tuple[list[Event], int, int]:
         now, name = check.started_at, check.source
         self._ensure_source(name, check.kind, now)
@@ -345,71 +348,6 @@ class State:
         return new_events, records, streak
 
     # --- the delivery outbox -----------------------------------------------------------
-
-    def due_deliveries(self, now: str, channels: list[str]) -> list[tuple[dict[str, Any], Event]]:
-        """Pending deliveries due by `now` for the given channels and not claimed, oldest first.
-        Nothing is claimed: claim each send's rows with `claim` just before sending them."""
-        if not channels:
-            return []
-        marks = ",".join("?" * len(channels))
-        rows = self._rows(
-            "select d.*, e.id as e_id, e.type, e.source, e.key, e.subject, e.title, e.summary, e.url, e.date,"
-            " e.effective_date, e.treaty, e.details, e.detected_at from deliveries d join events e"
-            f" on e.id = d.event_id where d.status = 'pending' and d.channel in ({marks})"
-            " and d.next_attempt_at <= ? and (d.claimed_until is null or d.claimed_until < ?)"
-            " order by d.created_at, d.rowid", [*channels, now, now])
-        return [(row, row_to_event({**row, "id": row["e_id"]})) for row in rows]
-
-    def claim(self, ids: list[str], now: str, until: str) -> set[str]:
-        """Claim the given deliveries until `until`; return those claimed. A delivery another
-        process holds (or has settled) is not, so it is never sent by two at once; an expired
-        claim (its holder crashed) is taken over."""
-        def work() -> set[str]:
-            return {delivery for delivery in ids if self.conn.execute(
-                "update deliveries set claimed_until = ? where id = ? and status = 'pending'"
-                " and (claimed_until is null or claimed_until < ?)", [until, delivery, now]).rowcount}
-        return self._write(work)
-
-    def release_claims(self, ids: Iterable[str] | None = None) -> int:
-        """Forget the claims on the given pending deliveries (all of them when None: the
-        daemon at start, whose earlier run is gone)."""
-        sql = "update deliveries set claimed_until = null where status = 'pending' and claimed_until is not null"
-        if ids is None:
-            return self._write(lambda: self.conn.execute(sql).rowcount)
-        return self._write(lambda: sum(self.conn.execute(sql + " and id = ?", [i]).rowcount for i in ids))
-
-    def delivery_sent(self, delivery: str, now: str, status: int | None, detail: str) -> None:
-        self._write(lambda: self.conn.execute(
-            "update deliveries set status = 'sent', sent_at = ?, attempts = attempts + 1, last_status = ?,"
-            " last_error = null, claimed_until = null where id = ? and status = 'pending'",
-            [now, status, delivery]))
-
-    def delivery_retry(self, delivery: str, next_at: str, status: int | None, error: str) -> None:
-        self._write(lambda: self.conn.execute(
-            "update deliveries set attempts = attempts + 1, next_attempt_at = ?, last_status = ?,"
-            " last_error = ?, claimed_until = null where id = ? and status = 'pending'",
-            [next_at, status, error, delivery]))
-
-    def delivery_failed(self, delivery: str, now: str, status: int | None, error: str,
-                        route: Router = no_route) -> list[Event]:
-        """Mark a delivery failed for good and raise one `delivery_failed` operational event
-        (never about a delivery of a `delivery_failed` event, so failures cannot loop)."""
-        def work() -> list[Event]:
-            self.conn.execute(
-                "update deliveries set status = 'failed', attempts = attempts + 1, last_status = ?,"
-                " last_error = ?, claimed_until = null where id = ? and status = 'pending'",
-                [status, error, delivery])
-            row = self._rows("select d.channel, d.event_id, e.type, e.source, e.title from deliveries d"
-                             " join events e on e.id = d.event_id where d.id = ?", [delivery])
-            if not row or row[0]["type"] == "delivery_failed":
-                return []
-            info = row[0]
-            event = ops_event("delivery_failed", info["source"], delivery,
-                              f"delivery of {info['type']} event to channel {info['channel']} failed: {error}",
-                              now, {"channel": info["channel"], "event_id": info["event_id"], "error": error,
-                                    "event_title": info["title"]})
-            return [event] if self._add_event(event, route, now) else []
-        return self._write(work)
 
     def deliveries(self, status: str | None = None) -> list[dict[str, Any]]:
         sql = ("select d.*, e.type, e.source, e.subject, e.title from deliveries d join events e"
