@@ -13,8 +13,10 @@ from monitor import deliver
 from monitor.deliver import Deliverer
 from monitor.state import open_state
 
-from conftest import Daemon, Reply, run_cli, write_config
-from test_alerts import denunciation, hook, setup, store
+from conftest import Daemon, Reply, run_cli
+from test_daemon import config_for
+from test_alerts import denunciation, hook, store
+from test_alerts import setup as alerts_setup
 
 
 def test_a_batch_longer_than_a_claim_is_not_sent_twice_by_a_second_process(tmp_path, server, monkeypatch):
@@ -25,7 +27,7 @@ def test_a_batch_longer_than_a_claim_is_not_sent_twice_by_a_second_process(tmp_p
         return Reply(200, "ok")
 
     server.routes["/hook"] = slow
-    path, config, daemon_state, daemon_side = setup(tmp_path, hook(server.base + "/hook"))
+    path, config, daemon_state, daemon_side = alerts_setup(tmp_path, hook(server.base + "/hook"))
     store(daemon_state, daemon_side, *(denunciation(str(n)) for n in range(10)))
     check_state = open_state(config.state_path)
     check_side = Deliverer(config, check_state)  # a `check` run beside the daemon
@@ -68,26 +70,7 @@ def test_sigterm_finishes_the_send_in_flight_and_gives_back_the_other_claims(tmp
         return Reply(200, "ok")
 
     server.routes["/hook"] = gated
-    config = write_config(tmp_path, f"""
-        [state]
-        path = "state.db"
-        [daemon]
-        shutdown_timeout = "10s"
-        delivery_interval = "1s"
-        [defaults]
-        retries = 0
-        host_delay = "0s"
-        interval = "500ms"
-        jitter = "0s"
-        [[sources]]
-        name = "a"
-        kind = "html"
-        url = "{server.base}/a.html"
-        items = "li"
-        key = "@id"
-        fields = {{ title = ":scope" }}
-        {hook(server.base + "/hook")}
-    """)
+    config = config_for(tmp_path, server, extra=hook(server.base + "/hook"))
     daemon = Daemon(config)
     try:
         daemon.wait_for(lambda: daemon.logged("checked a: baseline"), what="the baseline")

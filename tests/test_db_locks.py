@@ -17,7 +17,9 @@ import pytest
 from monitor.errors import StateError
 from monitor.state import open_state
 
-from conftest import Daemon, Reply, free_port, run_cli, write_config
+from conftest import Daemon, Reply, free_port, run_cli
+from test_alerts import hook
+from test_daemon import config_for
 
 CLOSE_IN_ANOTHER_PROCESS = ("import sqlite3, sys\n"
                             "conn = sqlite3.connect(sys.argv[1])\n"
@@ -78,33 +80,9 @@ def test_endpoint_and_commands_beside_the_daemon_keep_the_wal_and_every_alert_on
     server.routes["/a.html"] = page
     server.routes["/hook"] = Reply(200, "ok")
     port = free_port()
-    config = write_config(tmp_path, f"""
-        [state]
-        path = "state/monitor.db"
-        [http]
-        listen = "127.0.0.1:{port}"
-        [daemon]
-        shutdown_timeout = "3s"
-        delivery_interval = "1s"
-        [defaults]
-        retries = 0
-        host_delay = "0s"
-        interval = "700ms"
-        jitter = "0s"
-        [[sources]]
-        name = "a"
-        kind = "html"
-        url = "{server.base}/a.html"
-        items = "li"
-        key = "@id"
-        fields = {{ title = ":scope" }}
-        [[channels]]
-        name = "hook"
-        kind = "webhook"
-        url = "{server.base}/hook"
-        retry_base = "1s"
-    """)
-    wal = tmp_path / "state" / "monitor.db-wal"
+    config = config_for(tmp_path, server, extra=hook(server.base + "/hook", retry_base="1s"))
+    config.write_text(f'[http]\nlisten = "127.0.0.1:{port}"\n' + config.read_text())
+    wal = tmp_path / "state.db-wal"
     daemon = Daemon(config)
     base = f"http://127.0.0.1:{port}"
     reading, answers = threading.Event(), Counter()
@@ -141,7 +119,7 @@ def test_endpoint_and_commands_beside_the_daemon_keep_the_wal_and_every_alert_on
     assert len(ids) == 9  # rows 3..11, each one ratification, once
     sent = Counter(seen.headers["X-Legal-Monitor-Delivery"] for seen in server.hits("/hook"))
     assert len(sent) == len(ids) and set(sent.values()) == {1}, sent
-    conn = sqlite3.connect(tmp_path / "state" / "monitor.db")
+    conn = sqlite3.connect(tmp_path / "state.db")
     try:
         assert conn.execute("pragma integrity_check").fetchone() == ("ok",)
     finally:

@@ -10,7 +10,8 @@ import urllib.request
 
 from monitor.metrics import Metrics
 
-from conftest import Daemon, Reply, free_port, write_config
+from conftest import Daemon, Reply, free_port
+from test_daemon import config_for, page
 
 LIMIT = 256
 ATTACKERS = 400
@@ -18,11 +19,6 @@ ATTACKERS = 400
 
 def low_fd_limit():
     resource.setrlimit(resource.RLIMIT_NOFILE, (LIMIT, LIMIT))
-
-
-def page(n):
-    rows = "".join(f"<li id='r{i}'>Party {i}</li>" for i in range(n))
-    return f"<html><body><ul>{rows}</ul></body></html>"
 
 
 def closed_by_peer(sock: socket.socket) -> bool:
@@ -38,27 +34,8 @@ def closed_by_peer(sock: socket.socket) -> bool:
 def test_idle_half_requests_under_a_low_fd_limit_leave_healthz_and_checks_working(tmp_path, server):
     server.routes["/a.html"] = Reply(200, page(3))
     port = free_port()
-    config = write_config(tmp_path, f"""
-        [state]
-        path = "state.db"
-        [http]
-        listen = "127.0.0.1:{port}"
-        [daemon]
-        shutdown_timeout = "3s"
-        [defaults]
-        retries = 0
-        host_delay = "0s"
-        interval = "500ms"
-        jitter = "0s"
-        timeout = "5s"
-        [[sources]]
-        name = "a"
-        kind = "html"
-        url = "{server.base}/a.html"
-        items = "li"
-        key = "@id"
-        fields = {{ title = ":scope" }}
-    """)
+    config = config_for(tmp_path, server)
+    config.write_text(f'[http]\nlisten = "127.0.0.1:{port}"\n' + config.read_text())
     daemon = Daemon(config, preexec_fn=low_fd_limit)
     attackers: list[socket.socket] = []
     try:

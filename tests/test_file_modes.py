@@ -6,12 +6,12 @@ import json
 import stat
 import subprocess
 
-import pytest
-
 from monitor.lock import DaemonLock
 from monitor.state import open_state
 
-from conftest import Reply, run_cli, write_config
+from conftest import Reply, run_cli
+from test_daemon import config_for
+from test_full_disk import small_disk  # noqa: F401 (a fixture)
 
 
 def mode(path):
@@ -35,35 +35,10 @@ def test_database_wal_shm_and_lock_file_are_created_private(tmp_path):
         state.close()
 
 
-@pytest.fixture
-def mount(tmp_path):
-    """A small tmpfs that the test can turn read-only (root only; skipped elsewhere)."""
-    folder = tmp_path / "ro"
-    folder.mkdir()
-    result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(folder)],
-                            capture_output=True, text=True)
-    if result.returncode:
-        pytest.skip(f"cannot mount a tmpfs here: {result.stderr.strip() or result.returncode}")
-    yield folder
-    subprocess.run(["umount", "-l", str(folder)], check=False)
-
-
-def test_read_only_commands_work_on_a_read_only_database(tmp_path, server, mount):
+def test_read_only_commands_work_on_a_read_only_database(server, small_disk):
+    mount = small_disk  # turned read-only below
     server.routes["/a.html"] = Reply(200, "<ul><li id='a'>Party A</li><li id='b'>Party B</li></ul>")
-    config = write_config(tmp_path, f"""
-        [state]
-        path = "{mount}/state.db"
-        [defaults]
-        retries = 0
-        [[sources]]
-        name = "a"
-        kind = "html"
-        url = "{server.base}/a.html"
-        items = "li"
-        key = "@id"
-        fields = {{ title = ":scope" }}
-        alert_on_first_check = true
-    """)
+    config = config_for(mount, server, extra="alert_on_first_check = true")
     assert run_cli("--config", str(config), "check").returncode == 0
     subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
     assert run_cli("--config", str(config), "check").returncode != 0  # it cannot write, truly

@@ -17,6 +17,7 @@ from monitor.deliver import Deliverer
 from monitor.state import open_state
 
 from conftest import Daemon, Reply, free_port, write_config
+from test_daemon import config_for
 from test_alerts import denunciation, hook, store
 
 
@@ -62,27 +63,8 @@ def healthz(port):
 def test_a_full_disk_gives_503_one_line_per_failure_and_recovers(tmp_path, server, small_disk):
     server.routes["/a.html"] = Reply(200, page([(i, "") for i in range(3)]))
     port = free_port()
-    config = write_config(tmp_path, f"""
-        [state]
-        path = "{small_disk}/state.db"
-        [http]
-        listen = "127.0.0.1:{port}"
-        [daemon]
-        shutdown_timeout = "3s"
-        [defaults]
-        retries = 0
-        host_delay = "0s"
-        interval = "500ms"
-        jitter = "0s"
-        timeout = "5s"
-        [[sources]]
-        name = "a"
-        kind = "html"
-        url = "{server.base}/a.html"
-        items = "li"
-        key = "@id"
-        fields = {{ title = ":scope" }}
-    """)
+    config = config_for(small_disk, server)
+    config.write_text(f'[http]\nlisten = "127.0.0.1:{port}"\n' + config.read_text())
     daemon = Daemon(config)
     try:
         daemon.wait_for(lambda: daemon.logged("checked a: baseline"), what="the baseline")
