@@ -22,9 +22,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 log = logging.getLogger("monitor.web")
 
 MAX_HEAD = 16 * 1024
-"""Bytes of request line and headers accepted."""
+"""Bytes of request line and headers accepted; a longer head gets the connection closed."""
 REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed",
-           431: "Request Header Fields Too Large", 500: "Internal Server Error", 503: "Service Unavailable"}
+           500: "Internal Server Error", 503: "Service Unavailable"}
 
 
 @dataclass
@@ -163,11 +163,13 @@ class BoundedServer:
         buffer = self._pending[conn][1]
         buffer += data
         end = buffer.find(b"\r\n\r\n")
-        if end < 0 and len(buffer) <= MAX_HEAD:
+        if end < 0 or end > MAX_HEAD:
+            if len(buffer) > MAX_HEAD:  # not a request this endpoint serves
+                self._drop(conn)
             return
         self._selector.unregister(conn)
         del self._pending[conn]
-        head = bytes(buffer[:end]) if 0 <= end <= MAX_HEAD else None
+        head = bytes(buffer[:end])
         try:
             self._jobs.put_nowait((conn, head))
         except queue.Full:
@@ -210,11 +212,9 @@ class BoundedServer:
             if self.thread_exit:
                 self.thread_exit()
 
-    def _answer(self, conn: socket.socket, head: bytes | None) -> None:
-        request = parse_head(head) if head is not None else None
-        if head is None:
-            response = Response(431, "text/plain", b"request head too large\n")
-        elif request is None:
+    def _answer(self, conn: socket.socket, head: bytes) -> None:
+        request = parse_head(head)
+        if request is None:
             response = Response(400, "text/plain", b"bad request\n")
         elif request.method not in ("GET", "HEAD"):
             response = Response(405, "text/plain", b"only GET and HEAD\n", {"Allow": "GET, HEAD"})

@@ -70,3 +70,40 @@ def test_metrics_print_timestamps_and_large_counters_in_full():
     assert 'legal_monitor_last_success_timestamp_seconds{source="a"} 1795690293.123\n' in text
     assert 'legal_monitor_checks_total{source="a",outcome="unchanged"} 12345678\n' in text
     assert 'legal_monitor_deliveries_pending{channel="hook"} 3\n' in text
+
+
+def raw(address: str, data: bytes) -> bytes:
+    host, port = address.rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=30) as sock:
+        sock.sendall(data)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def test_the_endpoint_answers_only_whole_small_get_and_head_requests(tmp_path):
+    from monitor.state import open_state
+    from monitor.web import Endpoint
+
+    open_state(tmp_path / "s.db").close()
+    endpoint = Endpoint("127.0.0.1:0", tmp_path / "s.db", Metrics(), lambda: [])
+    endpoint.start()
+    try:
+        get = raw(endpoint.address, b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        head = raw(endpoint.address, b"HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        post = raw(endpoint.address, b"POST /healthz HTTP/1.1\r\nContent-Length: 0\r\n\r\n")
+        junk = raw(endpoint.address, b"\x16\x03\x01 hello\r\n\r\n")
+        try:  # a head over 16 KiB is not read to its end: the connection is closed
+            huge = raw(endpoint.address, b"GET /healthz HTTP/1.1\r\n" + b"X-Pad: " + b"a" * 20000 + b"\r\n\r\n")
+        except ConnectionError:  # reset, or a broken pipe while sending
+            huge = b""
+        missing = raw(endpoint.address, b"GET /nothing HTTP/1.0\r\n\r\n")
+    finally:
+        endpoint.stop()
+    assert get.startswith(b"HTTP/1.0 200 ") and get.endswith(b"\r\n\r\nok\n")
+    assert head.startswith(b"HTTP/1.0 200 ") and head.endswith(b"Connection: close\r\n\r\n")
+    assert post.startswith(b"HTTP/1.0 405 ")
+    assert junk.startswith(b"HTTP/1.0 400 ")
+    assert huge == b""
+    assert missing.startswith(b"HTTP/1.0 404 ")
