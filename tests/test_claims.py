@@ -20,10 +20,10 @@ from test_alerts import setup as alerts_setup
 
 
 def test_a_batch_longer_than_a_claim_is_not_sent_twice_by_a_second_process(tmp_path, server, monkeypatch):
-    monkeypatch.setattr(deliver, "CLAIM", 2.0)
+    monkeypatch.setattr(deliver, "CLAIM", 3.0)
 
     def slow(seen):
-        time.sleep(0.3)  # ten sends take longer than one claim lasts
+        time.sleep(0.4)  # ten sends take longer than one claim lasts
         return Reply(200, "ok")
 
     server.routes["/hook"] = slow
