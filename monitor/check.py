@@ -15,6 +15,7 @@ from .diff import PartDiff, diff_part, miss
 from .errors import SourceError, StateError, StructureChanged
 from .events import Event
 from .fetch import Fetcher
+from .sanitize import strip_controls
 from .sources import SOURCE_KINDS, Part, Source
 from .clock import utcnow
 from .state import Router, State, SuccessfulCheck, no_route
@@ -103,13 +104,14 @@ async def check_source(source: Source, state: State, fetcher: Fetcher, *, accept
         source=name, kind=config.kind, started_at=started_at, duration=time.monotonic() - start,
         outcome=outcome, bytes=ctx.bytes, requests=ctx.requests, not_modified=ctx.not_modified,
         documents=ctx.updates, memo=ctx.memo, parts=diffs, events=events, threshold=config.failure_threshold,
-        error=str(part_failure) if part_failure else None,
-        structural=isinstance(part_failure, StructureChanged), first=first)
+        error=strip_controls(str(part_failure)) if part_failure else None,
+        structural=isinstance(part_failure, StructureChanged), first=first,
+        max_events=config.max_events_per_check)
     new_events, records, streak = state.record_success(check, route)
     report = CheckReport(name, outcome, check.duration, ctx.bytes, ctx.requests, ctx.not_modified,
                          records=records, events=new_events, error=check.error, failures=streak)
     if part_failure:
-        log.warning("check of %s partly failed (%d in a row): %s", name, streak, part_failure,
+        log.warning("check of %s partly failed (%d in a row): %s", name, streak, check.error,
                     extra={"source": name, "outcome": "partial", "failures": streak})
     for change in changes:
         setattr(report, change.kind, getattr(report, change.kind) + 1)
@@ -120,8 +122,14 @@ async def check_source(source: Source, state: State, fetcher: Fetcher, *, accept
                     "bytes": report.bytes, "requests": report.requests, "not_modified": report.not_modified,
                     "records": records, "events": len(new_events)})
     for event in new_events:
-        log.info("event %s %s: %s (%s)", event.type, event.subject or "", event.title or event.key, event.id,
-                 extra={"source": name, "event_id": event.id, "event_type": event.type})
+        if event.hold is None:
+            log.info("event %s %s: %s (%s)", event.type, event.subject or "", event.title or event.key, event.id,
+                     extra={"source": name, "event_id": event.id, "event_type": event.type})
+    held = sum(event.hold is not None for event in new_events)
+    if held:
+        log.warning("%s: %d new events held, none sent (more than max_events_per_check = %d); "
+                    "review with `legal-monitor held --source %s`", name, held, config.max_events_per_check, name,
+                    extra={"source": name, "held": held})
     return report
 
 
@@ -140,6 +148,7 @@ def _combined(failed: list[tuple[str, SourceError]]) -> SourceError:
 def _failed(state: State, source: Source, started_at: str, start: float, ctx: SourceContext,
             error: str, route: Router, structural: bool = False) -> CheckReport:
     duration = time.monotonic() - start
+    error = strip_controls(error)  # it may quote the page
     streak, events = state.record_failure(source.name, source.config.kind, started_at, duration, error,
                                           ctx.bytes, ctx.requests, structural=structural,
                                           threshold=source.config.failure_threshold, route=route)

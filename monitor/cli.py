@@ -14,12 +14,14 @@ from typing import Any, Sequence
 
 from . import __version__
 from .check import CheckReport, check_all
+from .cli_held import HELD_COMMANDS, add_held_parsers
 from .deliver import Delivered, Deliverer
 from .config import Config, load_config
 from .durations import format_duration, parse_duration
 from .errors import ConfigError, MonitorError
 from .logs import setup_logging
-from .events import EVENT_TYPES, Event
+from .events import EVENT_TYPES
+from .render import event_line
 from .sources import SOURCE_KINDS
 from .clock import later, utcnow
 from .state import State, open_state
@@ -77,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     deliveries.add_argument("action", nargs="?", choices=["retry"], help="retry failed deliveries")
     deliveries.add_argument("ids", nargs="*", metavar="ID", help="delivery ids to retry")
     deliveries.add_argument("--all-failed", action="store_true", help="with retry: every failed delivery")
+    add_held_parsers(commands)
     return parser
 
 
@@ -165,14 +168,8 @@ def _print_reports(reports: list[CheckReport]) -> None:
         if report.error:
             print(f"  failed parts: {report.error}")
         for event in report.events:
-            print(f"  {_event_line(event)}")
-
-
-def _event_line(event: Event) -> str:
-    what = " — ".join(x for x in (event.subject, event.title or event.key) if x)
-    date = f" [{event.date}]" if event.date else ""
-    url = f" <{event.url}>" if event.url else ""
-    return f"{event.type}: {what}{date}{url}"
+            if event.hold is None:  # a flood's held events are summed up by its events_held event
+                print(f"  {event_line(event)}")
 
 
 def cmd_sources(args: argparse.Namespace, config: Config) -> int:
@@ -229,7 +226,7 @@ def cmd_events(args: argparse.Namespace, config: Config) -> int:
     if not events:
         print("no events")
     for event in events:
-        print(f"{event.detected_at}  {event.source}  {_event_line(event)}")
+        print(f"{event.detected_at}  {event.source}  {event_line(event)}")
     return 0
 
 
@@ -397,4 +394,4 @@ def cmd_deliveries(args: argparse.Namespace, config: Config) -> int:
 
 COMMANDS = {"check": cmd_check, "sources": cmd_sources, "events": cmd_events,
             "validate": cmd_validate, "run": cmd_run, "test-alert": cmd_test_alert,
-            "deliveries": cmd_deliveries, "status": cmd_status}
+            "deliveries": cmd_deliveries, "status": cmd_status, **HELD_COMMANDS}

@@ -56,6 +56,7 @@ DEFAULT_OPTIONS: dict[str, Option] = {
     "max_bytes": Option(o.size, 20 * 1024 * 1024, help="largest response body accepted"),
     "alert_on_first_check": Option(o.boolean, False, help="raise events on a source's first check"),
     "failure_threshold": Option(o.integer(1), 3, help="failed checks in a row that raise source_failing"),
+    "max_events_per_check": Option(o.integer(1), 25, help="more new events in one check are held, not sent"),
 }
 
 # Keys every source accepts besides the [defaults] keys; kinds add their own.
@@ -115,6 +116,7 @@ class SourceConfig:
     max_bytes: int = 20 * 1024 * 1024
     alert_on_first_check: bool = False
     failure_threshold: int = 3
+    max_events_per_check: int = 25
     proxy: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
     ca_bundle: str | None = None

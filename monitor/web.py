@@ -98,7 +98,8 @@ class Endpoint:
 
     def _latest(self) -> list[Event]:
         events = self.state().events(limit=FEED_SIZE * 4)
-        return [e for e in events if e.type not in OPS_TYPES and e.type not in RECORD_TYPES][:FEED_SIZE]
+        return [e for e in events if e.type not in OPS_TYPES and e.type not in RECORD_TYPES
+                and e.hold in (None, "released")][:FEED_SIZE]  # held and dropped events are not news
 
     def events_json(self, request: Request) -> Response:
         body = json.dumps([payload(e) for e in self._latest()], ensure_ascii=False, indent=1)
