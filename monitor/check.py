@@ -16,6 +16,7 @@ from .errors import SourceError, StateError, StructureChanged
 from .events import Event
 from .fetch import Fetcher
 from .sanitize import strip_controls
+from .linking import prepare
 from .sources import SOURCE_KINDS, Part, Source
 from .clock import utcnow
 from .state import Router, State, SuccessfulCheck, no_route
@@ -99,6 +100,7 @@ async def check_source(source: Source, state: State, fetcher: Fetcher, *, accept
                 continue
             for change in diff.changes:
                 events.extend(source.events(change, detected_at))
+    events = prepare(state, source, ctx, events, detected_at)
     outcome = "partial" if part_failure else "baseline" if first else ("changed" if changes else "unchanged")
     check = SuccessfulCheck(
         source=name, kind=config.kind, started_at=started_at, duration=time.monotonic() - start,

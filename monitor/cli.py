@@ -19,11 +19,14 @@ from .deliver import Delivered, Deliverer
 from .config import Config, load_config
 from .durations import format_duration, parse_duration
 from .errors import ConfigError, MonitorError
+from .humantime import shown
 from .logs import setup_logging
+from .overview import next_cell, source_list, source_status
 from .events import EVENT_TYPES
 from .render import event_line
 from .sources import SOURCE_KINDS
 from .clock import later, utcnow
+from .related import story_events, with_related
 from .state import State, open_state
 
 PROG = "legal-monitor"
@@ -56,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     events.add_argument("--type", action="append", metavar="T", choices=EVENT_TYPES, help="event type (repeatable)")
     events.add_argument("--source", action="append", metavar="S", help="source name (repeatable)")
     events.add_argument("--limit", type=int, default=50, metavar="N", help="at most N events (default 50)")
+    events.add_argument("--story", metavar="ID", help="only the events of this story, oldest first")
     events.add_argument("--json", action="store_true")
 
     validate = commands.add_parser("validate", help="check the config file and say what it holds")
@@ -178,23 +182,13 @@ def cmd_sources(args: argparse.Namespace, config: Config) -> int:
         rows = state.source_rows()
     finally:
         state.close()
-    table = []
-    for source in config.sources:
-        row = rows.get(source.name) or {}
-        status = "disabled" if not source.enabled else ("never checked" if not row else row["last_outcome"])
-        table.append({
-            "name": source.name, "kind": source.kind, "enabled": source.enabled,
-            "last_check": row.get("last_check"), "status": status,
-            "records": row.get("records") or 0,
-            "last_change": row.get("last_change"),
-            "consecutive_failures": row.get("consecutive_failures", 0),
-            "last_error": row.get("last_error"),
-        })
+    table = source_list(config, rows)
     if args.json:
         print(json.dumps(table, ensure_ascii=False, indent=2))
         return 0
-    headers = ["name", "kind", "last_check", "status", "records", "last_change", "consecutive_failures"]
-    _print_table([[_show(r[h]) for h in headers] for r in table],
+    now = datetime.now(timezone.utc)
+    _print_table([[r["name"], r["kind"], shown(r["last_check"], now), r["status"], str(r["records"]),
+                   shown(r["last_change"], now), str(r["consecutive_failures"])] for r in table],
                  ["NAME", "KIND", "LAST CHECK", "STATUS", "RECORDS", "LAST CHANGE", "FAILURES"])
     for r in table:
         if r["last_error"] and r["status"] == "failed":
@@ -217,7 +211,8 @@ def cmd_events(args: argparse.Namespace, config: Config) -> int:
     since = _since(args.since) if args.since else None
     state = _state(config, readonly=True)
     try:
-        events = state.events(since, args.type, args.source, args.limit)
+        events = (story_events(state, args.story) if args.story
+                  else with_related(state, state.events(since, args.type, args.source, args.limit)))
     finally:
         state.close()
     if args.json:
@@ -284,7 +279,6 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_status(args: argparse.Namespace, config: Config) -> int:
-    from .daemon import backoff_factor
     from .lock import lock_holder
 
     holder = lock_holder(config.state_path)
@@ -295,25 +289,17 @@ def cmd_status(args: argparse.Namespace, config: Config) -> int:
         failed = state.deliveries("failed")
     finally:
         state.close()
-    sources = []
-    for source in config.sources:
-        row = rows.get(source.name) or {}
-        failures = row.get("consecutive_failures") or 0
-        next_at = None
-        if source.enabled and row.get("last_check"):
-            next_at = later(row["last_check"], source.interval * backoff_factor(failures))
-        sources.append({"name": source.name, "enabled": source.enabled, "last_check": row.get("last_check"),
-                        "last_outcome": row.get("last_outcome"), "next_check": next_at,
-                        "consecutive_failures": failures, "last_error": row.get("last_error")})
+    sources = source_status(config, rows)
     data = {"daemon": {"running": holder is not None, "pid": holder}, "sources": sources,
             "deliveries": {"pending": len(pending), "failed": len(failed)}}
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0
     print(f"daemon: running (PID {holder})" if holder else "daemon: not running")
-    headers = ["name", "last_check", "last_outcome", "next_check", "consecutive_failures"]
-    _print_table([[_show(s[h]) for h in headers] for s in sources],
-                 ["SOURCE", "LAST CHECK", "OUTCOME", "NEXT CHECK (ABOUT)", "FAILURES"])
+    now = datetime.now(timezone.utc)
+    _print_table([[s["name"], shown(s["last_check"], now), _show(s["last_outcome"]), next_cell(s, now),
+                   str(s["consecutive_failures"])] for s in sources],
+                 ["SOURCE", "LAST CHECK", "OUTCOME", "NEXT CHECK", "FAILURES"])
     failing = [s for s in sources if s["consecutive_failures"]]
     for s in failing:
         print(f"failing: {s['name']} ({s['consecutive_failures']} in a row): {s['last_error']}")

@@ -15,6 +15,7 @@ from .config import Config
 from .errors import StateError
 from .events import Event
 from .clock import later, utcnow
+from .related import already_told, with_related
 from .state import State
 
 log = logging.getLogger("monitor.deliver")
@@ -59,8 +60,10 @@ class Deliverer:
         self._failure: StateError | None = None
 
     def route(self, event: Event) -> list[ChannelConfig]:
-        """The channels whose filters want `event`."""
-        return [channel.config for channel in self.channels.values() if channel.config.wants(event)]
+        """The channels whose filters want `event` (and, with `stories = "first"`, that have
+        not been sent another event of its story)."""
+        return [channel.config for channel in self.channels.values() if channel.config.wants(event)
+                and not (channel.config.stories == "first" and already_told(self.state, channel.name, event))]
 
     async def deliver_due(self) -> list[Delivered]:
         """Send every due pending delivery once; channels in parallel, each in order.
@@ -71,6 +74,7 @@ class Deliverer:
             self._save_outcomes()
             self._failure = None
             due = outbox.due(self.state, utcnow(), list(self.channels))
+            with_related(self.state, [event for _, event in due])
             by_channel: dict[str, list[tuple[dict[str, Any], Event]]] = {}
             for row, event in due:
                 by_channel.setdefault(row["channel"], []).append((row, event))

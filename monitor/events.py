@@ -60,6 +60,10 @@ class Event:
     treaty: Treaty | None = None
     details: dict[str, Any] = field(default_factory=dict)
     detected_at: str | None = None
+    story: str | None = None
+    """Shared by the events of one real-world action across sources (see `stories`)."""
+    related: list[dict[str, Any]] = field(default_factory=list)
+    """The other events of the story, when read back for a message or a listing."""
     hold: str | None = None
     """None for an ordinary event; "held" when a flooded check kept it back from every channel,
     then "released" (its deliveries were queued) or "dropped" (never sent)."""

@@ -20,7 +20,7 @@ def due(state: State, now: str, channels: list[str]) -> list[tuple[dict[str, Any
     marks = ",".join("?" * len(channels))
     rows = state.rows(
         "select d.*, e.id as e_id, e.type, e.source, e.key, e.subject, e.title, e.summary, e.url, e.date,"
-        " e.effective_date, e.treaty, e.details, e.detected_at from deliveries d join events e"
+        " e.effective_date, e.treaty, e.details, e.detected_at, e.story from deliveries d join events e"
         f" on e.id = d.event_id where d.status = 'pending' and d.channel in ({marks})"
         " and d.next_attempt_at <= ? and (d.claimed_until is null or d.claimed_until < ?)"
         " order by d.created_at, d.rowid", [*channels, now, now])

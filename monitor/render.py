@@ -6,6 +6,7 @@ import html
 
 from .events import LABELS, Event
 from .sanitize import web_link
+from .stories import also_reported
 
 TEST_MARK = "[TEST] "
 
@@ -34,7 +35,8 @@ def event_line(event: Event) -> str:
     mark = f"[{event.hold}] " if event.hold in ("held", "dropped") else ""
     date = f" [{event.date}]" if event.date else ""
     url = f" <{event.url}>" if event.url else ""
-    return f"{mark}{event.type}: {what}{date}{url}"
+    story = f" (story {event.story})" if event.story else ""
+    return f"{mark}{event.type}: {what}{date}{url}{story}"
 
 
 def facts(event: Event) -> list[tuple[str, str]]:
@@ -54,7 +56,9 @@ def facts(event: Event) -> list[tuple[str, str]]:
         ("Seen by", event.source),
         ("Detected", event.detected_at),
         ("Event id", event.id),
+        ("Story", event.story if event.related else None),
     ]
+    rows += [("Also reported", also_reported(entry)) for entry in event.related]
     return [(name, str(value)) for name, value in rows if value]
 
 

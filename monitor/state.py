@@ -78,7 +78,17 @@ def _v3(db: sqlite_utils.Database) -> None:
     db["events"].create_index(["hold", "source"])
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3]
+def _v4(db: sqlite_utils.Database) -> None:
+    """The treaty catalogue (titles the depositaries' lists give), and each event's story."""
+    db["treaties"].create({
+        "id": str, "catalogue": str, "number": str, "title_en": str, "url": str, "title_fr": str,
+        "title_ru": str, "short_en": str, "short_fr": str, "short_ru": str, "source": str, "updated_at": str,
+    }, pk="id")
+    db["events"].add_column("story", str)
+    db["events"].create_index(["story"])
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4]
 """Migration N+1 takes a database from schema version N to N+1. Append; never edit."""
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -264,11 +274,13 @@ class State:
         True when new."""
         cursor = self.conn.execute(
             "insert or ignore into events (id, type, source, key, subject, title, summary, url, date,"
-            " effective_date, treaty, details, detected_at, hold) values (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " effective_date, treaty, details, detected_at, hold, story)"
+            " values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [event.id, event.type, event.source, event.key, event.subject, event.title, event.summary,
              event.url, event.date, event.effective_date,
              json.dumps(event.treaty.__dict__, ensure_ascii=False) if event.treaty else None,
-             json.dumps(event.details, ensure_ascii=False, sort_keys=True), event.detected_at, event.hold])
+             json.dumps(event.details, ensure_ascii=False, sort_keys=True), event.detected_at, event.hold,
+             event.story])
         if not cursor.rowcount:
             return False
         if event.hold is None:
@@ -423,7 +435,8 @@ def row_to_event(row: dict[str, Any]) -> Event:
         id=row["id"], type=row["type"], source=row["source"], key=row["key"], title=row["title"],
         subject=row["subject"], summary=row["summary"], url=row["url"], date=row["date"],
         effective_date=row["effective_date"], treaty=Treaty(**treaty) if treaty else None,
-        details=json.loads(row["details"] or "{}"), detected_at=row["detected_at"], hold=row.get("hold"))
+        details=json.loads(row["details"] or "{}"), detected_at=row["detected_at"], hold=row.get("hold"),
+        story=row.get("story"))
 
 
 def open_state(path: str | Path, keep_snapshots: int = 20, *, readonly: bool = False,

@@ -16,8 +16,10 @@ from .errors import MonitorError
 from .events import OPS_TYPES, RECORD_TYPES, Event
 from .httpserve import BoundedServer, Request, Response
 from .metrics import Metrics
+from .related import with_related
 from .render import headline
 from .state import State, open_state
+from .stories import also_reported
 
 log = logging.getLogger("monitor.web")
 FEED_SIZE = 50
@@ -97,9 +99,10 @@ class Endpoint:
         return Response(200, "text/plain; version=0.0.4; charset=utf-8", self.metrics.render(last, pending).encode())
 
     def _latest(self) -> list[Event]:
-        events = self.state().events(limit=FEED_SIZE * 4)
-        return [e for e in events if e.type not in OPS_TYPES and e.type not in RECORD_TYPES
-                and e.hold in (None, "released")][:FEED_SIZE]  # held and dropped events are not news
+        state = self.state()
+        news = [e for e in state.events(limit=FEED_SIZE * 4) if e.type not in OPS_TYPES
+                and e.type not in RECORD_TYPES and e.hold in (None, "released")]  # held, dropped: not news
+        return with_related(state, news[:FEED_SIZE])
 
     def events_json(self, request: Request) -> Response:
         body = json.dumps([payload(e) for e in self._latest()], ensure_ascii=False, indent=1)
@@ -121,7 +124,13 @@ class Endpoint:
             ET.SubElement(entry, f"{{{ns}}}updated").text = event.detected_at
             if event.url:
                 ET.SubElement(entry, f"{{{ns}}}link", href=event.url)
-            ET.SubElement(entry, f"{{{ns}}}summary").text = event.summary or event.title or ""
+            also = "".join(f"\nAlso reported: {also_reported(r)}" for r in event.related)
+            ET.SubElement(entry, f"{{{ns}}}summary").text = (event.summary or event.title or "") + also
             ET.SubElement(entry, f"{{{ns}}}category", term=event.type)
+            if event.story:
+                ET.SubElement(entry, f"{{{ns}}}category", term=f"story:{event.story}", label="story")
+            for other in event.related:
+                if other.get("url"):
+                    ET.SubElement(entry, f"{{{ns}}}link", rel="related", href=other["url"])
         body = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
         return Response(200, "application/atom+xml; charset=utf-8", body)

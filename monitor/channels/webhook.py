@@ -29,6 +29,7 @@ def payload(event: Event) -> dict[str, Any]:
         "subject": data["subject"], "treaty": data["treaty"], "date": data["date"],
         "effective_date": data["effective_date"], "title": data["title"], "summary": data["summary"],
         "url": data["url"], "detected_at": data["detected_at"], "details": data["details"],
+        "story": data["story"], "related": data["related"],
     }
 
 
