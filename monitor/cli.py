@@ -111,8 +111,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _state(config: Config) -> State:
-    return open_state(config.state_path, config.keep_snapshots)
+def _state(config: Config, readonly: bool = False) -> State:
+    """The state database; `readonly` for commands that only read (they work on a database
+    they cannot write)."""
+    return open_state(config.state_path, config.keep_snapshots, readonly=readonly)
 
 
 def cmd_check(args: argparse.Namespace, config: Config) -> int:
@@ -179,7 +181,7 @@ def _print_reports(reports: list[CheckReport]) -> None:
 
 
 def cmd_sources(args: argparse.Namespace, config: Config) -> int:
-    state = _state(config)
+    state = _state(config, readonly=True)
     try:
         rows = state.source_rows()
     finally:
@@ -211,7 +213,7 @@ def _print_table(rows: list[list[str]], titles: list[str]) -> None:
 
 def cmd_events(args: argparse.Namespace, config: Config) -> int:
     since = parse_since(args.since) if args.since else None
-    state = _state(config)
+    state = _state(config, readonly=True)
     try:
         events = (story_events(state, args.story) if args.story
                   else with_related(state, state.events(since, args.type, args.source, args.limit)))
@@ -284,7 +286,7 @@ def cmd_status(args: argparse.Namespace, config: Config) -> int:
     from .lock import lock_holder
 
     holder = lock_holder(config.state_path)
-    state = _state(config)
+    state = _state(config, readonly=True)
     try:
         rows = state.source_rows()
         pending = state.deliveries("pending")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from typing import Any, Callable
@@ -15,6 +14,7 @@ import jinja2
 from .clock import iso
 from .config import Config, SourceConfig
 from .errors import BadRequest
+from .httpserve import Response
 from .events import LABELS, OPS_TYPES, RECORD_TYPES, TREATY_TYPES, Event
 from .queries import Filters, find_events, parse_filters, source_rows, subject_name, treaty_records
 from .readable import human_date, human_time
@@ -36,14 +36,6 @@ TYPE_GROUPS = [("Treaty actions", TREATY_TYPES), ("Record changes", RECORD_TYPES
 
 Reader = Callable[[Callable[[sqlite3.Connection], Any]], Any]
 """Runs a function on a read connection to the state database and returns its result."""
-
-
-@dataclass
-class Response:
-    status: int
-    content_type: str
-    body: bytes
-    headers: dict[str, str] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=1)

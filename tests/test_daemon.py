@@ -189,7 +189,7 @@ def test_http_flag_on_a_taken_port_is_a_clear_error(tmp_path, server):
     assert "Traceback" not in result.stderr
 
 
-def test_healthz_is_503_when_the_scheduler_stalls_or_the_database_cannot_be_written(tmp_path):
+def test_healthz_is_503_when_the_scheduler_stalls_or_the_database_cannot_be_read(tmp_path):
     from urllib.error import HTTPError
 
     from monitor.metrics import Metrics
@@ -197,11 +197,11 @@ def test_healthz_is_503_when_the_scheduler_stalls_or_the_database_cannot_be_writ
     from monitor.web import Endpoint
 
     open_state(tmp_path / "s.db").close()
-    cases = [(tmp_path / "s.db", lambda: True, 200, "ok"),
-             (tmp_path / "s.db", lambda: False, 503, "scheduler not running"),
-             (tmp_path / "gone" / "s.db", lambda: True, 503, "database not writable")]
-    for path, alive, status, text in cases:
-        endpoint = Endpoint("127.0.0.1:0", path, Metrics(), alive)
+    cases = [(tmp_path / "s.db", lambda: [], 200, "ok"),
+             (tmp_path / "s.db", lambda: ["scheduler not running"], 503, "scheduler not running"),
+             (tmp_path / "gone" / "s.db", lambda: [], 503, "database unreadable")]
+    for path, problems, status, text in cases:
+        endpoint = Endpoint("127.0.0.1:0", path, Metrics(), problems)
         endpoint.start()
         try:
             try:

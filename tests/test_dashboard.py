@@ -39,7 +39,7 @@ def get(base: str, path: str, headers: dict[str, str] | None = None) -> tuple[in
 
 def serve(config_path):
     config = load_config(config_path)
-    endpoint = Endpoint("127.0.0.1:0", config.state_path, Metrics(), lambda: True, lambda: config)
+    endpoint = Endpoint("127.0.0.1:0", config.state_path, Metrics(), lambda: [], lambda: config)
     endpoint.start()
     return endpoint
 

@@ -34,7 +34,7 @@ def test_choosing_denunciation_in_the_form_shows_the_one_denunciation(tmp_path):
     finally:
         portals.stop()
     config = load_config(path)
-    endpoint = Endpoint("127.0.0.1:0", config.state_path, Metrics(), lambda: True, lambda: config)
+    endpoint = Endpoint("127.0.0.1:0", config.state_path, Metrics(), lambda: [], lambda: config)
     endpoint.start()
     base = f"http://{endpoint.address}"
     try:
