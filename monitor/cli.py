@@ -27,7 +27,7 @@ from .deliveries_cmd import add_deliveries_command, cmd_deliveries
 from .preview import add_preview_command, cmd_preview
 from .render import event_line
 from .sources import SOURCE_KINDS
-from .clock import later, utcnow
+from .clock import utcnow
 from .related import story_events, with_related
 from .queries import parse_since
 from .state import State, open_state
