@@ -15,6 +15,7 @@ from .diff import PartDiff, diff_part, miss
 from .errors import SourceError, StateError, StructureChanged
 from .events import Event
 from .fetch import Fetcher
+from .redact import mask_text
 from .sources import SOURCE_KINDS, Part, Source
 from .clock import utcnow
 from .state import Router, State, SuccessfulCheck, no_route
@@ -103,13 +104,13 @@ async def check_source(source: Source, state: State, fetcher: Fetcher, *, accept
         source=name, kind=config.kind, started_at=started_at, duration=time.monotonic() - start,
         outcome=outcome, bytes=ctx.bytes, requests=ctx.requests, not_modified=ctx.not_modified,
         documents=ctx.updates, memo=ctx.memo, parts=diffs, events=events, threshold=config.failure_threshold,
-        error=str(part_failure) if part_failure else None,
+        error=mask_text(str(part_failure), set(config.params)) if part_failure else None,
         structural=isinstance(part_failure, StructureChanged), first=first)
     new_events, records, streak = state.record_success(check, route)
     report = CheckReport(name, outcome, check.duration, ctx.bytes, ctx.requests, ctx.not_modified,
                          records=records, events=new_events, error=check.error, failures=streak)
     if part_failure:
-        log.warning("check of %s partly failed (%d in a row): %s", name, streak, part_failure,
+        log.warning("check of %s partly failed (%d in a row): %s", name, streak, check.error,
                     extra={"source": name, "outcome": "partial", "failures": streak})
     for change in changes:
         setattr(report, change.kind, getattr(report, change.kind) + 1)
@@ -140,6 +141,7 @@ def _combined(failed: list[tuple[str, SourceError]]) -> SourceError:
 def _failed(state: State, source: Source, started_at: str, start: float, ctx: SourceContext,
             error: str, route: Router, structural: bool = False) -> CheckReport:
     duration = time.monotonic() - start
+    error = mask_text(error, set(source.config.params))  # a URL in a message may carry a key
     streak, events = state.record_failure(source.name, source.config.kind, started_at, duration, error,
                                           ctx.bytes, ctx.requests, structural=structural,
                                           threshold=source.config.failure_threshold, route=route)

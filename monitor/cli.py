@@ -19,6 +19,7 @@ from .config import Config, load_config
 from .durations import format_duration, parse_duration
 from .errors import ConfigError, MonitorError
 from .logs import setup_logging
+from .redact import mask_text
 from .events import EVENT_TYPES, Event
 from .sources import SOURCE_KINDS
 from .clock import later, utcnow
@@ -189,7 +190,7 @@ def cmd_sources(args: argparse.Namespace, config: Config) -> int:
             "records": row.get("records") or 0,
             "last_change": row.get("last_change"),
             "consecutive_failures": row.get("consecutive_failures", 0),
-            "last_error": row.get("last_error"),
+            "last_error": mask_text(row.get("last_error") or "", set(source.params)) or None,
         })
     if args.json:
         print(json.dumps(table, ensure_ascii=False, indent=2))
@@ -257,7 +258,7 @@ def cmd_validate(args: argparse.Namespace, config: Config) -> int:
           + (", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "none"))
     for source in config.sources:
         flag = "" if source.enabled else " (disabled)"
-        describe = SOURCE_KINDS[source.kind](source).describe()
+        describe = mask_text(SOURCE_KINDS[source.kind](source).describe(), set(source.params))
         print(f"    {source.name}: {source.kind} every {format_duration(source.interval)}{flag}  {describe}")
     print(f"  {len(config.channels)} channels")
     print(f"  state: {config.state_path}")
@@ -305,7 +306,8 @@ def cmd_status(args: argparse.Namespace, config: Config) -> int:
             next_at = later(row["last_check"], source.interval * backoff_factor(failures))
         sources.append({"name": source.name, "enabled": source.enabled, "last_check": row.get("last_check"),
                         "last_outcome": row.get("last_outcome"), "next_check": next_at,
-                        "consecutive_failures": failures, "last_error": row.get("last_error")})
+                        "consecutive_failures": failures,
+                        "last_error": mask_text(row.get("last_error") or "", set(source.params)) or None})
     data = {"daemon": {"running": holder is not None, "pid": holder}, "sources": sources,
             "deliveries": {"pending": len(pending), "failed": len(failed)}}
     if args.json:
