@@ -254,7 +254,7 @@ def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
     return url.scheme, url.host, port
 
 
-SAFE_ACROSS_ORIGINS = frozenset({"user-agent", "accept", "accept-encoding", "accept-language"})
+SAFE_ACROSS_ORIGINS = frozenset({b"user-agent", b"accept", b"accept-encoding", b"accept-language"})
 """The only headers a redirect to another origin carries: configured headers (`headers`,
 `headers_env`), a kind's own key headers and conditional headers stay with their origin."""
 
@@ -275,10 +275,10 @@ def _follow(client: httpx.AsyncClient, request: httpx.Request, response: httpx.R
     if response.status_code == 303 and method != "HEAD" or response.status_code in (301, 302) and method == "POST":
         method, content = "GET", b""
     same_origin = _origin(target) == _origin(request.url)
-    headers = {name: value for name, value in request.headers.items()
+    headers = [(name, value) for name, value in request.headers.raw
                if (same_origin or name.lower() in SAFE_ACROSS_ORIGINS)
-               and name.lower() not in ("host", "content-length", "transfer-encoding")
-               and (content or name.lower() != "content-type")}
+               and name.lower() not in (b"host", b"content-length", b"transfer-encoding")
+               and (content or name.lower() != b"content-type")]
     return client.build_request(method, target, headers=headers, content=content or None)
 
 

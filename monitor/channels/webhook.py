@@ -124,7 +124,8 @@ class WebhookChannel(Channel):
             reason = (str(exc) or type(exc).__name__).splitlines()[0][:200]
             return SendResult(False, f"cannot reach {httpx.URL(options['url']).host}: {reason}", retry=True)
         status = response.status_code
-        snippet = " ".join(answer[:400].decode("utf-8", "replace")[:200].split())
+        text = answer[:400].decode("utf-8", "replace")[:200]
+        snippet = " ".join("".join(c if c.isprintable() else " " for c in text).split())
         if 200 <= status < 300:
             return SendResult(True, f"HTTP {status}", status=status)
         return SendResult(False, f"HTTP {status}: {snippet}" if snippet else f"HTTP {status}",
