@@ -9,6 +9,8 @@ from typing import Any
 
 MAX_REPLY = 64 * 1024
 """Largest reply (all its continuation lines) read from an SMTP server."""
+DEADLINE_FACTOR = 4
+"""A whole SMTP exchange may take this many times the channel's `timeout`."""
 
 
 class _ReplyReader:
@@ -62,12 +64,12 @@ class _Bounded:
 
 
 class BoundedSMTP(_Bounded, smtplib.SMTP):
-    def __init__(self, host: str, port: int, timeout: float, deadline_factor: float):
-        self._bound(timeout, deadline_factor)
+    def __init__(self, host: str, port: int, timeout: float):
+        self._bound(timeout, DEADLINE_FACTOR)
         super().__init__(host, port, timeout=timeout)
 
 
 class BoundedSMTPSSL(_Bounded, smtplib.SMTP_SSL):
-    def __init__(self, host: str, port: int, timeout: float, deadline_factor: float, context: Any):
-        self._bound(timeout, deadline_factor)
+    def __init__(self, host: str, port: int, timeout: float, context: Any):
+        self._bound(timeout, DEADLINE_FACTOR)
         super().__init__(host, port, timeout=timeout, context=context)

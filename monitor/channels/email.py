@@ -16,7 +16,6 @@ from typing import Any, ClassVar
 import certifi
 
 from .. import options as o
-from ..fetch import DEADLINE_FACTOR
 from ..options import Option
 from ..render import headline, html_text, plain_text
 from .base import Channel, ChannelConfig, Outgoing, SendResult
@@ -103,9 +102,9 @@ class EmailChannel(Channel):
         context = ssl.create_default_context(cafile=options["ca_bundle"] or certifi.where())
         try:
             if security == "ssl":
-                smtp: smtplib.SMTP = BoundedSMTPSSL(host, port, options["timeout"], DEADLINE_FACTOR, context)
+                smtp: smtplib.SMTP = BoundedSMTPSSL(host, port, options["timeout"], context)
             else:
-                smtp = BoundedSMTP(host, port, options["timeout"], DEADLINE_FACTOR)
+                smtp = BoundedSMTP(host, port, options["timeout"])
             with smtp:
                 if security == "starttls":
                     smtp.starttls(context=context)
