@@ -4,7 +4,9 @@
 
 Runs on 127.0.0.1: a page sent with ``Content-Encoding: gzip, gzip`` holding 512 MiB of zeros
 (about 1 KB on the wire), a webhook receiver answering HTTP 500 with the same body, and a
-server that announces 100 KB and sends one byte a second, watched with ``timeout = "1s"``.
+server that announces 100 KB and sends one byte a second, watched with ``timeout = "2s"`` (so
+that no single read times out: only an overall deadline can end the check), and
+an SMTP server whose first reply never ends (continuation lines, as fast as it can send).
 Each is one `legal-monitor` child process; its wall time and peak RSS come from wait4.
 ``--code DIR`` runs the monitor found in DIR instead (a checkout of an earlier commit, to
 compare); ``--drip-limit`` kills a drip check still running after that many seconds.
@@ -22,11 +24,11 @@ import threading
 from .common import ROOT, bench_env, code_version, table
 
 sys.path.insert(0, str(ROOT / "tests"))
-from hostile import DripServer, gzip_bomb, measured_run  # noqa: E402  (test helpers, shared)
+from hostile import DripServer, EndlessSmtp, gzip_bomb, measured_run  # noqa: E402  (test helpers, shared)
 
 SOURCE = """
 [state]
-path = "state.db"
+path = "state-{name}.db"
 [defaults]
 retries = 0
 host_delay = "0s"
@@ -39,6 +41,18 @@ kind = "html"
 url = "{url}"
 items = "li"
 key = "@id"
+"""
+
+MAIL = """
+[[channels]]
+name = "mail"
+kind = "email"
+smtp_host = "127.0.0.1"
+smtp_port = {port}
+security = "none"
+from = "monitor@example.org"
+to = ["desk@example.org"]
+timeout = "10s"
 """
 
 HOOK = """
@@ -78,29 +92,37 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--code", type=Path, default=ROOT, help="folder holding the monitor package to run")
     parser.add_argument("--drip-limit", type=float, default=120.0)
+    parser.add_argument("--smtp-limit", type=float, default=60.0,
+                        help="kill a test-alert still reading an endless SMTP reply after this many seconds")
     args = parser.parse_args()
     server, base = bomb_server()
     drip = DripServer()
+    smtp = EndlessSmtp()
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         cases = [
-            ("page gzip,gzip 512 MiB", ["check"], SOURCE.format(timeout="30s", url=f"{base}/page"), 300.0),
+            ("page gzip,gzip 512 MiB", ["check"], SOURCE.format(timeout="30s", url=f"{base}/page", name="bomb"), 300.0),
             ("webhook answer gzip,gzip 512 MiB", ["test-alert"],
-             SOURCE.format(timeout="30s", url=f"{base}/page") + HOOK.format(url=f"{base}/hook"), 300.0),
-            ("drip 1 byte/s, timeout 1s", ["check"], SOURCE.format(timeout="1s", url=f"{drip.base}/page"),
-             args.drip_limit),
+             SOURCE.format(timeout="30s", url=f"{base}/page", name="hook") + HOOK.format(url=f"{base}/hook"),
+             300.0),
+            ("drip 1 byte/s, timeout 2s", ["check"],
+             SOURCE.format(timeout="2s", url=f"{drip.base}/page", name="drip"), args.drip_limit),
+            ("SMTP reply without end", ["test-alert"],
+             SOURCE.format(timeout="30s", url=f"{base}/page", name="mail") + MAIL.format(port=smtp.port),
+             args.smtp_limit),
         ]
         for index, (name, command, config, limit) in enumerate(cases):
             path = Path(folder) / f"c{index}.toml"
             path.write_text(config, encoding="utf-8")
             run = measured_run([sys.executable, "-m", "monitor", "--config", str(path), *command],
                                cwd=args.code, env=bench_env(), timeout=limit)
-            lines = [line for line in run.output.splitlines() if "hostile" in line or "hook" in line]
+            lines = [line for line in run.output.splitlines() if "hostile" in line or ": FAILED" in line]
             last = (lines or [""])[0][-110:]
             killed = " (killed at the limit)" if run.wall >= limit else ""
             rows.append([name, f"{run.peak_mib:.0f}", f"{run.wall:.1f}{killed}", str(run.returncode), last])
     server.shutdown()
     drip.stop()
+    smtp.stop()
     print(table(["case", "peak RSS MiB", "seconds", "exit", "message"], rows))
     print(f"code {code_version() if args.code == ROOT else args.code}")
     print("SUMMARY " + "; ".join(f"{r[0]}: {r[1]} MiB, {r[2]} s" for r in rows))

@@ -162,20 +162,21 @@ def _message():
 # --- 2. deadlines ---------------------------------------------------------------------------
 
 def test_a_dripping_server_fails_the_check_at_the_request_deadline(tmp_path):
-    drip = DripServer(gap=1.0)
+    # A byte every 0.2 s never lets one read time out: only the overall deadline ends the request.
+    drip = DripServer(gap=0.2)
     try:
-        config = write_config(tmp_path, html_config(f"{drip.base}/page", 'timeout = "1s"'))
+        config = write_config(tmp_path, html_config(f"{drip.base}/page", 'timeout = "2s"'))
         run = measured_run(cli("--config", str(config), "check"), cwd=ROOT, timeout=120)
     finally:
         drip.stop()
     assert run.returncode == 1
-    assert f"no complete answer from {drip.base}/page within the 4s request deadline (request_deadline)" \
-        in run.output
-    assert run.wall < 30, f"took {run.wall:.1f}s"  # 4 s deadline plus start-up; forever before
+    assert f"no complete answer from {drip.base}/page within the 8s request deadline (request_deadline)" \
+        in run.output  # 4 × timeout by default
+    assert run.wall < 40, f"took {run.wall:.1f}s"  # 8 s deadline plus start-up; forever before
 
 
 def test_the_check_deadline_bounds_a_check_however_its_requests_are_set(tmp_path):
-    drip = DripServer(gap=0.5)
+    drip = DripServer(gap=0.2)
     try:
         config = write_config(tmp_path, html_config(f"{drip.base}/page", 'timeout = "5s"\n'
                                                     'request_deadline = "1h"\ncheck_deadline = "3s"'))
@@ -188,8 +189,9 @@ def test_the_check_deadline_bounds_a_check_however_its_requests_are_set(tmp_path
 
 
 def test_the_daemon_checks_a_dripping_source_again_and_its_host_stays_usable(tmp_path):
-    drip = DripServer(gap=1.0)
-    config = write_config(tmp_path, html_config(f"{drip.base}/page", 'interval = "1s"\ntimeout = "1s"',
+    drip = DripServer(gap=0.2)
+    config = write_config(tmp_path, html_config(f"{drip.base}/page", 'interval = "1s"\ntimeout = "2s"\n'
+                                                'request_deadline = "2s"',
                                                 'host_concurrency = 1'))
     daemon = Daemon(config)
     try:
@@ -203,8 +205,8 @@ def test_the_daemon_checks_a_dripping_source_again_and_its_host_stays_usable(tmp
 
 
 def test_deadline_expiry_releases_the_host_slot():
-    drip = DripServer(gap=1.0)
-    config = SourceConfig(name="s", kind="html", host_delay=0, host_concurrency=1, retries=0, timeout=1.0,
+    drip = DripServer(gap=0.2)
+    config = SourceConfig(name="s", kind="html", host_delay=0, host_concurrency=1, retries=0, timeout=5.0,
                           request_deadline=1.5, options={"url": drip.base})
 
     async def go():
