@@ -136,6 +136,19 @@ def write_config(folder: Path, body: str, name: str = "monitor.toml") -> Path:
     return path
 
 
+def html_source(url: str, extra: str = "") -> str:
+    """A `[[sources]]` entry named "portal" that watches the `<li id=…>` items of `url`."""
+    return f"""
+        [[sources]]
+        name = "portal"
+        kind = "html"
+        url = "{url}"
+        items = "li"
+        key = "@id"
+        {extra}
+    """
+
+
 def free_port() -> int:
     import socket
 

@@ -4,20 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import run_cli, write_config
+from conftest import html_source, run_cli, write_config
 
-SOURCE = """
-    [state]
-    path = "s.db"
-    {defaults}
-    [[sources]]
-    name = "portal"
-    kind = "html"
-    url = "{url}"
-    items = "li"
-    key = "@id"
-    {extra}
-"""
+def source(url: str, defaults: str = "", extra: str = "") -> str:
+    return f"""
+        [state]
+        path = "s.db"
+        {defaults}
+    """ + html_source(url, extra)
+
 
 MAIL = """
     [state]
@@ -38,20 +33,20 @@ MAIL = """
                                                       "proxy port", "huge interval", "huge default timeout",
                                                       "max_bytes rounds to 0", "max_bytes zero KB",
                                                       "webhook port"], argvalues=[
-    (SOURCE.format(url="http://[::1", defaults="", extra=""), "sources[0].url",
+    (source("http://[::1"), "sources[0].url",
      "'http://[::1' is not a valid URL"),
-    (SOURCE.format(url="http://127.0.0.1:70000/x", defaults="", extra=""), "sources[0].url",
+    (source("http://127.0.0.1:70000/x"), "sources[0].url",
      "'http://127.0.0.1:70000/x' is not a valid URL: Port out of range"),
-    (SOURCE.format(url="https:///chart", defaults="", extra=""), "sources[0].url", "names no host"),
-    (SOURCE.format(url="https://example.org/", defaults="", extra='proxy = "http://proxy:65536"'),
+    (source("https:///chart"), "sources[0].url", "names no host"),
+    (source("https://example.org/", extra='proxy = "http://proxy:65536"'),
      "sources[0].proxy", "Port out of range"),
-    (SOURCE.format(url="https://example.org/", defaults="", extra='interval = "99999999999w"'),
+    (source("https://example.org/", extra='interval = "99999999999w"'),
      "sources[0].interval", "longer than the longest duration accepted (3650d)"),
-    (SOURCE.format(url="https://example.org/", defaults='[defaults]\ntimeout = "9999999d"', extra=""),
+    (source("https://example.org/", defaults='[defaults]\ntimeout = "9999999d"'),
      "defaults.timeout", "longer than the longest duration accepted"),
-    (SOURCE.format(url="https://example.org/", defaults="", extra='max_bytes = "0.1b"'),
+    (source("https://example.org/", extra='max_bytes = "0.1b"'),
      "sources[0].max_bytes", "'0.1b' is less than one byte"),
-    (SOURCE.format(url="https://example.org/", defaults="", extra='max_bytes = "0KB"'),
+    (source("https://example.org/", extra='max_bytes = "0KB"'),
      "sources[0].max_bytes", "less than one byte"),
     ("""
         [state]
@@ -89,8 +84,8 @@ def test_plain_smtp_with_a_password_is_fine_on_loopback_and_tls_anywhere(tmp_pat
 
 
 def test_the_largest_durations_and_smallest_sizes_still_accepted_work(tmp_path):
-    config = write_config(tmp_path, SOURCE.format(url="https://[::1]:8443/x", defaults="",
-                                                  extra='interval = "3650d"\nmax_bytes = "1b"'))
+    config = write_config(tmp_path, source("https://[::1]:8443/x",
+                                           extra='interval = "3650d"\nmax_bytes = "1b"'))
     result = run_cli("--config", str(config), "validate")
     assert result.returncode == 0, result.stderr
     assert "portal: html every 3650d" in result.stdout

@@ -9,27 +9,21 @@ import pytest
 
 from monitor.redact import mask_text, mask_url
 
-from conftest import Reply, run_cli, write_config
+from conftest import Reply, html_source, run_cli, write_config
 
 PAGE = "<ul><li id='fr'>France</li></ul>"
 SECRETS = ("hunter2", "SEKRET-KEY", "TOKEN-123", "ENV-KEY-987")
 
 
 def config_for(tmp_path, url: str, hook: str, extra: str = "") -> str:
-    return write_config(tmp_path, f"""
+    return write_config(tmp_path, """
         [state]
         path = "s.db"
         [defaults]
         retries = 0
         host_delay = "0s"
         failure_threshold = 1
-        [[sources]]
-        name = "portal"
-        kind = "html"
-        url = "{url}"
-        items = "li"
-        key = "@id"
-        {extra}
+    """ + html_source(url, extra) + f"""
         [[channels]]
         name = "hook"
         kind = "webhook"

@@ -23,7 +23,7 @@ from monitor.context import SourceContext
 from monitor.errors import FetchError, SourceError
 from monitor.fetch import MAX_REDIRECTS, Fetcher
 
-from conftest import ROOT, Daemon, Reply, write_config
+from conftest import ROOT, Daemon, Reply, html_source, write_config
 from hostile import DripServer, EndlessSmtp, gzip_bomb, measured_run
 
 PEAK_MIB = 200
@@ -40,14 +40,7 @@ def html_config(url: str, extra: str = "", defaults: str = "") -> str:
         host_delay = "0s"
         jitter = "0s"
         {defaults}
-        [[sources]]
-        name = "portal"
-        kind = "html"
-        url = "{url}"
-        items = "li"
-        key = "@id"
-        {extra}
-    """
+    """ + html_source(url, extra)
 
 
 def cli(*args: str) -> list[str]:

@@ -14,21 +14,9 @@ import pytest
 from monitor.config import SourceConfig
 from monitor.fetch import LEGACY_SERVER_CONNECT, tls_context
 
-from conftest import Reply, run_cli, write_config
+from conftest import Reply, html_source, run_cli, write_config
 
 PAGE = "<html><body><ul><li id='fr'>France</li><li id='ru'>Russian Federation</li></ul></body></html>"
-
-
-def html_source(url: str, extra: str = "") -> str:
-    return f"""
-        [[sources]]
-        name = "portal"
-        kind = "html"
-        url = "{url}"
-        items = "li"
-        key = "@id"
-        {extra}
-    """
 
 
 def test_proxy_carries_the_requests_of_its_source(tmp_path, server):
