@@ -6,6 +6,9 @@ import asyncio
 import gzip
 import os
 import re
+import shutil
+import ssl
+import subprocess
 import sys
 import time
 import zlib
@@ -23,7 +26,7 @@ from monitor.context import SourceContext
 from monitor.errors import FetchError, SourceError
 from monitor.fetch import MAX_REDIRECTS, Fetcher
 
-from conftest import ROOT, Daemon, Reply, html_source, write_config
+from conftest import ROOT, Daemon, Inbox, Reply, free_port, html_source, write_config
 from hostile import DripServer, EndlessSmtp, gzip_bomb, measured_run
 
 PEAK_MIB = 200
@@ -88,7 +91,8 @@ def plain(**kw) -> SourceConfig:
 
 
 @respx.mock
-@pytest.mark.parametrize("coding, body", [
+@pytest.mark.parametrize("coding, body", ids=["gzip", "x-gzip", "deflate", "raw deflate", "gzip twice",
+                                               "deflate then gzip", "identity"], argvalues=[
     ("gzip", gzip.compress(b"<li>one</li>")),
     ("x-gzip", gzip.compress(b"<li>one</li>")),
     ("deflate", zlib.compress(b"<li>one</li>")),
@@ -134,15 +138,43 @@ def test_only_boundable_codings_are_asked_for():
 def test_an_smtp_reply_that_never_ends_is_cut_off():
     endless = EndlessSmtp()
     try:
-        channel = EmailChannel(ChannelConfig(name="mail", kind="email", options={
-            "smtp_host": "127.0.0.1", "smtp_port": endless.port, "security": "none", "username": None,
-            "password_env": None, "from": "m@example.org", "to": ["d@example.org"], "timeout": 10.0,
-            "ca_bundle": None, "digest": None}), "test")
-        result = channel._send(_message())
+        result = mail_channel(endless.port)._send(_message())
     finally:
         endless.stop()
     assert not result.ok and result.retry
     assert f"reply longer than {MAX_REPLY:,} bytes" in result.detail
+
+
+def mail_channel(port: int, security: str = "none", ca_bundle: str | None = None) -> EmailChannel:
+    return EmailChannel(ChannelConfig(name="mail", kind="email", options={
+        "smtp_host": "127.0.0.1", "smtp_port": port, "security": security, "username": None,
+        "password_env": None, "from": "m@example.org", "to": ["d@example.org"], "timeout": 10.0,
+        "ca_bundle": ca_bundle, "digest": None}), "test")
+
+
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_bounded_replies_still_speak_tls(tmp_path, security):
+    """The reply reader is swapped for the TLS socket after STARTTLS, and works over implicit TLS."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a test certificate")
+    from aiosmtpd.controller import Controller
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    inbox, port = Inbox(), free_port()
+    tls = {"tls_context": context, "require_starttls": True} if security == "starttls" else {"ssl_context": context}
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, **tls)
+    controller.start()
+    try:
+        result = mail_channel(port, security, str(cert))._send(_message())
+    finally:
+        controller.stop()
+    assert result.ok, result.detail
+    assert len(inbox.envelopes) == 1
 
 
 def _message():
