@@ -63,10 +63,10 @@ class _LineServer:
 
 
 class DripServer(_LineServer):
-    """Announces a 100 KB HTML answer, then sends one byte every `gap` seconds."""
+    """Announces a 100 KB HTML answer with `status`, then sends one byte every `gap` seconds."""
 
-    def __init__(self, gap: float = 1.0) -> None:
-        self.gap = gap
+    def __init__(self, gap: float = 1.0, status: int = 200) -> None:
+        self.gap, self.status = gap, status
         super().__init__()
         self.base = f"http://127.0.0.1:{self.port}"
 
@@ -77,7 +77,8 @@ class DripServer(_LineServer):
             if not data:
                 return
             request += data
-        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 100000\r\n\r\n")
+        conn.sendall(f"HTTP/1.1 {self.status} Answer\r\nContent-Type: text/html\r\n"
+                     "Content-Length: 100000\r\n\r\n".encode())
         while not self.stopped.wait(self.gap):
             conn.sendall(b"<")
 

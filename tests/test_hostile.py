@@ -18,12 +18,14 @@ import httpx
 import pytest
 import respx
 
-from monitor.channels import ChannelConfig
+from monitor.channels import ChannelConfig, Outgoing
+from monitor.channels.webhook import WebhookChannel
 from monitor.channels.email import EmailChannel
 from monitor.channels.bounded_smtp import MAX_REPLY
 from monitor.config import SourceConfig
 from monitor.context import SourceContext
 from monitor.errors import FetchError, SourceError
+from monitor.events import Event
 from monitor.fetch import MAX_REDIRECTS, Fetcher
 
 from conftest import ROOT, Daemon, Inbox, Reply, free_port, html_source, write_config
@@ -211,6 +213,32 @@ def test_the_check_deadline_bounds_a_check_however_its_requests_are_set(tmp_path
     assert run.returncode == 1
     assert f"the check ran out of its 3s check_deadline while fetching {drip.base}/page" in run.output
     assert run.wall < 30, f"took {run.wall:.1f}s"
+
+
+@pytest.mark.parametrize("status", [200, 503])
+def test_a_dripping_webhook_receiver_is_bounded_by_the_channel_deadline(status):
+    drip = DripServer(gap=0.2, status=status)
+    channel = WebhookChannel(ChannelConfig(name="hook", kind="webhook", options={
+        "url": f"{drip.base}/hook", "secret_env": None, "headers": {}, "timeout": 1.0, "format": "json"}), "test")
+    event = Event(id="e1", type="ratification", source="s", key="k", title="t", detected_at="2026-01-01T00:00:00Z")
+
+    async def send():
+        try:
+            return await channel.send([Outgoing("d1", event)])
+        finally:
+            await channel.aclose()
+
+    started = time.monotonic()
+    try:
+        result = asyncio.run(send())
+    finally:
+        drip.stop()
+    elapsed = time.monotonic() - started
+    if status == 200:  # delivered on its status line; the body is not waited for
+        assert result.ok and elapsed < 3, (result, elapsed)
+    else:
+        assert not result.ok and result.retry and result.detail == "no complete answer within 4s (4 × timeout)"
+        assert elapsed < 20
 
 
 def test_the_daemon_checks_a_dripping_source_again_and_its_host_stays_usable(tmp_path):
