@@ -64,7 +64,8 @@ events = {types}
 
 
 class Receiver:
-    """A webhook receiver on its own event loop thread; records (received at, payload)."""
+    """A webhook receiver on its own event loop thread; records (received at, payload).
+    Subclasses may answer other requests by overriding `respond`."""
 
     def __init__(self) -> None:
         self.received: list[tuple[float, dict]] = []
@@ -72,12 +73,8 @@ class Receiver:
         self.port = 0
         ready = threading.Event()
 
-        def handle(method: str, target: str, headers: dict[str, str], body: bytes):
-            self.received.append((time.time(), json.loads(body)))
-            return 200, [("Content-Type", "text/plain")], b"ok"
-
         async def start() -> None:
-            server = await self.loop.create_server(lambda: HttpProtocol(handle), "127.0.0.1", 0)
+            server = await self.loop.create_server(lambda: HttpProtocol(self.respond), "127.0.0.1", 0)
             self.port = server.sockets[0].getsockname()[1]
             ready.set()
 
@@ -89,6 +86,10 @@ class Receiver:
         self.thread = threading.Thread(target=run, daemon=True)
         self.thread.start()
         ready.wait(10)
+
+    def respond(self, method: str, target: str, headers: dict[str, str], body: bytes):
+        self.received.append((time.time(), json.loads(body)))
+        return 200, [("Content-Type", "text/plain")], b"ok"
 
     def stop(self) -> None:
         self.loop.call_soon_threadsafe(self.loop.stop)

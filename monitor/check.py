@@ -16,6 +16,8 @@ from .errors import SourceError, StateError, StructureChanged
 from .events import Event
 from .fetch import Fetcher
 from .redact import mask_text
+from .sanitize import strip_controls
+from .linking import prepare
 from .sources import SOURCE_KINDS, Part, Source
 from .clock import utcnow
 from .state import Router, State, SuccessfulCheck, no_route
@@ -99,13 +101,15 @@ async def check_source(source: Source, state: State, fetcher: Fetcher, *, accept
                 continue
             for change in diff.changes:
                 events.extend(source.events(change, detected_at))
+    events = prepare(state, source, ctx, events, detected_at)
     outcome = "partial" if part_failure else "baseline" if first else ("changed" if changes else "unchanged")
     check = SuccessfulCheck(
         source=name, kind=config.kind, started_at=started_at, duration=time.monotonic() - start,
         outcome=outcome, bytes=ctx.bytes, requests=ctx.requests, not_modified=ctx.not_modified,
         documents=ctx.updates, memo=ctx.memo, parts=diffs, events=events, threshold=config.failure_threshold,
-        error=mask_text(str(part_failure), set(config.params)) if part_failure else None,
-        structural=isinstance(part_failure, StructureChanged), first=first)
+        error=mask_text(strip_controls(str(part_failure)), set(config.params)) if part_failure else None,
+        structural=isinstance(part_failure, StructureChanged), first=first,
+        max_events=config.max_events_per_check)
     new_events, records, streak = state.record_success(check, route)
     report = CheckReport(name, outcome, check.duration, ctx.bytes, ctx.requests, ctx.not_modified,
                          records=records, events=new_events, error=check.error, failures=streak)
@@ -121,8 +125,14 @@ async def check_source(source: Source, state: State, fetcher: Fetcher, *, accept
                     "bytes": report.bytes, "requests": report.requests, "not_modified": report.not_modified,
                     "records": records, "events": len(new_events)})
     for event in new_events:
-        log.info("event %s %s: %s (%s)", event.type, event.subject or "", event.title or event.key, event.id,
-                 extra={"source": name, "event_id": event.id, "event_type": event.type})
+        if event.hold is None:
+            log.info("event %s %s: %s (%s)", event.type, event.subject or "", event.title or event.key, event.id,
+                     extra={"source": name, "event_id": event.id, "event_type": event.type})
+    held = sum(event.hold is not None for event in new_events)
+    if held:
+        log.warning("%s: %d new events held, none sent (more than max_events_per_check = %d); "
+                    "review with `legal-monitor held --source %s`", name, held, config.max_events_per_check, name,
+                    extra={"source": name, "held": held})
     return report
 
 
@@ -141,7 +151,7 @@ def _combined(failed: list[tuple[str, SourceError]]) -> SourceError:
 def _failed(state: State, source: Source, started_at: str, start: float, ctx: SourceContext,
             error: str, route: Router, structural: bool = False) -> CheckReport:
     duration = time.monotonic() - start
-    error = mask_text(error, set(source.config.params))  # a URL in a message may carry a key
+    error = mask_text(strip_controls(error), set(source.config.params))  # it may quote the page, or a key
     streak, events = state.record_failure(source.name, source.config.kind, started_at, duration, error,
                                           ctx.bytes, ctx.requests, structural=structural,
                                           threshold=source.config.failure_threshold, route=route)

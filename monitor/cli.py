@@ -14,15 +14,20 @@ from typing import Any, Sequence
 
 from . import __version__
 from .check import CheckReport, check_all
+from .cli_held import HELD_COMMANDS, add_held_parsers
 from .deliver import Delivered, Deliverer
 from .config import Config, load_config
 from .durations import format_duration, parse_duration
 from .errors import ConfigError, MonitorError
+from .humantime import shown
 from .logs import setup_logging
 from .redact import mask_text
-from .events import EVENT_TYPES, Event
+from .overview import next_cell, source_list, source_status
+from .events import EVENT_TYPES
+from .render import event_line
 from .sources import SOURCE_KINDS
 from .clock import later, utcnow
+from .related import story_events, with_related
 from .state import State, open_state
 
 PROG = "legal-monitor"
@@ -55,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     events.add_argument("--type", action="append", metavar="T", choices=EVENT_TYPES, help="event type (repeatable)")
     events.add_argument("--source", action="append", metavar="S", help="source name (repeatable)")
     events.add_argument("--limit", type=int, default=50, metavar="N", help="at most N events (default 50)")
+    events.add_argument("--story", metavar="ID", help="only the events of this story, oldest first")
     events.add_argument("--json", action="store_true")
 
     validate = commands.add_parser("validate", help="check the config file and say what it holds")
@@ -78,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     deliveries.add_argument("action", nargs="?", choices=["retry"], help="retry failed deliveries")
     deliveries.add_argument("ids", nargs="*", metavar="ID", help="delivery ids to retry")
     deliveries.add_argument("--all-failed", action="store_true", help="with retry: every failed delivery")
+    add_held_parsers(commands)
     return parser
 
 
@@ -164,14 +171,8 @@ def _print_reports(reports: list[CheckReport]) -> None:
         if report.error:
             print(f"  failed parts: {report.error}")
         for event in report.events:
-            print(f"  {_event_line(event)}")
-
-
-def _event_line(event: Event) -> str:
-    what = " — ".join(x for x in (event.subject, event.title or event.key) if x)
-    date = f" [{event.date}]" if event.date else ""
-    url = f" <{event.url}>" if event.url else ""
-    return f"{event.type}: {what}{date}{url}"
+            if event.hold is None:  # a flood's held events are summed up by its events_held event
+                print(f"  {event_line(event)}")
 
 
 def cmd_sources(args: argparse.Namespace, config: Config) -> int:
@@ -180,23 +181,13 @@ def cmd_sources(args: argparse.Namespace, config: Config) -> int:
         rows = state.source_rows()
     finally:
         state.close()
-    table = []
-    for source in config.sources:
-        row = rows.get(source.name) or {}
-        status = "disabled" if not source.enabled else ("never checked" if not row else row["last_outcome"])
-        table.append({
-            "name": source.name, "kind": source.kind, "enabled": source.enabled,
-            "last_check": row.get("last_check"), "status": status,
-            "records": row.get("records") or 0,
-            "last_change": row.get("last_change"),
-            "consecutive_failures": row.get("consecutive_failures", 0),
-            "last_error": mask_text(row.get("last_error") or "", set(source.params)) or None,
-        })
+    table = source_list(config, rows)
     if args.json:
         print(json.dumps(table, ensure_ascii=False, indent=2))
         return 0
-    headers = ["name", "kind", "last_check", "status", "records", "last_change", "consecutive_failures"]
-    _print_table([[_show(r[h]) for h in headers] for r in table],
+    now = datetime.now(timezone.utc)
+    _print_table([[r["name"], r["kind"], shown(r["last_check"], now), r["status"], str(r["records"]),
+                   shown(r["last_change"], now), str(r["consecutive_failures"])] for r in table],
                  ["NAME", "KIND", "LAST CHECK", "STATUS", "RECORDS", "LAST CHANGE", "FAILURES"])
     for r in table:
         if r["last_error"] and r["status"] == "failed":
@@ -219,7 +210,8 @@ def cmd_events(args: argparse.Namespace, config: Config) -> int:
     since = _since(args.since) if args.since else None
     state = _state(config)
     try:
-        events = state.events(since, args.type, args.source, args.limit)
+        events = (story_events(state, args.story) if args.story
+                  else with_related(state, state.events(since, args.type, args.source, args.limit)))
     finally:
         state.close()
     if args.json:
@@ -228,7 +220,7 @@ def cmd_events(args: argparse.Namespace, config: Config) -> int:
     if not events:
         print("no events")
     for event in events:
-        print(f"{event.detected_at}  {event.source}  {_event_line(event)}")
+        print(f"{event.detected_at}  {event.source}  {event_line(event)}")
     return 0
 
 
@@ -286,7 +278,6 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_status(args: argparse.Namespace, config: Config) -> int:
-    from .daemon import backoff_factor
     from .lock import lock_holder
 
     holder = lock_holder(config.state_path)
@@ -297,26 +288,17 @@ def cmd_status(args: argparse.Namespace, config: Config) -> int:
         failed = state.deliveries("failed")
     finally:
         state.close()
-    sources = []
-    for source in config.sources:
-        row = rows.get(source.name) or {}
-        failures = row.get("consecutive_failures") or 0
-        next_at = None
-        if source.enabled and row.get("last_check"):
-            next_at = later(row["last_check"], source.interval * backoff_factor(failures))
-        sources.append({"name": source.name, "enabled": source.enabled, "last_check": row.get("last_check"),
-                        "last_outcome": row.get("last_outcome"), "next_check": next_at,
-                        "consecutive_failures": failures,
-                        "last_error": mask_text(row.get("last_error") or "", set(source.params)) or None})
+    sources = source_status(config, rows)
     data = {"daemon": {"running": holder is not None, "pid": holder}, "sources": sources,
             "deliveries": {"pending": len(pending), "failed": len(failed)}}
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0
     print(f"daemon: running (PID {holder})" if holder else "daemon: not running")
-    headers = ["name", "last_check", "last_outcome", "next_check", "consecutive_failures"]
-    _print_table([[_show(s[h]) for h in headers] for s in sources],
-                 ["SOURCE", "LAST CHECK", "OUTCOME", "NEXT CHECK (ABOUT)", "FAILURES"])
+    now = datetime.now(timezone.utc)
+    _print_table([[s["name"], shown(s["last_check"], now), _show(s["last_outcome"]), next_cell(s, now),
+                   str(s["consecutive_failures"])] for s in sources],
+                 ["SOURCE", "LAST CHECK", "OUTCOME", "NEXT CHECK", "FAILURES"])
     failing = [s for s in sources if s["consecutive_failures"]]
     for s in failing:
         print(f"failing: {s['name']} ({s['consecutive_failures']} in a row): {s['last_error']}")
@@ -397,4 +379,4 @@ def cmd_deliveries(args: argparse.Namespace, config: Config) -> int:
 
 COMMANDS = {"check": cmd_check, "sources": cmd_sources, "events": cmd_events,
             "validate": cmd_validate, "run": cmd_run, "test-alert": cmd_test_alert,
-            "deliveries": cmd_deliveries, "status": cmd_status}
+            "deliveries": cmd_deliveries, "status": cmd_status, **HELD_COMMANDS}

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from . import options as o
+from .durations import format_duration
 from .errors import ConfigError
 from .events import EVENT_TYPES, OPS_TYPES, TREATY_TYPES
 from .options import Option, validate_table
@@ -52,13 +53,17 @@ DEFAULT_OPTIONS: dict[str, Option] = {
                                help="longest one request may take in all, body included (default 4 × timeout)"),
     "check_deadline": Option(o.positive_duration, 3600.0, help="longest one check of a source may take"),
     "retries": Option(o.integer(0, 10), 3, help="retries of one request on errors that may pass"),
-    "jitter": Option(o.duration, 60.0, help="random delay added to each scheduled check"),
+    "jitter": Option(o.duration, None, help="random delay added to each scheduled check "
+                     "(default: a tenth of the interval, at most 1m)"),
+    "retry_base": Option(o.positive_duration, 60.0, help="first retry of a failed check after this long, "
+                         "then twice as long each time, never longer than the interval"),
     "user_agent": Option(o.nonempty_text, DEFAULT_USER_AGENT, help="User-Agent header"),
     "host_concurrency": Option(o.integer(1, 1000), 2, help="concurrent requests per host"),
     "host_delay": Option(o.duration, 0.5, help="minimum time between requests to one host"),
     "max_bytes": Option(o.size, 20 * 1024 * 1024, help="largest response body accepted"),
     "alert_on_first_check": Option(o.boolean, False, help="raise events on a source's first check"),
     "failure_threshold": Option(o.integer(1), 3, help="failed checks in a row that raise source_failing"),
+    "max_events_per_check": Option(o.integer(1), 25, help="more new events in one check are held, not sent"),
 }
 
 # Keys every source accepts besides the [defaults] keys; kinds add their own.
@@ -100,6 +105,8 @@ CHANNEL_OPTIONS: dict[str, Option] = {
     "retry_max": Option(o.positive_duration, 3600.0, help="longest wait between retries"),
     "max_age": Option(o.positive_duration, 3 * 86400.0, help="give up on a delivery after this long"),
     "max_attempts": Option(o.integer(1), None, help="give up after this many attempts (default: no limit)"),
+    "stories": Option(o.choice("each", "first"), "each",
+                      help='"first": only the first alert of a story (one action seen by several sources)'),
 }
 
 
@@ -116,12 +123,14 @@ class SourceConfig:
     check_deadline: float = 3600.0
     retries: int = 3
     jitter: float = 60.0
+    retry_base: float = 60.0
     user_agent: str = DEFAULT_USER_AGENT
     host_concurrency: int = 2
     host_delay: float = 0.5
     max_bytes: int = 20 * 1024 * 1024
     alert_on_first_check: bool = False
     failure_threshold: int = 3
+    max_events_per_check: int = 25
     proxy: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
     params: dict[str, str] = field(default_factory=dict)
@@ -275,6 +284,20 @@ def _parse_channel(entry: dict[str, Any], where: str, problems: list[str]) -> Ch
     return channel if len(problems) == before else None
 
 
+MAX_DEFAULT_JITTER = 60.0
+
+
+def _check_jitter(source: SourceConfig, where: str, own: bool, problems: list[str]) -> None:
+    """Default the jitter to a tenth of the interval (at most a minute); refuse one longer
+    than the interval. `own` says the source set it, else it came from [defaults]."""
+    if source.jitter is None:
+        source.jitter = min(MAX_DEFAULT_JITTER, source.interval / 10)
+    elif source.jitter > source.interval:
+        key, whose = (f"{where}.jitter", "") if own else ("defaults.jitter", f" of {where} ({source.name!r})")
+        problems.append(f"{key}: {format_duration(source.jitter)} is longer than the interval "
+                        f"{format_duration(source.interval)}{whose}; make it at most the interval")
+
+
 def _parse_source(entry: dict[str, Any], where: str, folder: Path, defaults: dict[str, Any],
                   kinds: dict[str, type], problems: list[str]) -> SourceConfig | None:
     kind = _kind(entry, where, kinds, "source", problems)
@@ -293,6 +316,7 @@ def _parse_source(entry: dict[str, Any], where: str, folder: Path, defaults: dic
     headers = {**common.pop("headers"), **{k: v for k, v in common.pop("headers_env").items() if v is not None}}
     params = {k: v for k, v in common.pop("params_env").items() if v is not None}
     source = SourceConfig(**common, headers=headers, params=params, options=values)
+    _check_jitter(source, where, "jitter" in entry, problems)
     if source.ca_bundle:
         ca = folder / Path(source.ca_bundle).expanduser()
         if not ca.is_file():

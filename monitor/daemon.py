@@ -15,39 +15,28 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from .check import check_source, make_source
-from .clock import later, utcnow
+from .clock import iso, later, utcnow
 from .config import Config, SourceConfig, load_config
 from .deliver import Deliverer
 from .errors import ConfigError
 from .fetch import Fetcher
 from .lock import DaemonLock
 from .metrics import Metrics
+from .schedule import next_check
 from .state import State
 
 log = logging.getLogger("monitor.daemon")
 
 STARTUP_SPREAD = 30.0
 """Overdue sources start within this many seconds of start-up (at most their interval)."""
-MAX_BACKOFF = 4
-"""A failing source waits at most this many intervals between checks."""
 
 
-def backoff_factor(failures: int) -> int:
-    """1 when healthy; 2 after one failure, then 4 (capped)."""
-    return min(MAX_BACKOFF, 2 ** failures) if failures else 1
-
-
-def next_check(source: SourceConfig, row: dict | None, now: datetime) -> datetime:
-    """When a source is next due, from the database: soon if overdue, else on time.
-
-    A failing source's wait grows with its failure streak, which lives in the database,
-    so a restart neither resets the backoff nor hammers a struggling portal."""
-    soon = now + timedelta(seconds=random.uniform(0, min(STARTUP_SPREAD, source.interval)))
-    if not row or not row.get("last_check"):
-        return soon
-    wait = source.interval * backoff_factor(row.get("consecutive_failures") or 0)
-    due = datetime.fromisoformat(row["last_check"]) + timedelta(seconds=wait)
-    return max(due, soon)
+def run_time(source: SourceConfig, row: dict | None, now: datetime, spread: float = 0.0) -> datetime:
+    """When the daemon runs `source` next: its `next_check`, but not before now, and an
+    overdue or new source at a random moment within `spread` seconds (at most its interval)."""
+    soon = now + timedelta(seconds=random.uniform(0, min(spread, source.interval)))
+    due = next_check(source, row)
+    return soon if due is None else max(due, soon)
 
 
 class Daemon:
@@ -70,11 +59,13 @@ class Daemon:
     # --- scheduling ----------------------------------------------------------------------
 
     def _add_source(self, source: SourceConfig, row: dict | None, now: datetime) -> None:
+        at = run_time(source, row, now, STARTUP_SPREAD)
         self.scheduler.add_job(
-            self._check, IntervalTrigger(seconds=source.interval, jitter=source.jitter or None),
-            args=[source], id=f"source:{source.name}", name=source.name, max_instances=1, coalesce=True,
-            misfire_grace_time=max(1, int(source.interval)), next_run_time=next_check(source, row, now),
-            replace_existing=True)
+            self._check, IntervalTrigger(seconds=source.interval), args=[source], id=f"source:{source.name}",
+            name=source.name, max_instances=1, coalesce=True, misfire_grace_time=max(1, int(source.interval)),
+            next_run_time=at, replace_existing=True)
+        log.info("next check of %s at %s, in %.1fs", source.name, iso(at), (at - now).total_seconds(),
+                 extra={"source": source.name, "next_check": iso(at)})
 
     def schedule(self) -> None:
         now = datetime.now(timezone.utc)
@@ -109,15 +100,27 @@ class Daemon:
         finally:
             self.running.discard(task)
         self.metrics.observe_check(source.name, report.outcome, report.duration, (e.type for e in report.events))
-        if report.outcome == "failed":  # a partial check goes on at its pace
-            wait = source.interval * backoff_factor(report.failures)
-            job = self.scheduler.get_job(f"source:{source.name}")
-            if job is not None:
-                job.modify(next_run_time=datetime.now(timezone.utc) + timedelta(seconds=wait))
-                log.info("next check of %s in %.0fs (backing off after %d failures)", source.name, wait,
-                         report.failures)
+        self._reschedule(source)
         if report.events and not self.stopping.is_set():
             await self._deliver()
+
+    def _reschedule(self, source: SourceConfig) -> None:
+        """Set the next run from the database, as `status` shows it: the interval with its
+        jitter, or a retry after a failed check."""
+        job = self.scheduler.get_job(f"source:{source.name}")
+        row = self.state.source_row(source.name)
+        if job is None or row is None:
+            return
+        source = job.args[0]  # as a reload during the check may have changed it
+        now = datetime.now(timezone.utc)
+        at = run_time(source, row, now)
+        job.modify(next_run_time=at)
+        fields = {"source": source.name, "next_check": iso(at)}
+        if row["last_outcome"] == "failed":
+            log.info("retrying %s at %s, in %.1fs (after %d failures in a row)", source.name, iso(at),
+                     (at - now).total_seconds(), row["consecutive_failures"], extra=fields)
+        else:
+            log.debug("next check of %s at %s", source.name, iso(at), extra=fields)
 
     async def _deliver(self) -> None:
         """Send due deliveries; also runs right after a check that found events."""

@@ -12,6 +12,7 @@ from .channels import CHANNEL_KINDS, Channel, ChannelConfig, Outgoing, SendResul
 from .config import Config
 from .events import Event
 from .clock import later, utcnow
+from .related import already_told, with_related
 from .state import State
 
 log = logging.getLogger("monitor.deliver")
@@ -48,8 +49,10 @@ class Deliverer:
         self._lock = asyncio.Lock()
 
     def route(self, event: Event) -> list[ChannelConfig]:
-        """The channels whose filters want `event`."""
-        return [channel.config for channel in self.channels.values() if channel.config.wants(event)]
+        """The channels whose filters want `event` (and, with `stories = "first"`, that have
+        not been sent another event of its story)."""
+        return [channel.config for channel in self.channels.values() if channel.config.wants(event)
+                and not (channel.config.stories == "first" and already_told(self.state, channel.name, event))]
 
     async def deliver_due(self) -> list[Delivered]:
         """Send every due pending delivery once; channels in parallel, each in order."""
@@ -57,6 +60,7 @@ class Deliverer:
             now = utcnow()
             claim = later(now, CLAIM)
             due = self.state.due_deliveries(now, list(self.channels), claim)
+            with_related(self.state, [event for _, event in due])
             by_channel: dict[str, list[tuple[dict[str, Any], Event]]] = {}
             for row, event in due:
                 by_channel.setdefault(row["channel"], []).append((row, event))

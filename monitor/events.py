@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
+
+from .sanitize import strip_controls, strip_controls_in, web_link
 
 # Treaty actions, which alert by default.
 TREATY_TYPES = ("signature", "ratification", "entry_into_force", "denunciation", "suspension",
@@ -12,7 +14,7 @@ TREATY_TYPES = ("signature", "ratification", "entry_into_force", "denunciation",
 # Generic record changes, shown but not alerted by default.
 RECORD_TYPES = ("record_added", "record_changed", "record_removed")
 # Operational events about the monitor itself, sent only to channels with `ops = true`.
-OPS_TYPES = ("source_failing", "source_recovered", "structure_changed", "delivery_failed")
+OPS_TYPES = ("source_failing", "source_recovered", "structure_changed", "delivery_failed", "events_held")
 EVENT_TYPES = TREATY_TYPES + RECORD_TYPES + OPS_TYPES
 
 LABELS = {
@@ -21,7 +23,7 @@ LABELS = {
     "law_published": "Law published", "record_added": "New record", "record_changed": "Changed record",
     "record_removed": "Removed record", "source_failing": "Source failing",
     "source_recovered": "Source recovered", "structure_changed": "Structure changed",
-    "delivery_failed": "Delivery failed",
+    "delivery_failed": "Delivery failed", "events_held": "Events held",
 }
 """Human labels of event types, for messages."""
 
@@ -58,6 +60,27 @@ class Event:
     treaty: Treaty | None = None
     details: dict[str, Any] = field(default_factory=dict)
     detected_at: str | None = None
+    story: str | None = None
+    """Shared by the events of one real-world action across sources (see `stories`)."""
+    related: list[dict[str, Any]] = field(default_factory=list)
+    """The other events of the story, when read back for a message or a listing."""
+    hold: str | None = None
+    """None for an ordinary event; "held" when a flooded check kept it back from every channel,
+    then "released" (its deliveries were queued) or "dropped" (never sent)."""
+
+    def __post_init__(self) -> None:
+        # Whatever a source kind built, only http(s) links and no control characters get out.
+        self.url = web_link(self.url)
+        if self.treaty is not None:
+            treaty = self.treaty
+            self.treaty = replace(treaty, url=web_link(treaty.url),
+                                  id=strip_controls(treaty.id) if treaty.id else treaty.id,
+                                  title=strip_controls(treaty.title) if treaty.title else treaty.title)
+        for name in ("title", "subject", "summary"):
+            value = getattr(self, name)
+            if value:
+                setattr(self, name, strip_controls(value))
+        self.details = strip_controls_in(self.details)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -8,15 +8,19 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from .sanitize import strip_controls
+
+
 def clean_text(value: Any) -> str | None:
-    """Collapse whitespace (any Unicode space: NBSP, tabs, CR/LF) and strip; empty becomes None."""
+    """Collapse whitespace (any Unicode space: NBSP, tabs, CR/LF), drop control characters (ESC,
+    BEL, NUL, …) and strip; empty becomes None. Every record field of every kind passes here."""
     if value is None:
         return None
     if not isinstance(value, str):
         value = str(value)
     if not value.isascii():
         value = unicodedata.normalize("NFC", value)
-    return " ".join(value.split()) or None
+    return " ".join(strip_controls(value).split()) or None
 
 
 @dataclass

@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 
 from .events import LABELS, Event
+from .sanitize import web_link
+from .stories import also_reported
 
 TEST_MARK = "[TEST] "
 
@@ -27,6 +29,16 @@ def headline(event: Event, limit: int = 180) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def event_line(event: Event) -> str:
+    """One line for listings, e.g. "[held] ratification: France — Title [2026-01-31] <https://…>"."""
+    what = " — ".join(x for x in (event.subject, event.title or event.key) if x)
+    mark = f"[{event.hold}] " if event.hold in ("held", "dropped") else ""
+    date = f" [{event.date}]" if event.date else ""
+    url = f" <{event.url}>" if event.url else ""
+    story = f" (story {event.story})" if event.story else ""
+    return f"{mark}{event.type}: {what}{date}{url}{story}"
+
+
 def facts(event: Event) -> list[tuple[str, str]]:
     """The event's facts as (label, value) pairs, in reading order, unknowns left out."""
     treaty = event.treaty
@@ -44,7 +56,9 @@ def facts(event: Event) -> list[tuple[str, str]]:
         ("Seen by", event.source),
         ("Detected", event.detected_at),
         ("Event id", event.id),
+        ("Story", event.story if event.related else None),
     ]
+    rows += [("Also reported", also_reported(entry)) for entry in event.related]
     return [(name, str(value)) for name, value in rows if value]
 
 
@@ -64,7 +78,7 @@ def html_text(events: list[Event]) -> str:
         parts.append(f"<h2>{html.escape(headline(event, limit=1000))}</h2><table>")
         for name, value in facts(event):
             shown = html.escape(value)
-            if value.startswith(("http://", "https://")):
+            if web_link(value):
                 shown = f"<a href=\"{html.escape(value, quote=True)}\">{shown}</a>"
             parts.append(f"<tr><th align=\"left\" valign=\"top\">{html.escape(name)}</th><td>{shown}</td></tr>\n")
         parts.append("</table>")

@@ -17,6 +17,7 @@ from .context import DocState, DocUpdate
 from .diff import PartDiff, Stored
 from .errors import StateError
 from .events import Event, Treaty, ops_event
+from .flood import hold_flood
 from .records import Record
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -72,7 +73,23 @@ def _v2(db: sqlite_utils.Database) -> None:
     db["sources"].add_column("failing_since", str)
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2]
+def _v3(db: sqlite_utils.Database) -> None:
+    """Events a flooded check held back from every channel: null, held, released or dropped."""
+    db["events"].add_column("hold", str)
+    db["events"].create_index(["hold", "source"])
+
+
+def _v4(db: sqlite_utils.Database) -> None:
+    """The treaty catalogue (titles the depositaries' lists give), and each event's story."""
+    db["treaties"].create({
+        "id": str, "catalogue": str, "number": str, "title_en": str, "url": str, "title_fr": str,
+        "title_ru": str, "short_en": str, "short_fr": str, "short_ru": str, "source": str, "updated_at": str,
+    }, pk="id")
+    db["events"].add_column("story", str)
+    db["events"].create_index(["story"])
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4]
 """Migration N+1 takes a database from schema version N to N+1. Append; never edit."""
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -101,6 +118,8 @@ class SuccessfulCheck:
     structural: bool = False
     first: bool = False
     """The source's first check: when some parts failed, the next check is a baseline too."""
+    max_events: int | None = None
+    """More new events than this are all held, not sent (see `flood.hold_flood`)."""
 
 
 Router = Callable[[Event], list[Any]]
@@ -245,16 +264,25 @@ class State:
         return self._write(lambda: self._record_success(check, route))
 
     def _add_event(self, event: Event, route: Router, now: str) -> bool:
-        """Insert an event unless its id is known; queue its deliveries. True when new."""
+        """Insert an event unless its id is known; queue its deliveries unless it is held.
+        True when new."""
         cursor = self.conn.execute(
             "insert or ignore into events (id, type, source, key, subject, title, summary, url, date,"
-            " effective_date, treaty, details, detected_at) values (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " effective_date, treaty, details, detected_at, hold, story)"
+            " values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [event.id, event.type, event.source, event.key, event.subject, event.title, event.summary,
              event.url, event.date, event.effective_date,
              json.dumps(event.treaty.__dict__, ensure_ascii=False) if event.treaty else None,
-             json.dumps(event.details, ensure_ascii=False, sort_keys=True), event.detected_at])
+             json.dumps(event.details, ensure_ascii=False, sort_keys=True), event.detected_at, event.hold,
+             event.story])
         if not cursor.rowcount:
             return False
+        if event.hold is None:
+            self.queue_deliveries(event, route, now)
+        return True
+
+    def queue_deliveries(self, event: Event, route: Router, now: str) -> None:
+        """One pending delivery of `event` per channel that wants it (within a write)."""
         for channel in route(event):
             digest = channel.options.get("digest")
             due = window_end(now, digest) if digest else now
@@ -312,7 +340,9 @@ class State:
                 self.conn.execute("update records set last_seen = ? where source = ? and part = ?"
                                   " and removed_at is null and missing = 0", [now, name, part])
             changed = changed or bool(diff.changes)
-        new_events = [event for event in check.events + ops if self._add_event(event, route, now)]
+        held = hold_flood(check.events, self._known_event, check.max_events, name, now)
+        new_events = [event for event in check.events + ops + ([held] if held else [])
+                      if self._add_event(event, route, now)]
         records = None
         if any(items is not None or diff.removed for _, items, diff in check.parts):
             records = self.conn.execute("select count(*) from records where source = ? and removed_at is null",
@@ -339,6 +369,9 @@ class State:
             records = self.conn.execute("select records from sources where name = ?", [name]).fetchone()[0]
         return new_events, records, streak
 
+    def _known_event(self, event_id: str) -> bool:
+        return self.conn.execute("select 1 from events where id = ?", [event_id]).fetchone() is not None
+
     # --- the delivery outbox -----------------------------------------------------------
 
     def due_deliveries(self, now: str, channels: list[str], claim_until: str) -> list[tuple[dict[str, Any], Event]]:
@@ -352,7 +385,7 @@ class State:
         def work() -> list[tuple[dict[str, Any], Event]]:
             rows = self._rows(
                 "select d.*, e.id as e_id, e.type, e.source, e.key, e.subject, e.title, e.summary, e.url, e.date,"
-                " e.effective_date, e.treaty, e.details, e.detected_at from deliveries d join events e"
+                " e.effective_date, e.treaty, e.details, e.detected_at, e.story from deliveries d join events e"
                 f" on e.id = d.event_id where d.status = 'pending' and d.channel in ({marks})"
                 " and d.next_attempt_at <= ? and (d.claimed_until is null or d.claimed_until < ?)"
                 " order by d.created_at, d.rowid", [*channels, now, now])
@@ -452,7 +485,8 @@ def row_to_event(row: dict[str, Any]) -> Event:
         id=row["id"], type=row["type"], source=row["source"], key=row["key"], title=row["title"],
         subject=row["subject"], summary=row["summary"], url=row["url"], date=row["date"],
         effective_date=row["effective_date"], treaty=Treaty(**treaty) if treaty else None,
-        details=json.loads(row["details"] or "{}"), detected_at=row["detected_at"])
+        details=json.loads(row["details"] or "{}"), detected_at=row["detected_at"], hold=row.get("hold"),
+        story=row.get("story"))
 
 
 def open_state(path: str | Path, keep_snapshots: int = 20) -> State:

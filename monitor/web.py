@@ -14,7 +14,9 @@ from typing import Callable
 from .clock import utcnow
 from .events import OPS_TYPES, RECORD_TYPES
 from .metrics import Metrics
+from .related import with_related
 from .render import headline
+from .stories import also_reported
 from .state import open_state
 
 log = logging.getLogger("monitor.web")
@@ -102,7 +104,8 @@ class Endpoint:
     def _latest(self):
         def work(state):
             events = state.events(limit=FEED_SIZE * 4)
-            return [e for e in events if e.type not in OPS_TYPES and e.type not in RECORD_TYPES][:FEED_SIZE]
+            return with_related(state, [e for e in events if e.type not in OPS_TYPES and e.type not in RECORD_TYPES
+                                        and e.hold in (None, "released")][:FEED_SIZE])  # held, dropped: not news
         return self._read(work)
 
     def events_json(self) -> tuple[int, str, bytes]:
@@ -127,7 +130,13 @@ class Endpoint:
             ET.SubElement(entry, f"{{{ns}}}updated").text = event.detected_at
             if event.url:
                 ET.SubElement(entry, f"{{{ns}}}link", href=event.url)
-            ET.SubElement(entry, f"{{{ns}}}summary").text = event.summary or event.title or ""
+            also = "".join(f"\nAlso reported: {also_reported(r)}" for r in event.related)
+            ET.SubElement(entry, f"{{{ns}}}summary").text = (event.summary or event.title or "") + also
             ET.SubElement(entry, f"{{{ns}}}category", term=event.type)
+            if event.story:
+                ET.SubElement(entry, f"{{{ns}}}category", term=f"story:{event.story}", label="story")
+            for other in event.related:
+                if other.get("url"):
+                    ET.SubElement(entry, f"{{{ns}}}link", rel="related", href=other["url"])
         body = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
         return 200, "application/atom+xml; charset=utf-8", body

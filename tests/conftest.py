@@ -59,6 +59,7 @@ class LocalServer:
 
         class _Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # else each reply on a kept-alive connection waits ~40 ms
 
             def log_message(self, *args: object) -> None:
                 pass
@@ -240,3 +241,23 @@ class Daemon:
         self.process.wait(timeout)
         self._reader.join(5)
         return self.process.returncode
+
+
+def json_source_config(folder: Path, url: str, extra: str = "",
+                       fields: str = '{ subject = "state", title = "title" }') -> Path:
+    """A config with one `json` source named "parties" (rows keyed by `code`) at `url`, no
+    retries or host delay, and the `extra` tables (channels, …) after it."""
+    return write_config(folder, f"""
+        [state]
+        path = "state.db"
+        [defaults]
+        retries = 0
+        host_delay = "0s"
+        [[sources]]
+        name = "parties"
+        kind = "json"
+        url = "{url}"
+        key = "code"
+        fields = {fields}
+        {textwrap.dedent(extra)}
+    """)

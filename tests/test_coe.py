@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -92,9 +93,35 @@ def test_all_three_groups_and_unknown_fields_are_kept():
     assert records["210:MEX"].fields["flags"] is None
 
 
+def test_two_lists_of_rows_unknown_fields_and_a_numeric_treaty_number_are_read():
+    data = [[{"CodePays": "FRA", "LibPaysOrga": "France", "NumSTE": 126, "DateSignature": "1987-11-26T00:00:00",
+              "DateConsentement": None, "Autorite": "X", "Extra": {"a": 1}}],
+            [{"CodePays": "KAZ", "LibPaysOrga": "Kazakhstan", "NumSTE": "126", "Unseen": 3}]]
+    records = {r.key: r for r in parse_chart(data, "126", "http://x/api/signatures?numSTE=126")}
+    assert records["126:FRA"].fields["group"] == "member" and records["126:KAZ"].fields["group"] == "non-member"
+    assert records["126:FRA"].fields["signature"] == "1987-11-26"
+    assert (records["126:FRA"].fields["Autorite"], records["126:FRA"].fields["Extra"]) == ("X", '{"a": 1}')
+    assert records["126:KAZ"].fields["Unseen"] == "3"
+    # A fourth list, should one come, is read too.
+    more = parse_chart([[], [], [], [{"CodePays": "XX"}]], "126", "u")
+    assert [r.fields["group"] for r in more] == ["list 4"]
+
+
+def test_the_treaty_list_memo_keeps_every_language_title():
+    treaties = parse_treaty_list(TREATY_LIST, "http://x/api/traites/search")
+    kept = treaties["126"].memo()
+    assert kept["titles"]["RUS"].startswith("Европейская конвенция по предупреждению пыток")
+    assert kept["titles"]["ENG"] == TREATY_LIST[[t["Numero_traite"] for t in TREATY_LIST].index("126")]["Libelle_titre_ENG"]
+    assert (kept["title"], kept["mention"]) == (treaties["126"].title, "ETS")
+    assert "None" not in kept["short_names"].values()
+
+
 @pytest.mark.parametrize("data, message", [
-    ({"member": []}, "three lists"),
-    ([[], []], "three lists"),
+    ({"member": []}, "two or more lists"),
+    ([[]], "two or more lists"),
+    ([[], {"CodePays": "FRA"}], "two or more lists"),
+    ([[], [], "organisations"], "two or more lists"),
+    ([["FRA"], []], "not an object"),
     ([[{"LibPaysOrga": "Nowhere", "DateSignature": None}], [], []], "CodePays"),
     ([[{"CodePays": "FRA", "DateSignature": "26/11/1987"}], [], []], "DateSignature"),
     ([[{"CodePays": "FRA", "NumSTE": "005"}], [], []], "parameter ignored"),
@@ -209,3 +236,57 @@ def test_declared_denunciation_backs_up_the_chart_with_the_same_event_id():
     denunciations = [e for e in declaration_events if e.type == "denunciation"]
     assert [e.id for e in denunciations] == [chart_events[0].id]
     assert [e.subject for e in declaration_events if e.type == "reservation"] == ["Ukraine"]
+
+
+# --- TLS ---------------------------------------------------------------------------------
+
+class HandshakeAtLevel:
+    """A fetcher whose host `refusing` completes the TLS handshake only at security level 0."""
+
+    def __init__(self, refusing: str, reason: str = "[SSL: DH_KEY_TOO_SMALL] dh key too small (_ssl.c:1006)"):
+        self.refusing, self.reason = refusing, reason
+        self.seen: list[tuple[str, int | None]] = []
+
+    async def request(self, source, method, url, **kwargs):
+        import httpx
+
+        from monitor.errors import FetchError
+        from monitor.fetch import RawResponse
+
+        host = httpx.URL(url).host
+        self.seen.append((host, source.tls_seclevel))
+        if host == self.refusing and source.tls_seclevel != 0:
+            raise FetchError(f"cannot connect to {host}: {self.reason}")
+        return RawResponse(url, 200, httpx.Headers({"Content-Type": "application/json"}), b"[[], []]")
+
+
+def context_with(fetcher, source: CoeSource):
+    from monitor.context import SourceContext
+
+    return SourceContext(fetcher, source.config, {}, {}, lambda key: None)
+
+
+def test_a_refused_handshake_is_retried_once_at_level_0_for_that_host_only(caplog):
+    source = make_source(base_url="https://ws.example/api/", page_url="https://www.example/page")
+    fetcher = HandshakeAtLevel("ws.example")
+    ctx = context_with(fetcher, source)
+    document = asyncio.run(source._api(ctx, "api/signatures", params={"numSTE": "126"}))
+    assert document.text == "[[], []]"
+    assert fetcher.seen == [("ws.example", 1), ("ws.example", 0)]
+    assert "failed at security level 1" in caplog.text and "retrying at level 0" in caplog.text
+    # The source's own setting is untouched; the next request to that host goes straight to 0,
+    # another host of the source keeps level 1.
+    assert ctx.config.tls_seclevel == 1
+    asyncio.run(source._api(ctx, "api/signatures", params={"numSTE": "148"}))
+    asyncio.run(ctx.get("https://www.example/page"))
+    assert fetcher.seen[2:] == [("ws.example", 0), ("www.example", 1)]
+
+
+def test_a_certificate_that_fails_to_verify_is_not_retried_at_a_lower_level():
+    from monitor.errors import FetchError
+
+    source = make_source(base_url="https://ws.example/api/")
+    fetcher = HandshakeAtLevel("ws.example", "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed")
+    with pytest.raises(FetchError, match="CERTIFICATE_VERIFY_FAILED"):
+        asyncio.run(source._api(context_with(fetcher, source), "api/signatures", params={"numSTE": "126"}))
+    assert fetcher.seen == [("ws.example", 1)]

@@ -223,3 +223,20 @@ def test_unknown_treaty_number_fails_with_a_clear_message(tmp_path, server, offi
     report = check_here(config_with(tmp_path, server, "treaties = [126, 999]"))
     assert report["outcome"] == "failed"
     assert "treaties 999 are not in the Treaty Office's list" in report["error"]
+
+
+def test_a_two_list_chart_with_unknown_fields_baselines_silently_then_alerts_once(tmp_path, server, office):
+    office.treaties = [t for t in office.treaties if t["Numero_traite"] == "126"]
+    office.charts["126"] = load("signatures_126_two_lists_before.json")
+    path = config(tmp_path, server)  # "all": the office lists only 126 here
+    code, [report], _ = check(path)
+    assert (code, report["outcome"], report["added"], report["events"]) == (0, "baseline", 5, [])
+    office.charts["126"] = load("signatures_126_two_lists_after.json")
+    code, [report], _ = check(path)
+    assert code == 0
+    assert [(e["type"], e["subject"], e["date"]) for e in report["events"]] == \
+        [("denunciation", "Russian Federation", "2025-10-22")]
+    assert report["events"][0]["details"]["fields"]["CodeRegion"] == "EUR"
+    code, [report], _ = check(path)
+    assert (code, report["outcome"], report["events"]) == (0, "unchanged", [])
+    assert [e["type"] for e in events(path)] == ["denunciation"]

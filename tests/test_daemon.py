@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.request
+from datetime import datetime
 
 
 from conftest import Daemon, Reply, free_port, run_cli, write_config
@@ -18,7 +20,8 @@ def page(n):
     return f"<html><body><ul>{rows}</ul></body></html>"
 
 
-def config_for(tmp_path, server, names=("a",), extra=""):
+def config_for(tmp_path, server, names=("a",), extra="", interval="500ms", jitter="0s"):
+    """A config with the html sources `names` on `server`; `jitter=None` leaves the default."""
     sources = "".join(f"""
         [[sources]]
         name = "{name}"
@@ -37,12 +40,20 @@ def config_for(tmp_path, server, names=("a",), extra=""):
         [defaults]
         retries = 0
         host_delay = "0s"
-        interval = "500ms"
-        jitter = "0s"
+        interval = "{interval}"
+        {f'jitter = "{jitter}"' if jitter is not None else ""}
         timeout = "5s"
         {extra}
         {sources}
     """)
+
+
+def check_waits(config, source="a"):
+    """Seconds between the starts of consecutive checks of `source`, from the database's check log."""
+    with sqlite3.connect(config.parent / "state.db") as db:
+        starts = [datetime.fromisoformat(row[0]) for row in db.execute(
+            "select started_at from checks where source = ? order by id", [source])]
+    return [(b - a).total_seconds() for a, b in zip(starts, starts[1:])]
 
 
 def events_of(config, type_):
@@ -80,15 +91,16 @@ def test_stale_lock_from_a_dead_process_is_taken_over(tmp_path, server):
         assert daemon.stop() == 0
 
 
-def test_failing_source_backs_off_and_raises_one_failing_and_one_recovered_event(tmp_path, server):
+def test_failing_source_retries_sooner_then_backs_off_and_raises_one_failing_and_one_recovered_event(
+        tmp_path, server):
     server.routes["/a.html"] = Reply(503, "down for maintenance")
-    config = config_for(tmp_path, server)
+    config = config_for(tmp_path, server, interval="2s", extra='retry_base = "500ms"')
     daemon = Daemon(config)
     try:
-        daemon.wait_for(lambda: len(server.hits("/a.html")) >= 4, timeout=30, what="4 failed checks")
-        gaps = [b.at - a.at for a, b in zip(server.hits("/a.html"), server.hits("/a.html")[1:4])]
+        daemon.wait_for(lambda: len(server.hits("/a.html")) >= 5, timeout=30, what="5 failed checks")
+        gaps = [b.at - a.at for a, b in zip(server.hits("/a.html"), server.hits("/a.html")[1:5])]
         assert len(events_of(config, "source_failing")) == 1
-        assert daemon.logged("backing off after 2 failures")
+        assert daemon.logged("retrying a at") and daemon.logged("(after 2 failures in a row)")
         server.routes["/a.html"] = Reply(200, page(3))
         daemon.wait_for(lambda: events_of(config, "source_recovered"), timeout=30, what="recovery")
         # More successful checks: still one of each.
@@ -99,8 +111,11 @@ def test_failing_source_backs_off_and_raises_one_failing_and_one_recovered_event
     assert len(events_of(config, "source_failing")) == 1
     assert len(events_of(config, "source_recovered")) == 1
     assert "Traceback" not in "\n".join(daemon.lines)
-    # The portal was not hammered: with a 0.5 s interval the waits grow to 2x, then 4x (capped).
-    assert 0.9 < gaps[0] < 1.5 and 1.8 < gaps[1] < 2.6 and 1.8 < gaps[2] < 2.6, gaps
+    # Retries wait 0.5 s, 1 s, then 2 s from the start of the failed check: never sooner (the
+    # portal is not hammered), never later than the 2 s interval (give or take a loaded machine).
+    waits = check_waits(config)[:4]
+    assert waits[0] >= 0.5 and waits[1] >= 1 and waits[2] >= 2 and waits[3] >= 2, waits
+    assert max(gaps) < 2 * 2, gaps
     status = json.loads(run_cli("--config", str(config), "status", "--json").stdout)
     assert status["sources"][0]["consecutive_failures"] == 0
 

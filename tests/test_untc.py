@@ -13,9 +13,13 @@ from monitor.decoding import decode_body
 from monitor.diff import Change
 from monitor.errors import ConfigError, StructureChanged
 from monitor.records import Record
-from monitor.sources.untc import (CHAPTER_INDEX, INDEX_GAPS, UntcSource, build_records, index_refs,
-                                  is_withdrawal, match_participant, parse_cell, parse_html, parse_xml,
-                                  withdrawal_actor, withdrawal_dates)
+from monitor.sources.untc import UntcSource
+from monitor.sources.untc_cells import parse_cell, split_markers
+from monitor.sources.untc_html import parse_html
+from monitor.sources.untc_index import CHAPTER_INDEX, INDEX_GAPS, index_refs
+from monitor.sources.untc_records import build_records
+from monitor.sources.untc_withdrawals import is_withdrawal, match_participant, withdrawal_actor, withdrawal_dates
+from monitor.sources.untc_xml import parse_xml
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "un"
 PARIS = "XXVII-7-d"
@@ -85,7 +89,7 @@ def test_paris_rows_keep_the_real_dates_and_codes():
     parsed = records("paris_4_2021-01-21.en.xml", PARIS)
     us = parsed[f"{PARIS}:participant:United States of America"].fields
     assert us == {"participant": "United States of America", "signature": "2016-04-22", "consent": "2016-09-03",
-                  "consent_action": "acceptance", "history": "consent 2021-01-20 acceptance"}
+                  "consent_action": "acceptance", "history": "consent 2021-01-20 acceptance", "markers": "7"}
     assert parsed[f"{PARIS}:participant:Côte d'Ivoire"].fields["consent"] == "2016-10-25"  # ISO-8859-1 decoded
     with (FIXTURES / "paris_agreement_status_derived_2023-02.csv").open(encoding="utf-8") as handle:
         kinds = {row["Name"]: row["Kind"].lower() for row in csv.DictReader(handle) if row["Ratification"] < "2019-11-05"}
@@ -98,8 +102,90 @@ def test_status_as_at_date_is_in_no_record():
     before = records("paris_2_2019-11-05.en.xml", PARIS)
     after = records("paris_2b_2019-11-06.en.xml", PARIS)
     assert (FIXTURES / "paris_2_2019-11-05.en.xml").read_bytes() != (FIXTURES / "paris_2b_2019-11-06.en.xml").read_bytes()
-    assert before == after
+    # Besides the date, only the United Kingdom's marker grew ("5,6" -> "5,6,8").
+    assert {k for k in before if before[k] != after[k]} == {f"{PARIS}:participant:{UK}"}
     assert not any("2019-11-05" in r.text() or "05-11-2019" in r.text() for r in before.values())
+
+
+# --- footnote markers ---------------------------------------------------------------------------
+
+UK = "United Kingdom of Great Britain and Northern Ireland"
+
+
+@pytest.mark.parametrize("cell, name, markers", [
+    # The verified form: markup as character data, one superscript holding several numbers.
+    (f"{UK}<superscript>5,6</superscript>", UK, ["5", "6"]),
+    ("United States of America<superscript>7</superscript>", "United States of America", ["7"]),
+    # The same markup escaped once more, and HTML's <sup>.
+    ("Ireland&lt;superscript&gt;5, 6&lt;/superscript&gt;", "Ireland", ["5", "6"]),
+    ("Denmark<sup>1</sup>", "Denmark", ["1"]),
+    # Plain number runs left after tags are stripped.
+    ("North Macedonia 4 ,", "North Macedonia", ["4"]),
+    (f"{UK} 6 , 18 , 19 ,", UK, ["6", "18", "19"]),
+    ("Germany 2, 3", "Germany", ["2", "3"]),
+    ("Côte d'Ivoire", "Côte d'Ivoire", []),
+])
+def test_footnote_markers_leave_the_name_in_every_form(cell, name, markers):
+    assert split_markers(cell) == (name, markers)
+
+
+def test_the_real_marker_form_keys_participants_by_their_clean_name():
+    parsed = records("paris_2b_2019-11-06.en.xml", PARIS)
+    assert "<superscript>" in (FIXTURES / "paris_2b_2019-11-06.en.xml").read_text(encoding="iso-8859-1") \
+        .replace("&lt;", "<").replace("&gt;", ">")
+    assert not any("superscript" in key or key.endswith(("7", ",")) for key in parsed)
+    assert parsed[f"{PARIS}:participant:United States of America"].fields["markers"] == "7"
+    assert parsed[f"{PARIS}:participant:{UK}"].fields["markers"] == "5,6,8"
+    # The end note's escaped number makes it footnote 7, attached to the row that carries marker 7.
+    [note] = [r for k, r in parsed.items() if ":note:United States of America:" in k]
+    assert note.fields["kind"] == "footnote" and note.fields["text"].startswith("On 4 November 2019")
+
+
+def test_the_child_element_variant_gives_the_same_records_as_the_real_form():
+    escaped = records("paris_1_2019-10-30.en.xml", PARIS)
+    variant = records("paris_1_2019-10-30_flat.en.xml", PARIS)
+    assert "&lt;superscript" in (FIXTURES / "paris_1_2019-10-30.en.xml").read_text(encoding="iso-8859-1")
+    assert "<superscript>" in (FIXTURES / "paris_1_2019-10-30_flat.en.xml").read_text(encoding="iso-8859-1")
+    assert variant == escaped
+
+
+# --- metadata, note sections, special tables -----------------------------------------------------
+
+def test_metadata_is_found_by_element_name_in_either_layout():
+    reported = records("paris_1_2019-10-30.en.xml", PARIS)[f"{PARIS}:treaty"]  # Header/ExternalData, Labeltext
+    flat = records("paris_1_2019-10-30_flat.en.xml", PARIS)[f"{PARIS}:treaty"]  # Title, EIF/Text
+    assert "<ExternalData>" in (FIXTURES / "paris_1_2019-10-30.en.xml").read_text(encoding="iso-8859-1")
+    assert reported == flat
+    assert reported.fields == {"title": "Paris Agreement", "signatories": reported.fields["signatories"],
+                               "parties": reported.fields["parties"],
+                               "entry_into_force": "4 November 2016, in accordance with article 21(1).",
+                               "registration": "No. 54113", "concluded": "Paris, 12 December 2015"}
+    assert int(reported.fields["signatories"]) > 190 and int(reported.fields["parties"]) > 70
+
+
+def test_every_note_section_is_read():
+    parsed = records("iccpr_iv-4_2018-fiji.en.xml", "IV-4")
+    kinds = {(r.fields["participant"], r.fields["kind"]) for k, r in parsed.items() if ":note:" in k}
+    assert ("Denmark", "declaration") in kinds  # DeclarationsUnderArticle
+    assert ("Netherlands", "territorial_application") in kinds  # TerritorialApplications
+    assert ("Germany", "footnote") in kinds  # EndNotes
+
+
+def test_special_tables_give_the_same_records_as_the_participants_twin():
+    special = records("iccpr_op1_iv-5_2015_special.en.xml", "IV-5")
+    assert "<SpecialTables>" in (FIXTURES / "iccpr_op1_iv-5_2015_special.en.xml").read_text(encoding="iso-8859-1")
+    assert len(special) > 120
+    assert special == records("iccpr_op1_iv-5_2015.en.xml", "IV-5")
+
+
+def test_a_header_given_as_the_first_row_is_read():
+    text = (FIXTURES / "paris_1_2019-10-30.en.xml").read_bytes().decode("iso-8859-1")
+    text = text.replace("<Thead>", "").replace("</Thead>\n<Tbody><Rows>", "<Tbody><Rows>")
+    head, rows = text.index("<Tbody><Rows>"), text.index("<Row>")
+    assert rows < head
+    text = text[:rows] + "<Tbody><Rows>" + text[rows:head] + text[head + len("<Tbody><Rows>"):]
+    assert {r.key: r for r in build_records(PARIS, parse_xml(text, "h"), "h", "https://example/view", None)} == \
+        records("paris_1_2019-10-30.en.xml", PARIS)
 
 
 @pytest.mark.parametrize("xml, html, ref", [
@@ -128,11 +214,30 @@ def test_unknown_header_column_is_a_structure_change():
 @pytest.mark.parametrize("body, message", [
     ("<html><body><p>Hello</p></body></html>", "expected a <Document><Treaty>"),
     ("<Document><Treaty><Participants/></Treaty>", "not well-formed XML"),
-    ("<Document><Treaty><Title>x</Title></Treaty></Document>", "no Treaty/Participants/Table"),
+    ("<Document><Treaty><Title>x</Title></Treaty></Document>", "neither a Participants table nor SpecialTables"),
+    ("<Document><Treaty><SpecialTables><TableHeader><Title>Territory</Title></TableHeader></SpecialTables>"
+     "</Treaty></Document>", "no TableHeader whose first Title is"),
 ])
 def test_foreign_xml_shapes_fail_loudly(body, message):
     with pytest.raises(StructureChanged, match=message):
         parse_xml(body, "IV-4 (https://example/IV-4.en.xml)")
+
+
+def test_view_details_header_ids_territorial_table_and_notes_table():
+    parsed = records("rome_xviii-10_2019.html", "XVIII-10")
+    page = (FIXTURES / "rome_xviii-10_2019.html").read_text(encoding="utf-8")
+    # A territorial table that also starts with "Participant" comes before the grid.
+    assert page.index("Territorial application") < page.index("tblgrid")
+    assert sorted(k.split(":")[-1] for k in parsed if ":participant:" in k) == \
+        ["Burundi", "Germany", "Hungary", "Netherlands", "Philippines"]
+    assert parsed["XVIII-10:treaty"].fields == {
+        "title": "Rome Statute of the International Criminal Court", "signatories": "5", "parties": "5",
+        "entry_into_force": "1 July 2002, in accordance with article 126.", "registration": "No. 38544",
+        "concluded": "Rome, 17 July 1998"}
+    # The withdrawals are rows of the notes table in …dgNotesAll_ctl03_divNotesAll.
+    withdrawals = {r.fields["participant"]: withdrawal_dates(r.fields["text"])
+                   for k, r in parsed.items() if ":note:" in k and is_withdrawal(r.fields["text"])}
+    assert withdrawals == {"Burundi": ("2016-10-27", "2017-10-27"), "Philippines": ("2018-03-17", "2019-03-17")}
 
 
 def test_html_page_without_the_participants_table_fails_loudly():
@@ -209,6 +314,36 @@ def test_removed_rows_and_notes_raise_no_treaty_event():
     assert src.events(Change("removed", note.key, note, None), "now") == []
 
 
+def test_records_keyed_with_markers_by_earlier_versions_change_keys_without_alerts():
+    """Earlier versions kept escaped markers in the key ("…America<superscript>7</superscript>"): on
+    the first check since, the clean key appears and the old one goes, and neither is news."""
+    src = source(treaties=[PARIS])
+    key = f"{PARIS}:participant:United States of America"
+    fields = {"participant": "United States of America", "signature": "2016-04-22", "consent": "2016-09-03",
+              "consent_action": "acceptance", "history": None, "markers": "7"}
+    clean = Record(key, fields, "Paris Agreement", "u")
+    marked = Record(key + "<superscript>7</superscript>",
+                    {**fields, "participant": "United States of America<superscript>7</superscript>", "markers": None},
+                    "Paris Agreement", "u")
+    note = Record(f"{PARIS}:note:United States of America:abc",
+                  {"participant": "United States of America", "text": US_NOTE, "kind": "footnote"}, "Paris", "u")
+    src._upgrading = {PARIS}
+    assert src.events(Change("added", key, None, clean), "now") == []
+    # An end note whose escaped number now leaves its text.
+    numbered = Record(note.key, {**note.fields, "text": "<superscript>7</superscript> " + US_NOTE, "kind": "endnote"},
+                      "Paris", "u")
+    assert src.events(Change("changed", note.key, numbered, note, {"text": (numbered.fields["text"], US_NOTE)}),
+                      "now") == []
+    assert src.events(Change("removed", marked.key, marked, None), "now") == []
+    # A withdrawal is still reported (its event id never depended on markers, so a known one is not repeated).
+    assert [e.type for e in src.events(Change("added", note.key, None, note), "now")] == ["denunciation"]
+    src._upgrading = set()
+    assert [e.type for e in src.events(Change("added", key, None, clean), "now")] == ["signature", "ratification"]
+    assert [e.type for e in src.events(Change("changed", note.key, numbered, note,
+                                              {"text": (numbered.fields["text"], US_NOTE)}), "now")] == ["record_changed"]
+    assert src.events(Change("removed", marked.key, marked, None), "now") == []
+
+
 # --- config -----------------------------------------------------------------------------------
 
 def test_index_data_matches_the_real_chapter_index():
@@ -245,3 +380,13 @@ def test_bad_options_are_clear_config_errors(options, message):
     with pytest.raises(ConfigError) as caught:
         source(**options)
     assert message in str(caught.value)
+
+
+def test_markers_in_a_title_or_entry_into_force_text_leave_its_own_numbers():
+    text = (FIXTURES / "paris_1_2019-10-30.en.xml").read_bytes().decode("iso-8859-1")
+    text = text.replace("<Titlesect>Paris Agreement</Titlesect>",
+                        "<Titlesect>Paris Agreement of 2015&lt;superscript&gt;1&lt;/superscript&gt;</Titlesect>")
+    text = text.replace("article 21(1).</Labeltext>", "article 21(1).&lt;superscript&gt;2&lt;/superscript&gt;</Labeltext>")
+    treaty = {r.key: r for r in build_records(PARIS, parse_xml(text, "h"), "h", "u", None)}[f"{PARIS}:treaty"]
+    assert treaty.fields["title"] == "Paris Agreement of 2015"
+    assert treaty.fields["entry_into_force"] == "4 November 2016, in accordance with article 21(1)."

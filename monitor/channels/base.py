@@ -25,6 +25,8 @@ class ChannelConfig:
     retry_max: float = 3600.0
     max_age: float = 3 * 86400.0
     max_attempts: int | None = None
+    stories: str = "each"
+    """"first": send only the first event of a story (see `stories`)."""
     options: dict[str, Any] = field(default_factory=dict)
 
     def wants(self, event: Event) -> bool:

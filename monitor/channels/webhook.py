@@ -17,6 +17,7 @@ from ..fetch import DEADLINE_FACTOR, is_transient, parse_retry_after
 from ..inflate import ACCEPT_ENCODING, read_head
 from ..options import Option
 from ..render import facts, headline
+from ..sanitize import web_link
 from .base import Channel, Outgoing, SendResult
 
 SCHEMA = "legal-monitor/event@1"
@@ -32,6 +33,7 @@ def payload(event: Event) -> dict[str, Any]:
         "subject": data["subject"], "treaty": data["treaty"], "date": data["date"],
         "effective_date": data["effective_date"], "title": data["title"], "summary": data["summary"],
         "url": data["url"], "detected_at": data["detected_at"], "details": data["details"],
+        "story": data["story"], "related": data["related"],
     }
 
 
@@ -45,11 +47,15 @@ def _slack_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _slack_link(url: str) -> str:
+    """Slack's <url> syntax: & as &amp;, and <, > and | (which would end or split it) percent-encoded."""
+    return "<" + url.replace("&", "&amp;").replace("<", "%3C").replace(">", "%3E").replace("|", "%7C") + ">"
+
+
 def slack_message(event: Event) -> dict[str, Any]:
     lines = [f"*{_slack_escape(headline(event))}*"]
     for name, value in facts(event):
-        shown = f"<{value}>" if value.startswith(("http://", "https://")) and "|" not in value \
-            and ">" not in value else _slack_escape(value)
+        shown = _slack_link(value) if web_link(value) else _slack_escape(value)
         lines.append(f"*{_slack_escape(name)}:* {shown}")
     text = "\n".join(lines)
     return {"text": _slack_escape(headline(event)),
@@ -63,7 +69,7 @@ def discord_message(event: Event) -> dict[str, Any]:
         "fields": [{"name": name, "value": value[:1000], "inline": False}
                    for name, value in facts(event) if name not in ("Summary",)][:25],
     }
-    if event.url and event.url.startswith(("http://", "https://")):
+    if web_link(event.url):
         embed["url"] = event.url
     if event.detected_at:
         embed["timestamp"] = event.detected_at

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
-import html
-import json as jsonlib
 import logging
 import re
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, ClassVar
 
@@ -17,10 +13,13 @@ from ..context import Document, SourceContext
 from ..clock import utcnow
 from ..diff import Change
 from ..errors import SourceError, StructureChanged
-from ..events import Event, Treaty, event_id
+from ..events import Event, event_id
 from ..options import Option
-from ..records import Record, clean_text
+from ..records import Record
 from .base import Part, Source, part_or_error
+from .coe_parse import (CHART_URL, TreatyInfo, default_mention, is_denunciation, is_withdrawal_notice,
+                        parse_chart, parse_declarations, parse_treaty_list, treaty_number)
+from .tls_fallback import get_lowering_seclevel
 
 log = logging.getLogger("monitor.sources.coe")
 
@@ -28,39 +27,12 @@ DEFAULT_BASE_URL = "https://conventions-ws.coe.int/WS_LFRConventions/"
 DEFAULT_PAGE_URL = "https://www.coe.int/en/web/conventions/full-list"
 PUBLIC_TOKEN = "hfghhgp2q5vgwg1hbn532kw71zgtww7e"
 """The key the Treaty Office page publishes as ``window.conventions_api_key``."""
-CHART_URL = "https://www.coe.int/en/web/conventions/full-list?module=signatures-by-treaty&treatynum={number}"
 TREATY_LIST_MAX_AGE = 86400.0
 """The cached treaty list (numbers and titles) is fetched again after a day."""
-FIRST_CETS = 194
-"""From No. 194 on, treaties are published in the Council of Europe Treaty Series (CETS)."""
-
 # The Treaty Office page's empty search form: every treaty. The field names come from
 # working clients; the answer carries every language's title whatever `langue` says.
 SEARCH_ALL: dict[str, Any] = {"CodePays": None, "NumsSte": [], "AnneeOuverture": None, "AnneeVigueur": None,
                               "CodeLieuSTE": None, "CodeMatieres": [], "TitleKeywords": [], "langue": "ENG"}
-
-GROUPS = ("member", "non-member", "organisation")
-"""The three lists of a chart, in the order the service sends them."""
-
-# Chart row field -> record field. Dates are stored as ISO dates.
-DATE_FIELDS = {
-    "DateSignature": "signature",
-    "DateConsentement": "consent",
-    "DateEntreeVigueur": "entry_into_force",
-    "DateDenonciation": "denunciation",
-    "DateEffetDenonciation": "denunciation_effective",
-    "DateSuspension": "suspension",
-}
-# Chart row flag field -> the letter of the chart's "R. D. A. T. C. O." columns.
-FLAG_FIELDS = {
-    "Reserves": "R",
-    "Declarations": "D",
-    "Autorites": "A",
-    "Territoires": "T",
-    "Communications": "C",
-    "Objections": "O",
-}
-KNOWN_ROW_FIELDS = {"CodePays", "LibPaysOrga", "NumSTE", *DATE_FIELDS, *FLAG_FIELDS}
 
 # Record field -> (event type, label for titles), for the dates that are treaty actions.
 ACTIONS = {
@@ -71,25 +43,10 @@ ACTIONS = {
     "suspension": ("suspension", "Suspension"),
 }
 
-_ISO_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ][0-9:.]*(?:Z|[+-]\d{2}:?\d{2})?)?$")
 _KEY_IN_PAGE = re.compile(r"""conventions_api_key\s*=\s*["']([^"']+)["']""")
-_NUMBER = re.compile(r"^0*(\d{1,3})([A-Za-z]?)$")
-_DESIGNATION = re.compile(r"\(\s*C?ETS\b[^)]*\)")
-_TRAILING_MARK = re.compile(r"\s*\(\*\)\s*$")
-_TAG = re.compile(r"<[^>]+>")
 
 
 # --- options -----------------------------------------------------------------------------
-
-def treaty_number(value: Any) -> str:
-    """The Treaty Office's form of a treaty number: 5 -> "005", "12a" -> "012A"."""
-    if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise ValueError(f"a treaty number must be a number such as 126, not {value!r}")
-    match = _NUMBER.match(str(value).strip())
-    if not match or int(match.group(1)) == 0:
-        raise ValueError(f"{value!r} is not a treaty number (e.g. 126, 5 or \"012A\")")
-    return f"{int(match.group(1)):03d}{match.group(2).upper()}"
-
 
 def _treaties(value: Any) -> str | list[str]:
     if value == "all":
@@ -110,170 +67,6 @@ def _states(value: Any) -> list[str]:
 def _base_url(value: Any) -> str:
     value = o.url(value)
     return value if value.endswith("/") else value + "/"
-
-
-# --- parsing -----------------------------------------------------------------------------
-
-@dataclass
-class TreatyInfo:
-    """What the treaty list says about one treaty."""
-
-    number: str
-    title: str
-    mention: str
-
-    @property
-    def designation(self) -> str:
-        return f"{self.mention} No. {self.number}"
-
-    @property
-    def full_title(self) -> str:
-        """The English title ending with its designation, e.g. "… (ETS No. 126)"."""
-        if _DESIGNATION.search(self.title):
-            return self.title
-        return f"{self.title} ({self.designation})"
-
-    @property
-    def url(self) -> str:
-        return CHART_URL.format(number=self.number)
-
-    def treaty(self) -> Treaty:
-        return Treaty(id=self.designation, title=self.full_title, url=self.url)
-
-
-def default_mention(number: str) -> str:
-    """The series of a treaty the list does not describe: ETS up to No. 193, CETS after."""
-    return "CETS" if int(number[:3]) >= FIRST_CETS else "ETS"
-
-
-def parse_treaty_list(data: Any, url: str) -> dict[str, TreatyInfo]:
-    """The `api/traites/search` answer: a list of treaties with number, titles and series."""
-    if not isinstance(data, list):
-        raise StructureChanged(f"{url}: expected a JSON list of treaties, got {type(data).__name__}")
-    treaties: dict[str, TreatyInfo] = {}
-    for item in data:
-        if not isinstance(item, dict) or not item.get("Numero_traite"):
-            raise StructureChanged(f"{url}: a treaty without \"Numero_traite\" in the treaty list")
-        try:
-            number = treaty_number(str(item["Numero_traite"]))
-        except ValueError:
-            raise StructureChanged(f"{url}: unknown treaty number {item['Numero_traite']!r}") from None
-        title = clean_text(item.get("Libelle_titre_ENG")) or clean_text(item.get("Libelle_titre_FRE")) or ""
-        title = _TRAILING_MARK.sub("", title)
-        mention = clean_text(item.get("Mention")) or default_mention(number)
-        treaties[number] = TreatyInfo(number, title or f"Treaty {number}", mention)
-    if not treaties:
-        raise StructureChanged(f"{url}: the treaty list is empty")
-    return treaties
-
-
-def iso_date(value: Any, where: str) -> str | None:
-    """"1987-11-26T00:00:00" -> "1987-11-26"; null (and .NET's empty 0001-01-01) -> None."""
-    if value is None or value == "":
-        return None
-    match = _ISO_DATE.match(value) if isinstance(value, str) else None
-    if not match:
-        raise StructureChanged(f"{where}: expected a date like \"1987-11-26T00:00:00\" or null, got {value!r}")
-    return None if match.group(1).startswith("0001-") else match.group(1)
-
-
-def _flag_set(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() not in ("", "0", "false", "n", "no", "non", "null")
-    return bool(value)
-
-
-def _text(value: Any) -> str | None:
-    if isinstance(value, (dict, list)):
-        return jsonlib.dumps(value, sort_keys=True, ensure_ascii=False)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return None if value is None else str(value)
-
-
-def parse_chart(data: Any, number: str, url: str) -> list[Record]:
-    """The `api/signatures` answer: an outer list of three lists of rows (member states,
-    non-member states, organisations); one record per row, keyed "<treaty>:<code>"."""
-    if not isinstance(data, list) or len(data) != len(GROUPS) or not all(isinstance(g, list) for g in data):
-        shape = f"a list of {len(data)} items" if isinstance(data, list) else type(data).__name__
-        raise StructureChanged(f"{url}: expected a list of three lists (member states, non-member states, "
-                               f"organisations), got {shape}")
-    records = []
-    for group, rows in zip(GROUPS, data):
-        for row in rows:
-            if not isinstance(row, dict):
-                raise StructureChanged(f"{url}: a {group} row is {type(row).__name__}, not an object")
-            code = clean_text(row.get("CodePays"))
-            if not code:
-                raise StructureChanged(f"{url}: a {group} row has no \"CodePays\" (fields: {', '.join(row)})")
-            if row.get("NumSTE") not in (None, "") and _same_number(row["NumSTE"]) != number:
-                raise StructureChanged(f"{url}: asked for treaty {number} but a row is for treaty "
-                                       f"{row['NumSTE']!r} (parameter ignored?)")
-            fields: dict[str, str | None] = {
-                "treaty": number, "state": clean_text(row.get("LibPaysOrga")) or code, "code": code, "group": group}
-            for name, field in DATE_FIELDS.items():
-                fields[field] = iso_date(row.get(name), f"{url}: {code} {name}")
-            flags = [letter for name, letter in FLAG_FIELDS.items() if _flag_set(row.get(name))]
-            fields["flags"] = " ".join(flags) or None
-            for name, value in row.items():
-                if name not in KNOWN_ROW_FIELDS:
-                    fields[name] = _text(value)
-            records.append(Record(key=f"{number}:{code}", fields=fields,
-                                  title=f"{fields['state']} — treaty {number}", url=CHART_URL.format(number=number)))
-    return records
-
-
-def _same_number(value: Any) -> str | None:
-    try:
-        return treaty_number(str(value))
-    except ValueError:
-        return None
-
-
-def parse_declarations(data: Any, number: str, url: str, codes: dict[str, str]) -> list[Record]:
-    """The `api/conventions/getDeclarations` answer: a list of reservations, declarations,
-    denunciations and withdrawals. `codes` maps state names to chart codes."""
-    if not isinstance(data, list):
-        raise StructureChanged(f"{url}: expected a JSON list of declarations, got {type(data).__name__}")
-    records: list[Record] = []
-    seen: set[str] = set()
-    for item in data:
-        if not isinstance(item, dict) or "nature_Dec" not in item:
-            raise StructureChanged(f"{url}: a declaration without \"nature_Dec\"")
-        country = item.get("code_Pays") if isinstance(item.get("code_Pays"), dict) else {}
-        organisation = item.get("code_Organisation") if isinstance(item.get("code_Organisation"), dict) else {}
-        state = clean_text(country.get("Value"))
-        org = clean_text(organisation.get("Libelle"))
-        if org and org.lower() == "null":
-            org = None
-        party = state or org
-        code = clean_text(country.get("Key")) or codes.get((party or "").lower())
-        nature = clean_text(item.get("nature_Dec"))
-        article = clean_text(item.get("numero_Article"))
-        effect = iso_date(item.get("date_Effet"), f"{url}: {party} date_Effet")
-        text = clean_text(_TAG.sub(" ", html.unescape(str(item.get("texte_Decl") or ""))))
-        key = f"{number}:declaration:{code or party or '-'}:{nature or '-'}:{article or '-'}:{effect or '-'}"
-        if key in seen:
-            key += ":" + hashlib.sha256((text or "").encode()).hexdigest()[:8]
-        seen.add(key)
-        fields = {"treaty": number, "state": party, "code": code, "nature": nature, "article": article,
-                  "effective": effect,
-                  "withdrawn": iso_date(item.get("date_Effet_Retrait"), f"{url}: {party} date_Effet_Retrait"),
-                  "text": text}
-        records.append(Record(key=key, fields=fields, title=f"{nature or 'Declaration'}: {party or '?'}",
-                              url=f"https://www.coe.int/en/web/conventions/full-list?module=declarations-by-treaty"
-                                  f"&numSte={number}&codeNature=0"))
-    return records
-
-
-def is_denunciation(nature: str | None) -> bool:
-    lowered = (nature or "").lower()
-    return "denunciation" in lowered or "dénonciation" in lowered or "denonciation" in lowered
-
-
-def is_withdrawal_notice(nature: str | None) -> bool:
-    lowered = (nature or "").lower()
-    return "withdrawal" in lowered or "retrait" in lowered
 
 
 # --- the source --------------------------------------------------------------------------
@@ -307,6 +100,8 @@ class CoeSource(Source):
         self._memo: dict[str, Any] = {}
         self._key_reread = False
         self._new_treaties: set[str] = set()
+        self._seclevel0: set[str] = set()
+        """Hosts whose TLS handshake needed security level 0."""
 
     def describe(self) -> str:
         treaties = self.config.options["treaties"]
@@ -325,9 +120,9 @@ class CoeSource(Source):
                    method: str = "GET", json: Any = None, need_body: bool = False) -> Document:
         url = self.config.options["base_url"] + path
         for attempt in range(2):
-            document = await ctx.get(url, params=params, method=method, json=json, need_body=need_body,
-                                     headers={"token": self._token(), "Accept": "application/json"},
-                                     accept=(401, 403))
+            document = await get_lowering_seclevel(ctx, url, self._seclevel0, params=params, method=method, json=json, need_body=need_body,
+                                                   headers={"token": self._token(), "Accept": "application/json"},
+                                                   accept=(401, 403))
             if document.status not in (401, 403):
                 return document
             if attempt or self._key_reread:
@@ -360,7 +155,7 @@ class CoeSource(Source):
 
     async def _treaty_list(self, ctx: SourceContext, wanted: list[str] | None) -> dict[str, TreatyInfo]:
         """The treaty list from the memo, fetched again when a day old or missing a wanted treaty."""
-        cached = {n: TreatyInfo(n, t["title"], t["mention"]) for n, t in (self._memo.get("treaties") or {}).items()}
+        cached = {n: TreatyInfo.from_memo(n, t) for n, t in (self._memo.get("treaties") or {}).items()}
         fetched_at = self._memo.get("treaties_fetched_at")
         age = (datetime.now(timezone.utc) - datetime.fromisoformat(fetched_at)).total_seconds() if fetched_at else None
         missing = [n for n in wanted or [] if n not in cached]
@@ -379,7 +174,7 @@ class CoeSource(Source):
                                    f"one had {len(cached)} (structure changed?)")
         if cached:
             self._new_treaties = set(fresh) - set(cached)
-        self._memo["treaties"] = {n: {"title": t.title, "mention": t.mention} for n, t in fresh.items()}
+        self._memo["treaties"] = {n: t.memo() for n, t in fresh.items()}
         self._memo["treaties_fetched_at"] = utcnow()
         return fresh
 

@@ -1,0 +1,122 @@
+"""The commands for events a flooded check held back: `held`, `release` and `drop`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections import Counter
+from typing import Any, Callable
+
+from .clock import utcnow
+from .config import Config
+from .deliver import Deliverer
+from .errors import MonitorError
+from .events import Event
+from .held import drop, held_events, release
+from .render import event_line
+from .state import State, open_state
+
+
+def add_held_parsers(commands: Any) -> None:
+    """Add `held`, `release` and `drop` to the command-line parser's subcommands."""
+    held = commands.add_parser("held", help="list events held back by a flooded check (never sent yet)")
+    held.add_argument("--source", action="append", metavar="S", help="source name (repeatable)")
+    held.add_argument("--limit", type=int, default=50, metavar="N", help="list at most N events (0: all)")
+    held.add_argument("--json", action="store_true", help="every held event as JSON")
+    for name, text in (("release", "send held events: queue their deliveries to the channels that want them"),
+                       ("drop", "mark held events as noise: kept and listed, never sent")):
+        command = commands.add_parser(name, help=text)
+        command.add_argument("ids", nargs="*", metavar="ID", help="event ids (from `held`)")
+        command.add_argument("--source", action="append", metavar="S", help="every held event of this source")
+        command.add_argument("--all", action="store_true", help="every held event")
+        if name == "release":
+            command.add_argument("--no-send", action="store_true",
+                                 help="only queue the deliveries (a running daemon sends them)")
+
+
+def _with_state(config: Config, work: Callable[[State], Any]) -> Any:
+    state = open_state(config.state_path, config.keep_snapshots)
+    try:
+        return work(state)
+    finally:
+        state.close()
+
+
+def cmd_held(args: argparse.Namespace, config: Config) -> int:
+    events = _with_state(config, lambda state: held_events(state, sources=args.source))
+    if args.json:
+        print(json.dumps([e.to_dict() for e in events], ensure_ascii=False, indent=2))
+        return 0
+    if not events:
+        print("no held events")
+        return 0
+    by_source: dict[str, list[Event]] = {}
+    for event in events:
+        by_source.setdefault(event.source, []).append(event)
+    for source, held in by_source.items():
+        types = ", ".join(f"{n} {t}" for t, n in Counter(e.type for e in held).most_common())
+        print(f"{source}: {len(held)} held ({types}), detected {held[0].detected_at}"
+              + (f" to {held[-1].detected_at}" if held[-1].detected_at != held[0].detected_at else ""))
+    shown = events if args.limit <= 0 else events[:args.limit]
+    for event in shown:
+        print(f"{event.id}  {event.source}  {event_line(event)}")
+    if len(shown) < len(events):
+        print(f"… and {len(events) - len(shown)} more (--limit 0 lists all)")
+    name = next(iter(by_source)) if len(by_source) == 1 else "NAME"
+    print(f"send them with `legal-monitor release --source {name}` (or event ids); "
+          f"discard them with `legal-monitor drop --source {name}`")
+    return 0
+
+
+def _choice(args: argparse.Namespace, config: Config) -> tuple[list[str] | None, list[str] | None]:
+    """The ids and sources a release or drop applies to; refuse an empty choice."""
+    if args.all and (args.ids or args.source):
+        raise MonitorError(f"{args.command}: --all goes alone, without ids or --source")
+    if not (args.all or args.ids or args.source):
+        raise MonitorError(f"{args.command}: give event ids, --source NAME or --all (see `legal-monitor held`)")
+    known = {s.name for s in config.sources}
+    unknown = [name for name in args.source or [] if name not in known]
+    if unknown:
+        raise MonitorError(f"unknown source {', '.join(map(repr, unknown))} "
+                           f"(known: {', '.join(sorted(known)) or 'none'})")
+    return args.ids or None, args.source or None
+
+
+def _settle(args: argparse.Namespace, count: int, verb: str) -> int:
+    print(f"{count} held events {verb}")
+    if args.ids and count < len(set(args.ids)):
+        print(f"legal-monitor: {len(set(args.ids)) - count} of the given ids are not held events "
+              "(see `legal-monitor held`)", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_release(args: argparse.Namespace, config: Config) -> int:
+    ids, sources = _choice(args, config)
+
+    async def go(state: State) -> tuple[list[Event], Counter]:
+        deliverer = Deliverer(config, state)
+        try:
+            released = release(state, deliverer.route, utcnow(), ids, sources)
+            outcomes = Counter() if args.no_send else Counter(d.outcome for d in await deliverer.deliver_due())
+            return released, outcomes
+        finally:
+            await deliverer.aclose()
+
+    released, outcomes = _with_state(config, lambda state: asyncio.run(go(state)))
+    code = _settle(args, len(released), "released")
+    if outcomes:
+        print("deliveries: " + ", ".join(f"{n} {outcome}" for outcome, n in sorted(outcomes.items())))
+    return code
+
+
+def cmd_drop(args: argparse.Namespace, config: Config) -> int:
+    ids, sources = _choice(args, config)
+    dropped = _with_state(config, lambda state: drop(state, ids, sources))
+    return _settle(args, len(dropped), "dropped (kept, never sent)")
+
+
+HELD_COMMANDS: dict[str, Callable[[argparse.Namespace, Config], int]] = {
+    "held": cmd_held, "release": cmd_release, "drop": cmd_drop}

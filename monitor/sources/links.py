@@ -1,0 +1,38 @@
+"""Which source kinds feed the treaty catalogue, and which link their events to it."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from ..catalogue import CatalogueEntry
+from ..context import DocUpdate
+from ..events import Event
+from ..match_ru import RussianMatcher
+from . import coe_catalogue, pravo_link
+from .base import Source
+
+CatalogueReader = Callable[[Source, list[DocUpdate], Callable[[str], bytes | None], bool],
+                           "list[CatalogueEntry] | None"]
+"""(source after a check, the check's fetches, a loader of stored bodies, whether the
+catalogue has nothing from this source yet) -> the entries learned, or None."""
+
+
+def _coe(source: Source, updates: list[DocUpdate], load: Callable[[str], bytes | None],
+         empty: bool) -> list[CatalogueEntry] | None:
+    return coe_catalogue.from_updates(source.config.options["base_url"], updates, load, empty)
+
+
+def _untc(source: Source, updates: list[DocUpdate], load: Callable[[str], bytes | None],
+          empty: bool) -> list[CatalogueEntry] | None:
+    titles = getattr(source, "titles", {}) or {}
+    entries = [CatalogueEntry(id=ref, catalogue="un", number=ref, title_en=title,
+                              url=source.page_url(ref))  # type: ignore[attr-defined]
+               for ref, title in titles.items() if title]
+    return entries or None
+
+
+CATALOGUES: dict[str, CatalogueReader] = {"coe": _coe, "untc": _untc}
+"""Kinds whose fetches carry treaty lists."""
+
+LINKERS: dict[str, Callable[[list[Event], RussianMatcher], list[Event]]] = {"pravo": pravo_link.link_events}
+"""Kinds whose events name treaties in Russian, to be linked to catalogue entries."""
