@@ -1,4 +1,4 @@
-"""HTTP fetching: one shared async client per transport, per-host limits, retries, size cap."""
+"""HTTP fetching: shared async clients, per-host limits, retries, deadlines, guarded redirects, size cap."""
 
 from __future__ import annotations
 
