@@ -1,5 +1,5 @@
 """Hostile peers on 127.0.0.1 for tests and benchmarks: a gzip-in-gzip bomb, a dripping HTTP
-server, an SMTP server whose replies never end; and a child run measured by the kernel."""
+server, SMTP servers whose replies never end or drip; and a child run measured by the kernel."""
 
 from __future__ import annotations
 
@@ -92,6 +92,19 @@ class EndlessSmtp(_LineServer):
         line = b"250-" + b"x" * 1000 + b"\r\n"
         while not self.stopped.is_set():
             conn.sendall(line * 64)
+
+
+class DripSmtp(_LineServer):
+    """Starts a greeting and never finishes it: one byte every `gap` seconds."""
+
+    def __init__(self, gap: float = 0.2) -> None:
+        self.gap = gap
+        super().__init__()
+
+    def serve(self, conn: socket.socket) -> None:
+        conn.sendall(b"220 ")
+        while not self.stopped.wait(self.gap):
+            conn.sendall(b"x")
 
 
 @dataclass

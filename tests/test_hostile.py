@@ -29,7 +29,7 @@ from monitor.events import Event
 from monitor.fetch import MAX_REDIRECTS, Fetcher
 
 from conftest import ROOT, Daemon, Inbox, Reply, free_port, html_source, write_config
-from hostile import DripServer, EndlessSmtp, gzip_bomb, measured_run
+from hostile import DripServer, DripSmtp, EndlessSmtp, gzip_bomb, measured_run
 
 PEAK_MIB = 200
 """A check or test-alert process stays below this (about 50 MiB normally; over 1 GiB before the cap
@@ -147,11 +147,24 @@ def test_an_smtp_reply_that_never_ends_is_cut_off():
     assert f"reply longer than {MAX_REPLY:,} bytes" in result.detail
 
 
-def mail_channel(port: int, security: str = "none", ca_bundle: str | None = None) -> EmailChannel:
+def mail_channel(port: int, security: str = "none", ca_bundle: str | None = None,
+                 timeout: float = 10.0) -> EmailChannel:
     return EmailChannel(ChannelConfig(name="mail", kind="email", options={
         "smtp_host": "127.0.0.1", "smtp_port": port, "security": security, "username": None,
-        "password_env": None, "from": "m@example.org", "to": ["d@example.org"], "timeout": 10.0,
+        "password_env": None, "from": "m@example.org", "to": ["d@example.org"], "timeout": timeout,
         "ca_bundle": ca_bundle, "digest": None}), "test")
+
+
+def test_an_smtp_server_dripping_its_greeting_fails_at_the_exchange_deadline():
+    drip = DripSmtp(gap=0.2)  # faster than the 1 s timeout: no single read times out
+    started = time.monotonic()
+    try:
+        result = mail_channel(drip.port, timeout=1.0)._send(_message())
+    finally:
+        drip.stop()
+    assert not result.ok and result.retry
+    assert "no complete reply before the deadline (4 × timeout)" in result.detail
+    assert time.monotonic() - started < 20
 
 
 @pytest.mark.parametrize("security", ["starttls", "ssl"])

@@ -27,9 +27,14 @@ class _ReplyReader:
         while b"\n" not in self.buffer and len(self.buffer) < limit:
             left = self.deadline - time.monotonic()
             if left <= 0:
-                raise OSError("no complete reply before the deadline (4 × timeout)")
+                raise OSError(f"no complete reply before the deadline ({DEADLINE_FACTOR} × timeout)")
             self.sock.settimeout(min(self.timeout, left))
-            data = self.sock.recv(4096)
+            try:
+                data = self.sock.recv(4096)
+            except TimeoutError:
+                if left < self.timeout:  # it was the deadline that ran out, not the read timeout
+                    raise OSError(f"no complete reply before the deadline ({DEADLINE_FACTOR} × timeout)") from None
+                raise
             if not data:
                 break
             self.buffer += data
