@@ -6,9 +6,7 @@ import asyncio
 import gzip
 import os
 import re
-import shutil
 import ssl
-import subprocess
 import sys
 import time
 import zlib
@@ -168,16 +166,11 @@ def test_an_smtp_server_dripping_its_greeting_fails_at_the_exchange_deadline():
 
 
 @pytest.mark.parametrize("security", ["starttls", "ssl"])
-def test_bounded_replies_still_speak_tls(tmp_path, security):
+def test_bounded_replies_still_speak_tls(certificate, security):
     """The reply reader is swapped for the TLS socket after STARTTLS, and works over implicit TLS."""
-    if shutil.which("openssl") is None:
-        pytest.skip("openssl is needed to make a test certificate")
     from aiosmtpd.controller import Controller
 
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
-                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
-                   check=True, capture_output=True)
+    cert, key = certificate
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
     inbox, port = Inbox(), free_port()

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import shutil
 import ssl
-import subprocess
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -32,14 +30,9 @@ def test_proxy_carries_the_requests_of_its_source(tmp_path, server):
 
 
 @pytest.fixture
-def tls_server(tmp_path):
+def tls_server(certificate):
     """An HTTPS server on 127.0.0.1 with a certificate no public CA signed."""
-    if shutil.which("openssl") is None:
-        pytest.skip("openssl is needed to make a test certificate")
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
-                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
-                   check=True, capture_output=True)
+    cert, key = certificate
 
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args):
