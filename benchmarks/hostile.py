@@ -7,6 +7,8 @@ Runs on 127.0.0.1: a page sent with ``Content-Encoding: gzip, gzip`` holding 512
 server that announces 100 KB and sends one byte a second, watched with ``timeout = "2s"`` (so
 that no single read times out: only an overall deadline can end the check), and
 an SMTP server whose first reply never ends (continuation lines, as fast as it can send).
+Last, the cost of decoding: median time to fetch an 11 MB page sent as 37 KB of gzip
+(`benchmarks/decode_speed.py`, in the seconds column).
 Each is one `legal-monitor` child process; its wall time and peak RSS come from wait4.
 ``--code DIR`` runs the monitor found in DIR instead (a checkout of an earlier commit, to
 compare); ``--drip-limit`` kills a drip check still running after that many seconds.
@@ -120,6 +122,10 @@ def main() -> None:
             last = (lines or [""])[0][-110:]
             killed = " (killed at the limit)" if run.wall >= limit else ""
             rows.append([name, f"{run.peak_mib:.0f}", f"{run.wall:.1f}{killed}", str(run.returncode), last])
+    decode = measured_run([sys.executable, str(ROOT / "benchmarks" / "decode_speed.py")], cwd=args.code,
+                          env={**bench_env(), "PYTHONPATH": str(args.code)}, timeout=300)
+    rows.append(["11 MB page as 37 KB gzip (median ms per fetch)", f"{decode.peak_mib:.0f}",
+                 decode.output.strip()[-200:], str(decode.returncode), ""])
     server.shutdown()
     drip.stop()
     smtp.stop()
