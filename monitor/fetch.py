@@ -95,7 +95,7 @@ class Fetcher:
 
     def plan_host(self, source: SourceConfig, url: str | None = None) -> None:
         """Register a source's politeness settings for the host of `url` (or its own URL)."""
-        target = url or source.options.get("url") or source.options.get("base_url")
+        target = url or source_url(source)
         if not target:
             return
         host = httpx.URL(target).host
@@ -180,8 +180,7 @@ class Fetcher:
         request = client.build_request(method, url, params=params, json=json,
                                        headers={"User-Agent": source.user_agent, **source.headers,
                                                 **(headers or {})})
-        if source.params and _origin(request.url) == _origin(httpx.URL(source_url(source) or url)):
-            request.url = request.url.copy_merge_params(source.params)
+        _add_params(request, source)
         shown = mask_url(str(request.url), set(source.params))
         deadline = source.request_deadline or DEADLINE_FACTOR * source.timeout
         async with self._limiter(request.url.host, source).slot(), in_flight:
@@ -203,6 +202,7 @@ class Fetcher:
                 if hops > MAX_REDIRECTS:
                     raise FetchError(f"{shown} redirected more than {MAX_REDIRECTS} times")
                 request = _follow(client, request, response, source, shown)
+                _add_params(request, source)
                 await response.aclose()
                 shown = mask_url(str(request.url), set(source.params))
                 response = await self._send(client, request, shown, source.timeout)
@@ -247,6 +247,13 @@ times `timeout` in all: a server that drips its answer cannot hold a check open.
 def source_url(source: SourceConfig) -> str | None:
     """The address a source is configured with (`url`, else `base_url`)."""
     return source.options.get("url") or source.options.get("base_url")
+
+
+def _add_params(request: httpx.Request, source: SourceConfig) -> None:
+    """Add the source's `params_env` to a request bound for the origin of its own address."""
+    home = source_url(source)
+    if source.params and home and _origin(request.url) == _origin(httpx.URL(home)):
+        request.url = request.url.copy_merge_params(source.params)
 
 
 def _origin(url: httpx.URL) -> tuple[str, str, int | None]:

@@ -80,15 +80,17 @@ def test_params_env_keeps_a_query_key_out_of_the_config_and_out_of_sight(tmp_pat
     assert f"HTTP 503 from {server.base}/list?page=1&access=***" in shown
 
 
-def test_params_env_is_only_sent_to_the_sources_own_origin(tmp_path, server):
+def test_params_env_follows_redirects_only_within_the_sources_origin(tmp_path, server):
     other = f"http://localhost:{server.port}"
-    server.routes["/list"] = Reply(302, "", {"Location": f"{other}/elsewhere?page=2"})
+    server.routes["/list"] = Reply(302, "", {"Location": "/moved"})
+    server.routes["/moved"] = Reply(302, "", {"Location": f"{other}/elsewhere?page=2"})
     server.routes["/elsewhere"] = Reply(200, PAGE, {"Content-Type": "text/html"})
     server.routes["/hook"] = Reply(200, "ok")
     config = config_for(tmp_path, f"{server.base}/list", f"{server.base}/hook",
                         'params_env = { "access" = "LM_API_KEY" }')
     assert run_cli("--config", str(config), "check", env={"LM_API_KEY": "ENV-KEY-987"}).returncode == 0
     assert server.hits("/list")[-1].query == {"access": ["ENV-KEY-987"]}
+    assert server.hits("/moved")[-1].query == {"access": ["ENV-KEY-987"]}  # same origin: kept
     assert server.hits("/elsewhere")[-1].query == {"page": ["2"]}
 
 
