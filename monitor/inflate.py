@@ -98,11 +98,12 @@ async def read_capped(response: httpx.Response, cap: int, shown: str) -> bytes:
     if declared and declared.isdigit() and int(declared) > cap:
         raise TooLarge(f"response from {shown} is {int(declared):,} bytes, over the {cap:,}-byte cap (max_bytes)")
     chunks, total = [], 0
-    async for chunk in decoded_chunks(response, shown):
-        total += len(chunk)
-        if total > cap:
-            raise TooLarge(f"response from {shown} is over the {cap:,}-byte cap (max_bytes) once decoded")
-        chunks.append(chunk)
+    async with aclosing(decoded_chunks(response, shown)) as pieces:
+        async for chunk in pieces:
+            total += len(chunk)
+            if total > cap:
+                raise TooLarge(f"response from {shown} is over the {cap:,}-byte cap (max_bytes) once decoded")
+            chunks.append(chunk)
     return b"".join(chunks)
 
 
