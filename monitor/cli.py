@@ -17,7 +17,7 @@ from .check import CheckReport, check_all
 from .cli_held import HELD_COMMANDS, add_held_parsers
 from .deliver import Delivered, Deliverer
 from .config import Config, load_config
-from .durations import format_duration, parse_duration
+from .durations import format_duration
 from .errors import ConfigError, MonitorError
 from .humantime import shown
 from .logs import setup_logging
@@ -28,6 +28,7 @@ from .render import event_line
 from .sources import SOURCE_KINDS
 from .clock import later, utcnow
 from .related import story_events, with_related
+from .queries import parse_since
 from .state import State, open_state
 
 PROG = "legal-monitor"
@@ -70,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--http", metavar="HOST:PORT", help="serve /healthz, /metrics and event feeds here "
                      "(overrides [http] listen)")
 
+    serve = commands.add_parser("serve", help="serve the dashboard and feeds only (no checks), beside a daemon")
+    serve.add_argument("--http", metavar="HOST:PORT", help="address (default: [http] listen, else 127.0.0.1:8080)")
+
     status = commands.add_parser("status", help="the daemon, each source's last and next check, deliveries")
     status.add_argument("--json", action="store_true")
 
@@ -91,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     level = logging.ERROR if args.quiet else (logging.DEBUG if args.verbose > 1 else logging.INFO)
-    if args.command != "run" and not args.verbose and not args.quiet:
+    if args.command not in ("run", "serve") and not args.verbose and not args.quiet:
         level = logging.WARNING
     setup_logging(level, args.log_format)
     try:
@@ -108,8 +112,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _state(config: Config) -> State:
-    return open_state(config.state_path, config.keep_snapshots)
+def _state(config: Config, readonly: bool = False) -> State:
+    """The state database; `readonly` for commands that only read (they work on a database
+    they cannot write)."""
+    return open_state(config.state_path, config.keep_snapshots, readonly=readonly)
 
 
 def cmd_check(args: argparse.Namespace, config: Config) -> int:
@@ -176,7 +182,7 @@ def _print_reports(reports: list[CheckReport]) -> None:
 
 
 def cmd_sources(args: argparse.Namespace, config: Config) -> int:
-    state = _state(config)
+    state = _state(config, readonly=True)
     try:
         rows = state.source_rows()
     finally:
@@ -207,8 +213,8 @@ def _print_table(rows: list[list[str]], titles: list[str]) -> None:
 
 
 def cmd_events(args: argparse.Namespace, config: Config) -> int:
-    since = _since(args.since) if args.since else None
-    state = _state(config)
+    since = parse_since(args.since) if args.since else None
+    state = _state(config, readonly=True)
     try:
         events = (story_events(state, args.story) if args.story
                   else with_related(state, state.events(since, args.type, args.source, args.limit)))
@@ -222,18 +228,6 @@ def cmd_events(args: argparse.Namespace, config: Config) -> int:
     for event in events:
         print(f"{event.detected_at}  {event.source}  {event_line(event)}")
     return 0
-
-
-def _since(text: str) -> str:
-    try:
-        return datetime.fromisoformat(text).isoformat()
-    except ValueError:
-        pass
-    try:
-        age = parse_duration(text)
-    except ValueError:
-        raise MonitorError(f"--since {text!r}: give an ISO date (2026-01-31) or an age such as 7d") from None
-    return later(utcnow(), -age)
 
 
 def cmd_validate(args: argparse.Namespace, config: Config) -> int:
@@ -257,16 +251,20 @@ def cmd_validate(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
-def cmd_run(args: argparse.Namespace, config: Config) -> int:
-    from .daemon import run_daemon
-
-    if args.http:
+def _check_listen(value: str | None) -> None:
+    if value:
         from .config import _listen
 
         try:
-            _listen(args.http)
+            _listen(value)
         except ValueError as exc:
             raise MonitorError(f"--http: {exc}") from None
+
+
+def cmd_run(args: argparse.Namespace, config: Config) -> int:
+    from .daemon import run_daemon
+
+    _check_listen(args.http)
     state = _state(config)
     try:
         run_daemon(config, state, args.http)
@@ -277,11 +275,19 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace, config: Config) -> int:
+    from .serve import serve
+
+    _check_listen(args.http)
+    serve(config, args.http or config.http_listen or "127.0.0.1:8080")
+    return 0
+
+
 def cmd_status(args: argparse.Namespace, config: Config) -> int:
     from .lock import lock_holder
 
     holder = lock_holder(config.state_path)
-    state = _state(config)
+    state = _state(config, readonly=True)
     try:
         rows = state.source_rows()
         pending = state.deliveries("pending")
@@ -379,4 +385,4 @@ def cmd_deliveries(args: argparse.Namespace, config: Config) -> int:
 
 COMMANDS = {"check": cmd_check, "sources": cmd_sources, "events": cmd_events,
             "validate": cmd_validate, "run": cmd_run, "test-alert": cmd_test_alert,
-            "deliveries": cmd_deliveries, "status": cmd_status, **HELD_COMMANDS}
+            "deliveries": cmd_deliveries, "status": cmd_status, "serve": cmd_serve, **HELD_COMMANDS}

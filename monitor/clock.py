@@ -1,8 +1,27 @@
-"""Timestamps as ISO 8601 UTC text with milliseconds, which sort as they compare."""
+"""The clock: now, today in a time zone, and timestamps as ISO 8601 UTC text that sorts as it compares."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+import os
+from datetime import date, datetime, timedelta, timezone, tzinfo
+
+NOW_ENV = "LEGAL_MONITOR_NOW"
+"""An ISO 8601 moment with offset that stands for "now" in calendar decisions (which days a
+source polls). For tests: it pins the date so that a run crossing midnight cannot straddle it."""
+
+
+def now() -> datetime:
+    """The current moment, aware; $LEGAL_MONITOR_NOW when set."""
+    pinned = os.environ.get(NOW_ENV)
+    if pinned:
+        moment = datetime.fromisoformat(pinned)
+        return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return datetime.now(timezone.utc)
+
+
+def today(zone: tzinfo) -> date:
+    """The calendar date now in `zone`."""
+    return now().astimezone(zone).date()
 
 
 def iso(moment: datetime) -> str:

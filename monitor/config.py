@@ -42,7 +42,10 @@ def _listen(value: Any) -> str:
 
 
 HTTP_OPTIONS: dict[str, Option] = {
-    "listen": Option(_listen, "127.0.0.1:8080", help="address of /healthz, /metrics and the event feeds"),
+    "listen": Option(_listen, "127.0.0.1:8080", help="address of /healthz, /metrics, the feeds and the dashboard"),
+    "token_env": Option(o.env_name, None, help="environment variable holding a bearer token the pages require"),
+    "username": Option(o.nonempty_text, None, help="user name of HTTP basic auth the pages require"),
+    "password_env": Option(o.env_name, None, help="environment variable holding the basic-auth password"),
 }
 
 # Keys that [defaults] sets for every source and any source may override.
@@ -161,6 +164,10 @@ class Config:
     defaults: dict[str, Any]
     sources: list[SourceConfig]
     channels: list[ChannelConfig]
+    http_token: str | None = None
+    """With `http_username`/`http_password`: what the pages and feeds require (never /healthz)."""
+    http_username: str | None = None
+    http_password: str | None = None
 
     def source(self, name: str) -> SourceConfig:
         for source in self.sources:
@@ -211,6 +218,8 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
     daemon = validate_table(tables.get("daemon", {}), DAEMON_OPTIONS, "daemon", problems)
     http = validate_table(tables["http"], HTTP_OPTIONS, "http", problems) if tables.get("http") is not None else None
 
+    if http and (http.get("username") is None) != (http.get("password_env") is None):
+        problems.append("http: username and password_env go together (basic auth needs both)")
     folder = path.resolve().parent
     sources = _parse_array(tables.get("sources", []), "sources", problems,
                            lambda entry, where: _parse_source(entry, where, folder, defaults, SOURCE_KINDS, problems))
@@ -233,6 +242,9 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
         defaults=defaults,
         sources=sources,
         channels=channels,
+        http_token=http.get("token_env") if http else None,
+        http_username=http.get("username") if http else None,
+        http_password=http.get("password_env") if http else None,
     )
 
 

@@ -18,10 +18,11 @@ from .check import check_source, make_source
 from .clock import iso, later, utcnow
 from .config import Config, SourceConfig, load_config
 from .deliver import Deliverer
-from .errors import ConfigError
+from .errors import ConfigError, StateError
 from .fetch import Fetcher
 from .lock import DaemonLock
 from .metrics import Metrics
+from .outbox import release_claims
 from .schedule import next_check
 from .state import State
 
@@ -97,6 +98,9 @@ class Daemon:
             log.info("check of %s cancelled at shutdown; nothing of it was written", source.name,
                      extra={"source": source.name, "outcome": "cancelled"})
             return
+        except StateError as exc:  # a full disk, say: one line per check, and the next one tries again
+            log.error("check of %s not saved: %s", source.name, exc, extra={"source": source.name, "outcome": "error"})
+            return
         finally:
             self.running.discard(task)
         self.metrics.observe_check(source.name, report.outcome, report.duration, (e.type for e in report.events))
@@ -124,14 +128,26 @@ class Daemon:
 
     async def _deliver(self) -> None:
         """Send due deliveries; also runs right after a check that found events."""
-        if self.deliverer.channels:
+        task = asyncio.current_task()
+        if not self.deliverer.channels or task is None:
+            return
+        self.running.add(task)  # a clean stop lets the message being sent finish
+        try:
             for item in await self.deliverer.deliver_due():
                 self.metrics.observe_delivery(item.channel, item.outcome)
+        except StateError as exc:
+            log.error("deliveries paused: %s", exc)
+        finally:
+            self.running.discard(task)
 
     async def _prune(self) -> None:
         cutoff = later(utcnow(), -self.config.keep_checks)
-        removed = self.state.prune_checks(cutoff)
-        documents = self.state.prune_documents(cutoff)
+        try:
+            removed = self.state.prune_checks(cutoff)
+            documents = self.state.prune_documents(cutoff)
+        except StateError as exc:
+            log.error("pruning skipped: %s", exc)
+            return
         if removed or documents:
             log.info("pruned %d check-log rows and %d documents not fetched since %s", removed, documents, cutoff)
 
@@ -180,19 +196,27 @@ class Daemon:
         """For /healthz: the scheduler runs and the event loop turned within 10 seconds."""
         return self.scheduler.running and not self.stopping.is_set() and time.monotonic() - self.heartbeat < 10
 
+    def problems(self) -> list[str]:
+        """For /healthz: what keeps the daemon from doing its work, if anything."""
+        found = [] if self.alive() else ["scheduler not running"]
+        if self.state.write_error:
+            since, why = self.state.write_error
+            found.append(f"database cannot commit since {since}: {why}")
+        return found
+
     async def run(self, http_listen: str | None = None) -> None:
         endpoint = None
         listen = http_listen or self.config.http_listen
         if listen:  # bound first, so a taken port stops start-up before anything runs
             from .web import Endpoint
 
-            endpoint = Endpoint(listen, self.state.path, self.metrics, self.alive)
+            endpoint = Endpoint(listen, self.state.path, self.metrics, self.problems, lambda: self.config)
             endpoint.start()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self._stop, sig)
         loop.add_signal_handler(signal.SIGHUP, self.reload)
-        released = self.state.release_claims()
+        released = release_claims(self.state)
         if released:
             log.info("re-queued %d deliveries left unfinished by an earlier run", released)
         self.schedule()
@@ -202,6 +226,9 @@ class Daemon:
         log.info("legal-monitor running: %d sources, %d channels, state %s, config %s", len(enabled),
                  len(self.deliverer.channels), self.state.path, self.config_path)
         await self.stopping.wait()
+        for deliverer in [self.deliverer, *self.retired]:
+            if isinstance(deliverer, Deliverer):
+                deliverer.stopping = True
         # Pause, not shut down, while running checks finish: shutting the scheduler down
         # would cancel its running jobs at once.
         self.scheduler.pause()

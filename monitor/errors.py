@@ -37,3 +37,7 @@ class TooLarge(FetchError):
 
 class StructureChanged(SourceError):
     """The answer does not have the shape the source expects (or lost its items)."""
+
+
+class BadRequest(MonitorError):
+    """A web request with a parameter that cannot be used (an unknown event type, a bad date)."""

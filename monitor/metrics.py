@@ -12,6 +12,11 @@ def _label(value: str) -> str:
     return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
 
 
+def _number(value: float) -> str:
+    """Full precision: an integer as is, a float as the shortest text that reads back the same."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
 class Metrics:
     """Counters since the daemon started (Prometheus handles the resets)."""
 
@@ -42,7 +47,7 @@ class Metrics:
         def family(name: str, kind: str, help_text: str, samples: list[tuple[str, float]]) -> None:
             lines.append(f"# HELP {name} {help_text}")
             lines.append(f"# TYPE {name} {kind}")
-            lines.extend(f"{name}{labels} {value:g}" for labels, value in samples)
+            lines.extend(f"{name}{labels} {_number(value)}" for labels, value in samples)
 
         family("legal_monitor_checks_total", "counter", "Checks by source and outcome.",
                [(f'{{source="{_label(s)}",outcome="{_label(o)}"}}', n) for (s, o), n in sorted(checks.items())])

@@ -1,4 +1,4 @@
-"""The SQLite state: schema and migrations in one place, and every read and write of it."""
+"""The SQLite state: every read and write of it (the schema and its migrations are in `schema`)."""
 
 from __future__ import annotations
 
@@ -12,86 +12,15 @@ from typing import Any, Callable, Iterable
 
 import sqlite_utils
 
-from .clock import later, window_end
+from .clock import later, utcnow, window_end
 from .context import DocState, DocUpdate
+from .database import connect
 from .diff import PartDiff, Stored
 from .errors import StateError
 from .events import Event, Treaty, ops_event
 from .flood import hold_flood
 from .records import Record
-
-SQLITE_MAGIC = b"SQLite format 3\x00"
-
-
-def _v1(db: sqlite_utils.Database) -> None:
-    db["meta"].create({"key": str, "value": str}, pk="key")
-    db["sources"].create({
-        "name": str, "kind": str, "created_at": str, "last_check": str, "last_success": str,
-        "last_change": str, "last_outcome": str, "consecutive_failures": int, "last_error": str,
-        "records": int, "memo": str,
-    }, pk="name", defaults={"consecutive_failures": 0, "records": 0})
-    db["documents"].create({
-        "source": str, "key": str, "url": str, "etag": str, "last_modified": str, "hash": str,
-        "checked_at": str, "changed_at": str,
-    }, pk=("source", "key"))
-    db["snapshots"].create({
-        "id": int, "source": str, "doc_key": str, "hash": str, "fetched_at": str, "body": bytes,
-    }, pk="id")
-    db["snapshots"].create_index(["source", "doc_key", "id"])
-    db["parts"].create({"source": str, "part": str, "items": int, "checked_at": str},
-                       pk=("source", "part"))
-    db["records"].create({
-        "source": str, "key": str, "part": str, "title": str, "url": str, "fields": str,
-        "first_seen": str, "last_seen": str, "missing": int, "removed_at": str,
-    }, pk=("source", "key"), defaults={"missing": 0})
-    db["records"].create_index(["source", "part"])
-    db["events"].create({
-        "id": str, "type": str, "source": str, "key": str, "subject": str, "title": str,
-        "summary": str, "url": str, "date": str, "effective_date": str, "treaty": str,
-        "details": str, "detected_at": str,
-    }, pk="id")
-    db["events"].create_index(["detected_at"])
-    db["events"].create_index(["source", "detected_at"])
-    db["checks"].create({
-        "id": int, "source": str, "started_at": str, "duration": float, "outcome": str,
-        "bytes": int, "requests": int, "not_modified": int, "records": int, "events": int,
-        "error": str,
-    }, pk="id")
-    db["checks"].create_index(["started_at"])
-    db["checks"].create_index(["source", "id"])
-
-
-def _v2(db: sqlite_utils.Database) -> None:
-    """The delivery outbox, and the start of a source's current failure streak."""
-    db["deliveries"].create({
-        "id": str, "event_id": str, "channel": str, "status": str, "attempts": int, "created_at": str,
-        "expires_at": str, "next_attempt_at": str, "claimed_until": str, "sent_at": str,
-        "last_status": int, "last_error": str,
-    }, pk="id", defaults={"attempts": 0})
-    db["deliveries"].create_index(["status", "next_attempt_at"])
-    db["deliveries"].create_index(["event_id", "channel"], unique=True)
-    db["sources"].add_column("failing_since", str)
-
-
-def _v3(db: sqlite_utils.Database) -> None:
-    """Events a flooded check held back from every channel: null, held, released or dropped."""
-    db["events"].add_column("hold", str)
-    db["events"].create_index(["hold", "source"])
-
-
-def _v4(db: sqlite_utils.Database) -> None:
-    """The treaty catalogue (titles the depositaries' lists give), and each event's story."""
-    db["treaties"].create({
-        "id": str, "catalogue": str, "number": str, "title_en": str, "url": str, "title_fr": str,
-        "title_ru": str, "short_en": str, "short_fr": str, "short_ru": str, "source": str, "updated_at": str,
-    }, pk="id")
-    db["events"].add_column("story", str)
-    db["events"].create_index(["story"])
-
-
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4]
-"""Migration N+1 takes a database from schema version N to N+1. Append; never edit."""
-SCHEMA_VERSION = len(MIGRATIONS)
+from .schema import SCHEMA_VERSION, migrate as migrate_schema, version_of
 
 
 @dataclass
@@ -122,22 +51,24 @@ class SuccessfulCheck:
     """More new events than this are all held, not sent (see `flood.hold_flood`)."""
 
 
-Router = Callable[[Event], list[Any]]
-"""Given an event, the channels (ChannelConfig) that want it."""
+Router = Callable[[Event], list[Any]]  # given an event, the channels (ChannelConfig) that want it
 
 
-def no_route(event: Event) -> list[Any]:
+def no_route(event: Event) -> list[Any]:  # for writers that queue no deliveries
     return []
 
 
 class State:
     """The state database. Open it with `open_state`."""
 
-    def __init__(self, db: sqlite_utils.Database, path: Path, keep_snapshots: int = 20):
+    def __init__(self, db: sqlite_utils.Database, path: Path, keep_snapshots: int = 20, readonly: bool = False):
         self.db = db
         self.conn = db.conn
         self.path = path
         self.keep_snapshots = keep_snapshots
+        self.readonly = readonly
+        self.write_error: tuple[str, str] | None = None
+        """(when, why) of the last write that could not commit, until one commits again."""
 
     def close(self) -> None:
         self.db.close()
@@ -207,9 +138,13 @@ class State:
     def _write(self, work: Callable[[], Any]) -> Any:
         try:
             with self.db.atomic():
-                return work()
+                result = work()
         except sqlite3.DatabaseError as exc:
+            if self.write_error is None:
+                self.write_error = (utcnow(), str(exc))
             raise StateError(f"{self.path}: cannot write the state database: {exc}") from None
+        self.write_error = None
+        return result
 
     def _ensure_source(self, name: str, kind: str, now: str) -> None:
         self.conn.execute("insert or ignore into sources (name, kind, created_at) values (?, ?, ?)", [name, kind, now])
@@ -293,6 +228,9 @@ class State:
                  later(due, channel.max_age), due])
         return True
 
+    # for the outbox module
+    rows, write, add_event = _rows, _write, _add_event
+
     def _record_success(self, check: SuccessfulCheck, route: Router) -> tuple[list[Event], int, int]:
         now, name = check.started_at, check.source
         self._ensure_source(name, check.kind, now)
@@ -374,65 +312,6 @@ class State:
 
     # --- the delivery outbox -----------------------------------------------------------
 
-    def due_deliveries(self, now: str, channels: list[str], claim_until: str) -> list[tuple[dict[str, Any], Event]]:
-        """Claim and return pending deliveries due by `now` for the given channels, oldest first.
-
-        A claim keeps a second process (a `check` beside the daemon) from sending the same
-        delivery at the same time; an expired claim (a crash) is taken over."""
-        if not channels:
-            return []
-        marks = ",".join("?" * len(channels))
-        def work() -> list[tuple[dict[str, Any], Event]]:
-            rows = self._rows(
-                "select d.*, e.id as e_id, e.type, e.source, e.key, e.subject, e.title, e.summary, e.url, e.date,"
-                " e.effective_date, e.treaty, e.details, e.detected_at, e.story from deliveries d join events e"
-                f" on e.id = d.event_id where d.status = 'pending' and d.channel in ({marks})"
-                " and d.next_attempt_at <= ? and (d.claimed_until is null or d.claimed_until < ?)"
-                " order by d.created_at, d.rowid", [*channels, now, now])
-            self.conn.executemany("update deliveries set claimed_until = ? where id = ?",
-                                  [[claim_until, row["id"]] for row in rows])
-            return [(row, row_to_event({**row, "id": row["e_id"]})) for row in rows]
-        return self._write(work)
-
-    def release_claims(self) -> int:
-        """Forget every claim on pending deliveries (the daemon at start: holders are gone)."""
-        return self._write(lambda: self.conn.execute(
-            "update deliveries set claimed_until = null where status = 'pending' and claimed_until is not null"
-        ).rowcount)
-
-    def delivery_sent(self, delivery: str, now: str, status: int | None, detail: str) -> None:
-        self._write(lambda: self.conn.execute(
-            "update deliveries set status = 'sent', sent_at = ?, attempts = attempts + 1, last_status = ?,"
-            " last_error = null, claimed_until = null where id = ? and status = 'pending'",
-            [now, status, delivery]))
-
-    def delivery_retry(self, delivery: str, next_at: str, status: int | None, error: str) -> None:
-        self._write(lambda: self.conn.execute(
-            "update deliveries set attempts = attempts + 1, next_attempt_at = ?, last_status = ?,"
-            " last_error = ?, claimed_until = null where id = ? and status = 'pending'",
-            [next_at, status, error, delivery]))
-
-    def delivery_failed(self, delivery: str, now: str, status: int | None, error: str,
-                        route: Router = no_route) -> list[Event]:
-        """Mark a delivery failed for good and raise one `delivery_failed` operational event
-        (never about a delivery of a `delivery_failed` event, so failures cannot loop)."""
-        def work() -> list[Event]:
-            self.conn.execute(
-                "update deliveries set status = 'failed', attempts = attempts + 1, last_status = ?,"
-                " last_error = ?, claimed_until = null where id = ? and status = 'pending'",
-                [status, error, delivery])
-            row = self._rows("select d.channel, d.event_id, e.type, e.source, e.title from deliveries d"
-                             " join events e on e.id = d.event_id where d.id = ?", [delivery])
-            if not row or row[0]["type"] == "delivery_failed":
-                return []
-            info = row[0]
-            event = ops_event("delivery_failed", info["source"], delivery,
-                              f"delivery of {info['type']} event to channel {info['channel']} failed: {error}",
-                              now, {"channel": info["channel"], "event_id": info["event_id"], "error": error,
-                                    "event_title": info["title"]})
-            return [event] if self._add_event(event, route, now) else []
-        return self._write(work)
-
     def deliveries(self, status: str | None = None) -> list[dict[str, Any]]:
         sql = ("select d.*, e.type, e.source, e.subject, e.title from deliveries d join events e"
                " on e.id = d.event_id")
@@ -489,54 +368,33 @@ def row_to_event(row: dict[str, Any]) -> Event:
         story=row.get("story"))
 
 
-def open_state(path: str | Path, keep_snapshots: int = 20) -> State:
-    """Open (or create) the state database, run migrations; raise StateError if unusable."""
+def open_state(path: str | Path, keep_snapshots: int = 20, *, readonly: bool = False,
+               migrate: bool = True) -> State:
+    """Open (or create) the state database and run migrations; raise StateError if unusable.
+
+    `readonly` (the commands that only read) never writes when the schema is current, so it
+    works on a database it cannot write; `migrate=False` is for readers beside a process that
+    migrated at its start. Nothing here touches the file outside SQLite (see `database`)."""
     path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise StateError(f"cannot create the state folder {path.parent}: {exc.strerror or exc}") from None
-    if path.exists():
-        if path.is_dir():
-            raise StateError(f"{path}: is a folder, not a database file")
+    if readonly and path.exists():
+        conn = connect(path, readonly=True)
         try:
-            with path.open("rb") as handle:
-                head = handle.read(16)
-        except OSError as exc:
-            raise StateError(f"{path}: cannot read: {exc.strerror or exc}") from None
-        if head and head != SQLITE_MAGIC:
-            raise StateError(f"{path}: not a SQLite database (refusing to touch it; move it aside or "
-                             "point [state] path elsewhere)")
+            version = version_of(sqlite_utils.Database(conn), path)
+        except BaseException:
+            conn.close()
+            raise
+        if version == SCHEMA_VERSION or not migrate:
+            return State(sqlite_utils.Database(conn), path, keep_snapshots, readonly=True)
+        conn.close()  # an older schema: migrate it, if this process can write
+    conn = connect(path)
     try:
-        conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
         db = sqlite_utils.Database(conn)
-        db.execute("pragma journal_mode = wal")
-        db.execute("pragma synchronous = normal")
-        db.execute("pragma foreign_keys = on")
-        _migrate(db, path)
+        if migrate:
+            migrate_schema(db, path)
     except sqlite3.DatabaseError as exc:
-        message = str(exc)
-        if "readonly" in message or "unable to open" in message:
-            raise StateError(f"{path}: cannot write the state database: {message}") from None
-        raise StateError(f"{path}: the state database is corrupt or unreadable ({message}); "
-                         "restore a backup or move it aside") from None
+        conn.close()
+        raise StateError(f"{path}: cannot migrate the state database: {exc}") from None
+    except BaseException:
+        conn.close()
+        raise
     return State(db, path, keep_snapshots)
-
-
-def _migrate(db: sqlite_utils.Database, path: Path) -> None:
-    tables = set(db.table_names())
-    if tables and "meta" not in tables:
-        raise StateError(f"{path}: a SQLite database, but not a legal-monitor state database (refusing to touch it)")
-    version = 0
-    if "meta" in tables:
-        row = db.execute("select value from meta where key = 'schema_version'").fetchone()
-        version = int(row[0]) if row else 0
-    if version > SCHEMA_VERSION:
-        raise StateError(f"{path}: schema version {version} is newer than this legal-monitor knows "
-                         f"({SCHEMA_VERSION}); upgrade legal-monitor")
-    if version == SCHEMA_VERSION:
-        return
-    with db.atomic():
-        for migration in MIGRATIONS[version:]:
-            migration(db)
-        db.execute("insert or replace into meta (key, value) values ('schema_version', ?)", [str(SCHEMA_VERSION)])

@@ -1,4 +1,4 @@
-"""The optional HTTP endpoint: /healthz, /metrics, /events.json and /events.atom."""
+"""The optional HTTP endpoint: /healthz, /metrics, /events.json, /events.atom and the dashboard."""
 
 from __future__ import annotations
 
@@ -7,118 +7,130 @@ import logging
 import sqlite3
 import threading
 import xml.etree.ElementTree as ET
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
+from .channels.webhook import payload
 from .clock import utcnow
-from .events import OPS_TYPES, RECORD_TYPES
+from .dashboard import SECURITY_HEADERS, Dashboard
+from .errors import BadRequest, MonitorError
+from .events import Event
+from .httpserve import BoundedServer, Request, Response
 from .metrics import Metrics
 from .related import with_related
+from .queries import find_events, parse_filters
 from .render import headline
+from .state import State, open_state
 from .stories import also_reported
-from .state import open_state
+
+if TYPE_CHECKING:
+    from .config import Config
 
 log = logging.getLogger("monitor.web")
 FEED_SIZE = 50
 
 
-class Endpoint:
-    """Serves the endpoint from its own thread, reading the database on its own connection."""
+Problems = Callable[[], list[str]]
+"""What keeps the daemon from working (a stalled scheduler, a database that cannot commit)."""
 
-    def __init__(self, listen: str, state_path: Path, metrics: Metrics, alive: Callable[[], bool]):
+
+class Endpoint:
+    """The routes, served by a `BoundedServer` whose worker threads each keep one read-only
+    connection to the database for their whole life (migrations ran once, at start).
+
+    A page is a method or function taking (endpoint, request) and returning a Response, added
+    to `routes`; it reads the database through `endpoint.state()`, this thread's State."""
+
+    def __init__(self, listen: str, state_path: Path, metrics: Metrics, problems: Problems,
+                 config: Callable[[], Config | None] = lambda: None):
         host, _, port = listen.rpartition(":")
         self.state_path = state_path
         self.metrics = metrics
-        self.alive = alive
-        endpoint = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def do_GET(self) -> None:  # noqa: N802
-                path = self.path.split("?", 1)[0]
-                route = {"/healthz": endpoint.healthz, "/metrics": endpoint.render_metrics,
-                         "/events.json": endpoint.events_json, "/events.atom": endpoint.events_atom}.get(path)
-                if route is None:
-                    status, ctype, body = 404, "text/plain", b"not found\n"
-                else:
-                    try:
-                        status, ctype, body = route()
-                    except Exception as exc:  # a broken database must give a 503, not a dead thread
-                        log.warning("endpoint %s failed: %s", path, exc)
-                        status, ctype, body = 503, "text/plain", f"unavailable: {exc}\n".encode()
-                self.send_response(status)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        self.server = ThreadingHTTPServer((host.strip("[]"), int(port)), Handler)
-        self.server.daemon_threads = True
-        self.address = "%s:%d" % self.server.server_address[:2]
-        self._thread = threading.Thread(target=self.server.serve_forever, name="http", daemon=True)
+        self.problems = problems
+        self.pages = Dashboard(lambda work: work(self.state().conn), config)
+        self.routes: dict[str, Callable[[Endpoint, Request], Response]] = {
+            "/healthz": Endpoint.healthz, "/metrics": Endpoint.render_metrics,
+            "/events.json": Endpoint.events_json, "/events.atom": Endpoint.events_atom}
+        self._local = threading.local()
+        self.server = BoundedServer(host.strip("[]"), int(port), self._handle, thread_exit=self._forget_state)
+        self.address = "%s:%d" % self.server.address
 
     def start(self) -> None:
-        self._thread.start()
-        log.info("HTTP endpoint on http://%s/ (/healthz, /metrics, /events.json, /events.atom)", self.address)
+        self.server.start()
+        log.info("HTTP endpoint on http://%s/ (%s)", self.address, ", ".join(self.routes))
 
     def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.server.stop()
 
-    def healthz(self) -> tuple[int, str, bytes]:
-        problems = []
-        if not self.alive():
-            problems.append("scheduler not running")
-        try:
-            conn = sqlite3.connect(self.state_path, timeout=2)
-            try:
-                conn.execute("begin immediate")
-                conn.execute("rollback")
-            finally:
-                conn.close()
-        except sqlite3.Error as exc:
-            problems.append(f"database not writable: {exc}")
-        if problems:
-            return 503, "text/plain", ("; ".join(problems) + "\n").encode()
-        return 200, "text/plain", b"ok\n"
+    def state(self) -> State:
+        """This serving thread's connection to the database, opened on first use."""
+        state = getattr(self._local, "state", None)
+        if state is None:
+            state = self._local.state = open_state(self.state_path, readonly=True, migrate=False)
+        return state
 
-    def _read(self, work: Callable) -> object:
-        state = open_state(self.state_path)
-        try:
-            return work(state)
-        finally:
+    def _forget_state(self) -> None:
+        state = getattr(self._local, "state", None)
+        self._local.state = None
+        if state is not None:
             state.close()
 
-    def render_metrics(self) -> tuple[int, str, bytes]:
-        def work(state):
-            last = {name: row["last_success"] for name, row in state.source_rows().items()}
-            pending: dict[str, int] = {}
-            for row in state.deliveries("pending"):
-                pending[row["channel"]] = pending.get(row["channel"], 0) + 1
-            return self.metrics.render(last, pending)
-        return 200, "text/plain; version=0.0.4; charset=utf-8", self._read(work).encode()
+    def _handle(self, request: Request) -> Response:
+        answer = self._answer(request)
+        answer.headers = {**SECURITY_HEADERS, **answer.headers}
+        return answer
 
-    def _latest(self):
-        def work(state):
-            events = state.events(limit=FEED_SIZE * 4)
-            return with_related(state, [e for e in events if e.type not in OPS_TYPES and e.type not in RECORD_TYPES
-                                        and e.hold in (None, "released")][:FEED_SIZE])  # held, dropped: not news
-        return self._read(work)
+    def _answer(self, request: Request) -> Response:
+        page = self.routes.get(request.path)
+        try:
+            refused = None if request.path == "/healthz" else self.pages.refused(request.headers.get("authorization"))
+            if refused:
+                return refused
+            if page is None:  # the dashboard's pages, a 404 page for anything unknown
+                return self.pages.handle(request.path, request.query)
+            return page(self, request)
+        except BadRequest as exc:
+            return Response(400, "text/plain; charset=utf-8", f"bad request: {exc}\n".encode())
+        except (MonitorError, sqlite3.Error) as exc:  # a broken database: a 503, a fresh connection next time
+            log.warning("endpoint %s failed: %s", request.path, exc)
+            self._forget_state()
+            return Response(503, "text/plain", f"unavailable: {exc}\n".encode())
 
-    def events_json(self) -> tuple[int, str, bytes]:
-        from .channels.webhook import payload
+    def healthz(self, request: Request) -> Response:
+        problems = self.problems()
+        try:
+            self.state().conn.execute("select count(*) from meta").fetchone()
+        except (MonitorError, sqlite3.Error) as exc:
+            self._forget_state()
+            problems.append(f"database unreadable: {exc}")
+        if problems:
+            return Response(503, "text/plain", ("; ".join(problems) + "\n").encode())
+        return Response(200, "text/plain", b"ok\n")
 
-        body = json.dumps([payload(e) for e in self._latest()], ensure_ascii=False, indent=1)
-        return 200, "application/json; charset=utf-8", body.encode()
+    def render_metrics(self, request: Request) -> Response:
+        state = self.state()
+        last = {name: row["last_success"] for name, row in state.source_rows().items()}
+        pending: dict[str, int] = {}
+        for row in state.deliveries("pending"):
+            pending[row["channel"]] = pending.get(row["channel"], 0) + 1
+        return Response(200, "text/plain; version=0.0.4; charset=utf-8", self.metrics.render(last, pending).encode())
 
-    def events_atom(self) -> tuple[int, str, bytes]:
+    def _latest(self, request: Request) -> list[Event]:
+        """The newest events the query's filters allow (the dashboard's filters; default treaty
+        actions; held and dropped events are not news)."""
+        filters, before = parse_filters(request.query)
+        state = self.state()
+        return with_related(state, find_events(state.conn, filters, FEED_SIZE, before).events)
+
+    def events_json(self, request: Request) -> Response:
+        body = json.dumps([payload(e) for e in self._latest(request)], ensure_ascii=False, indent=1)
+        return Response(200, "application/json; charset=utf-8", body.encode())
+
+    def events_atom(self, request: Request) -> Response:
         ns = "http://www.w3.org/2005/Atom"
         ET.register_namespace("", ns)
         feed = ET.Element(f"{{{ns}}}feed")
-        events = self._latest()
+        events = self._latest(request)
         ET.SubElement(feed, f"{{{ns}}}title").text = "legal-monitor: treaty actions"
         ET.SubElement(feed, f"{{{ns}}}id").text = "urn:legal-monitor:events"
         ET.SubElement(feed, f"{{{ns}}}updated").text = events[0].detected_at if events else utcnow()
@@ -139,4 +151,4 @@ class Endpoint:
                 if other.get("url"):
                     ET.SubElement(entry, f"{{{ns}}}link", rel="related", href=other["url"])
         body = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
-        return 200, "application/atom+xml; charset=utf-8", body
+        return Response(200, "application/atom+xml; charset=utf-8", body)

@@ -224,11 +224,11 @@ def smtp_server():
 class Daemon:
     """`legal-monitor run` in the background, with its stderr collected line by line."""
 
-    def __init__(self, config, *extra):
+    def __init__(self, config, *extra, preexec_fn=None):
         self.lines: list[str] = []
         self.process = subprocess.Popen(
             [sys.executable, "-m", "monitor", "--config", str(config), *extra, "run"], cwd=ROOT,
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, preexec_fn=preexec_fn)
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 

@@ -75,6 +75,19 @@ def verify(headers: dict[str, str], body: bytes) -> bool:
 
 # --- routing -----------------------------------------------------------------------------
 
+
+def deliver_until(deliverer, done, timeout: float = 20.0) -> list[str]:
+    """Run the delivery step until the outcomes so far satisfy `done` (deliveries become due
+    on their own schedule); the outcomes, in order."""
+    outcomes: list[str] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        outcomes += [d.outcome for d in asyncio.run(deliverer.deliver_due())]
+        if done(outcomes):
+            break
+        time.sleep(0.05)
+    return outcomes
+
 def test_routing_filters():
     event = denunciation()
     assert ChannelConfig("a", "webhook", events=["denunciation"]).wants(event)
@@ -131,11 +144,7 @@ def test_webhook_json_schema_hmac_and_retry_until_delivered(tmp_path, server, mo
     server.routes["/hook"] = lambda seen: Reply(next(answers), "busy")
     _, config, state, deliverer = setup(tmp_path, hook(f"{server.base}/hook", secret_env="LM_WEBHOOK_SECRET", retry_base="100ms"), monkeypatch)
     store(state, deliverer, denunciation())
-    outcomes = []
-    deadline = time.monotonic() + 10
-    while "sent" not in outcomes and time.monotonic() < deadline:
-        outcomes += [d.outcome for d in asyncio.run(deliverer.deliver_due())]
-        time.sleep(0.05)
+    outcomes = deliver_until(deliverer, lambda outcomes: "sent" in outcomes)
     assert outcomes == ["retry", "retry", "sent"]
     hits = server.hits("/hook")
     assert len(hits) == 3
@@ -203,14 +212,18 @@ def test_404_is_a_permanent_failure_shown_by_deliveries_failed(tmp_path, server)
 
 
 def test_429_retry_after_is_honoured(tmp_path, server):
+    from datetime import datetime
+
     server.routes["/hook"] = Reply(429, "slow down", {"Retry-After": "120"})
     _, _, state, deliverer = setup(tmp_path, hook(f"{server.base}/hook", retry_base="1s"))
     store(state, deliverer, denunciation())
+    before = datetime.fromisoformat(utcnow())
     assert [r.outcome for r in deliver(deliverer)] == ["retry"]
+    after = datetime.fromisoformat(utcnow())
     row = state.deliveries("pending")[0]
-    from datetime import datetime
-    wait = (datetime.fromisoformat(row["next_attempt_at"]) - datetime.fromisoformat(utcnow())).total_seconds()
-    assert 100 < wait <= 120
+    # 120 s after the attempt, whenever within [before, after] it happened: no load can break this.
+    next_at = datetime.fromisoformat(row["next_attempt_at"])
+    assert before.timestamp() + 119.99 <= next_at.timestamp() <= after.timestamp() + 120.01
     assert row["last_status"] == 429
 
 
@@ -218,12 +231,7 @@ def test_gives_up_after_max_attempts(tmp_path, server):
     server.routes["/hook"] = Reply(503)
     _, _, state, deliverer = setup(tmp_path, hook(f"{server.base}/hook", retry_base="10ms", max_attempts=2))
     store(state, deliverer, denunciation())
-    outcomes = []
-    for _ in range(20):
-        outcomes += [d.outcome for d in asyncio.run(deliverer.deliver_due())]
-        if "failed" in outcomes:
-            break
-        time.sleep(0.05)
+    outcomes = deliver_until(deliverer, lambda outcomes: "failed" in outcomes)
     assert outcomes == ["retry", "failed"]
     assert "gave up after 2 attempts" in state.deliveries("failed")[0]["last_error"]
 
@@ -334,18 +342,11 @@ def test_smtp_down_then_up_delivers_once(tmp_path, smtp_server, monkeypatch):
     _, _, state, deliverer = setup(tmp_path, email_channel(smtp_server.port))
     store(state, deliverer, denunciation())
     assert [r.outcome for r in deliver(deliverer)] == ["retry"]
-    smtp_server.controller.stop()  # the server goes away entirely
-    time.sleep(0.3)
-    assert [r.outcome for r in asyncio.run(deliverer.deliver_due())] == ["retry"]
+    smtp_server.controller.stop()  # the server goes away entirely (stop() returns once it is closed)
+    assert deliver_until(deliverer, bool) == ["retry"]  # once due again: still unreachable
     smtp_server.refuse = None
     smtp_server.start()
-    sent = []
-    for _ in range(60):
-        sent += [r.outcome for r in asyncio.run(deliverer.deliver_due())]
-        if "sent" in sent:
-            break
-        time.sleep(0.1)
-    assert sent[-1] == "sent"
+    assert deliver_until(deliverer, bool) == ["sent"]
     assert asyncio.run(deliverer.deliver_due()) == []
     assert len(smtp_server.envelopes) == 1
 
@@ -364,12 +365,8 @@ def test_digest_batches_a_window_into_one_message(tmp_path, smtp_server, monkeyp
     monkeypatch.setenv("LM_SMTP_PASSWORD", "pw-from-env")
     _, _, state, deliverer = setup(tmp_path, email_channel(smtp_server.port, 'digest = "1s"'))
     store(state, deliverer, denunciation("126:RUS"), denunciation("126:UKR", "Ukraine"))
-    deadline = time.monotonic() + 5
-    results = []
-    while not results and time.monotonic() < deadline:
-        results = asyncio.run(deliverer.deliver_due())
-        time.sleep(0.1)
-    assert [r.outcome for r in results] == ["sent", "sent"]
+    # Nothing is due before the window closes; then both go out together.
+    assert deliver_until(deliverer, bool) == ["sent", "sent"]
     assert len(smtp_server.envelopes) == 1
     message = smtp_server.messages()[0]
     assert message["Subject"].startswith("2 treaty events")
@@ -449,7 +446,9 @@ def test_sigkill_between_commit_and_delivery_loses_nothing_and_repeats_nothing_s
     daemon = Daemon(path)
     try:
         daemon.wait_for(lambda: len(fast) == 2 and len(slow) == 1, what="events committed and sent")
-        time.sleep(0.5)  # let the fast channel's "sent" commit land
+        # The daemon logs a delivery after its "sent" row is committed.
+        daemon.wait_for(lambda: sum("delivered" in line and " to fast:" in line for line in daemon.lines) == 2,
+                        what="the fast channel's deliveries committed as sent")
         daemon.stop(signal.SIGKILL)
     finally:
         slow_once["armed"] = False

@@ -13,6 +13,7 @@ import pytest
 
 from conftest import Reply
 from monitor.check import check_source, make_source
+from monitor.clock import NOW_ENV
 from monitor.config import parse_config
 from monitor.diff import Stored, diff_part
 from monitor.errors import ConfigError, SourceError, StructureChanged
@@ -384,15 +385,17 @@ def test_unfiltered_answer_fails_the_check_and_stores_nothing(server, tmp_path):
         state.close()
 
 
-def test_ignored_paging_is_a_failure(server, tmp_path):
-    today = source(lookback_days=1).days()[0]
+def test_ignored_paging_is_a_failure(server, tmp_path, monkeypatch):
+    monkeypatch.setenv(NOW_ENV, "2026-11-26T23:59:59+03:00")  # one second before Moscow midnight
+    today = date(2026, 11, 26)
     items = [law(f"0001{today:%Y%m%d}{n:04d}", f"{n}-ФЗ", "О внесении изменений", today) for n in range(1, 251)]
     server.routes["/api/Documents"] = Reply(200, json.dumps(answer(items, 1)), {"Content-Type": "application/json"})
     report = check(server, tmp_path)
     assert report.outcome == "failed" and "asked for page 2, got page 1" in report.error
 
 
-def test_unchanged_day_is_not_reparsed_and_empty_day_is_fine(server, tmp_path):
+def test_unchanged_day_is_not_reparsed_and_empty_day_is_fine(server, tmp_path, monkeypatch):
+    monkeypatch.setenv(NOW_ENV, "2026-11-26T21:00:00+00:00")  # Moscow midnight
     empty = {"items": [], "itemsTotalCount": 0, "itemsPerPage": 200, "currentPage": 1, "pagesTotalCount": 0}
     server.routes["/api/Documents"] = Reply(200, json.dumps(empty), {"Content-Type": "application/json"})
     first = check(server, tmp_path, lookback_days=2, document_types=["Федеральный закон"])
@@ -400,6 +403,6 @@ def test_unchanged_day_is_not_reparsed_and_empty_day_is_fine(server, tmp_path):
     second = check(server, tmp_path, lookback_days=2, document_types=["Федеральный закон"])
     assert second.outcome == "unchanged"
     queries = [r.query for r in server.requests]
-    assert {q["Date"][0] for q in queries} == {d.strftime("%d.%m.%Y") for d in source(lookback_days=2).days()}
+    assert {q["Date"][0] for q in queries} == {"27.11.2026", "26.11.2026"}
     assert all(q["PeriodType"] == ["day"] and q["PageSize"] == ["200"] and q["Index"] == ["1"] for q in queries)
     assert {tuple(q.get("DocumentTypes", [])) for q in queries} == {(), (LAW_TYPE,)}

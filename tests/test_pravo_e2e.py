@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
+
+import pytest
 
 from conftest import Reply, Seen, run_cli, write_config
 from test_pravo import answer, law
-from monitor.sources.pravo import moscow_today
+from monitor.clock import NOW_ENV
+
+# The portal publishes on Moscow dates. The checks run in subprocesses: pin their clock, so a
+# run that crosses Moscow midnight cannot see other days than the test expects.
+TODAY = date(2026, 11, 26)
+
+
+@pytest.fixture(autouse=True)
+def pinned_clock(monkeypatch):
+    monkeypatch.setenv(NOW_ENV, f"{TODAY.isoformat()}T23:59:30+03:00")
 
 DENUNCIATION = ("О денонсации Российской Федерацией Европейской конвенции по предупреждению пыток и "
                 "бесчеловечного или унижающего достоинство обращения или наказания")
@@ -37,7 +48,7 @@ def check(config) -> dict:
 def test_a_day_gaining_a_denunciation_law_raises_exactly_one_event(server, tmp_path):
     portal = Portal()
     server.routes["/api/Documents"] = portal
-    day = moscow_today() - timedelta(days=2)
+    day = TODAY - timedelta(days=2)
     key = f"{day:%d.%m.%Y}"
     ordinary = [law(f"0001{day:%Y%m%d}{n:04d}", f"{n}-ФЗ", "О внесении изменений в отдельные законодательные акты",
                     day) for n in range(1, 251)]
@@ -79,7 +90,7 @@ def test_a_day_gaining_a_denunciation_law_raises_exactly_one_event(server, tmp_p
 
     pages = {(s.query["Date"][0], s.query["Index"][0]) for s in server.requests}
     assert (key, "2") in pages
-    assert {d for d, _ in pages} == {f"{moscow_today() - timedelta(days=n):%d.%m.%Y}" for n in range(5)}
+    assert {d for d, _ in pages} == {f"{TODAY - timedelta(days=n):%d.%m.%Y}" for n in range(5)}
 
 
 def test_an_unfiltered_answer_fails_the_cli_check(server, tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import urllib.request
 from datetime import timedelta
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -147,12 +148,13 @@ def test_the_law_and_the_chart_change_are_one_story_alerted_once_where_asked(tmp
     html = mails[-1].get_body(preferencelist=("html",)).get_content()
     assert f"Also reported</th><td>Russian portal, {day.isoformat()}, federal law No. 400-ФЗ</td>" in html
 
-    # The Atom feed, as the daemon's HTTP endpoint serves it (on a port nobody listens to).
-    endpoint = Endpoint(f"127.0.0.1:{free_port()}", tmp_path / "state.db", Metrics(), lambda: True)
+    # The Atom feed, as the daemon's HTTP endpoint serves it.
+    endpoint = Endpoint(f"127.0.0.1:{free_port()}", tmp_path / "state.db", Metrics(), lambda: [])
+    endpoint.start()
     try:
-        status, _, body = endpoint.events_atom()
+        body = urllib.request.urlopen(f"http://{endpoint.address}/events.atom", timeout=30).read()
     finally:
-        endpoint.server.server_close()
+        endpoint.stop()
     atom = "{http://www.w3.org/2005/Atom}"
     entries = {e.find(f"{atom}id").text.rsplit(":", 1)[1]: e for e in ET.fromstring(body).iter(f"{atom}entry")}
     chart_entry = entries[chart_event["id"]]

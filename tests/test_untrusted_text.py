@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import urllib.request
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -77,11 +78,14 @@ def json_site(server, tmp_path, rows, channels=""):
 
 def feed(state_path) -> tuple[bytes, bytes]:
     """The Atom feed and /events.json as the daemon's endpoint serves them."""
-    endpoint = Endpoint("127.0.0.1:0", state_path, Metrics(), lambda: True)
+    endpoint = Endpoint("127.0.0.1:0", state_path, Metrics(), lambda: [])
+    endpoint.start()
     try:
-        return endpoint.events_atom()[2], endpoint.events_json()[2]
+        atom, events = (urllib.request.urlopen(f"http://{endpoint.address}{path}", timeout=30).read()
+                        for path in ("/events.atom", "/events.json"))
+        return atom, events
     finally:
-        endpoint.server.server_close()
+        endpoint.stop()
 
 
 def test_controls_never_reach_events_email_subjects_or_the_atom_feed(tmp_path, server, smtp_server):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, ClassVar
 
-from .. import options as o
+from .. import clock, options as o
 from ..config import SourceConfig
 from ..context import Document, SourceContext
 from ..diff import Change
@@ -361,7 +361,7 @@ def parse_page(data: Any, url: str, base_url: str, day: date | None = None,
 
 def moscow_today() -> date:
     """The portal publishes on Moscow dates."""
-    return datetime.now(MOSCOW).date()
+    return clock.today(MOSCOW)
 
 
 # --- the source ----------------------------------------------------------------------------

@@ -1,0 +1,179 @@
+"""Dashboard page times on a large history: `legal-monitor serve` over a database of N events.
+
+    python -m benchmarks.dashboard [--events 100000] [--requests 25] [--keep DIR]
+
+Builds a state database with the real schema (every migration), N events over three years
+(40 % treaty actions, the rest record changes, 300 states, three sources, keys shaped like
+the CoE and UN sources' "<treaty>:…"), and a CoE treaty with 47 records. Then runs
+`legal-monitor serve` as its own process on 127.0.0.1 and times each page from this
+process: a fresh connection per request, wall time until the whole body is read, median
+of `--requests` after 3 warm-up requests. Each path is timed twice: on the database as it
+is, and on a copy without the dashboard's indexes (the ratio is from the same run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import sqlite3
+import subprocess
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from monitor.events import TREATY_TYPES as ALL_TREATY_TYPES
+
+from .common import ROOT, bench_env, code_version, median, monitor_cli, stop_process, table
+
+TREATY_TYPES = ["signature", "ratification", "entry_into_force", "denunciation", "suspension", "reservation"]
+DAY = 86400.0
+DASHBOARD_INDEXES = ["events_type_detected", "events_subject_detected", "events_key"]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def build(folder: Path, count: int) -> Path:
+    """The config and a state database of `count` events; returns the config path."""
+    from monitor.state import open_state
+
+    config = folder / "monitor.toml"
+    config.write_text('[state]\npath = "state.db"\n\n[[sources]]\nname = "coe"\nkind = "coe"\n\n'
+                      '[[sources]]\nname = "un"\nkind = "untc"\n\n'
+                      '[[sources]]\nname = "gazette"\nkind = "feed"\nurl = "http://127.0.0.1:9/feed"\n',
+                      encoding="utf-8")
+    state = open_state(folder / "state.db")
+    rng = random.Random(18)
+    start = time.time() - 3 * 365 * DAY
+    rows = []
+    for index in range(count):
+        source = ("coe", "un", "gazette")[index % 3]
+        treaty = f"{rng.randrange(1, 230):03d}" if source == "coe" else f"IV-{rng.randrange(1, 40)}"
+        kind = rng.choice(TREATY_TYPES) if rng.random() < 0.4 else rng.choice(["record_changed", "record_added"])
+        subject = f"State {rng.randrange(300):03d}"
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(start + index * (3 * 365 * DAY / count)))
+        rows.append([f"e{index:08d}", kind, source, f"{treaty}:{subject}", subject,
+                     f"{kind}: {subject} — Treaty {treaty}", f"{subject} {kind} of treaty {treaty}",
+                     f"https://example.org/{treaty}", stamp[:10], None,
+                     json.dumps({"id": treaty, "title": f"Treaty {treaty}", "url": f"https://example.org/{treaty}"}),
+                     json.dumps({"fields": {"state": subject, "treaty": treaty}}), stamp + ".000+00:00"])
+    now = time.strftime("%Y-%m-%dT%H:%M:%S.000+00:00", time.gmtime())
+    with state.db.atomic():
+        state.conn.executemany("insert into events (id, type, source, key, subject, title, summary, url, date,"
+                               " effective_date, treaty, details, detected_at) values (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                               rows)
+        for name, kind in (("coe", "coe"), ("un", "untc"), ("gazette", "feed")):
+            state.conn.execute("insert into sources (name, kind, created_at, last_check, last_success, last_outcome,"
+                               " consecutive_failures, records) values (?,?,?,?,?,?,?,?)",
+                               [name, kind, now, now, now, "unchanged", 0, 47])
+        state.conn.executemany(
+            "insert into records (source, key, part, title, url, fields, first_seen, last_seen)"
+            " values (?,?,?,?,?,?,?,?)",
+            [["coe", f"126:S{i:02d}", "126", f"State {i:03d} — treaty 126", "https://example.org/126",
+              json.dumps({"treaty": "126", "state": f"State {i:03d}", "code": f"S{i:02d}", "group": "member",
+                          "signature": "2000-01-01", "consent": "2001-01-01", "entry_into_force": "2001-05-01"}),
+              now, now] for i in range(47)])
+    state.close()
+    return config
+
+
+def without_dashboard_indexes(folder: Path, source: Path) -> Path:
+    target = folder / "no-index"
+    target.mkdir()
+    conn = sqlite3.connect(source.parent / "state.db")
+    conn.execute("pragma wal_checkpoint(TRUNCATE)")
+    conn.close()
+    shutil.copy(source, target / "monitor.toml")
+    shutil.copy(source.parent / "state.db", target / "state.db")
+    conn = sqlite3.connect(target / "state.db")
+    for name in DASHBOARD_INDEXES:
+        conn.execute(f"drop index {name}")
+    conn.commit()
+    conn.close()
+    return target / "monitor.toml"
+
+
+def fetch(url: str) -> tuple[int, float, int]:
+    began = time.perf_counter()
+    with urllib.request.urlopen(url, timeout=60) as response:
+        body = response.read()
+    return response.status, time.perf_counter() - began, len(body)
+
+
+def time_paths(config: Path, paths: list[str], requests: int) -> dict[str, tuple[float, int]]:
+    port = free_port()
+    process = subprocess.Popen([*monitor_cli(), "--config", str(config), "-q", "serve", "--http", f"127.0.0.1:{port}"],
+                               cwd=ROOT, env=bench_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                fetch(base + "/healthz")
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise SystemExit("serve did not start")
+                time.sleep(0.1)
+        results = {}
+        for path in paths:
+            for _ in range(3):
+                fetch(base + path)
+            times, size = [], 0
+            for _ in range(requests):
+                status, seconds, size = fetch(base + path)
+                assert status == 200, (path, status)
+                times.append(seconds)
+            results[path] = (median(times) * 1000, size)
+        return results
+    finally:
+        stop_process(process)
+
+
+def deep_cursor(config: Path, pages: int) -> str:
+    """The `before` cursor of page `pages` of the home page (50 events a page)."""
+    conn = sqlite3.connect(config.parent / "state.db")
+    try:
+        marks = ",".join("?" * len(ALL_TREATY_TYPES))
+        row = conn.execute(f"select rowid from events where type in ({marks}) order by detected_at desc, rowid desc"
+                           " limit 1 offset ?", [*ALL_TREATY_TYPES, pages * 50 - 1]).fetchone()
+    finally:
+        conn.close()
+    return str(row[0])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=25)
+    parser.add_argument("--keep", metavar="DIR", help="keep the databases here")
+    args = parser.parse_args()
+    folder = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-dashboard-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    began = time.perf_counter()
+    config = build(folder, args.events)
+    print(f"built {args.events} events in {time.perf_counter() - began:.1f}s; code {code_version()}")
+    paths = ["/", f"/events?before={deep_cursor(config, 200)}", "/events?type=denunciation",
+             "/events?subject=State+017", "/events?treaty=126", "/events?since=30d", "/subjects/State%20017",
+             "/treaties/coe/126", "/sources", "/events.atom", "/events.json?type=suspension&source=un"]
+    with_index = time_paths(config, paths, args.requests)
+    without = time_paths(without_dashboard_indexes(folder, config), paths, args.requests)
+    rows = [[path if len(path) < 40 else path[:37] + "...", with_index[path][1], with_index[path][0], without[path][0],
+             without[path][0] / with_index[path][0]] for path in paths]
+    print(table(["path", "bytes", "median ms", "ms without its indexes", "ratio"], rows))
+    print(f"SUMMARY home page at {args.events} events: median {with_index['/'][0]:.1f} ms "
+          f"({args.requests} requests, `serve` process, fresh connection each)")
+    if not args.keep:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

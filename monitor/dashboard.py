@@ -1,0 +1,184 @@
+"""The read-only dashboard: pages of treaty events, a state's timeline, a treaty's status, source health."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Callable
+from urllib.parse import quote, unquote
+
+import jinja2
+
+from .clock import iso
+from .config import Config, SourceConfig
+from .errors import BadRequest
+from .httpserve import Response
+from .events import LABELS, OPS_TYPES, RECORD_TYPES, TREATY_TYPES, Event
+from .queries import Filters, find_events, parse_filters, source_rows, subject_name, treaty_records
+from .readable import human_date, human_time
+from .render import label
+from .schedule import next_check
+from .sanitize import web_link
+from .statustables import STATUS_TABLES
+from .webauth import authorised, challenge
+
+HTML = "text/html; charset=utf-8"
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
+"""Sent with every answer: nothing from other sites, no framing, no referrer to official pages."""
+TYPE_GROUPS = [("Treaty actions", TREATY_TYPES), ("Record changes", RECORD_TYPES), ("The monitor", OPS_TYPES)]
+
+Reader = Callable[[Callable[[sqlite3.Connection], Any]], Any]
+"""Runs a function on a read connection to the state database and returns its result."""
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.PackageLoader("monitor", "templates"), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(day=human_date, moment=human_time, official=web_link, path=lambda v: quote(v, safe=""))
+    env.globals.update(label=label, LABELS=LABELS, TYPE_GROUPS=TYPE_GROUPS)
+    return env
+
+
+@lru_cache(maxsize=1)
+def stylesheet() -> bytes:
+    return resources.files("monitor").joinpath("static/style.css").read_bytes()
+
+
+class Dashboard:
+    """Answers the dashboard's paths from the database, through `read`."""
+
+    def __init__(self, read: Reader, config: Callable[[], Config | None]):
+        self.read = read
+        self.config = config
+
+    def refused(self, authorization: str | None) -> Response | None:
+        """A 401 when access control is configured and the request does not pass it."""
+        config = self.config()
+        if config is None or authorised(authorization, config.http_token, config.http_username,
+                                        config.http_password):
+            return None
+        return Response(401, "text/plain; charset=utf-8", b"authorisation required\n",
+                        {"WWW-Authenticate": challenge(config.http_token, config.http_password)})
+
+    def handle(self, path: str, query: str) -> Response:
+        """The page at `path`; a 404 page for anything unknown, a 400 page for bad parameters."""
+        parts = [unquote(p) for p in path.strip("/").split("/")] if path.strip("/") else []
+        try:
+            if path == "/static/style.css":
+                return Response(200, "text/css; charset=utf-8", stylesheet(), {"Cache-Control": "max-age=3600"})
+            if path in ("/", "/events"):
+                return self.read(lambda conn: self._home(conn, query))
+            if path == "/sources":
+                return self.read(self._sources)
+            if len(parts) == 2 and parts[0] == "subjects" and parts[1]:
+                return self.read(lambda conn: self._subject(conn, parts[1], query))
+            if len(parts) == 3 and parts[0] == "treaties" and all(parts[1:]):
+                return self.read(lambda conn: self._treaty(conn, parts[1], parts[2], query))
+        except BadRequest as exc:
+            return self.page("error.html", 400, title="Bad request", message=str(exc))
+        return self.not_found("There is no page at this address.")
+
+    # --- pages ---------------------------------------------------------------------------
+
+    def page(self, template: str, code: int = 200, **context: Any) -> Response:
+        body = environment().get_template(template).render(**context)
+        return Response(code, HTML, body.encode("utf-8"))
+
+    def not_found(self, message: str) -> Response:
+        return self.page("error.html", 404, title="Not found", message=message)
+
+    def _home(self, conn: sqlite3.Connection, query: str) -> Response:
+        filters, before = parse_filters(query)
+        page = find_events(conn, filters, before=before)
+        rows = source_rows(conn)
+        health = sorted(self._health(rows), key=lambda s: (not s["failing"], s["name"]))
+        names = sorted({s["name"] for s in health} | set(rows))
+        return self.page("home.html", filters=filters, page=page, health=health, source_names=names,
+                         treaty_of=self._treaty_of(rows), base="/events", before=before)
+
+    def _sources(self, conn: sqlite3.Connection) -> Response:
+        return self.page("sources.html", health=self._health(source_rows(conn)))
+
+    def _subject(self, conn: sqlite3.Connection, subject: str, query: str) -> Response:
+        name = subject_name(conn, subject)
+        if name is None:
+            return self.not_found(f"No event names the state {subject!r}.")
+        filters, before = parse_filters(query)
+        filters = Filters(type=filters.type, subject=name)
+        page = find_events(conn, filters, before=before)
+        return self.page("subject.html", subject=name, filters=filters, page=page, before=before,
+                         treaty_of=self._treaty_of(source_rows(conn)), base=f"/subjects/{quote(name, safe='')}")
+
+    def _treaty(self, conn: sqlite3.Connection, source: str, treaty: str, query: str) -> Response:
+        rows = source_rows(conn)
+        kind = self._kinds(rows).get(source)
+        table = STATUS_TABLES.get(kind or "")
+        memo = _json(rows.get(source, {}).get("memo"))
+        status = table(treaty, lambda ref: treaty_records(conn, source, ref), memo) if table else None
+        if status is None:
+            return self.not_found(f"The source {source!r} has no treaty {treaty!r}.")
+        _, before = parse_filters(query)
+        filters = Filters(source=source, treaty=status.treaty)
+        page = find_events(conn, filters, before=before)
+        return self.page("treaty.html", source=source, status=status, filters=filters, page=page,
+                         treaty_of=self._treaty_of(rows),
+                         base=f"/treaties/{quote(source, safe='')}/{quote(status.treaty, safe='')}", before=before)
+
+    # --- parts ---------------------------------------------------------------------------
+
+    def _kinds(self, rows: dict[str, dict[str, Any]]) -> dict[str, str]:
+        config = self.config()
+        kinds = {name: row["kind"] for name, row in rows.items()}
+        kinds.update({s.name: s.kind for s in (config.sources if config else [])})
+        return kinds
+
+    def _treaty_of(self, rows: dict[str, dict[str, Any]]) -> Callable[[Event], str | None]:
+        """The dashboard path of an event's treaty page, when its source has status tables."""
+        kinds = self._kinds(rows)
+
+        def path(event: Event) -> str | None:
+            if event.treaty is None or kinds.get(event.source) not in STATUS_TABLES or ":" not in event.key:
+                return None
+            return f"/treaties/{quote(event.source, safe='')}/{quote(event.key.split(':')[0], safe='')}"
+        return path
+
+    def _health(self, rows: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+        """Each configured source (then any only the database knows) with its last and next check."""
+        config = self.config()
+        configured = {s.name: s for s in (config.sources if config else [])}
+        health = []
+        for name in [*configured, *sorted(set(rows) - set(configured))]:
+            row, source = rows.get(name) or {}, configured.get(name)
+            failures = row.get("consecutive_failures") or 0
+            enabled = source.enabled if source else False
+            health.append({
+                "name": name, "kind": source.kind if source else row.get("kind"), "enabled": enabled,
+                "configured": source is not None, "last_check": row.get("last_check"),
+                "outcome": row.get("last_outcome") or ("never checked" if enabled else None),
+                "last_error": row.get("last_error"), "failures": failures, "records": row.get("records") or 0,
+                "next_check": _next_check(source, row) if source and enabled else None,
+                "failing": bool(failures) or row.get("last_outcome") == "failed",
+            })
+        return health
+
+
+def _json(text: str | None) -> dict[str, Any]:
+    try:
+        value = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _next_check(source: SourceConfig, row: dict[str, Any]) -> str | None:
+    """When the daemon next checks `source` (ISO, UTC), as `status` says it."""
+    due = next_check(source, row)
+    return iso(due) if due else None

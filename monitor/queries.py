@@ -1,0 +1,138 @@
+"""Read-only queries behind the dashboard and the feeds: filters, pages of events, source health."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Sequence
+from urllib.parse import parse_qs, urlencode
+
+from .clock import iso, later, utcnow
+from .durations import parse_duration
+from .errors import BadRequest
+from .events import EVENT_TYPES, TREATY_TYPES, Event
+from .records import Record
+from .state import row_to_event
+
+PAGE_SIZE = 50
+
+
+def parse_since(text: str) -> str:
+    """An ISO date or time (UTC unless it says otherwise), or an age such as "7d", as a UTC timestamp."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        try:
+            age = parse_duration(text.strip())
+        except ValueError:
+            raise BadRequest(f"since {text!r}: give an ISO date (2026-01-31) or an age such as 7d") from None
+        return later(utcnow(), -age)
+    return iso(moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc))
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a page or feed shows. No `type` means every treaty action (no record or ops events)."""
+
+    type: str = ""
+    subject: str = ""
+    source: str = ""
+    treaty: str = ""
+    since: str = ""
+    since_at: str | None = field(default=None, compare=False)
+    """`since` resolved to a UTC timestamp."""
+
+    def query(self, **more: Any) -> str:
+        """The URL query string of these filters (and `more`), empty values left out."""
+        values = {k: v for k, v in asdict(self).items() if k != "since_at"}
+        return urlencode({k: v for k, v in {**values, **more}.items() if v not in ("", None)})
+
+
+def parse_filters(query: str) -> tuple[Filters, int | None]:
+    """Filters and the page cursor (`before`) from a URL query string; BadRequest if unusable."""
+    params = {k: v[-1].strip() for k, v in parse_qs(query, keep_blank_values=True).items()}
+    kind = params.get("type", "")
+    if kind and kind not in EVENT_TYPES:
+        raise BadRequest(f"type {kind!r} is not an event type (known: {', '.join(EVENT_TYPES)})")
+    since = params.get("since", "")
+    before = params.get("before", "")
+    if before and not before.isdigit():
+        raise BadRequest(f"before {before!r}: must be an event number from an \"older\" link")
+    filters = Filters(type=kind, subject=params.get("subject", ""), source=params.get("source", ""),
+                      treaty=params.get("treaty", ""), since=since, since_at=parse_since(since) if since else None)
+    return filters, int(before) if before else None
+
+
+@dataclass
+class Page:
+    """Events newest first; `older` is the cursor of the next page when there is one."""
+
+    events: list[Event]
+    older: int | None
+
+
+def find_events(conn: sqlite3.Connection, filters: Filters, limit: int = PAGE_SIZE,
+                before: int | None = None) -> Page:
+    """One page of events matching `filters`, newest first, after the `before` cursor; events a
+    flood holds back (or that were dropped) are left out, as in the feeds.
+
+    Each filter has an index (the dashboard's migration), and paging by (detected_at, rowid) instead of
+    OFFSET keeps deep pages as fast as the first one."""
+    # Held and dropped events are not news; written so that no index on `hold` is chosen for it.
+    where: list[str] = ["coalesce(hold, 'released') = 'released'"]
+    params: list[Any] = []
+    if filters.type:
+        where.append("type = ?")
+        params.append(filters.type)
+    else:  # unary + keeps this off the type index, so the newest-first index is used
+        where.append(f"+type in ({','.join('?' * len(TREATY_TYPES))})")
+        params += TREATY_TYPES
+    if filters.subject:
+        where.append("subject = ? collate nocase")
+        params.append(filters.subject)
+    if filters.source:  # with a treaty, its key range is the narrower index
+        where.append("+source = ?" if filters.treaty else "source = ?")
+        params.append(filters.source)
+    if filters.treaty:  # treaty sources key their records and events "<treaty id>:…"
+        where.append("treaty is not null and key >= ? and key < ?")
+        params += [filters.treaty + ":", filters.treaty + ";"]
+    if filters.since_at:
+        where.append("detected_at >= ?")
+        params.append(filters.since_at)
+    if before is not None:
+        cursor = conn.execute("select detected_at from events where rowid = ?", [before]).fetchone()
+        if cursor is None:
+            raise BadRequest(f"before {before}: no such event")
+        where.append("(detected_at, rowid) < (?, ?)")
+        params += [cursor[0], before]
+    sql = (f"select rowid as row_number, * from events where {' and '.join(where)}"
+           " order by detected_at desc, rowid desc limit ?")
+    rows = _rows(conn, sql, [*params, limit + 1])
+    older = rows[limit - 1]["row_number"] if len(rows) > limit else None
+    return Page([row_to_event(row) for row in rows[:limit]], older)
+
+
+def subject_name(conn: sqlite3.Connection, subject: str) -> str | None:
+    """The name a state has in the events (any case matches), or None if no event names it."""
+    row = conn.execute("select subject from events where subject = ? collate nocase limit 1", [subject]).fetchone()
+    return row[0] if row else None
+
+
+def treaty_records(conn: sqlite3.Connection, source: str, treaty: str) -> list[Record]:
+    """The current records of one treaty of a treaty source (keys "<treaty>:…")."""
+    rows = _rows(conn, "select key, title, url, fields from records where source = ? and key >= ? and key < ?"
+                       " and removed_at is null order by key", [source, treaty + ":", treaty + ";"])
+    return [Record.trusted(r["key"], json.loads(r["fields"] or "{}"), r["title"], r["url"]) for r in rows]
+
+
+def source_rows(conn: sqlite3.Connection) -> dict[str, dict[str, Any]]:
+    """Every source's row of the sources table (its last check, outcome, streak, memo), by name."""
+    return {row["name"]: row for row in _rows(conn, "select * from sources")}
+
+
+def _rows(conn: sqlite3.Connection, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    cursor = conn.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]

@@ -1,0 +1,14 @@
+"""The source kinds that can show a treaty's status table, by `kind`."""
+
+from __future__ import annotations
+
+from .sources import coe_status, untc_status
+from .sources.coe import CoeSource
+from .sources.untc import UntcSource
+from .treatystatus import StatusTable
+
+STATUS_TABLES: dict[str, StatusTable] = {
+    CoeSource.kind: coe_status.status_table,
+    UntcSource.kind: untc_status.status_table,
+}
+"""Kinds whose records (and events) of a treaty are keyed "<treaty id>:…"."""

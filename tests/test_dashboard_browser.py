@@ -1,0 +1,69 @@
+"""The dashboard in a real browser: Playwright driving the system Chromium, no JavaScript needed."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, LocalServer
+from dashboard_data import build
+from monitor.config import load_config
+from monitor.metrics import Metrics
+from monitor.web import Endpoint
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SCREENSHOT = ROOT / "docs" / "dashboard.png"
+
+
+def browser_or_skip(playwright):
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)) and not shutil.which("chromium"):
+        pytest.skip(f"no Chromium at {CHROMIUM}: `make test` installs Debian's chromium with apt-get (needs root)")
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+
+
+def test_choosing_denunciation_in_the_form_shows_the_one_denunciation(tmp_path):
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e .[test])")
+    portals = LocalServer().start()
+    try:
+        path = build(tmp_path, portals, un=False, hostile=False)
+    finally:
+        portals.stop()
+    config = load_config(path)
+    endpoint = Endpoint("127.0.0.1:0", config.state_path, Metrics(), lambda: [], lambda: config)
+    endpoint.start()
+    base = f"http://{endpoint.address}"
+    try:
+        with sync_api.sync_playwright() as playwright:
+            browser = browser_or_skip(playwright)
+            try:
+                page = browser.new_page(viewport={"width": 1280, "height": 900}, java_script_enabled=False)
+                page.goto(base + "/")
+                assert page.locator("table.events tbody tr").count() == 3  # denunciation, ratification, signature
+                page.get_by_label("Event type").select_option("denunciation")
+                page.get_by_role("button", name="Show events").click()
+                page.wait_for_url("**/events?type=denunciation*")
+                rows = page.locator("table.events tbody tr")
+                assert rows.count() == 1
+                cells = rows.first.locator("td")
+                assert cells.nth(1).inner_text().strip() == "Denunciation"
+                assert cells.nth(2).inner_text().strip() == "Russian Federation"
+                assert "Prevention of Torture" in cells.nth(3).inner_text()
+                assert cells.nth(4).inner_text().strip() == "22 Oct 2025"
+                assert page.get_by_label("Event type").input_value() == "denunciation"
+                assert page.get_by_role("link", name="Atom feed").get_attribute("href") == \
+                    "/events.atom?type=denunciation"
+                shot = tmp_path / "dashboard.png"
+                page.screenshot(path=str(shot), full_page=True)
+                assert shot.stat().st_size > 10_000
+                if os.environ.get("UPDATE_SCREENSHOT"):
+                    page.goto(base + "/")
+                    page.screenshot(path=str(SCREENSHOT), full_page=True)
+            finally:
+                browser.close()
+    finally:
+        endpoint.stop()
