@@ -21,6 +21,7 @@ from .durations import format_duration
 from .errors import ConfigError, MonitorError
 from .humantime import shown
 from .logs import setup_logging
+from .redact import mask_text
 from .overview import next_cell, source_list, source_status
 from .events import EVENT_TYPES
 from .deliveries_cmd import add_deliveries_command, cmd_deliveries
@@ -231,7 +232,7 @@ def cmd_validate(args: argparse.Namespace, config: Config) -> int:
           + (", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "none"))
     for source in config.sources:
         flag = "" if source.enabled else " (disabled)"
-        describe = SOURCE_KINDS[source.kind](source).describe()
+        describe = mask_text(SOURCE_KINDS[source.kind](source).describe(), set(source.params))
         print(f"    {source.name}: {source.kind} every {format_duration(source.interval)}{flag}  {describe}")
     print(f"  {len(config.channels)} channels")
     print(f"  state: {config.state_path}")

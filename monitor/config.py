@@ -52,6 +52,9 @@ HTTP_OPTIONS: dict[str, Option] = {
 DEFAULT_OPTIONS: dict[str, Option] = {
     "interval": Option(o.positive_duration, 3600.0, help="how often a source is checked"),
     "timeout": Option(o.positive_duration, 30.0, help="connect/read timeout of one request"),
+    "request_deadline": Option(o.positive_duration, None,
+                               help="longest one request may take in all, body included (default 4 × timeout)"),
+    "check_deadline": Option(o.positive_duration, 3600.0, help="longest one check of a source may take"),
     "retries": Option(o.integer(0, 10), 3, help="retries of one request on errors that may pass"),
     "jitter": Option(o.duration, None, help="random delay added to each scheduled check "
                      "(default: a tenth of the interval, at most 1m)"),
@@ -74,6 +77,8 @@ SOURCE_OPTIONS: dict[str, Option] = {
     "proxy": Option(o.url, None, help="HTTP(S) proxy URL for this source's requests"),
     "headers": Option(o.text_map, {}, help="extra request headers"),
     "headers_env": Option(o.env_map, {}, help="request headers whose values come from environment variables"),
+    "params_env": Option(o.env_map, {}, help="query parameters (an API key) whose values come from environment "
+                                              "variables, sent only to the source's own origin"),
     "ca_bundle": Option(o.nonempty_text, None, help="PEM file of CA certificates to trust for this source"),
     "tls_seclevel": Option(o.integer(0, 5), None, help="OpenSSL security level for this source's TLS"),
     "tls_legacy_connect": Option(o.boolean, False, help="allow legacy TLS renegotiation for this source"),
@@ -117,6 +122,8 @@ class SourceConfig:
     enabled: bool = True
     interval: float = 3600.0
     timeout: float = 30.0
+    request_deadline: float | None = None
+    check_deadline: float = 3600.0
     retries: int = 3
     jitter: float = 60.0
     retry_base: float = 60.0
@@ -129,6 +136,8 @@ class SourceConfig:
     max_events_per_check: int = 25
     proxy: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    params: dict[str, str] = field(default_factory=dict)
+    """Query parameters from `params_env` (secrets: masked wherever a URL is shown)."""
     ca_bundle: str | None = None
     tls_seclevel: int | None = None
     tls_legacy_connect: bool = False
@@ -319,7 +328,8 @@ def _parse_source(entry: dict[str, Any], where: str, folder: Path, defaults: dic
         return None
     common = {k: values.pop(k) for k in list(values) if k in SOURCE_OPTIONS}
     headers = {**common.pop("headers"), **{k: v for k, v in common.pop("headers_env").items() if v is not None}}
-    source = SourceConfig(**common, headers=headers, options=values)
+    params = {k: v for k, v in common.pop("params_env").items() if v is not None}
+    source = SourceConfig(**common, headers=headers, params=params, options=values)
     _check_jitter(source, where, "jitter" in entry, problems)
     if source.ca_bundle:
         ca = folder / Path(source.ca_bundle).expanduser()

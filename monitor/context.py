@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json as jsonlib
+import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
@@ -11,8 +13,10 @@ import httpx
 
 from .config import SourceConfig
 from .decoding import decode_body
+from .durations import format_duration
 from .errors import SourceError, Unresolvable
 from .fetch import Fetcher
+from .redact import mask_url
 
 
 @dataclass
@@ -80,6 +84,11 @@ class SourceContext:
     """The part being collected now (set by `part_or_error`)."""
     unresolved: dict[str, Unresolvable] = field(default_factory=dict)
     """Hosts whose name did not resolve in this check: their other documents fail at once."""
+    ends_at: float = 0.0
+    """When the check's `check_deadline` runs out (monotonic clock); set on creation."""
+
+    def __post_init__(self) -> None:
+        self.ends_at = time.monotonic() + self.config.check_deadline
 
     async def get(self, url: str, *, params: Any = None, headers: dict[str, str] | None = None,
                   method: str = "GET", json: Any = None, need_body: bool = False,
@@ -87,7 +96,7 @@ class SourceContext:
                   encoding: str | None = None) -> Document:
         """Fetch `url`. Unchanged documents (304, or same body hash) come back with
         ``changed=False`` and no text, unless `need_body` is set."""
-        key = document_key(method, url, params, json)
+        key = document_key(method, url, params, json, set(self.config.params))
         known = self.documents.get(key, DocState())
         extra = dict(headers or {})
         if conditional and not need_body and known.hash:
@@ -99,8 +108,7 @@ class SourceContext:
         if host in self.unresolved:
             raise Unresolvable(str(self.unresolved[host]))
         try:
-            raw = await self.fetcher.request(self.config, method, url, params=params, headers=extra,
-                                             json=json, accept=accept)
+            raw = await self._request(method, url, params=params, headers=extra, json=json, accept=accept)
         except Unresolvable as exc:
             self.unresolved[host] = exc
             raise
@@ -110,7 +118,7 @@ class SourceContext:
             self.not_modified += 1
             content = self.load_body(key) if need_body else None
             if need_body and content is None:
-                raise SourceError(f"{raw.url} answered 304 but no earlier copy is stored")
+                raise SourceError(f"{self._shown(raw.url)} answered 304 but no earlier copy is stored")
             text = self._decode(content, raw.headers, encoding, raw.url) if content is not None else None
             return Document(raw.url, raw.status, False, text, content, raw.headers)
         if not 200 <= raw.status < 300:
@@ -119,12 +127,28 @@ class SourceContext:
         digest = hashlib.sha256(raw.content).hexdigest()
         changed = digest != known.hash
         self.updates.append(DocUpdate(
-            key, raw.url, raw.headers.get("ETag"), raw.headers.get("Last-Modified"), digest,
+            key, self._shown(raw.url), raw.headers.get("ETag"), raw.headers.get("Last-Modified"), digest,
             raw.content if changed else None, self.part))
         if not changed and not need_body:
             return Document(raw.url, raw.status, False, None, None, raw.headers)
         text = self._decode(raw.content, raw.headers, encoding, raw.url)
         return Document(raw.url, raw.status, changed, text, raw.content, raw.headers)
+
+    async def _request(self, method: str, url: str, **kw: Any) -> Any:
+        """One request, cut short when the check's deadline runs out (its host slot is freed)."""
+        left = self.ends_at - time.monotonic()
+        try:
+            if left <= 0:
+                raise TimeoutError
+            async with asyncio.timeout(left):
+                return await self.fetcher.request(self.config, method, url, **kw)
+        except TimeoutError:
+            limit = format_duration(self.config.check_deadline)
+            raise SourceError(f"the check ran out of its {limit} check_deadline while fetching "
+                              f"{self._shown(url)}") from None
+
+    def _shown(self, url: str) -> str:
+        return mask_url(url, set(self.config.params))
 
     def forget_parts(self, names: set[str]) -> None:
         """Drop what was fetched for parts that failed, so their documents count as
@@ -138,13 +162,14 @@ class SourceContext:
         lowered = text.lower()
         for marker in (*self.config.error_if_contains, *self.error_markers):
             if marker.lower() in lowered:
-                raise SourceError(f"{url} is an error or maintenance page (contains {marker!r})")
+                raise SourceError(f"{self._shown(url)} is an error or maintenance page (contains {marker!r})")
         return text
 
 
-def document_key(method: str, url: str, params: Any = None, json: Any = None) -> str:
-    """The identity of a document: method, full URL with query, and any JSON body."""
-    full = str(httpx.URL(url, params=params)) if params else url
+def document_key(method: str, url: str, params: Any = None, json: Any = None,
+                 secret_params: set[str] | frozenset[str] = frozenset()) -> str:
+    """The identity of a document: method, full URL with query (credentials masked), and any JSON body."""
+    full = mask_url(str(httpx.URL(url, params=params)) if params else url, secret_params)
     key = full if method == "GET" else f"{method} {full}"
     if json is not None:
         key += " " + jsonlib.dumps(json, sort_keys=True, separators=(",", ":"))

@@ -1,4 +1,4 @@
-"""HTTP fetching: one shared async client per transport, per-host limits, retries, size cap."""
+"""HTTP fetching: shared async clients, per-host limits, retries, deadlines, guarded redirects, size cap."""
 
 from __future__ import annotations
 
@@ -17,7 +17,9 @@ import httpx
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
 
 from .config import SourceConfig
-from .errors import FetchError, TooLarge, Unresolvable
+from .errors import FetchError, Unresolvable
+from .inflate import ACCEPT_ENCODING, read_capped
+from .redact import mask_text, mask_url
 
 def is_transient(status: int) -> bool:
     """408, 425, 429 and every 5xx may pass: retry. Other errors will not."""
@@ -28,6 +30,9 @@ MAX_IN_FLIGHT = 8
 """Requests in flight per connection pool (one pool per host and transport setting).
 httpcore scans every connection for every queued request, so a wider pool costs more
 CPU than it saves in waiting; many hosts still run in parallel, each in its own pool."""
+MAX_REDIRECTS = 5
+"""Redirects followed for one request; more fail it."""
+REDIRECTS = (301, 302, 303, 307, 308)
 
 
 @dataclass
@@ -91,7 +96,7 @@ class Fetcher:
 
     def plan_host(self, source: SourceConfig, url: str | None = None) -> None:
         """Register a source's politeness settings for the host of `url` (or its own URL)."""
-        target = url or source.options.get("url") or source.options.get("base_url")
+        target = url or source_url(source)
         if not target:
             return
         host = httpx.URL(target).host
@@ -126,7 +131,8 @@ class Fetcher:
                 proxy=source.proxy,
                 timeout=httpx.Timeout(source.timeout),
                 limits=httpx.Limits(max_connections=MAX_IN_FLIGHT, max_keepalive_connections=MAX_IN_FLIGHT),
-                follow_redirects=True,
+                headers={"Accept-Encoding": ACCEPT_ENCODING},
+                follow_redirects=False,  # followed by `_follow`, which keeps configured headers home
             )
             pool = self._clients[key] = (client, asyncio.Semaphore(MAX_IN_FLIGHT))
         return pool
@@ -175,53 +181,116 @@ class Fetcher:
         request = client.build_request(method, url, params=params, json=json,
                                        headers={"User-Agent": source.user_agent, **source.headers,
                                                 **(headers or {})})
-        shown = str(request.url)
+        _add_params(request, source)
+        shown = mask_url(str(request.url), set(source.params))
+        deadline = source.request_deadline or DEADLINE_FACTOR * source.timeout
         async with self._limiter(request.url.host, source).slot(), in_flight:
             try:
-                response = await client.send(request, stream=True)
-            except httpx.TimeoutException:
-                raise _Transient(f"timed out after {source.timeout:g}s: {shown}") from None
-            except httpx.ProxyError as exc:
-                raise _Transient(f"proxy error for {shown}: {exc}") from None
-            except httpx.ConnectError as exc:
-                if cannot_resolve(exc):  # retrying within seconds will not help: fail the check now
-                    raise Unresolvable(f"cannot resolve {request.url.host}: {_reason(exc)}") from None
-                raise _Transient(f"cannot connect to {request.url.host}: {_reason(exc)}") from None
-            except (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError) as exc:
-                raise _Transient(f"cannot connect to {request.url.host}: {_reason(exc)}") from None
-            except httpx.HTTPError as exc:
-                raise FetchError(f"request to {shown} failed: {_reason(exc)}") from None
-            try:
-                status = response.status_code
-                if is_transient(status):
-                    retry_after = parse_retry_after(response.headers.get("Retry-After"))
-                    if retry_after is not None and retry_after > MAX_RETRY_AFTER:
-                        raise FetchError(f"HTTP {status} from {shown}; server asks to retry after "
-                                         f"{retry_after:.0f}s", status)
-                    raise _Transient(f"HTTP {status} from {shown}", status, retry_after)
-                if not (200 <= status < 300 or status == 304 or status in accepted):
-                    raise FetchError(f"HTTP {status} from {shown}", status)
-                content = await _read_capped(response, source.max_bytes, shown)
-            except httpx.TimeoutException:
-                raise _Transient(f"timed out reading {shown}") from None
-            except (httpx.ReadError, httpx.RemoteProtocolError) as exc:
-                raise _Transient(f"connection broke reading {shown}: {_reason(exc)}") from None
-            finally:
+                async with asyncio.timeout(deadline):
+                    return await self._exchange(client, source, request, shown, accepted)
+            except TimeoutError:
+                raise FetchError(f"no complete answer from {shown} within the {deadline:g}s request deadline "
+                                 "(request_deadline)") from None
+
+    async def _exchange(self, client: httpx.AsyncClient, source: SourceConfig, request: httpx.Request,
+                        shown: str, accepted: set[int]) -> RawResponse:
+        """Send `request`, follow its redirects, and read the answer under the size cap."""
+        response = await self._send(client, request, shown, source.timeout)
+        try:
+            hops = 0
+            while response.status_code in REDIRECTS and "Location" in response.headers:
+                hops += 1
+                if hops > MAX_REDIRECTS:
+                    raise FetchError(f"{shown} redirected more than {MAX_REDIRECTS} times")
+                request = _follow(client, request, response, source, shown)
+                _add_params(request, source)
                 await response.aclose()
+                shown = mask_url(str(request.url), set(source.params))
+                response = await self._send(client, request, shown, source.timeout)
+            status = response.status_code
+            if is_transient(status):
+                retry_after = parse_retry_after(response.headers.get("Retry-After"))
+                if retry_after is not None and retry_after > MAX_RETRY_AFTER:
+                    raise FetchError(f"HTTP {status} from {shown}; server asks to retry after "
+                                     f"{retry_after:.0f}s", status)
+                raise _Transient(f"HTTP {status} from {shown}", status, retry_after)
+            if not (200 <= status < 300 or status == 304 or status in accepted):
+                raise FetchError(f"HTTP {status} from {shown}", status)
+            content = await read_capped(response, source.max_bytes, shown)
+        except httpx.TimeoutException:
+            raise _Transient(f"timed out reading {shown}") from None
+        except (httpx.ReadError, httpx.RemoteProtocolError) as exc:
+            raise _Transient(f"connection broke reading {shown}: {_reason(exc)}") from None
+        finally:
+            await response.aclose()
         return RawResponse(str(response.url), status, response.headers, content)
 
+    async def _send(self, client: httpx.AsyncClient, request: httpx.Request, shown: str,
+                    timeout: float) -> httpx.Response:
+        try:
+            return await client.send(request, stream=True)
+        except httpx.TimeoutException:
+            raise _Transient(f"timed out after {timeout:g}s: {shown}") from None
+        except httpx.ProxyError as exc:
+            raise _Transient(f"proxy error for {shown}: {_reason(exc)}") from None
+        except httpx.ConnectError as exc:
+            if cannot_resolve(exc):  # retrying within seconds will not help: fail the check now
+                raise Unresolvable(f"cannot resolve {request.url.host}: {_reason(exc)}") from None
+            raise _Transient(f"cannot connect to {request.url.host}: {_reason(exc)}") from None
+        except (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError) as exc:
+            raise _Transient(f"cannot connect to {request.url.host}: {_reason(exc)}") from None
+        except httpx.HTTPError as exc:
+            raise FetchError(f"request to {shown} failed: {_reason(exc)}") from None
 
-async def _read_capped(response: httpx.Response, cap: int, shown: str) -> bytes:
-    declared = response.headers.get("Content-Length")
-    if declared and declared.isdigit() and int(declared) > cap:
-        raise TooLarge(f"response from {shown} is {int(declared):,} bytes, over the {cap:,}-byte cap (max_bytes)")
-    chunks, total = [], 0
-    async for chunk in response.aiter_bytes():
-        total += len(chunk)
-        if total > cap:
-            raise TooLarge(f"response from {shown} is over the {cap:,}-byte cap (max_bytes)")
-        chunks.append(chunk)
-    return b"".join(chunks)
+
+DEADLINE_FACTOR = 4
+"""Without `request_deadline`, one request (redirects and body included) may take this many
+times `timeout` in all: a server that drips its answer cannot hold a check open."""
+
+
+def source_url(source: SourceConfig) -> str | None:
+    """The address a source is configured with (`url`, else `base_url`)."""
+    return source.options.get("url") or source.options.get("base_url")
+
+
+def _add_params(request: httpx.Request, source: SourceConfig) -> None:
+    """Add the source's `params_env` to a request bound for the origin of its own address."""
+    home = source_url(source)
+    if source.params and home and _origin(request.url) == _origin(httpx.URL(home)):
+        request.url = request.url.copy_merge_params(source.params)
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    port = url.port or {"http": 80, "https": 443}.get(url.scheme)
+    return url.scheme, url.host, port
+
+
+SAFE_ACROSS_ORIGINS = frozenset({b"user-agent", b"accept", b"accept-encoding", b"accept-language"})
+"""The only headers a redirect to another origin carries: configured headers (`headers`,
+`headers_env`), a kind's own key headers and conditional headers stay with their origin."""
+
+
+def _follow(client: httpx.AsyncClient, request: httpx.Request, response: httpx.Response,
+            source: SourceConfig, shown: str) -> httpx.Request:
+    """The request a redirect asks for; an https page may not send us to plain http."""
+    try:
+        target = request.url.join(response.headers["Location"])
+    except httpx.InvalidURL as exc:
+        raise FetchError(f"{shown} redirected to an invalid address: {_reason(exc)}") from None
+    shown_target = mask_url(str(target), set(source.params))
+    if target.scheme not in ("http", "https"):
+        raise FetchError(f"{shown} redirected to {shown_target}, which is not an http(s) address")
+    if request.url.scheme == "https" and target.scheme == "http":
+        raise FetchError(f"{shown} redirected to {shown_target}: refusing to go from https to plain http")
+    method, content = request.method, request.content
+    if response.status_code == 303 and method != "HEAD" or response.status_code in (301, 302) and method == "POST":
+        method, content = "GET", b""
+    same_origin = _origin(target) == _origin(request.url)
+    headers = [(name, value) for name, value in request.headers.raw
+               if (same_origin or name.lower() in SAFE_ACROSS_ORIGINS)
+               and name.lower() not in (b"host", b"content-length", b"transfer-encoding")
+               and (content or name.lower() != b"content-type")]
+    return client.build_request(method, target, headers=headers, content=content or None)
 
 
 def parse_retry_after(value: str | None) -> float | None:
@@ -253,7 +322,7 @@ def cannot_resolve(exc: BaseException) -> bool:
 
 def _reason(exc: Exception) -> str:
     text = str(exc) or type(exc).__name__
-    return text.splitlines()[0][:200]
+    return mask_text(text.splitlines()[0][:200])
 
 
 LEGACY_SERVER_CONNECT = getattr(ssl, "OP_LEGACY_SERVER_CONNECT", 0x4)

@@ -7,6 +7,8 @@ import logging
 import sys
 from datetime import datetime, timezone
 
+from .redact import mask_text
+
 # Attributes every LogRecord has; anything else was passed in `extra` and is a field.
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
 
@@ -29,8 +31,20 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(data, ensure_ascii=False, default=str)
 
 
+class MaskCredentials(logging.Filter):
+    """Masks passwords and key-like query values in any URL a log line carries."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = mask_text(message)
+        if masked != message:
+            record.msg, record.args = masked, ()
+        return True
+
+
 def setup_logging(level: int, fmt: str = "text") -> None:
     handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(MaskCredentials())
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:

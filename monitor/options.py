@@ -5,8 +5,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from typing import Any, Callable
+from urllib.parse import urlsplit
+
+import httpx
 
 from .durations import parse_duration
+from .redact import mask_url
 
 Parser = Callable[[Any], Any]
 
@@ -112,12 +116,19 @@ def boolean(value: Any) -> bool:
     return value
 
 
+MAX_DURATION = 3650 * 86400.0
+"""Ten years: longer durations are typing mistakes, and overflow date arithmetic."""
+
+
 def duration(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise ValueError(f"must be a duration such as \"30m\", not {_show(value)}")
     if isinstance(value, (int, float)):
         raise ValueError(f"must be a duration string with a unit, such as \"{value}s\"")
-    return parse_duration(value)
+    seconds = parse_duration(value)
+    if seconds > MAX_DURATION:
+        raise ValueError(f"{value!r} is longer than the longest duration accepted (3650d)")
+    return seconds
 
 
 def positive_duration(value: Any) -> float:
@@ -148,7 +159,10 @@ def size(value: Any) -> int:
         lowered = value.strip().lower()
         for unit, factor in units.items():
             if lowered.endswith(unit) and lowered[: -len(unit)].strip().replace(".", "", 1).isdigit():
-                return int(float(lowered[: -len(unit)]) * factor)
+                size = int(float(lowered[: -len(unit)]) * factor)
+                if size < 1:
+                    raise ValueError(f"{value!r} is less than one byte")
+                return size
     raise ValueError(f"must be a size such as \"20MB\", not {_show(value)}")
 
 
@@ -196,9 +210,21 @@ env_map = map_of(env_name)
 
 
 def url(value: Any) -> str:
+    """An http(s) URL with a host, and a port (if any) from 1 to 65535."""
     value = nonempty_text(value)
+    shown = repr(mask_url(value))
     if not value.startswith(("http://", "https://")):
-        raise ValueError(f"must be an http:// or https:// URL, not {value!r}")
+        raise ValueError(f"must be an http:// or https:// URL, not {shown}")
+    try:
+        parts = urlsplit(value)
+        host, port = parts.hostname, parts.port
+        httpx.URL(value)
+    except (ValueError, httpx.InvalidURL) as exc:
+        raise ValueError(f"{shown} is not a valid URL: {exc}") from None
+    if not host:
+        raise ValueError(f"{shown} names no host")
+    if port == 0:
+        raise ValueError(f"{shown}: port must be 1 to 65535")
     return value
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from .clock import iso
 from .config import Config
 from .humantime import local_iso, shown
+from .redact import mask_text
 from .schedule import next_check
 
 
@@ -23,7 +24,7 @@ def source_list(config: Config, rows: dict[str, dict[str, Any]]) -> list[dict[st
             "records": row.get("records") or 0,
             "last_change": local_iso(row.get("last_change")),
             "consecutive_failures": row.get("consecutive_failures", 0),
-            "last_error": row.get("last_error"),
+            "last_error": _error(row, source.params),
         })
     return table
 
@@ -40,8 +41,13 @@ def source_status(config: Config, rows: dict[str, dict[str, Any]]) -> list[dict[
                         "last_outcome": row.get("last_outcome"),
                         "next_check": local_iso(iso(due)) if due else None,
                         "consecutive_failures": row.get("consecutive_failures") or 0,
-                        "last_error": row.get("last_error")})
+                        "last_error": _error(row, source.params)})
     return sources
+
+
+def _error(row: dict[str, Any], params: dict[str, str]) -> str | None:
+    """A stored error as shown: URLs with credentials masked (rows written before masking too)."""
+    return mask_text(row["last_error"], set(params)) if row.get("last_error") else None
 
 
 def next_cell(entry: dict[str, Any], now: datetime) -> str:

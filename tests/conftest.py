@@ -137,6 +137,33 @@ def write_config(folder: Path, body: str, name: str = "monitor.toml") -> Path:
     return path
 
 
+def html_source(url: str, extra: str = "") -> str:
+    """A `[[sources]]` entry named "portal" that watches the `<li id=…>` items of `url`."""
+    return f"""
+        [[sources]]
+        name = "portal"
+        kind = "html"
+        url = "{url}"
+        items = "li"
+        key = "@id"
+        {extra}
+    """
+
+
+@pytest.fixture
+def certificate(tmp_path):
+    """A self-signed certificate and its key for 127.0.0.1, as (cert, key) paths."""
+    import shutil
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    return cert, key
+
+
 def free_port() -> int:
     import socket
 

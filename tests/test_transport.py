@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import shutil
 import ssl
-import subprocess
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -14,21 +12,9 @@ import pytest
 from monitor.config import SourceConfig
 from monitor.fetch import LEGACY_SERVER_CONNECT, tls_context
 
-from conftest import Reply, run_cli, write_config
+from conftest import Reply, html_source, run_cli, write_config
 
 PAGE = "<html><body><ul><li id='fr'>France</li><li id='ru'>Russian Federation</li></ul></body></html>"
-
-
-def html_source(url: str, extra: str = "") -> str:
-    return f"""
-        [[sources]]
-        name = "portal"
-        kind = "html"
-        url = "{url}"
-        items = "li"
-        key = "@id"
-        {extra}
-    """
 
 
 def test_proxy_carries_the_requests_of_its_source(tmp_path, server):
@@ -44,14 +30,9 @@ def test_proxy_carries_the_requests_of_its_source(tmp_path, server):
 
 
 @pytest.fixture
-def tls_server(tmp_path):
+def tls_server(certificate):
     """An HTTPS server on 127.0.0.1 with a certificate no public CA signed."""
-    if shutil.which("openssl") is None:
-        pytest.skip("openssl is needed to make a test certificate")
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
-                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
-                   check=True, capture_output=True)
+    cert, key = certificate
 
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args):

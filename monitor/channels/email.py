@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import re
 import smtplib
 import socket
@@ -18,6 +19,7 @@ from .. import options as o
 from ..options import Option
 from ..render import headline, html_text, plain_text
 from .base import Channel, ChannelConfig, Outgoing, SendResult
+from .bounded_smtp import BoundedSMTP, BoundedSMTPSSL
 
 
 def _address(value: Any) -> str:
@@ -48,14 +50,19 @@ class EmailChannel(Channel):
         "from": Option(_address, required=True, help="sender address"),
         "to": Option(_addresses, required=True, help="list of recipient addresses"),
         "digest": Option(o.positive_duration, None, help="batch the events of this window into one message"),
-        "timeout": Option(o.positive_duration, 30.0, help="SMTP connection timeout"),
+        "timeout": Option(o.positive_duration, 30.0,
+                          help="SMTP connection timeout; a whole exchange may take 4 × this"),
         "ca_bundle": Option(o.nonempty_text, None, help="PEM file of CAs to trust for the SMTP server"),
     }
 
     @classmethod
     def check_options(cls, config: ChannelConfig) -> list[str]:
-        if config.options["password_env"] and not config.options["username"]:
+        options = config.options
+        if options["password_env"] and not options["username"]:
             return ["username: required when password_env is set"]
+        if options["password_env"] and options["security"] == "none" and not _loopback(options["smtp_host"]):
+            return [f"security: \"none\" would send the password in clear to {options['smtp_host']}; use "
+                    "\"starttls\" or \"ssl\" (plain SMTP with a password is allowed only to a loopback host)"]
         return []
 
     @property
@@ -95,9 +102,9 @@ class EmailChannel(Channel):
         context = ssl.create_default_context(cafile=options["ca_bundle"] or certifi.where())
         try:
             if security == "ssl":
-                smtp: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=options["timeout"], context=context)
+                smtp: smtplib.SMTP = BoundedSMTPSSL(host, port, options["timeout"], context)
             else:
-                smtp = smtplib.SMTP(host, port, timeout=options["timeout"])
+                smtp = BoundedSMTP(host, port, options["timeout"])
             with smtp:
                 if security == "starttls":
                     smtp.starttls(context=context)
@@ -125,6 +132,15 @@ class EmailChannel(Channel):
         except (smtplib.SMTPException, OSError, socket.timeout) as exc:
             reason = str(exc) or type(exc).__name__
             return SendResult(False, f"cannot reach SMTP server {host}:{port}: {reason}", retry=True)
+
+
+def _loopback(host: str) -> bool:
+    if host.lower() in ("localhost", "localhost.") or host.lower().endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def _refused(step: str, code: int, reply: bytes) -> SendResult:

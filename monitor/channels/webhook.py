@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -12,13 +13,16 @@ import httpx
 
 from .. import options as o
 from ..events import Event, changes_of
-from ..fetch import is_transient, parse_retry_after
+from ..fetch import DEADLINE_FACTOR, is_transient, parse_retry_after
+from ..inflate import ACCEPT_ENCODING, read_head
 from ..options import Option
 from ..render import facts, headline
 from ..sanitize import web_link
 from .base import Channel, Outgoing, SendResult
 
 SCHEMA = "legal-monitor/event@1"
+ANSWER_BYTES = 4096
+"""How much of a receiver's answer is read (decoded): enough for the error snippet."""
 
 
 def payload(event: Event) -> dict[str, Any]:
@@ -108,16 +112,27 @@ class WebhookChannel(Channel):
             headers["X-Legal-Monitor-Timestamp"] = timestamp
             headers["X-Legal-Monitor-Signature"] = sign(options["secret_env"], timestamp, body)
         if self._client is None:
-            self._client = httpx.AsyncClient(timeout=options["timeout"], follow_redirects=False)
+            self._client = httpx.AsyncClient(timeout=options["timeout"], follow_redirects=False,
+                                             headers={"Accept-Encoding": ACCEPT_ENCODING})
+        deadline = DEADLINE_FACTOR * options["timeout"]
         try:
-            response = await self._client.post(options["url"], content=body, headers=headers)
+            async with asyncio.timeout(deadline):
+                request = self._client.build_request("POST", options["url"], content=body, headers=headers)
+                response = await self._client.send(request, stream=True)
+                try:  # a 2xx is delivered whatever its body; an error's first bytes explain it
+                    answer = b"" if 200 <= response.status_code < 300 else await read_head(response, ANSWER_BYTES)
+                finally:
+                    await response.aclose()
+        except TimeoutError:
+            return SendResult(False, f"no complete answer within {deadline:g}s (4 × timeout)", retry=True)
         except httpx.TimeoutException:
             return SendResult(False, f"timed out after {options['timeout']:g}s", retry=True)
         except httpx.HTTPError as exc:
             reason = (str(exc) or type(exc).__name__).splitlines()[0][:200]
             return SendResult(False, f"cannot reach {httpx.URL(options['url']).host}: {reason}", retry=True)
         status = response.status_code
-        snippet = " ".join(response.text[:200].split())
+        text = answer[:400].decode("utf-8", "replace")[:200]
+        snippet = " ".join("".join(c if c.isprintable() else " " for c in text).split())
         if 200 <= status < 300:
             return SendResult(True, f"HTTP {status}", status=status)
         return SendResult(False, f"HTTP {status}: {snippet}" if snippet else f"HTTP {status}",

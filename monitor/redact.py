@@ -1,0 +1,70 @@
+"""Mask credentials in URLs (a password in the userinfo, key-like query values) before they are shown."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import SplitResult, parse_qsl, quote, urlsplit
+
+MASK = "***"
+
+_SECRET_NAME = re.compile(
+    r"(^|[_.-])(api[_-]?key|apikey|key|token|access[_-]?token|auth|authorization|secret|client[_-]?secret|"
+    r"password|passwd|pwd|pass|sig|signature|session|sessionid|sid|credential|credentials)$", re.I)
+"""Query parameter names whose values are treated as credentials (`api_key`, `token`, `x-api-key`…)."""
+
+_URL = re.compile(r"""https?://[^\s<>"'`]+""", re.I)
+
+
+def secret_name(name: str) -> bool:
+    """Whether a query parameter of this name carries a credential."""
+    return bool(_SECRET_NAME.search(name))
+
+
+def mask_url(url: str, names: frozenset[str] | set[str] = frozenset()) -> str:
+    """`url` with the userinfo and key-like query values (and those in `names`) replaced by ***."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return _mask_query_text(url, names)
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, _, hostport = netloc.rpartition("@")
+        user = userinfo.split(":", 1)[0]
+        netloc = f"{user}:{MASK}@{hostport}" if ":" in userinfo else f"{MASK}@{hostport}"
+    query = parts.query
+    if query:
+        query = _mask_query_text(query, names)
+    if netloc == parts.netloc and query == parts.query:
+        return url
+    return SplitResult(parts.scheme, netloc, parts.path, query, parts.fragment).geturl()
+
+
+def _mask_query_text(query: str, names: frozenset[str] | set[str]) -> str:
+    def one(pair: str) -> str:
+        name, sep, value = pair.partition("=")
+        if sep and value and (secret_name(_unquote(name)) or _unquote(name) in names):
+            return f"{name}={MASK}"
+        return pair
+    return "&".join(one(pair) for pair in query.split("&"))
+
+
+def _unquote(name: str) -> str:
+    pairs = parse_qsl(name + "=x", keep_blank_values=True)
+    return pairs[0][0] if pairs else name
+
+
+def mask_text(text: str, names: frozenset[str] | set[str] = frozenset()) -> str:
+    """`text` with every http(s) URL in it masked by `mask_url`."""
+    if "://" not in text:
+        return text
+    return _URL.sub(lambda match: mask_url(match.group(0), names), text)
+
+
+def add_params(url: str, params: dict[str, str]) -> str:
+    """`url` with `params` appended to its query string (values percent-encoded)."""
+    if not params:
+        return url
+    extra = "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in params.items())
+    parts = urlsplit(url)
+    query = f"{parts.query}&{extra}" if parts.query else extra
+    return SplitResult(parts.scheme, parts.netloc, parts.path, query, parts.fragment).geturl()
