@@ -16,7 +16,7 @@ import certifi
 import httpx
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
 
-from .config import SourceConfig
+from .settings import SourceConfig
 from .errors import FetchError, Unresolvable
 from .inflate import ACCEPT_ENCODING, read_capped
 from .redact import mask_text, mask_url

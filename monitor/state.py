@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterable
 import sqlite_utils
 
 from .clock import later, utcnow, window_end
-from .context import DocState, DocUpdate
+from .documents import DocState, DocUpdate
 from .database import connect
 from .diff import PartDiff, Stored
 from .errors import StateError

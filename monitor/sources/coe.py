@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from typing import Any, ClassVar
 
 from .. import options as o
-from ..config import SourceConfig
+from ..settings import SourceConfig
 from ..context import Document, SourceContext
 from ..clock import utcnow
 from ..diff import Change
