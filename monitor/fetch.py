@@ -9,6 +9,7 @@ import ssl
 import time
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, AsyncIterator, Iterable
 
 import certifi
@@ -98,7 +99,7 @@ class Fetcher:
         target = url or source_url(source)
         if not target:
             return
-        host = httpx.URL(target).host
+        host = url_host(target)
         known = self._host_settings.get(host)
         wanted = (source.host_concurrency, source.host_delay)
         if known:
@@ -175,7 +176,7 @@ class Fetcher:
 
     async def _once(self, source: SourceConfig, method: str, url: str, params: Any,
                     headers: dict[str, str] | None, json: Any, accepted: set[int]) -> RawResponse:
-        host = httpx.URL(url).host
+        host = url_host(url)
         client, in_flight = self._client(source, host)
         request = client.build_request(method, url, params=params, json=json,
                                        headers={"User-Agent": source.user_agent, **source.headers,
@@ -242,6 +243,12 @@ class Fetcher:
 DEADLINE_FACTOR = 4
 """Without `request_deadline`, one request (redirects and body included) may take this many
 times `timeout` in all: a server that drips its answer cannot hold a check open."""
+
+
+@lru_cache(maxsize=4096)
+def url_host(url: str) -> str:
+    """The host of an address, parsed once per address (a cycle asks for each one twice)."""
+    return httpx.URL(url).host
 
 
 def source_url(source: SourceConfig) -> str | None:

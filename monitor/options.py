@@ -212,19 +212,19 @@ env_map = map_of(env_name)
 def url(value: Any) -> str:
     """An http(s) URL with a host, and a port (if any) from 1 to 65535."""
     value = nonempty_text(value)
-    shown = repr(mask_url(value))
+    shown = lambda: repr(mask_url(value))  # noqa: E731 - only for the messages
     if not value.startswith(("http://", "https://")):
-        raise ValueError(f"must be an http:// or https:// URL, not {shown}")
+        raise ValueError(f"must be an http:// or https:// URL, not {shown()}")
     try:
         parts = urlsplit(value)
         host, port = parts.hostname, parts.port
         httpx.URL(value)
     except (ValueError, httpx.InvalidURL) as exc:
-        raise ValueError(f"{shown} is not a valid URL: {exc}") from None
+        raise ValueError(f"{shown()} is not a valid URL: {exc}") from None
     if not host:
-        raise ValueError(f"{shown} names no host")
+        raise ValueError(f"{shown()} names no host")
     if port == 0:
-        raise ValueError(f"{shown}: port must be 1 to 65535")
+        raise ValueError(f"{shown()}: port must be 1 to 65535")
     return value
 
 

@@ -147,8 +147,8 @@ class State:
         return result
 
     def _ensure_source(self, name: str, kind: str, now: str) -> None:
-        self.conn.execute("insert or ignore into sources (name, kind, created_at) values (?, ?, ?)", [name, kind, now])
-        self.conn.execute("update sources set kind = ? where name = ?", [kind, name])
+        self.conn.execute("insert into sources (name, kind, created_at) values (?, ?, ?)"
+                          " on conflict (name) do update set kind = excluded.kind", [name, kind, now])
 
     def _log_check(self, source: str, started_at: str, duration: float, outcome: str, bytes_: int,
                    requests: int, not_modified: int, records: int | None, events: int, error: str | None) -> None:
@@ -235,8 +235,9 @@ class State:
         now, name = check.started_at, check.source
         self._ensure_source(name, check.kind, now)
         ops = []
-        streak, since = self.conn.execute("select consecutive_failures, failing_since from sources where name = ?",
-                                          [name]).fetchone()
+        streak, since, last_error, stored_records = self.conn.execute(
+            "select consecutive_failures, failing_since, last_error, records from sources where name = ?",
+            [name]).fetchone()
         if since and streak >= check.threshold and not check.error:
             ops.append(ops_event("source_recovered", name, since, f"{name} recovered after {streak} failed checks",
                                  now, {"failing_since": since, "failures": streak}))
@@ -297,15 +298,14 @@ class State:
         if check.error:
             streak, failing = self._failing(name, now, check.error, check.structural, check.threshold, route)
             new_events += failing
-        else:
-            streak = 0
+        elif streak or since is not None or last_error is not None:  # else nothing to clear
             self.conn.execute("update sources set last_error = null, consecutive_failures = 0,"
                               " failing_since = null where name = ?", [name])
+            streak = 0
         self._log_check(name, now, check.duration, check.outcome, check.bytes, check.requests,
                         check.not_modified, records, len(new_events), check.error)
-        if records is None:
-            records = self.conn.execute("select records from sources where name = ?", [name]).fetchone()[0]
-        return new_events, records, streak
+        # Not counted now (no part parsed): the update above left the stored count as it was.
+        return new_events, stored_records if records is None else records, streak or 0
 
     def _known_event(self, event_id: str) -> bool:
         return self.conn.execute("select 1 from events where id = ?", [event_id]).fetchone() is not None
