@@ -44,18 +44,17 @@ def validate_table(table: Any, schema: dict[str, Option], path: str, problems: l
             hint = f" (did you mean {close!r}?)" if close else ""
             problems.append(f"{_join(path, key)}: unknown key{hint}")
     for key, option in schema.items():
-        where = _join(path, key)
         if key in table:
             try:
                 value = option.parse(table[key])
             except ValueError as exc:
-                problems.append(f"{where}: {exc}")
+                problems.append(f"{_join(path, key)}: {exc}")
                 continue
             if key.endswith("_env") and value is not None:
-                value = _resolve_env(value, where, problems)
+                value = _resolve_env(value, _join(path, key), problems)
             out[key] = value
         elif option.required:
-            problems.append(f"{where}: required key is missing")
+            problems.append(f"{_join(path, key)}: required key is missing")
         elif defaults is not None and key in defaults:
             out[key] = defaults[key]
         else:
