@@ -9,7 +9,6 @@ import ssl
 import time
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, AsyncIterator, Iterable
 
 import certifi
@@ -19,6 +18,7 @@ from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
 from .config import SourceConfig
 from .errors import FetchError
 from .inflate import ACCEPT_ENCODING, read_capped
+from .options import url_host
 from .redact import mask_text, mask_url
 
 def is_transient(status: int) -> bool:
@@ -243,12 +243,6 @@ class Fetcher:
 DEADLINE_FACTOR = 4
 """Without `request_deadline`, one request (redirects and body included) may take this many
 times `timeout` in all: a server that drips its answer cannot hold a check open."""
-
-
-@lru_cache(maxsize=4096)
-def url_host(url: str) -> str:
-    """The host of an address, parsed once per address (a cycle asks for each one twice)."""
-    return httpx.URL(url).host
 
 
 def source_url(source: SourceConfig) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
@@ -217,7 +218,7 @@ def url(value: Any) -> str:
     try:
         parts = urlsplit(value)
         host, port = parts.hostname, parts.port
-        httpx.URL(value)
+        url_host(value)  # httpx must read it too
     except (ValueError, httpx.InvalidURL) as exc:
         raise ValueError(f"{shown()} is not a valid URL: {exc}") from None
     if not host:
@@ -225,6 +226,13 @@ def url(value: Any) -> str:
     if port == 0:
         raise ValueError(f"{shown()}: port must be 1 to 65535")
     return value
+
+
+@lru_cache(maxsize=4096)
+def url_host(url: str) -> str:
+    """The host httpx reads in an address, parsed once per address (the config checks each
+    one, and the fetcher asks again for every request)."""
+    return httpx.URL(url).host
 
 
 def _show(value: Any) -> str:
