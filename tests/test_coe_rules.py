@@ -141,3 +141,46 @@ def test_a_removed_declaration_is_reported_as_no_longer_listed():
     events = [e for c in gone.changes for e in make_source(declarations=True).events(c, "t")]
     assert [(e.type, e.summary) for e in events] == [
         ("record_removed", f"A reservation by France is no longer listed for {TORTURE}.")]
+
+
+def test_a_new_row_without_dates_is_listed_and_named_by_code_when_nameless():
+    data = [[{"CodePays": "XYZ", "LibPaysOrga": None, "NumSTE": "126"}], []]
+    events = events_between(make_source(), [], parse_chart(data, "126", "u"))
+    assert [(e.type, e.subject, e.title, e.summary) for e in events] == [
+        ("record_added", "XYZ", f"Listed on the chart: XYZ — {TORTURE}",
+         f"XYZ now appears on the chart of {TORTURE}, with no dates.")]
+
+
+def test_a_treaty_missing_from_the_list_is_named_by_its_number_and_series():
+    source = make_source()
+    source._treaties = {}
+    old = parse_chart([[row()], []], "126", "u")
+    events = events_between(source, old, parse_chart([[row(DateSignature="2020-01-01")], []], "126", "u"))
+    assert [(e.type, e.title, e.treaty.id) for e in events] == [
+        ("signature", "Signature: France — Treaty 126 (ETS No. 126)", "ETS No. 126")]
+    cets = [row() | {"NumSTE": "210"}], []
+    after = [[row(DateSignature="2020-01-01") | {"NumSTE": "210"}], []]
+    events = events_between(source, parse_chart(list(cets), "210", "u"), parse_chart(after, "210", "u"))
+    assert [(e.title, e.key, e.treaty.url) for e in events] == [
+        ("Signature: France — Treaty 210 (CETS No. 210)", "210:FRA",
+         "https://www.coe.int/en/web/conventions/full-list?module=signatures-by-treaty&treatynum=210")]
+
+
+def test_new_declarations_of_a_first_seen_declarations_part_are_quiet_but_the_chart_is_not():
+    source = make_source(declarations=True)
+    source._quiet = {"126:declarations"}
+    assert events_between(source, [], declared(declaration("Reservation"))) == []
+    assert [e.type for e in events_between(source, [], france(DateSignature="1987-11-26"))] == ["signature"]
+    # Changes to rows already known are never quiet.
+    before = declared(declaration("Reservation"))
+    after = declared(declaration("Reservation", withdrawn="2024-05-01"))
+    assert [e.type for e in events_between(source, before, after)] == ["reservation"]
+
+
+def test_chart_alerts_keep_the_row_and_what_changed():
+    events = events_between(make_source(), france(), france(DateSignature="1987-11-26"))
+    assert events[0].details["field"] == "signature"
+    assert (events[0].details["old"], events[0].details["new"]) == (None, "1987-11-26")
+    assert events[0].details["fields"]["code"] == "FRA"
+    assert events[0].source == "coe" and events[0].detected_at == "2026-05-01T00:00:00+00:00"
+    assert events[0].id != events_between(make_source(), france(), france(DateSignature="1987-11-27"))[0].id

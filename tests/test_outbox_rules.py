@@ -139,3 +139,21 @@ def test_retry_requeues_chosen_or_all_failed_deliveries_due_now_with_a_fresh_max
     row = {d["id"]: d for d in state.deliveries()}[rus]
     assert (row["status"], row["expires_at"]) == ("pending", later(now, 3 * 86400.0))
     assert ids(outbox.due(state, now, ["alerts"])) == ["ev-126:RUS", "ev-126:UKR"]
+
+
+def test_a_new_event_is_queued_once_per_wanting_channel_with_that_channels_max_age(tmp_path):
+    channels = (hook("http://127.0.0.1:9/a", name="alerts", max_age="1h") +
+                hook("http://127.0.0.1:9/b", name="ratifications", events=["ratification"]))
+    state, _ = queued(tmp_path, denunciation(), channels=channels)
+    [row] = state.deliveries()
+    assert (row["id"], row["channel"], row["status"], row["attempts"], row["created_at"], row["next_attempt_at"],
+            row["expires_at"]) == (delivery_id("ev-126:RUS", "alerts"), "alerts", "pending", 0, T0, T0,
+                                   later(T0, 3600))
+
+
+def test_a_held_event_is_stored_but_not_queued(tmp_path):
+    event = denunciation()
+    event.hold = "flood"
+    state, _ = queued(tmp_path, event)
+    assert [(e.id, e.hold) for e in state.events()] == [("ev-126:RUS", "flood")]
+    assert state.deliveries() == []

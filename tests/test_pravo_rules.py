@@ -8,7 +8,8 @@ from datetime import date
 import pytest
 
 from monitor.catalogue import CatalogueEntry
-from monitor.events import Treaty
+from monitor.errors import StructureChanged
+from monitor.events import Treaty, event_id
 from monitor.match_ru import RussianMatcher
 from monitor.sources.coe_catalogue import catalogue_entries
 from monitor.sources.pravo import classify_title, document_label, parse_item, short_title
@@ -265,3 +266,95 @@ def test_an_act_without_a_number_is_cited_by_its_kind():
     assert event.details["number"] == "300-ФЗ"  # from the header
     event.details["number"] = None
     assert reference(event) == "federal law"
+
+
+# --- what an item's fields say when the header does not ---------------------------------------
+
+LAW_TYPE = "82a8bf1c-3bc7-47ed-827f-7affd43a7f27"
+
+
+def test_fields_come_from_the_item_when_the_complex_name_has_no_header():
+    item = law("0001202608040050", "300-ФЗ", "x", DAY)
+    item.update(complexName="О ратификации Соглашения о торговле", name=None, documentTypeId=LAW_TYPE.upper(),
+                number="300-ФЗ", documentDate="2026-08-03T00:00:00", publishDateShort=None, viewDate="04.08.2026")
+    act = parse_item(item, BASE, "u")
+    assert {k: act.fields[k] for k in ("document_type", "number", "document_date", "publication_date",
+                                       "short_title")} == {
+        "document_type": "Федеральный закон", "number": "300-ФЗ", "document_date": "2026-08-03",
+        "publication_date": "2026-08-04", "short_title": "О ратификации Соглашения о торговле"}
+    [event] = events_between(source(), [], [act])
+    assert event.summary == ("Russia: federal law on ratification of Соглашения о торговле "
+                             "(№ 300-ФЗ, signed 2026-08-03, published 2026-08-04)")
+    assert event.details["document_date"] == "2026-08-03"
+
+
+def test_a_title_given_only_as_name_or_only_in_a_header_line_plus_name_is_read():
+    only_name = law("0001202608040051", "300-ФЗ", "x", DAY)
+    only_name.update(complexName=None, name="«О ратификации Соглашения о торговле»")
+    assert parse_item(only_name, BASE, "u").fields["short_title"] == "О ратификации Соглашения о торговле"
+    numeric = dict(only_name, complexName=12345)
+    assert parse_item(numeric, BASE, "u").fields["short_title"] == "О ратификации Соглашения о торговле"
+    header_only = law("0001202608040052", "300-ФЗ", "x", DAY)
+    header_only.update(complexName="Федеральный закон от 04.08.2026 № 300-ФЗ",
+                       name="О ратификации Соглашения о торговле")
+    act = parse_item(header_only, BASE, "u")
+    assert act.fields["short_title"] == "О ратификации Соглашения о торговле"
+    assert act.title == 'Федеральный закон от 04.08.2026 № 300-ФЗ "О ратификации Соглашения о торговле"'
+
+
+def test_a_name_that_repeats_the_header_is_not_taken_as_the_title():
+    item = law("0001202608040053", "300-ФЗ", "x", DAY)
+    item.update(complexName='Федеральный закон от 04.08.2026 № 300-ФЗ\n "О ратификации Соглашения о торговле"',
+                name='Федеральный закон от 04.08.2026 № 300-ФЗ "О ратификации Соглашения о торговле"')
+    assert parse_item(item, BASE, "u").fields["short_title"] == "О ратификации Соглашения о торговле"
+
+
+def test_a_title_over_several_lines_keeps_the_header_from_the_first_line():
+    item = law("0001202608040054", "300-ФЗ", "x", DAY)
+    item.update(complexName='Федеральный закон от 04.08.2026 № 300-ФЗ\r"О ратификации Соглашения\nо торговле"',
+                name='"О ратификации Соглашения о торговле"')
+    act = parse_item(item, BASE, "u")
+    assert act.title == 'Федеральный закон от 04.08.2026 № 300-ФЗ "О ратификации Соглашения о торговле"'
+
+
+def test_unusable_items_are_structure_failures_that_say_why():
+    with pytest.raises(StructureChanged, match="u: an entry of 'items' is not an object"):
+        parse_item("x", BASE, "u")
+    item = law("0001202608040055", "300-ФЗ", "x", DAY)
+    item.update(complexName=None, name=None)
+    with pytest.raises(StructureChanged, match="u: item 0001202608040055 has neither 'complexName' nor 'name'"):
+        parse_item(item, BASE, "u")
+
+
+@pytest.mark.parametrize("text, expected", [
+    (None, ""),
+    ("« О ратификации Соглашения о торговле »", "О ратификации Соглашения о торговле"),
+    ("О ратификации Соглашения «Об открытом небе»", "О ратификации Соглашения «Об открытом небе»"),
+    ('Федеральный закон от 04.08.2026 № 300-ФЗ\r"О ратификации Соглашения"', "О ратификации Соглашения"),
+    ("Распоряжение Главы Республики Адыгея от 24.05.2023\nОб утверждении перечня", "Об утверждении перечня"),
+])
+def test_short_titles_lose_header_and_outer_quotes_only(text, expected):
+    assert short_title(text) == expected
+
+
+def test_a_spaced_quote_does_not_hide_the_action():
+    act = classify_title("« О ратификации Соглашения о торговле »")
+    assert act is not None and act.treaty == "Соглашения о торговле"
+
+
+def test_a_capitalised_domestic_object_with_a_treaty_word_late_is_no_treaty():
+    assert classify_title("О присоединении к Программе развития сотрудничества в рамках Соглашения") is None
+
+
+def test_an_international_organisations_agreements_count_as_treaties():
+    act = classify_title("О прекращении действия соглашений Международной организации труда")
+    assert act is not None and act.treaty == "соглашений Международной организации труда"
+
+
+def test_published_and_treaty_alerts_carry_their_detection_time_and_id():
+    [published] = events_between(source(all_acts=True), [], [record("0001202608040056", "О внесении изменений")])
+    assert published.detected_at == "2026-08-05T10:00:00+00:00"
+    assert published.id == event_id("pravo", "0001202608040056", "law_published")
+    [treaty] = events_between(source(), [], [record("0001202608040057", "О ратификации Соглашения о торговле")])
+    assert treaty.id == event_id("pravo", "0001202608040057", "ratification")
+    assert (treaty.treaty.id, treaty.treaty.url) == (None, None)

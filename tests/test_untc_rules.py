@@ -7,7 +7,7 @@ import pytest
 from monitor.diff import Change
 from monitor.records import Record
 from monitor.sources.untc_records import Parsed, RawNote, Row, build_records
-from monitor.sources.untc_withdrawals import is_withdrawal, withdrawal_dates
+from monitor.sources.untc_withdrawals import is_withdrawal
 from test_untc import source
 
 REF = "IV-4"
@@ -142,19 +142,6 @@ def test_rescinded_withdrawals_and_withdrawn_declarations_are_not_denunciations(
     note = Record(f"{REF}:note:Ruritania:abc", {"participant": "Ruritania", "text": text, "kind": "footnote"},
                   TITLE, "u")
     assert "denunciation" not in [e.type for e in events_of(Change("added", note.key, None, note))]
-
-
-@pytest.mark.parametrize("text, notified, effective", [
-    ("Le 27 octobre 2016, le Gouvernement du Burundi a notifié au Secrétaire général sa décision de se retirer "
-     "du Statut. Le retrait a pris effet le 27 octobre 2017.", "2016-10-27", "2017-10-27"),
-    ("Le 16 mars 2018, le Gouvernement des Philippines a notifié le retrait du Statut de Rome, qui prend effet "
-     "le 17 mars 2019.", "2018-03-16", "2019-03-17"),
-    ("On 1 June 2020, the Government of Ruritania notified the Secretary-General of its withdrawal from the "
-     "Convention, effective as of 1 June 2021.", "2020-06-01", "2021-06-01"),
-])
-def test_french_and_english_withdrawals_are_denunciations_with_both_dates(text, notified, effective):
-    assert is_withdrawal(text)
-    assert withdrawal_dates(text) == (notified, effective)
 
 
 def test_a_withdrawal_note_alerts_the_participant_with_both_dates():
