@@ -358,3 +358,30 @@ def test_published_and_treaty_alerts_carry_their_detection_time_and_id():
     [treaty] = events_between(source(), [], [record("0001202608040057", "О ратификации Соглашения о торговле")])
     assert treaty.id == event_id("pravo", "0001202608040057", "ratification")
     assert (treaty.treaty.id, treaty.treaty.url) == (None, None)
+
+
+def test_one_further_designation_is_joined_with_and(matcher):
+    event = treaty_alert("О ратификации Европейской конвенции о выдаче и Дополнительного протокола к ней")
+    link_events([event], matcher)
+    assert event.summary == ("Russia: federal law on ratification of the European Convention on Extradition "
+                             "(ETS No. 024) and ETS No. 086 (№ 300-ФЗ, signed 2026-08-04, published 2026-08-04)")
+
+
+def test_acts_that_cannot_be_linked_do_not_stop_the_others_in_the_batch(matcher):
+    published = events_between(source(all_acts=True), [], [record("0001202608040060", "О внесении изменений")])
+    bilateral = treaty_alert("О ратификации Договора между Российской Федерацией и Венгрией о социальном обеспечении")
+    known = treaty_alert(f"О денонсации {TORTURE_RU}")
+    known.treaty = Treaty(id="ETS No. 5", title="Convention", url="u")
+    torture = treaty_alert(f"О денонсации {TORTURE_RU}")
+    link_events(published + [bilateral, known, torture], matcher)
+    assert torture.treaty.id == "ETS No. 126"
+
+
+def test_a_decree_is_cited_as_a_presidential_decree():
+    item = law("0001202608040061", "16", "О приостановлении действия Договора о торговле", DAY)
+    item.update(documentTypeId="0790e34b-784b-4372-884e-3282622a24bd",
+                complexName="Указ Президента Российской Федерации от 04.08.2026 № 16\n"
+                            "О приостановлении действия Договора о торговле")
+    [event] = events_between(source(), [], [parse_item(item, BASE, "u")])
+    assert reference(event) == "presidential decree No. 16"
+    assert event.summary.startswith("Russia: presidential decree on suspension of Договора о торговле (№ 16")
