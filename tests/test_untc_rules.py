@@ -6,8 +6,8 @@ import pytest
 
 from monitor.diff import Change
 from monitor.records import Record
-from monitor.sources.untc_records import Parsed, RawNote, Row, build_records
-from monitor.sources.untc_withdrawals import is_withdrawal
+from monitor.sources.untc_records import Parsed, RawNote, Row, build_records, note_record
+from monitor.sources.untc_withdrawals import is_withdrawal, match_participant, withdrawal_dates
 from test_untc import source
 
 REF = "IV-4"
@@ -169,3 +169,33 @@ def test_declarations_and_other_notes_are_not_denunciations():
                                          "text": "The Convention was opened for signature at New York."},
                    TITLE, "u")
     assert [e.type for e in events_of(Change("added", plain.key, None, plain))] == ["record_changed"]
+
+
+def test_a_withdrawal_note_keeps_its_record_when_its_effective_date_is_added():
+    notified = ("On 27 October 2016, the Government of Burundi notified the Secretary-General of its decision to "
+                "withdraw from the Statute.")
+    effective = notified[:-1] + ", which took effect on 27 October 2017."
+    names, owners = ["Burundi", "Fiji"], {}
+    first = note_record(REF, RawNote(notified, "endnote"), names, owners, TITLE, "u")
+    second = note_record(REF, RawNote(effective, "endnote"), names, owners, TITLE, "u")
+    assert first.key == second.key
+    assert (second.fields["participant"], second.title, second.url) == ("Burundi", TITLE, "u")
+
+
+def test_the_effective_date_is_the_one_after_the_withdrawal_not_an_earlier_one():
+    text = ("The Convention took effect for Ruritania on 1 January 1990. On 5 May 2017, the Government of "
+            "Ruritania notified the Secretary-General of its withdrawal from the Convention, which will take "
+            "effect on 5 May 2018.")
+    assert withdrawal_dates(text) == ("2017-05-05", "2018-05-05")
+
+
+def test_a_french_note_names_its_author_when_the_table_does_not():
+    text = ("Le 27 octobre 2016, le Gouvernement de la République du Burundi a notifié au Secrétaire général sa "
+            "décision de se retirer du Statut.")
+    record = note_record(REF, RawNote(text, "endnote"), ["Fiji"], {}, TITLE, "u")
+    assert record.fields["participant"] == "République du Burundi"
+
+
+def test_the_longest_table_name_at_the_same_place_wins():
+    names = ["Saint Kitts", "Saint Kitts and Nevis"]
+    assert match_participant("the Government of Saint Kitts and Nevis", names) == "Saint Kitts and Nevis"
