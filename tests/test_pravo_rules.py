@@ -328,6 +328,7 @@ def test_unusable_items_are_structure_failures_that_say_why():
 
 @pytest.mark.parametrize("text, expected", [
     (None, ""),
+    ('О ратификации Соглашения "', "О ратификации Соглашения"),
     ("« О ратификации Соглашения о торговле »", "О ратификации Соглашения о торговле"),
     ("О ратификации Соглашения «Об открытом небе»", "О ратификации Соглашения «Об открытом небе»"),
     ('Федеральный закон от 04.08.2026 № 300-ФЗ\r"О ратификации Соглашения"', "О ратификации Соглашения"),
@@ -355,6 +356,8 @@ def test_published_and_treaty_alerts_carry_their_detection_time_and_id():
     [published] = events_between(source(all_acts=True), [], [record("0001202608040056", "О внесении изменений")])
     assert published.detected_at == "2026-08-05T10:00:00+00:00"
     assert published.id == event_id("pravo", "0001202608040056", "law_published")
+    assert (published.source, published.key, published.title) == (
+        "pravo", "0001202608040056", 'Федеральный закон от 04.08.2026 № 300-ФЗ "О внесении изменений"')
     [treaty] = events_between(source(), [], [record("0001202608040057", "О ратификации Соглашения о торговле")])
     assert treaty.id == event_id("pravo", "0001202608040057", "ratification")
     assert (treaty.treaty.id, treaty.treaty.url) == (None, None)
