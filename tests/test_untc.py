@@ -266,6 +266,13 @@ def test_withdrawal_sentence_gives_party_and_both_dates():
      "Convention with effect from 2 March 2002.", "2001-03-02", "2002-03-02"),
     ("Le 4 novembre 2019, le Gouvernement des États-Unis d'Amérique a notifié au Secrétaire général sa "
      "dénonciation de l'Accord, qui a pris effet le 4 novembre 2020.", "2019-11-04", "2020-11-04"),
+    # «se retirer», «retrait du Statut» and "effective as of".
+    ("Le 27 octobre 2016, le Gouvernement du Burundi a notifié au Secrétaire général sa décision de se retirer "
+     "du Statut. Le retrait a pris effet le 27 octobre 2017.", "2016-10-27", "2017-10-27"),
+    ("Le 16 mars 2018, le Gouvernement des Philippines a notifié le retrait du Statut de Rome, qui prend effet "
+     "le 17 mars 2019.", "2018-03-16", "2019-03-17"),
+    ("On 1 June 2020, the Government of Ruritania notified the Secretary-General of its withdrawal from the "
+     "Convention, effective as of 1 June 2021.", "2020-06-01", "2021-06-01"),
 ])
 def test_denounce_denunciation_and_french_wording(text, notified, effective):
     assert is_withdrawal(text)
