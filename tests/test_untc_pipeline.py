@@ -273,9 +273,10 @@ def test_lettered_instruments_are_found_up_to_the_first_404_and_probed_again_aft
     arrivals = [r.at for r in server.requests]
     # II-1-a, named in `treaties`, is fetched once; II-1-b answers 404: the probe stops there.
     assert asked() == ["II-1-a", "II-1", "II-1-b"]
-    # Probes count like any other request, and keep the host's spacing (0.3 s, some slack for transit).
+    # Probes count like any other request, and keep the host's spacing: three requests 0.3 s
+    # apart span at least 0.6 s (some slack, as one arrival can be late and the next on time).
     assert first["requests"] == 3
-    assert all(later - earlier > 0.2 for earlier, later in zip(arrivals, arrivals[1:]))
+    assert arrivals[-1] - arrivals[0] >= 0.5
     with sqlite3.connect(tmp_path / "state.db") as conn:
         parts = {row[0] for row in conn.execute("select distinct part from records where source = 'un'")}
     assert parts == {"II-1", "II-1-a"}
