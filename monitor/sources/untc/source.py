@@ -6,22 +6,22 @@ import logging
 import re
 from typing import Any, ClassVar
 
-from .. import options as o
-from ..clock import utcnow
-from ..config import SourceConfig
-from ..context import SourceContext
-from ..diff import Change
-from ..events import Event, Treaty, event_id
-from ..options import Option
-from .base import Part, Source, part_or_error
-from .untc_cells import clean_name, first_date
-from .untc_html import parse_html
-from .untc_index import (CHAPTER_INDEX, CORE_TREATIES, LAST_CHAPTER_OF_VOLUME_I, LETTERS, ROMAN, chapter_of,
+from ... import options as o
+from ...clock import utcnow
+from ...config import SourceConfig
+from ...context import SourceContext
+from ...diff import Change
+from ...events import Event, Treaty, event_id
+from ...options import Option
+from ..base import Part, Source, part_or_error
+from .cells import clean_name, first_date
+from .html import parse_html
+from .index import (CHAPTER_INDEX, CORE_TREATIES, LAST_CHAPTER_OF_VOLUME_I, LETTERS, ROMAN, chapter_of,
                          chapters_option, index_refs, lettered_due, lettered_known, remember_lettered,
                          treaties_option)
-from .untc_records import build_records
-from .untc_withdrawals import is_withdrawal, withdrawal_dates
-from .untc_xml import parse_xml
+from .records import build_records
+from .withdrawals import is_withdrawal, withdrawal_dates
+from .xml import parse_xml
 
 log = logging.getLogger("monitor.sources.untc")
 
