@@ -68,7 +68,6 @@ class CoeSource(Source):
     def __init__(self, config: SourceConfig):
         super().__init__(config)
         self._treaties: dict[str, TreatyInfo] = {}
-        self._quiet: set[str] = set()
         self._memo: dict[str, Any] = {}
         self._seclevel0: set[str] = set()
         """Hosts whose TLS handshake needed security level 0."""
@@ -107,10 +106,9 @@ class CoeSource(Source):
         # A part seen for the first time (a treaty or declarations newly configured) is a
         # baseline: its rows are history, not news. A treaty new to the list is news.
         good = [p for p in parts if not p.error]
-        self._quiet = {p.name for p in good
-                       if p.name not in charted and p.name.split(":")[0] not in self._service.new_treaties}
-        if filter_changed:
-            self._quiet |= {p.name for p in good}
+        for part in good:
+            part.baseline = filter_changed or (part.name not in charted and
+                                               part.name.split(":")[0] not in self._service.new_treaties)
         self._memo["charted"] = sorted(charted | {p.name for p in good})
         self._memo["states_filter"] = states
         return parts
@@ -149,9 +147,6 @@ class CoeSource(Source):
         record = change.new or change.old
         assert record is not None
         number = record.fields.get("treaty") or change.key.split(":")[0]
-        part = f"{number}:declarations" if ":declaration:" in change.key else number
-        if change.kind == "added" and part in self._quiet:
-            return []
         info = self._treaties.get(number) or TreatyInfo(number, f"Treaty {number}", default_mention(number))
         return CoeEvents(self.name, self._memo).for_change(change, info, detected_at)
 
