@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...diff import Change
-from ...events import Event, event_id
+from ...events import Event
+from ...records import Record
+from ..base import make_event, record_changed
 from .parse import TreatyInfo, is_denunciation, is_withdrawal_notice
 
 # Record field -> (event type, label for titles), for the dates that are treaty actions.
@@ -34,13 +36,9 @@ class CoeEvents:
     def _event(self, change: Change, info: TreatyInfo, detected_at: str, event_type: str, identity: tuple,
                title: str, summary: str, *, key: str | None = None, date: str | None = None,
                effective: str | None = None, details: dict[str, Any] | None = None) -> Event:
-        record = change.new or change.old
-        assert record is not None
-        key = key or change.key
-        return Event(id=event_id(self.source, key, event_type, *identity), type=event_type, source=self.source,
-                     key=key, title=f"{title} — {info.full_title}", subject=record.fields.get("state"),
-                     summary=summary, url=info.url, date=date, effective_date=effective, treaty=info.treaty(),
-                     details={"fields": record.fields, **(details or {})}, detected_at=detected_at)
+        return make_event(self.source, key or change.key, event_type, identity, summary=summary, date=date,
+                          effective_date=effective, details={"fields": _record(change).fields, **(details or {})},
+                          **_about(change, info, detected_at, title))
 
     def _chart_events(self, change: Change, info: TreatyInfo, detected_at: str) -> list[Event]:
         record = change.new or change.old
@@ -92,9 +90,11 @@ class CoeEvents:
         identity = tuple(f"{name}={value['old']}>{value['new']}" for name, value in sorted(changed.items()))
         listed = "; ".join(f"{name}: {value['old'] or 'none'} → {value['new'] or 'none'}"
                            for name, value in sorted(changed.items()))
-        return self._event(change, info, detected_at, "record_changed", identity, f"Chart corrected: {state}",
-                           f"The chart of {info.full_title} changed for {state}: {listed}.",
-                           details={"changed": changed})
+        return record_changed(self.source, change.key, {name: (value["old"], value["new"])
+                                                        for name, value in changed.items()},
+                              identity=identity, details={"fields": _record(change).fields},
+                              summary=f"The chart of {info.full_title} changed for {state}: {listed}.",
+                              **_about(change, info, detected_at, f"Chart corrected: {state}"))
 
     def _denunciation(self, change: Change, info: TreatyInfo, detected_at: str, state: str,
                       date: str | None, effective: str | None, key: str | None = None,
@@ -155,6 +155,18 @@ class CoeEvents:
             events.append(self._changed(change, info, detected_at, party, rest))
         return events
 
+
+
+def _record(change: Change) -> Record:
+    record = change.new or change.old
+    assert record is not None
+    return record
+
+
+def _about(change: Change, info: TreatyInfo, detected_at: str, title: str) -> dict[str, Any]:
+    """What every event of a chart or declaration row says besides its action."""
+    return dict(title=f"{title} — {info.full_title}", subject=_record(change).fields.get("state"), url=info.url,
+                treaty=info.treaty(), detected_at=detected_at)
 
 
 def _summary(event_type: str, state: str, title: str, date: str) -> str:

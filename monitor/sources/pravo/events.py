@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...events import Event, Treaty, event_id
+from ...events import Event, Treaty
 from ...records import Record
+from ..base import make_event
 from .titles import TreatyAct
 
 SUBJECT = "Russian Federation"
@@ -42,31 +43,33 @@ def document_label(fields: dict[str, str | None]) -> str:
 
 
 def details(record: Record) -> dict[str, Any]:
+    """What every `pravo` event carries about its act."""
     fields = record.fields
     return {"eo_number": record.key, "number": fields.get("number"),
             "document_type": fields.get("document_type"), "document_date": fields.get("document_date"),
             "publication_date": fields.get("publication_date"), "pdf_url": fields.get("pdf_url"),
             "signatory": fields.get("signatory"), "short_title": fields.get("short_title")}
 
+
 def treaty_event(source: str, record: Record, act: TreatyAct, detected_at: str) -> Event:
+    """A treaty act: its type is the action the title starts with."""
     fields = record.fields
     what = f"Russia: {document_label(fields)} on {_ACTION_LABELS[act.action]} {act.treaty}"
     when = ", ".join(x for x in (fields.get("number") and f"№ {fields['number']}",
                                  fields.get("document_date") and f"signed {fields['document_date']}",
                                  fields.get("publication_date") and f"published {fields['publication_date']}")
                      if x)
-    return Event(
-        id=event_id(source, record.key, act.type), type=act.type, source=source, key=record.key,
-        title=record.title, subject=SUBJECT, summary=f"{what} ({when})" if when else what, url=record.url,
-        date=fields.get("document_date"), treaty=Treaty(id=None, title=act.treaty, url=None),
-        details={"action": act.action, "treaty": act.treaty, **details(record)},
-        detected_at=detected_at)
+    return make_event(source, record.key, act.type, title=record.title, subject=SUBJECT,
+                      summary=f"{what} ({when})" if when else what, url=record.url,
+                      date=fields.get("document_date"), treaty=Treaty(id=None, title=act.treaty, url=None),
+                      details={"action": act.action, "treaty": act.treaty, **details(record)},
+                      detected_at=detected_at)
+
 
 def published_event(source: str, record: Record, detected_at: str) -> Event:
+    """Any other act, when `all_acts` is set."""
     fields = record.fields
-    return Event(
-        id=event_id(source, record.key, "law_published"), type="law_published", source=source,
-        key=record.key, title=record.title, subject=SUBJECT,
-        summary=f"Russia: {document_label(fields)} published: {fields.get('short_title')}",
-        url=record.url, date=fields.get("document_date"), details=details(record),
-        detected_at=detected_at)
+    return make_event(source, record.key, "law_published", title=record.title, subject=SUBJECT,
+                      summary=f"Russia: {document_label(fields)} published: {fields.get('short_title')}",
+                      url=record.url, date=fields.get("document_date"), details=details(record),
+                      detected_at=detected_at)

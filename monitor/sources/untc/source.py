@@ -11,9 +11,9 @@ from ...clock import utcnow
 from ...config import SourceConfig
 from ...context import SourceContext
 from ...diff import Change
-from ...events import Event, Treaty, event_id
+from ...events import Event, Treaty
 from ...options import Option
-from ..base import Part, Source, part_or_error
+from ..base import Part, Source, make_event, part_or_error, record_changed
 from .cells import clean_name, first_date
 from .html import parse_html
 from .index import (CHAPTER_INDEX, CORE_TREATIES, LAST_CHAPTER_OF_VOLUME_I, LETTERS, ROMAN, chapter_of,
@@ -161,8 +161,7 @@ class UntcSource(Source):
         ref, _, rest = record.key.partition(":")
         what = rest.partition(":")[0]
         treaty = Treaty(id=ref, title=record.title or self.titles.get(ref), url=self.page_url(ref))
-        base = dict(source=self.name, title=treaty.title or ref, url=treaty.url, treaty=treaty,
-                    detected_at=detected_at)
+        base = dict(title=treaty.title or ref, url=treaty.url, treaty=treaty, detected_at=detected_at)
         if ref in self._upgrading and _upgrade_noise(change, what):
             return []
         if what == "participant":
@@ -184,9 +183,8 @@ class UntcSource(Source):
         if change.kind == "removed":
             if name and clean_name(name) != name:
                 return []  # a key that still held a footnote marker: the participant is listed clean
-            return [Event(id=event_id(self.name, change.key, "record_removed", record.fingerprint()),
-                          type="record_removed", key=change.key, subject=name,
-                          summary=f"{name} is no longer listed", details={"fields": record.fields}, **base)]
+            return [make_event(self.name, change.key, "record_removed", (record.fingerprint(),), subject=name,
+                               summary=f"{name} is no longer listed", details={"fields": record.fields}, **base)]
         old = change.old.fields if change.old else {}
         new = record.fields
         # Actions already on the row (a main date or a bracketed one) are not news when they move
@@ -215,9 +213,9 @@ class UntcSource(Source):
     def _action(self, key: str, name: str | None, event_type: str, action: str, date: str,
                 base: dict[str, Any]) -> Event:
         words = action.replace("_", " ")
-        return Event(id=event_id(self.name, key, event_type, date), type=event_type, key=key, subject=name,
-                     summary=f"{name}: {words} on {date} ({base['title']})", date=date,
-                     details={"action": action}, **base)
+        return make_event(self.name, key, event_type, (date,), subject=name,
+                          summary=f"{name}: {words} on {date} ({base['title']})", date=date,
+                          details={"action": action}, **base)
 
     def _note_events(self, change: Change, ref: str, base: dict[str, Any]) -> list[Event]:
         record = change.new
@@ -229,20 +227,18 @@ class UntcSource(Source):
         if is_withdrawal(text):
             notified, effective = withdrawal_dates(text)
             key = f"{ref}:participant:{participant}" if participant else change.key
-            return [Event(id=event_id(self.name, key, "denunciation", notified), type="denunciation",
-                          key=change.key, subject=participant, date=notified, effective_date=effective,
-                          summary=f"{participant or 'A participant'}: withdrawal notified on {notified or '?'}"
-                                  f", effective {effective or '?'} ({base['title']})",
-                          details={**details, "action": "withdrawal"}, **base)]
+            return [make_event(self.name, change.key, "denunciation", (notified,), id_key=key,
+                               subject=participant, date=notified, effective_date=effective,
+                               summary=f"{participant or 'A participant'}: withdrawal notified on {notified or '?'}"
+                                       f", effective {effective or '?'} ({base['title']})",
+                               details={**details, "action": "withdrawal"}, **base)]
         if kind in ("declaration", "objection") or re.search(r"\breservations?\b|\bdeclarations?\b|"
                                                               r"\bobjections?\b", text, re.I):
-            return [Event(id=event_id(self.name, change.key, "reservation"), type="reservation",
-                          key=change.key, subject=participant, date=first_date(text),
-                          summary=f"{participant or 'Note'}: new {kind} ({base['title']})",
-                          details={**details, "action": kind}, **base)]
-        return [Event(id=event_id(self.name, change.key, "record_changed", "added"), type="record_changed",
-                      key=change.key, subject=participant, summary=f"new {kind} ({base['title']})",
-                      details=details, **base)]
+            return [make_event(self.name, change.key, "reservation", subject=participant, date=first_date(text),
+                               summary=f"{participant or 'Note'}: new {kind} ({base['title']})",
+                               details={**details, "action": kind}, **base)]
+        return [make_event(self.name, change.key, "record_changed", ("added",), subject=participant,
+                           summary=f"new {kind} ({base['title']})", details=details, **base)]
 
     def _treaty_events(self, change: Change, base: dict[str, Any]) -> list[Event]:
         if change.kind != "changed":
@@ -251,9 +247,8 @@ class UntcSource(Source):
         events = []
         if eif and eif[1] and not (eif[0] and first_date(eif[0])):
             date = first_date(eif[1])
-            events.append(Event(id=event_id(self.name, change.key, "entry_into_force", date or eif[1]),
-                                type="entry_into_force", key=change.key, date=date,
-                                summary=f"entry into force: {eif[1]}", details={"text": eif[1]}, **base))
+            events.append(make_event(self.name, change.key, "entry_into_force", (date or eif[1],), date=date,
+                                     summary=f"entry into force: {eif[1]}", details={"text": eif[1]}, **base))
         rest = {k: v for k, v in change.fields.items() if k not in ("signatories", "parties", "title", "url",
                                                                     "registration", "concluded")
                 and not (k == "entry_into_force" and events)}
@@ -267,10 +262,7 @@ class UntcSource(Source):
             return []
         record = change.new or change.old
         assert record is not None
-        identity = sorted((name, old, new) for name, (old, new) in fields.items())
-        return [Event(id=event_id(self.name, change.key, "record_changed", identity), type="record_changed",
-                      key=change.key, subject=record.fields.get("participant"),
-                      details={"changed": {k: {"old": a, "new": b} for k, (a, b) in fields.items()}}, **base)]
+        return [record_changed(self.name, change.key, fields, subject=record.fields.get("participant"), **base)]
 
 
 def _later(old: str | None, new: str | None) -> str | None:
