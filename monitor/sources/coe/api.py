@@ -46,18 +46,20 @@ class Api:
     """Treaties new to the list since the last one fetched: their charts are news."""
 
     def token(self) -> str:
+        """The configured key, or the one read from the page since it was refused."""
         configured = self.options["token"]
         if self.memo.get("token_for") == configured and self.memo.get("token"):
             return self.memo["token"]
         return configured
 
     async def get(self, ctx: SourceContext, path: str, *, params: dict[str, Any] | None = None,
-                   method: str = "GET", json: Any = None, need_body: bool = False) -> Document:
+                  method: str = "GET", json: Any = None, need_body: bool = False) -> Document:
+        """One request with the current key; a refused key is read again from the page, once per check."""
         url = self.options["base_url"] + path
         for attempt in range(2):
-            document = await get_lowering_seclevel(ctx, url, self.lowered, params=params, method=method, json=json, need_body=need_body,
-                                                   headers={"token": self.token(), "Accept": "application/json"},
-                                                   accept=(401, 403))
+            document = await get_lowering_seclevel(ctx, url, self.lowered, params=params, method=method, json=json,
+                                                   need_body=need_body, accept=(401, 403),
+                                                   headers={"token": self.token(), "Accept": "application/json"})
             if document.status not in (401, 403):
                 return document
             if attempt or self.key_reread:

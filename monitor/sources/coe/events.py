@@ -29,6 +29,7 @@ class CoeEvents:
     memo: dict[str, Any]
 
     def for_change(self, change: Change, info: TreatyInfo, detected_at: str) -> list[Event]:
+        """The events of one chart or declaration record change of treaty `info`."""
         if ":declaration:" in change.key:
             return self._declaration_events(change, info, detected_at)
         return self._chart_events(change, info, detected_at)
