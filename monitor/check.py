@@ -24,6 +24,9 @@ from .state import Router, State, SuccessfulCheck, no_route
 
 log = logging.getLogger("monitor.check")
 
+SETTINGS_MEMO = "extraction_settings"
+"""The memo key holding the fingerprint of the settings the stored records came from."""
+
 
 @dataclass
 class CheckReport:
@@ -63,7 +66,9 @@ async def check_source(source: Source, state: State, fetcher: Fetcher, *, accept
     started_at, start = utcnow(), time.monotonic()
     row = state.source_row(name)
     first = row is None or row["last_success"] is None
-    ctx = SourceContext(fetcher, config, state.documents(name), json.loads((row or {}).get("memo") or "{}"),
+    memo = json.loads((row or {}).get("memo") or "{}")
+    rebase = settings_changed(source, memo, first)
+    ctx = SourceContext(fetcher, config, {} if rebase else state.documents(name), memo,
                         partial(state.snapshot_body, name), source.error_markers)
     try:
         parts = await source.collect(ctx)
@@ -74,7 +79,7 @@ async def check_source(source: Source, state: State, fetcher: Fetcher, *, accept
             try:
                 if part.error:
                     raise (StructureChanged if part.structural else SourceError)(part.error)
-                diffs.append(_diff(state, name, part, accept_shrink))
+                diffs.append(_diff(state, name, part, accept_shrink or rebase, rebase))
                 if part.records is not None and (part.baseline or part.baseline_if_new and
                                                  state.part_items(name, part.name) is None):
                     quiet.add(part.name)
@@ -96,14 +101,18 @@ async def check_source(source: Source, state: State, fetcher: Fetcher, *, accept
     changes = [change for _, _, diff in diffs for change in diff.changes]
     detected_at = utcnow()
     events = []
-    if not first or config.alert_on_first_check:
+    if rebase:
+        log.info("extraction settings of %s changed: parsed again and re-baselined silently", name,
+                 extra={"source": name, "outcome": "baseline"})
+    if not (first or rebase) or (first and config.alert_on_first_check):
         for part_name, _, diff in diffs:
             for change in diff.changes:
                 if part_name in quiet and change.kind == "added":
                     continue  # a baseline: what appears is history, not news
                 events.extend(source.events(change, detected_at))
     events = prepare(state, source, ctx, events, detected_at)
-    outcome = "partial" if part_failure else "baseline" if first else ("changed" if changes else "unchanged")
+    baseline = first or rebase
+    outcome = "partial" if part_failure else "baseline" if baseline else ("changed" if changes else "unchanged")
     check = SuccessfulCheck(
         source=name, kind=config.kind, started_at=started_at, duration=time.monotonic() - start,
         outcome=outcome, bytes=ctx.bytes, requests=ctx.requests, not_modified=ctx.not_modified,
@@ -141,12 +150,15 @@ def _combined(failed: list[tuple[str, SourceError]]) -> SourceError:
     """One error for the parts that failed, structural if any of them was."""
     if len(failed) == 1 and not failed[0][0]:
         return failed[0][1]
+    structural = any(isinstance(exc, StructureChanged) for _, exc in failed)
+    kind = StructureChanged if structural else SourceError
+    shared = {str(exc) for _, exc in failed}
+    if len(failed) > 1 and len(shared) == 1:  # one cause for all, such as an unknown host
+        return kind(f"{shared.pop()} ({len(failed)} documents)")
     text = "; ".join(f"{name}: {exc}" if name else str(exc) for name, exc in failed[:5])
     if len(failed) > 5:
         text += f"; and {len(failed) - 5} more parts"
-    structural = any(isinstance(exc, StructureChanged) for _, exc in failed)
-    return (StructureChanged if structural else SourceError)(f"{len(failed)} part(s) failed: {text}"
-                                                             if len(failed) > 1 else text)
+    return kind(f"{len(failed)} parts failed: {text}" if len(failed) > 1 else text)
 
 
 def _failed(state: State, source: Source, started_at: str, start: float, ctx: SourceContext,
@@ -165,8 +177,20 @@ def _failed(state: State, source: Source, started_at: str, start: float, ctx: So
                        error=error, failures=streak, events=events)
 
 
-def _diff(state: State, name: str, part: Part, accept_shrink: bool):
-    """Diff one part; a part that lost all or most of its items fails the whole check."""
+def settings_changed(source: Source, memo: dict, first: bool) -> bool:
+    """Whether the source's extraction settings differ from those of its stored records
+    (then it is parsed again and re-baselined); notes the current ones in `memo`."""
+    current = source.extraction_settings()
+    if current is None:
+        return False
+    before = memo.get(SETTINGS_MEMO)
+    memo[SETTINGS_MEMO] = current
+    return not first and before is not None and before != current
+
+
+def _diff(state: State, name: str, part: Part, accept_shrink: bool, rebase: bool = False):
+    """Diff one part; a part that lost all or most of its items fails the whole check.
+    On a re-baseline the records the new settings no longer extract are dropped at once."""
     if part.records is None:
         diff = PartDiff()
         for key, stored in state.stored(name, part.name, only_missing=True).items():
@@ -182,7 +206,11 @@ def _diff(state: State, name: str, part: Part, accept_shrink: bool):
         if items * 2 < previous:
             raise StructureChanged(f"{label}found {items} items where the last good check had {previous} "
                                    "(fewer than half: structure changed?)")
-    return part.name, items, diff_part(state.stored(name, part.name), part.records)
+    diff = diff_part(state.stored(name, part.name), part.records)
+    if rebase:
+        diff.removed += list(diff.missing)
+        diff.missing = {}
+    return part.name, items, diff
 
 
 MAX_PARALLEL_CHECKS = 64

@@ -1,34 +1,72 @@
-"""Keyword classification of generic records into treaty-action event types (EN/RU/FR)."""
+"""Keyword classification of generic records into treaty-action event types (EN/RU/FR).
+
+A text is a treaty action only when it names an action (ratified, accession, denunciation …)
+AND a treaty (treaty, convention, agreement, protocol … or their Russian and French forms).
+"Law on the withdrawal of troops" names no treaty; "Signature campaign" neither. A source
+that watches one treaty (its `treaty` option is set) supplies the treaty itself.
+"""
 
 from __future__ import annotations
 
 import re
 
-# Order matters: a withdrawal of ratification is a denunciation, not a ratification, and
-# "entry into force of the ratification" is an entry into force.
-_PATTERNS: list[tuple[str, str | None, re.Pattern[str]]] = [
-    ("denunciation", None, re.compile(
-        r"denounc|denunciat|dénonc|d[ée]nonciation|withdr[ae]w|retrait|денонс|выход\w*\s+из|"
-        r"отзыв\w*\s+ратификац|termination|прекращени\w*\s+действи", re.I)),
-    ("suspension", None, re.compile(r"suspen|приостановл", re.I)),
-    ("entry_into_force", None, re.compile(
-        r"entry\s+into\s+force|entered\s+into\s+force|entr[ée]e\s+en\s+vigueur|вступ\w*\s+в\s+(?:законную\s+)?сил",
-        re.I)),
-    ("ratification", "accession", re.compile(r"accession|adh[ée]sion|присоедин", re.I)),
-    ("ratification", "acceptance", re.compile(r"\bacceptance\b|acceptation", re.I)),
-    ("ratification", "approval", re.compile(r"\bapproval\b|approbation", re.I)),
-    ("ratification", "succession", re.compile(r"\bsuccession\b|правопреемств", re.I)),
-    ("ratification", "ratification", re.compile(r"ratif|ратифи", re.I)),
-    ("reservation", None, re.compile(r"reservation|r[ée]serve|оговорк|declaration\b|objection", re.I)),
-    ("signature", None, re.compile(r"signature|\bsigned\b|sign[ée]e?\b|подписан", re.I)),
+TREATY_NOUN = re.compile(
+    r"\b(?:treat(?:y|ies)|conventions?|agreements?|protocols?|covenants?|statutes?|charters?|amendments?|"
+    r"accords?|pacts?|"  # English; French shares convention, accord, protocole, pacte, statut …
+    r"trait[ée]s?|protocoles?|pactes?|statuts?|chartes?|amendements?|"
+    r"договор\w*|конвенци\w*|соглашени\w*|протокол\w*|пакт\w*|статут\w*|харти\w*|поправк\w*|"
+    r"устав(?:а|у|ом|е)?)\b", re.I)
+"""Words that name a treaty, inflected (Russian endings are open)."""
+
+_WITHDRAW = r"(?:withdr[ae]w\w*|retir\w*|retrait|снят\w*|отзыв\w*|отозва\w*)"
+_RESERVATION = r"(?:reservations?|(?<!sous )r[ée]serves?\b|оговор(?:ок|к\w*)|objections?\b|" \
+               r"interpretative declarations?|d[ée]clarations? interpr[ée]tatives?)"
+
+RULES: list[tuple[str, str, str]] = [
+    # (event type, precise action, pattern). The first rule that matches wins, so the
+    # narrow phrasings come first: withdrawing a reservation is not a denunciation.
+    ("reservation", "reservation_withdrawal",
+     rf"{_WITHDRAW}[^.;]{{0,40}}{_RESERVATION}|{_RESERVATION}[^.;]{{0,20}}(?:withdrawn|retir[ée]e?s?)"),
+    ("reservation", "reservation", _RESERVATION),
+    ("denunciation", "denunciation",
+     r"denounc\w*|denunciat\w*|d[ée]non[cç]\w*|денонс\w*|"
+     r"отзыв\w*\s+ратификац\w*|прекращени\w*\s+действи\w*|termination\s+of"),
+    ("denunciation", "withdrawal",
+     r"withdr[ae]w\w*|\bexit(?:s|ed|ing)?\s+(?:from|the)\b|\b(?:leav(?:e|es|ing)|left|quit(?:s|ting)?)\s+the\b|"
+     r"\bretrait\s+(?:du|de|des|d')|se\s+retir\w*|\bretir\w*\s+(?:du|de|des)\b|"
+     r"\bвы(?:ход\w*|йти|шл\w*|ш[её]л)(?:\s+\w+){0,3}?\s+из\b"),
+    ("suspension", "suspension", r"suspen\w*|приостановл\w*"),
+    ("entry_into_force", "entry_into_force",
+     r"entry\s+into\s+force|entered\s+into\s+force|enters\s+into\s+force|entr[ée]e\s+en\s+vigueur|"
+     r"вступ\w*\s+в\s+(?:законную\s+)?сил\w*"),
+    ("ratification", "accession",
+     r"accession|\bacced(?:e|es|ed|ing)\b|adh[ée]sion|\badh[èé]r\w*|присоедин\w*"),
+    ("ratification", "acceptance", r"\bacceptance\b|acceptation"),
+    ("ratification", "approval", r"\bapproval\b|approbation"),
+    ("ratification", "succession", r"\bsuccession\b|правопреемств\w*"),
+    ("ratification", "ratification", r"(?<!subject to )(?<!sous réserve de )ratif\w*|ратифи\w*"),
+    ("signature", "signature", r"signature|\bsign(?:s|ed|ing)\b|\bsign[ée]e?s?\b|подписа\w*"),
 ]
+"""The classifier's rules, one readable table."""
+
+_COMPILED = [(event_type, action, re.compile(pattern, re.I)) for event_type, action, pattern in RULES]
 
 
-def classify(text: str | None) -> tuple[str | None, str | None]:
-    """Return (event type, precise action) for a text, or (None, None) when nothing matches."""
+def classify(text: str | None, treaty_known: bool = False) -> tuple[str | None, str | None]:
+    """Return (event type, precise action) for a text, or (None, None) when it names no
+    treaty action. Unless `treaty_known`, the text must also name a treaty."""
     if not text:
         return None, None
-    for event_type, action, pattern in _PATTERNS:
+    if not treaty_known and not TREATY_NOUN.search(text):
+        return None, None
+    return action_words(text)
+
+
+def action_words(text: str | None) -> tuple[str | None, str | None]:
+    """The action a text names, treaty or not: for a chart column named "Ratification"."""
+    if not text:
+        return None, None
+    for event_type, action, pattern in _COMPILED:
         if pattern.search(text):
-            return event_type, action or event_type
+            return event_type, action
     return None, None

@@ -24,12 +24,16 @@ from .logs import setup_logging
 from .redact import mask_text
 from .overview import next_cell, source_list, source_status
 from .events import EVENT_TYPES
+from .deliveries_cmd import add_deliveries_command, cmd_deliveries
+from .preview import add_preview_command, cmd_preview
 from .render import event_line
 from .sources import SOURCE_KINDS
-from .clock import later, utcnow
+from .clock import utcnow
 from .related import story_events, with_related
 from .queries import parse_since
 from .state import State, open_state
+from .tables import print_table as _print_table, show as _show
+from .words import plural
 
 PROG = "legal-monitor"
 
@@ -64,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     events.add_argument("--story", metavar="ID", help="only the events of this story, oldest first")
     events.add_argument("--json", action="store_true")
 
+    add_preview_command(commands)
+
     validate = commands.add_parser("validate", help="check the config file and say what it holds")
     validate.add_argument("--json", action="store_true")
 
@@ -80,14 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     test_alert = commands.add_parser("test-alert", help="send a sample event through channels now")
     test_alert.add_argument("--channel", action="append", metavar="NAME", help="only this channel (repeatable)")
 
-    deliveries = commands.add_parser("deliveries", help="list or retry alert deliveries")
-    which = deliveries.add_mutually_exclusive_group()
-    which.add_argument("--pending", action="store_true", help="only deliveries still to send")
-    which.add_argument("--failed", action="store_true", help="only deliveries that failed for good")
-    deliveries.add_argument("--json", action="store_true")
-    deliveries.add_argument("action", nargs="?", choices=["retry"], help="retry failed deliveries")
-    deliveries.add_argument("ids", nargs="*", metavar="ID", help="delivery ids to retry")
-    deliveries.add_argument("--all-failed", action="store_true", help="with retry: every failed delivery")
+    add_deliveries_command(commands)
     add_held_parsers(commands)
     return parser
 
@@ -172,8 +171,8 @@ def _print_reports(reports: list[CheckReport]) -> None:
             continue
         detail = f"{report.added} added, {report.changed} changed, {report.removed} removed"
         if report.requests:
-            detail += f"; {report.requests} requests, {report.not_modified} not modified"
-        print(f"{head}  {detail}; {len(report.events)} new events")
+            detail += f"; {plural(report.requests, 'request')}, {report.not_modified} not modified"
+        print(f"{head}  {detail}; {plural(len(report.events), 'new event')}")
         if report.error:
             print(f"  failed parts: {report.error}")
         for event in report.events:
@@ -201,17 +200,6 @@ def cmd_sources(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
-def _show(value: Any) -> str:
-    return "-" if value is None else str(value)
-
-
-def _print_table(rows: list[list[str]], titles: list[str]) -> None:
-    widths = [max([len(t)] + [len(r[i]) for r in rows]) for i, t in enumerate(titles)]
-    print("  ".join(t.ljust(w) for t, w in zip(titles, widths)).rstrip())
-    for row in rows:
-        print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
-
-
 def cmd_events(args: argparse.Namespace, config: Config) -> int:
     since = parse_since(args.since) if args.since else None
     state = _state(config, readonly=True)
@@ -225,8 +213,8 @@ def cmd_events(args: argparse.Namespace, config: Config) -> int:
         return 0
     if not events:
         print("no events")
-    for event in events:
-        print(f"{event.detected_at}  {event.source}  {event_line(event)}")
+        return 0
+    _print_table([[e.detected_at or "-", e.source, event_line(e)] for e in events], ["DETECTED", "SOURCE", "EVENT"])
     return 0
 
 
@@ -348,41 +336,7 @@ def cmd_test_alert(args: argparse.Namespace, config: Config) -> int:
     return 1 if failed else 0
 
 
-def cmd_deliveries(args: argparse.Namespace, config: Config) -> int:
-    state = _state(config)
-    try:
-        if args.action == "retry":
-            if not args.ids and not args.all_failed:
-                raise MonitorError("deliveries retry: give delivery ids or --all-failed")
-            ages = {c.name: c.max_age for c in config.channels}
-            count = state.retry_deliveries(None if args.all_failed else args.ids, utcnow(), ages)
-            print(f"{count} deliveries queued again")
-            if args.ids and count < len(args.ids):
-                print(f"{PROG}: {len(args.ids) - count} of the given ids are not failed deliveries", file=sys.stderr)
-                return 1
-            return 0
-        status = "pending" if args.pending else "failed" if args.failed else None
-        rows = state.deliveries(status)
-    finally:
-        state.close()
-    configured = {c.name for c in config.channels if c.enabled}
-    for row in rows:
-        row["channel_configured"] = row["channel"] in configured
-    if args.json:
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
-        return 0
-    if not rows:
-        print("no deliveries")
-    for row in rows:
-        note = "" if row["channel_configured"] else " (channel not configured: not sent)"
-        print(f"{row['id']}  {row['status']:<7} {row['channel']}{note}  attempts={row['attempts']}  "
-              f"{row['type']}: {row['subject'] or ''} {row['title'] or ''}".rstrip())
-        if row["status"] != "sent" and row["last_error"]:
-            print(f"    last error: {row['last_error']}  (next try {row['next_attempt_at']})"
-                  if row["status"] == "pending" else f"    error: {row['last_error']}")
-    return 0
-
-
 COMMANDS = {"check": cmd_check, "sources": cmd_sources, "events": cmd_events,
             "validate": cmd_validate, "run": cmd_run, "test-alert": cmd_test_alert,
-            "deliveries": cmd_deliveries, "status": cmd_status, "serve": cmd_serve, **HELD_COMMANDS}
+            "deliveries": cmd_deliveries, "status": cmd_status, "preview": cmd_preview, "serve": cmd_serve,
+            **HELD_COMMANDS}

@@ -256,6 +256,8 @@ def _parse_array(raw: Any, key: str, problems: list[str], parse_one: Callable[[A
     parsed, seen = [], {}
     for index, entry in enumerate(raw):
         where = f"{key}[{index}]"
+        if isinstance(entry, dict) and isinstance(entry.get("name"), str) and entry["name"].strip():
+            where += f' ("{entry["name"]}")'  # the index finds it, the name says which one
         if not isinstance(entry, dict):
             problems.append(f"{where}: must be a table")
             continue
@@ -305,7 +307,7 @@ def _check_jitter(source: SourceConfig, where: str, own: bool, problems: list[st
     if source.jitter is None:
         source.jitter = min(MAX_DEFAULT_JITTER, source.interval / 10)
     elif source.jitter > source.interval:
-        key, whose = (f"{where}.jitter", "") if own else ("defaults.jitter", f" of {where} ({source.name!r})")
+        key, whose = (f"{where}.jitter", "") if own else ("defaults.jitter", f" of {where}")
         problems.append(f"{key}: {format_duration(source.jitter)} is longer than the interval "
                         f"{format_duration(source.interval)}{whose}; make it at most the interval")
 

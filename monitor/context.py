@@ -14,7 +14,7 @@ import httpx
 from .config import SourceConfig
 from .decoding import decode_body
 from .durations import format_duration
-from .errors import SourceError
+from .errors import SourceError, Unresolvable
 from .fetch import Fetcher
 from .redact import mask_url
 
@@ -82,6 +82,8 @@ class SourceContext:
     not_modified: int = 0
     part: str | None = None
     """The part being collected now (set by `part_or_error`)."""
+    unresolved: dict[str, Unresolvable] = field(default_factory=dict)
+    """Hosts whose name did not resolve in this check: their other documents fail at once."""
     ends_at: float = 0.0
     """When the check's `check_deadline` runs out (monotonic clock); set on creation."""
 
@@ -102,7 +104,14 @@ class SourceContext:
                 extra["If-None-Match"] = known.etag
             if known.last_modified:
                 extra["If-Modified-Since"] = known.last_modified
-        raw = await self._request(method, url, params=params, headers=extra, json=json, accept=accept)
+        host = httpx.URL(url).host
+        if host in self.unresolved:
+            raise Unresolvable(str(self.unresolved[host]))
+        try:
+            raw = await self._request(method, url, params=params, headers=extra, json=json, accept=accept)
+        except Unresolvable as exc:
+            self.unresolved[host] = exc
+            raise
         self.requests += 1
         self.bytes += len(raw.content)
         if raw.status == 304:

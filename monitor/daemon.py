@@ -25,6 +25,7 @@ from .metrics import Metrics
 from .outbox import release_claims
 from .schedule import next_check
 from .state import State
+from .words import plural
 
 log = logging.getLogger("monitor.daemon")
 
@@ -121,8 +122,8 @@ class Daemon:
         job.modify(next_run_time=at)
         fields = {"source": source.name, "next_check": iso(at)}
         if row["last_outcome"] == "failed":
-            log.info("retrying %s at %s, in %.1fs (after %d failures in a row)", source.name, iso(at),
-                     (at - now).total_seconds(), row["consecutive_failures"], extra=fields)
+            log.info("retrying %s at %s, in %.1fs (after %s in a row)", source.name, iso(at),
+                     (at - now).total_seconds(), plural(row["consecutive_failures"], "failure"), extra=fields)
         else:
             log.debug("next check of %s at %s", source.name, iso(at), extra=fields)
 
@@ -223,8 +224,11 @@ class Daemon:
         self.scheduler.start()
         beat = asyncio.create_task(self._beat())
         enabled = [s for s in self.config.sources if s.enabled]
-        log.info("legal-monitor running: %d sources, %d channels, state %s, config %s", len(enabled),
-                 len(self.deliverer.channels), self.state.path, self.config_path)
+        channels = plural(len(self.deliverer.channels), "channel") if self.deliverer.channels else (
+            "no alert channel: events are stored (`legal-monitor events`) but nobody is alerted; "
+            f"add a [[channels]] table to {self.config_path} (README: Alerts)")
+        log.info("legal-monitor running: %s, %s, state %s, config %s", plural(len(enabled), "source"),
+                 channels, self.state.path, self.config_path)
         await self.stopping.wait()
         for deliverer in [self.deliverer, *self.retired]:
             if isinstance(deliverer, Deliverer):

@@ -31,6 +31,10 @@ class FetchError(SourceError):
         super().__init__(message)
 
 
+class Unresolvable(FetchError):
+    """The portal's host name does not resolve: retrying within the same check will not help."""
+
+
 class TooLarge(FetchError):
     """The response body is larger than the configured cap."""
 

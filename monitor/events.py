@@ -89,6 +89,16 @@ class Event:
         return data
 
 
+def changes_of(event: Event) -> dict[str, dict[str, Any]]:
+    """The record fields an event is about, name -> {"old", "new"}; {} when none is known."""
+    details = event.details or {}
+    if isinstance(details.get("changed"), dict):
+        return details["changed"]
+    if "field" in details and ("old" in details or "new" in details):
+        return {str(details["field"]): {"old": details.get("old"), "new": details.get("new")}}
+    return {}
+
+
 def ops_event(event_type: str, source: str, incident: str, title: str, detected_at: str,
               details: dict[str, Any] | None = None) -> Event:
     """An operational event; one per incident (`incident` identifies it, e.g. its start time)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import random
+import socket
 import ssl
 import time
 from contextlib import asynccontextmanager
@@ -16,7 +17,7 @@ import httpx
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
 
 from .config import SourceConfig
-from .errors import FetchError
+from .errors import FetchError, Unresolvable
 from .inflate import ACCEPT_ENCODING, read_capped
 from .redact import mask_text, mask_url
 
@@ -232,8 +233,11 @@ class Fetcher:
             raise _Transient(f"timed out after {timeout:g}s: {shown}") from None
         except httpx.ProxyError as exc:
             raise _Transient(f"proxy error for {shown}: {_reason(exc)}") from None
-        except (httpx.ConnectError, httpx.ReadError, httpx.WriteError,
-                httpx.RemoteProtocolError) as exc:
+        except httpx.ConnectError as exc:
+            if cannot_resolve(exc):  # retrying within seconds will not help: fail the check now
+                raise Unresolvable(f"cannot resolve {request.url.host}: {_reason(exc)}") from None
+            raise _Transient(f"cannot connect to {request.url.host}: {_reason(exc)}") from None
+        except (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError) as exc:
             raise _Transient(f"cannot connect to {request.url.host}: {_reason(exc)}") from None
         except httpx.HTTPError as exc:
             raise FetchError(f"request to {shown} failed: {_reason(exc)}") from None
@@ -300,6 +304,20 @@ def parse_retry_after(value: str | None) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - time.time())
+
+
+_DNS_FAILURES = ("name or service not known", "temporary failure in name resolution",
+                 "nodename nor servname", "no address associated with hostname", "getaddrinfo failed")
+
+
+def cannot_resolve(exc: BaseException) -> bool:
+    """Whether a connection error is a failed DNS lookup (a socket.gaierror underneath)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, socket.gaierror) or any(m in str(seen).lower() for m in _DNS_FAILURES):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _reason(exc: Exception) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from .events import LABELS, Event
+from .events import LABELS, Event, changes_of
 from .sanitize import web_link
 from .stories import also_reported
 
@@ -45,10 +45,12 @@ def facts(event: Event) -> list[tuple[str, str]]:
     rows = [
         ("Action", label(event) + (f" ({event.details['action']})" if event.details.get("action")
                                    and event.details["action"] != event.type else "")),
-        ("State", event.subject),
+        ("State", event.subject if event.subject != event.key else None),
         ("Treaty", treaty_title(event)),
         ("Title", event.title if event.title != treaty_title(event) else None),
         ("Summary", event.summary),
+        ("Record", event.key or None),
+        *(("Changed", change_text(name, value)) for name, value in changes_of(event).items()),
         ("Date", event.date),
         ("Effective", event.effective_date),
         ("Official link", event.url),
@@ -60,6 +62,21 @@ def facts(event: Event) -> list[tuple[str, str]]:
     ]
     rows += [("Also reported", also_reported(entry)) for entry in event.related]
     return [(name, str(value)) for name, value in rows if value]
+
+
+def brief(event: Event) -> str:
+    """A summary that does not repeat the headline: the event's own summary, else its facts."""
+    title = headline(event, limit=1000)
+    if event.summary and event.summary not in title:
+        return event.summary
+    skip = {"Action", "Title", "Summary", "Treaty", "Event id", "Detected", "Seen by"}
+    return "; ".join(f"{name}: {value}" for name, value in facts(event) if name not in skip)
+
+
+def change_text(name: str, value: dict) -> str:
+    """E.g. `note: "" → "Denunciation, 01/11/2026"`."""
+    old, new = (value.get(side) if isinstance(value, dict) else None for side in ("old", "new"))
+    return f"{name}: \"{old or ''}\" → \"{new or ''}\""
 
 
 def plain_text(events: list[Event]) -> str:

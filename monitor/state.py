@@ -187,7 +187,7 @@ class State:
                                     now, {"error": error}))
         if streak == threshold:
             events.append(ops_event("source_failing", source, since,
-                                    f"{source} failed {streak} checks in a row: {error}", now,
+                                    f"{source} failed {streak} check{'s' * (streak != 1)} in a row: {error}", now,
                                     {"error": error, "failing_since": since, "failures": streak}))
         return streak, [e for e in events if self._add_event(e, route, now)]
 
@@ -238,7 +238,7 @@ class State:
         streak, since = self.conn.execute("select consecutive_failures, failing_since from sources where name = ?",
                                           [name]).fetchone()
         if since and streak >= check.threshold and not check.error:
-            ops.append(ops_event("source_recovered", name, since, f"{name} recovered after {streak} failed checks",
+            ops.append(ops_event("source_recovered", name, since, f"{name} recovered after {streak} failed check{'s' * (streak != 1)}",
                                  now, {"failing_since": since, "failures": streak}))
         for doc in check.documents:
             self.conn.execute(
@@ -322,10 +322,10 @@ class State:
         return self._rows(sql + " order by d.created_at desc, d.rowid desc", params)
 
     def retry_deliveries(self, ids: list[str] | None, now: str, max_age: dict[str, float]) -> int:
-        """Put failed deliveries (all when `ids` is None) back in the queue, due now."""
+        """Make due now the failed deliveries (all when `ids` is None) and the pending ones in `ids`."""
         def work() -> int:
-            rows = self._rows("select id, channel from deliveries where status = 'failed'")
-            chosen = [r for r in rows if ids is None or r["id"] in ids]
+            rows = self._rows("select id, channel, status from deliveries where status in ('failed', 'pending')")
+            chosen = [r for r in rows if (r["status"] == "failed" and ids is None) or (ids and r["id"] in ids)]
             self.conn.executemany(
                 "update deliveries set status = 'pending', next_attempt_at = ?, expires_at = ?,"
                 " claimed_until = null where id = ?",

@@ -19,7 +19,7 @@ from .httpserve import BoundedServer, Request, Response
 from .metrics import Metrics
 from .related import with_related
 from .queries import find_events, parse_filters
-from .render import headline
+from .render import brief, headline
 from .state import State, open_state
 from .stories import also_reported
 
@@ -143,7 +143,7 @@ class Endpoint:
             if event.url:
                 ET.SubElement(entry, f"{{{ns}}}link", href=event.url)
             also = "".join(f"\nAlso reported: {also_reported(r)}" for r in event.related)
-            ET.SubElement(entry, f"{{{ns}}}summary").text = (event.summary or event.title or "") + also
+            ET.SubElement(entry, f"{{{ns}}}summary").text = brief(event) + also
             ET.SubElement(entry, f"{{{ns}}}category", term=event.type)
             if event.story:
                 ET.SubElement(entry, f"{{{ns}}}category", term=f"story:{event.story}", label="story")

@@ -128,11 +128,11 @@ def test_channel_config_errors(tmp_path):
     """)
     result = run_cli("--config", str(path), "validate")
     assert result.returncode == 2
-    for expected in ("channels[0].format: must be one of 'json', 'slack', 'discord'",
-                     "channels[0].events: unknown event type 'explosion'",
-                     "channels[1].from: 'not-an-address' is not an e-mail address",
-                     "channels[1].to: needs at least one address",
-                     "channels[1].password_env: environment variable LM_NOT_SET_ANYWHERE is not set"):
+    for expected in ("channels[0] (\"hook\").format: must be one of 'json', 'slack', 'discord'",
+                     "channels[0] (\"hook\").events: unknown event type 'explosion'",
+                     "channels[1] (\"mail\").from: 'not-an-address' is not an e-mail address",
+                     "channels[1] (\"mail\").to: needs at least one address",
+                     "channels[1] (\"mail\").password_env: environment variable LM_NOT_SET_ANYWHERE is not set"):
         assert expected in result.stderr
     assert "Traceback" not in result.stderr
 
@@ -156,8 +156,8 @@ def test_webhook_json_schema_hmac_and_retry_until_delivered(tmp_path, server, mo
         assert "legal-monitor" in hit.headers["User-Agent"]
     assert len({hit.headers["X-Legal-Monitor-Delivery"] for hit in hits}) == 1
     payload = json.loads(hits[-1].body)
-    assert set(payload) == {"schema", "id", "type", "source", "subject", "treaty", "date", "effective_date",
-                            "title", "summary", "url", "detected_at", "details", "story", "related"}
+    assert set(payload) == {"schema", "id", "type", "source", "key", "subject", "treaty", "date", "effective_date",
+                            "title", "summary", "url", "detected_at", "details", "story", "related", "changes"}
     assert payload["schema"] == "legal-monitor/event@1"
     assert payload["treaty"]["id"] == "ETS No. 126" and payload["effective_date"] == "2026-03-01"
     row = state.deliveries()[0]
@@ -205,10 +205,29 @@ def test_404_is_a_permanent_failure_shown_by_deliveries_failed(tmp_path, server)
     ops_hits = server.hits("/ops")
     assert len(ops_hits) == 1 and json.loads(ops_hits[0].body)["type"] == "delivery_failed"
     assert len(server.hits("/gone")) == 1
-    # An operator can queue it again.
+    # An operator can send it again: it is tried at once (and the hook still refuses it).
     retried = run_cli("--config", str(path), "deliveries", "retry", "--all-failed")
-    assert retried.returncode == 0 and "1 deliveries queued again" in retried.stdout
-    assert json.loads(run_cli("--config", str(path), "deliveries", "--pending", "--json").stdout)[0]["channel"] == "hook"
+    assert retried.returncode == 0 and "1 delivery due now" in retried.stdout
+    assert "to hook: failed: permanent failure: HTTP 404: no such hook" in retried.stdout
+    assert len(server.hits("/gone")) == 2
+
+
+def test_retry_sends_a_pending_delivery_now_instead_of_after_its_back_off(tmp_path, server):
+    answers = iter([503, 200])
+    server.routes["/hook"] = lambda seen: Reply(next(answers), "busy")
+    path, _, state, deliverer = setup(tmp_path, hook(f"{server.base}/hook", retry_base="1h"))
+    store(state, deliverer, denunciation())
+    assert [r.outcome for r in deliver(deliverer)] == ["retry"]
+    [row] = json.loads(run_cli("--config", str(path), "deliveries", "--pending", "--json").stdout)
+    assert row["next_attempt_at"] > utcnow()  # waiting out its back-off
+    listing = run_cli("--config", str(path), "deliveries").stdout.splitlines()
+    assert listing[0].split() == ["DELIVERY", "STATUS", "CHANNEL", "TRIES", "NEXT", "TRY", "EVENT"]
+    assert listing[1].index("pending") == listing[0].index("STATUS")  # columns line up
+    retried = run_cli("--config", str(path), "deliveries", "retry", row["id"])
+    assert retried.returncode == 0, retried.stderr
+    assert f"delivery {row['id']} to hook: sent: HTTP 200" in retried.stdout
+    assert [h.headers["Idempotency-Key"] for h in server.hits("/hook")] == ["ev-126:RUS"] * 2
+    assert json.loads(run_cli("--config", str(path), "deliveries", "--json").stdout)[0]["status"] == "sent"
 
 
 def test_429_retry_after_is_honoured(tmp_path, server):
@@ -429,6 +448,7 @@ def test_sigkill_between_commit_and_delivery_loses_nothing_and_repeats_nothing_s
         url = "{server.base}/p.json"
         key = "code"
         fields = {{ subject = "state", status = "status" }}
+        treaty = {{ id = "T-1", title = "Treaty on Test Parties" }}
         [[channels]]
         name = "fast"
         kind = "webhook"

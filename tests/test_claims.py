@@ -75,7 +75,7 @@ def test_sigterm_finishes_the_send_in_flight_and_gives_back_the_other_claims(tmp
     try:
         daemon.wait_for(lambda: daemon.logged("checked a: baseline"), what="the baseline")
         server.routes["/a.html"] = Reply(200, page([(i, f"Party {i}") for i in range(3)]
-                                                   + [(i, f"Ratification by Party {i}") for i in range(3, 8)]))
+                                                   + [(i, f"Ratification of the Convention by Party {i}") for i in range(3, 8)]))
         daemon.wait_for(arrived.is_set, what="the first alert on its way")
         daemon.process.send_signal(signal.SIGTERM)
         daemon.wait_for(lambda: daemon.logged("received SIGTERM"), what="the stop")

@@ -66,6 +66,7 @@ def site(server, tmp_path):
         items = "data.parties"
         key = "code"
         fields = {{ subject = "state", status = "status" }}
+        treaty = {{ title = "Convention on Test Parties" }}  # a list of one treaty's parties
 
         [[sources]]
         name = "news"
@@ -108,9 +109,11 @@ def test_full_lifecycle(site):
     assert got == [
         ("chart", "ratification", "Russian Federation"),
         ("chart", "record_added", "Armenia"),
-        ("news", "denunciation", "Dénonciation de la Convention par la Russie"),
+        ("news", "denunciation", "news-2"),  # a feed entry's subject is its key, its title the headline
         ("parties", "denunciation", "United States"),
     ]
+    news = next(e for e in events(config) if e["source"] == "news")
+    assert news["title"] == "Dénonciation de la Convention par la Russie"
     ratification = next(e for e in events(config) if e["type"] == "ratification")
     assert ratification["date"] == "05/05/1998"
     assert ratification["details"]["field"] == "ratification"

@@ -153,7 +153,7 @@ def test_options_and_kind_defaults():
 def test_bad_treaties_option_is_a_config_error(value, message):
     with pytest.raises(ConfigError) as caught:
         make_source(treaties=value)
-    assert "sources[0].treaties" in str(caught.value) and message in str(caught.value)
+    assert "sources[0] (\"coe\").treaties" in str(caught.value) and message in str(caught.value)
 
 
 # --- events -------------------------------------------------------------------------------

@@ -76,9 +76,9 @@ def test_every_problem_is_reported_with_file_and_key_path(tmp_path):
     assert all(p.startswith(f"{path}: ") for p in problems)
     assert "defaults.intervall: unknown key (did you mean 'interval'?)" in text
     assert "defaults.timeout: must be a duration string with a unit" in text
-    assert "sources[0].url: must be an http:// or https:// URL" in text
-    assert "sources[1].kind: unknown source kind 'nosuchkind'" in text
-    assert "sources[2].interval: '5x' is not a duration" in text
+    assert "sources[0] (\"a\").url: must be an http:// or https:// URL" in text
+    assert "sources[1] (\"b\").kind: unknown source kind 'nosuchkind'" in text
+    assert "sources[2] (\"a\").interval: '5x' is not a duration" in text
     assert len(problems) == 5
 
 
@@ -105,7 +105,7 @@ def test_duplicate_names_and_missing_required_keys(tmp_path):
     with pytest.raises(ConfigError) as caught:
         load_config(path)
     text = "\n".join(caught.value.problems)
-    assert "sources[1].name: 'x' is already used by sources[0]" in text
+    assert "sources[1] (\"x\").name: 'x' is already used by sources[0]" in text
     assert "sources[2].name: required key is missing" in text
     assert "sources[2].key: required key is missing" in text
 
@@ -115,7 +115,7 @@ def test_missing_secret_variable_is_an_error_naming_it(tmp_path, monkeypatch):
     with pytest.raises(ConfigError) as caught:
         load_config(write_config(tmp_path, GOOD))
     assert caught.value.problems == [
-        f"{tmp_path / 'monitor.toml'}: sources[1].headers_env.Authorization: environment variable "
+        f"{tmp_path / 'monitor.toml'}: sources[1] (\"api\").headers_env.Authorization: environment variable "
         "LM_TEST_TOKEN is not set"]
 
 
@@ -134,7 +134,7 @@ def test_invalid_toml_and_bad_selector(tmp_path):
     """, "bad.toml")
     with pytest.raises(ConfigError) as caught:
         load_config(bad)
-    assert "sources[0].items: invalid CSS selector" in caught.value.problems[0]
+    assert "sources[0] (\"x\").items: invalid CSS selector" in caught.value.problems[0]
 
 
 def test_config_path_precedence(monkeypatch, tmp_path):

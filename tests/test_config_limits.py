@@ -33,21 +33,21 @@ MAIL = """
                                                       "proxy port", "huge interval", "huge default timeout",
                                                       "max_bytes rounds to 0", "max_bytes zero KB",
                                                       "webhook port"], argvalues=[
-    (source("http://[::1"), "sources[0].url",
+    (source("http://[::1"), "sources[0] (\"portal\").url",
      "'http://[::1' is not a valid URL"),
-    (source("http://127.0.0.1:70000/x"), "sources[0].url",
+    (source("http://127.0.0.1:70000/x"), "sources[0] (\"portal\").url",
      "'http://127.0.0.1:70000/x' is not a valid URL: Port out of range"),
-    (source("https:///chart"), "sources[0].url", "names no host"),
+    (source("https:///chart"), "sources[0] (\"portal\").url", "names no host"),
     (source("https://example.org/", extra='proxy = "http://proxy:65536"'),
-     "sources[0].proxy", "Port out of range"),
+     "sources[0] (\"portal\").proxy", "Port out of range"),
     (source("https://example.org/", extra='interval = "99999999999w"'),
-     "sources[0].interval", "longer than the longest duration accepted (3650d)"),
+     "sources[0] (\"portal\").interval", "longer than the longest duration accepted (3650d)"),
     (source("https://example.org/", defaults='[defaults]\ntimeout = "9999999d"'),
      "defaults.timeout", "longer than the longest duration accepted"),
     (source("https://example.org/", extra='max_bytes = "0.1b"'),
-     "sources[0].max_bytes", "'0.1b' is less than one byte"),
+     "sources[0] (\"portal\").max_bytes", "'0.1b' is less than one byte"),
     (source("https://example.org/", extra='max_bytes = "0KB"'),
-     "sources[0].max_bytes", "less than one byte"),
+     "sources[0] (\"portal\").max_bytes", "less than one byte"),
     ("""
         [state]
         path = "s.db"
@@ -55,7 +55,7 @@ MAIL = """
         name = "hook"
         kind = "webhook"
         url = "https://hooks.example.org:99999/in"
-     """, "channels[0].url", "Port out of range"),
+     """, "channels[0] (\"hook\").url", "Port out of range"),
 ])
 def test_values_that_crashed_later_are_refused_by_validate_and_check(tmp_path, body, where, problem):
     config = write_config(tmp_path, body)
@@ -71,7 +71,7 @@ def test_a_password_is_never_sent_over_plain_smtp_to_another_host(tmp_path):
     config = write_config(tmp_path, MAIL.format(host="smtp.example.org", security="none"))
     result = run_cli("--config", str(config), "validate", env={"LM_SMTP_PASSWORD": "pw"})
     assert result.returncode == 2
-    assert (f'{config}: channels[0].security: "none" would send the password in clear to smtp.example.org'
+    assert (f'{config}: channels[0] ("mail").security: "none" would send the password in clear to smtp.example.org'
             in result.stderr)
 
 

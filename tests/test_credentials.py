@@ -99,7 +99,7 @@ def test_a_missing_params_env_variable_is_a_config_error(tmp_path, server):
                         'params_env = { "access" = "LM_NOT_SET_ANYWHERE" }')
     result = run_cli("--config", str(config), "validate")
     assert result.returncode == 2
-    assert "sources[0].params_env.access: environment variable LM_NOT_SET_ANYWHERE is not set" in result.stderr
+    assert "sources[0] (\"portal\").params_env.access: environment variable LM_NOT_SET_ANYWHERE is not set" in result.stderr
 
 
 @pytest.mark.parametrize("url, shown", [

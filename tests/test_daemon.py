@@ -136,7 +136,7 @@ def test_sighup_adds_a_source_and_a_broken_config_keeps_the_old_one(tmp_path, se
         config.write_text(good + '\n[[sources]]\nname = "c"\nkind = "html"\nurl = "nope"\n')
         daemon.process.send_signal(signal.SIGHUP)
         daemon.wait_for(lambda: daemon.logged("reload refused"), what="refusal")
-        assert daemon.logged("sources[2].url: must be an http:// or https:// URL")
+        assert daemon.logged("sources[2] (\"c\").url: must be an http:// or https:// URL")
         count = len(server.hits("/b.html"))
         daemon.wait_for(lambda: len(server.hits("/b.html")) > count + 1, what="old config still running")
         assert daemon.process.poll() is None
@@ -163,7 +163,7 @@ def test_json_logs_and_the_http_endpoint(tmp_path, server):
             assert json.loads(response.read()) == []
         with urllib.request.urlopen(base + "/events.atom", timeout=5) as response:
             assert b"<feed" in response.read()
-        server.routes["/a.html"] = Reply(200, page(3).replace("Party 2", "Ratification by Party 2"))
+        server.routes["/a.html"] = Reply(200, page(3).replace("Party 2", "Ratification of the Convention by Party 2"))
         daemon.wait_for(lambda: b"Ratification" in urllib.request.urlopen(base + "/events.json", timeout=5).read(),
                         what="the event in the feed")
     finally:

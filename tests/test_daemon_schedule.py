@@ -62,7 +62,7 @@ def test_an_hourly_source_that_fails_its_first_check_is_retried_within_minutes(t
     first, second = [hit.at for hit in server.hits("/a.html")][:2]
     print("retry", round(second - first, 2), "s after the failed check")
     assert daemon.logged("check of a failed (1 in a row): HTTP 503")
-    assert daemon.logged("retrying a at") and daemon.logged("(after 1 failures in a row)")
+    assert daemon.logged("retrying a at") and daemon.logged("(after 1 failure in a row)")
     assert 1.0 <= second - first < 60  # 2 s later, as configured: not an hour, and not at once
     assert len(server.hits("/a.html")) == 2
 

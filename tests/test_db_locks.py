@@ -62,7 +62,7 @@ def growing_page():
         with lock:
             n = count[0]
             count[0] = min(12, n + 1)
-        rows = "".join(f"<li id='r{i}'>{'Ratification by ' if i >= 3 else ''}Party {i}</li>" for i in range(n))
+        rows = "".join(f"<li id='r{i}'>{'Ratification of the Convention by ' if i >= 3 else ''}Party {i}</li>" for i in range(n))
         return Reply(200, f"<html><body><ul>{rows}</ul></body></html>")
     return reply, count
 

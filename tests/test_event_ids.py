@@ -103,6 +103,7 @@ def test_generic_html_event_ids_are_pinned(server, tmp_path):
         items = "#chart tr"
         key = "td.state"
         fields = {{ note = "td:nth-of-type(2)" }}
+        treaty = {{ id = "ETS 126" }}  # a chart of one treaty: its notes need not name it
     """)
     assert run_cli("--config", str(config), "check").returncode == 0
     server.routes["/chart.html"] = page([("France", ""), ("Spain", "Denunciation, 01/11/2026"), ("Italy", ""),

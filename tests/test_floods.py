@@ -21,6 +21,7 @@ def flood_site(tmp_path, server):
     server.routes["/p.json"] = lambda seen: Reply(200, json.dumps(data["rows"]), {"Content-Type": "application/json"})
     server.routes["/hook"] = Reply(200, "ok")
     config = json_source_config(tmp_path, f"{server.base}/p.json", f"""
+        treaty = {{ id = "T-1" }}  # a list of one treaty's parties: its rows need not name it
         [[channels]]
         name = "desk"
         kind = "webhook"

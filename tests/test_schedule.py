@@ -38,12 +38,12 @@ def test_jitter_defaults_to_a_tenth_of_the_interval_and_at_most_a_minute():
 
 def test_a_jitter_longer_than_the_interval_is_a_config_error_naming_file_and_key():
     assert problems({"name": "a", "interval": "5s", "jitter": "6s"}) == [
-        "/etc/legal-monitor/monitor.toml: sources[0].jitter: 6s is longer than the interval 5s; "
+        "/etc/legal-monitor/monitor.toml: sources[0] (\"a\").jitter: 6s is longer than the interval 5s; "
         "make it at most the interval"]
     # From [defaults]: the key to change is there, and the message names the source it clashes with.
     assert problems({"name": "ok"}, {"name": "quick", "interval": "5m"}, defaults={"jitter": "10m"}) == [
         "/etc/legal-monitor/monitor.toml: defaults.jitter: 10m is longer than the interval 5m of "
-        "sources[1] ('quick'); make it at most the interval"]
+        "sources[1] (\"quick\"); make it at most the interval"]
     assert sources({"name": "equal", "interval": "5s", "jitter": "5s"})[0].jitter == 5.0
 
 

@@ -190,7 +190,7 @@ def test_an_unknown_stories_value_is_a_clear_config_error(tmp_path):
         """)
     result = run_cli("--config", str(path), "validate")
     assert result.returncode == 2
-    assert "channels[0].stories: must be one of 'each', 'first', not 'last'" in result.stderr
+    assert "channels[0] (\"hook\").stories: must be one of 'each', 'first', not 'last'" in result.stderr
     assert str(path) in result.stderr and "Traceback" not in result.stderr
 
 

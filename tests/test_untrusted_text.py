@@ -72,7 +72,7 @@ def test_events_built_outside_records_lose_controls_too():
 
 def json_site(server, tmp_path, rows, channels=""):
     server.routes["/p.json"] = lambda seen: Reply(200, json.dumps(rows), {"Content-Type": "application/json"})
-    return json_source_config(tmp_path, f"{server.base}/p.json", channels,
+    return json_source_config(tmp_path, f"{server.base}/p.json", 'treaty = { id = "T-1" }\n' + channels,
                               fields='{ subject = "state", title = "title", url = "link" }')
 
 

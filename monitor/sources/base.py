@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Awaitable, ClassVar
 
-from ..classify import classify
 from ..diff import Change
 from ..errors import SourceError, StructureChanged
 from ..events import Event, event_id
 from ..options import Option
 from ..records import Record
+from .generic import generic_events
 
 if TYPE_CHECKING:
     from ..config import SourceConfig
@@ -76,6 +78,9 @@ class Source:
     defaults: ClassVar[dict[str, Any]] = {}
     error_markers: ClassVar[tuple[str, ...]] = ()
     """Texts that mark a 200 answer as an error or maintenance page for this kind."""
+    extraction: ClassVar[tuple[str, ...]] = ()
+    """The options that decide which records are extracted: when one changes, the source is
+    parsed again and re-baselined silently (see `extraction_settings`)."""
 
     def __init__(self, config: SourceConfig):
         self.config = config
@@ -90,6 +95,14 @@ class Source:
         """A short line saying what this source watches, for listings."""
         return self.config.options.get("url") or self.config.options.get("base_url") or ""
 
+    def extraction_settings(self) -> str | None:
+        """A fingerprint of the extraction options, or None for kinds that declare none."""
+        if not self.extraction:
+            return None
+        chosen = {key: self.config.options.get(key) for key in self.extraction}
+        blob = json.dumps(chosen, sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
     async def collect(self, ctx: SourceContext) -> list[Part]:
         """Fetch and parse; return the parts seen. Raise SourceError on any failure."""
         raise NotImplementedError
@@ -97,52 +110,6 @@ class Source:
     def events(self, change: Change, detected_at: str) -> list[Event]:
         """Turn one record change into events. The default classifies by keywords."""
         return generic_events(self.name, change, detected_at)
-
-
-def generic_events(source: str, change: Change, detected_at: str) -> list[Event]:
-    """Keyword classification (EN/RU/FR) of a record change, falling back to record_* types."""
-    record = change.new or change.old
-    assert record is not None
-    base = dict(source=source, key=change.key, title=record.title, url=record.url,
-                subject=record.fields.get("subject"), detected_at=detected_at)
-    if change.kind == "added":
-        event_type, action = classify(record.text())
-        if event_type:
-            return [Event(id=event_id(source, change.key, event_type, action), type=event_type,
-                          date=record.fields.get("date"), details={"action": action, "fields": record.fields},
-                          **base)]
-        return [Event(id=event_id(source, change.key, "record_added", record.fingerprint()),
-                      type="record_added", details={"fields": record.fields}, **base)]
-    if change.kind == "removed":
-        return [Event(id=event_id(source, change.key, "record_removed", record.fingerprint()),
-                      type="record_removed", details={"fields": record.fields}, **base)]
-    events, rest = [], {}
-    for name, (old, new) in change.fields.items():
-        event_type, action = _classify_field(name, old, new)
-        if event_type:
-            events.append(Event(id=event_id(source, change.key, event_type, action, name, new),
-                                type=event_type, date=new if event_type == classify(name)[0] else None,
-                                details={"action": action, "field": name, "old": old, "new": new}, **base))
-        else:
-            rest[name] = {"old": old, "new": new}
-    if rest:
-        identity = sorted((name, value["old"], value["new"]) for name, value in rest.items())
-        events.append(Event(id=event_id(source, change.key, "record_changed", identity),
-                            type="record_changed", details={"changed": rest}, **base))
-    return events
-
-
-def _classify_field(name: str, old: str | None, new: str | None) -> tuple[str | None, str | None]:
-    """A field named like an action (e.g. "ratification") that gains a value is that action;
-    otherwise a value whose own words newly name an action (e.g. "Signed" -> "Ratified")."""
-    if new and not old:
-        by_name = classify(name)
-        if by_name[0]:
-            return by_name
-    by_value = classify(new)
-    if by_value[0] and classify(old)[0] != by_value[0]:
-        return by_value
-    return None, None
 
 
 def make_event(source: str, key: str, event_type: str, identity: tuple[Any, ...] = (), *,

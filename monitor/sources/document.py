@@ -2,19 +2,57 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from datetime import date, datetime
+from typing import Any, ClassVar
 
 from .. import options as o
 from ..context import SourceContext
+from ..diff import Change
 from ..errors import StructureChanged
+from ..events import Event
 from ..options import Option
 from ..records import Record
 from .base import Part, Source
+from .generic import context_of, generic_events
+
+
+def _treaty(value: Any) -> dict[str, str | None]:
+    if not isinstance(value, dict):
+        raise ValueError("must be a table such as { id = \"ETS 5\", title = \"…\", url = \"https://…\" }")
+    unknown = sorted(set(value) - {"id", "title", "url"})
+    if unknown:
+        raise ValueError(f"unknown key {unknown[0]!r} (known: id, title, url)")
+    if not value:
+        raise ValueError("give at least one of id, title, url")
+    treaty: dict[str, str | None] = {}
+    for key in ("id", "title", "url"):
+        try:
+            treaty[key] = (o.url if key == "url" else o.nonempty_text)(value[key]) if key in value else None
+        except ValueError as exc:
+            raise ValueError(f"{key}: {exc}") from None
+    return treaty
+
+
+def _date_format(value: Any) -> str:
+    value = o.nonempty_text(value)
+    if "%" not in value:
+        raise ValueError(f"must be a strftime pattern such as \"%d/%m/%Y\", not {value!r}")
+    sample = date(2026, 11, 30)
+    try:
+        back = datetime.strptime(sample.strftime(value), value).date()
+    except ValueError as exc:
+        raise ValueError(f"{value!r} cannot read back the dates it writes: {exc}") from None
+    if back != sample:
+        raise ValueError(f"{value!r} does not give a full date (day, month and year)")
+    return value
+
 
 DOCUMENT_OPTIONS: dict[str, Option] = {
     "url": Option(o.url, required=True, help="the page or document to watch"),
     "keywords": Option(o.text_list, [], help="keep only records whose text contains one of these"),
     "allow_empty": Option(o.boolean, False, help="a document with no items is not a failure"),
+    "treaty": Option(_treaty, None, help="the treaty this source is about: { id, title, url }"),
+    "date_format": Option(_date_format, None, help="how the portal writes dates (strftime), e.g. \"%d/%m/%Y\""),
 }
 
 
@@ -22,6 +60,7 @@ class DocumentSource(Source):
     """A source that watches one document. Subclasses implement `parse`."""
 
     options: ClassVar[dict[str, Option]] = DOCUMENT_OPTIONS
+    extraction: ClassVar[tuple[str, ...]] = ("url", "keywords", "items", "key", "fields")
 
     async def collect(self, ctx: SourceContext) -> list[Part]:
         url = self.config.options["url"]
@@ -35,6 +74,9 @@ class DocumentSource(Source):
                                    "set allow_empty = true if that is normal")
         keep = keep_matching(records, self.config.options["keywords"])
         return [Part(records=keep, items=len(records), allow_empty=self.config.options["allow_empty"])]
+
+    def events(self, change: Change, detected_at: str) -> list[Event]:
+        return generic_events(self.name, change, detected_at, context_of(self.config.options))
 
     def parse(self, text: str, url: str) -> list[Record]:
         """Turn the document's text into records; raise StructureChanged on a foreign shape."""

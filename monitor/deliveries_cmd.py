@@ -1,0 +1,78 @@
+"""`legal-monitor deliveries`: list the outbox, and send failed or pending deliveries again now."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from typing import Any
+
+from .clock import utcnow
+from .config import Config
+from .deliver import Delivered, Deliverer
+from .errors import MonitorError
+from .state import State, open_state
+from .tables import print_table
+from .words import plural
+
+PROG = "legal-monitor"
+
+
+def add_deliveries_command(commands: Any) -> None:
+    deliveries = commands.add_parser("deliveries", help="list or retry alert deliveries")
+    which = deliveries.add_mutually_exclusive_group()
+    which.add_argument("--pending", action="store_true", help="only deliveries still to send")
+    which.add_argument("--failed", action="store_true", help="only deliveries that failed for good")
+    deliveries.add_argument("--json", action="store_true")
+    deliveries.add_argument("action", nargs="?", choices=["retry"], help="send deliveries again now")
+    deliveries.add_argument("ids", nargs="*", metavar="ID", help="delivery ids to retry (failed or pending)")
+    deliveries.add_argument("--all-failed", action="store_true", help="with retry: every failed delivery")
+
+
+def cmd_deliveries(args: argparse.Namespace, config: Config) -> int:
+    state = open_state(config.state_path, config.keep_snapshots)
+    try:
+        if args.action == "retry":
+            if not args.ids and not args.all_failed:
+                raise MonitorError("deliveries retry: give delivery ids or --all-failed")
+            ages = {c.name: c.max_age for c in config.channels}
+            count = state.retry_deliveries(None if args.all_failed else args.ids, utcnow(), ages)
+            print(f"{plural(count, 'delivery', 'deliveries')} due now")
+            for item in asyncio.run(_send_due(config, state)):
+                print(f"delivery {item.delivery} to {item.channel}: {item.outcome}: {item.detail}")
+            if args.ids and count < len(args.ids):
+                print(f"{PROG}: {len(args.ids) - count} of the given ids are not failed or pending deliveries",
+                      file=sys.stderr)
+                return 1
+            return 0
+        status = "pending" if args.pending else "failed" if args.failed else None
+        rows = state.deliveries(status)
+    finally:
+        state.close()
+    configured = {c.name for c in config.channels if c.enabled}
+    for row in rows:
+        row["channel_configured"] = row["channel"] in configured
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    if not rows:
+        print("no deliveries")
+        return 0
+    unsent = " (channel not configured: not sent)"
+    print_table([[r["id"], r["status"], r["channel"] + ("" if r["channel_configured"] else unsent),
+                  str(r["attempts"]), r["next_attempt_at"] if r["status"] == "pending" else "-",
+                  f"{r['type']}: {r['subject'] or ''} {r['title'] or ''}".strip()] for r in rows],
+                ["DELIVERY", "STATUS", "CHANNEL", "TRIES", "NEXT TRY", "EVENT"])
+    for row in rows:
+        if row["status"] != "sent" and row["last_error"]:
+            print(f"{row['id']}: {'last error' if row['status'] == 'pending' else 'error'}: {row['last_error']}")
+    return 0
+
+
+async def _send_due(config: Config, state: State) -> list[Delivered]:
+    deliverer = Deliverer(config, state)
+    try:
+        return await deliverer.deliver_due()
+    finally:
+        await deliverer.aclose()
