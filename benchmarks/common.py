@@ -160,6 +160,9 @@ def run_child(args: Sequence[str], *, cwd: Path | None = None, env: dict[str, st
 def bench_env() -> dict[str, str]:
     env = dict(os.environ)
     env.pop("LEGAL_MONITOR_CONFIG", None)
+    # An installed package has its bytecode cached; without this every run would compile
+    # monitor/ from source (the first, unmeasured-in-the-medians run writes the caches).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONWARNINGS"] = "ignore"
     return env
 

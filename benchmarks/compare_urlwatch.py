@@ -1,4 +1,4 @@
-"""Side by side with urlwatch: the same N chart pages, unchanged and fully changed cycles.
+"""Side by side with urlwatch and a bare httpx loop: the same N chart pages, unchanged and fully changed cycles.
 
     python -m benchmarks.compare_urlwatch --sources 1000 [--runs 3] [--no-conditional]
 
@@ -6,11 +6,13 @@ Needs the `bench` extra (``pip install -e .[bench]``), which pins urlwatch. Each
 as its own process against the same local server, with its own files in a temporary folder:
 urlwatch gets one ``url`` job per page with ``filter: [{css: table.chart}, html2text]``;
 legal-monitor one ``html`` source per page with the equivalent selector
-(``table.chart tbody tr``). After a first run of each (to fill the caches), each round
-changes every page, runs both tools (the fully changed cycle), then runs both again (the
-unchanged cycle); the order of the two tools alternates from round to round. Reported:
-medians over the rounds of wall time, user+sys CPU and peak RSS (from wait4), and the
-ratios legal-monitor / urlwatch.
+(``table.chart tbody tr``); the floor (`benchmarks/floor.py`) is a bare httpx loop that
+makes the same requests (conditional when it has a hash, as legal-monitor does) and hashes
+the bodies. After a first run of each (to fill the caches), each round changes every page,
+runs the three (the fully changed cycle), then runs them again (the unchanged cycle); the
+order alternates from round to round. Reported: medians over the rounds of wall time,
+user+sys CPU and peak RSS (from wait4), and the ratios legal-monitor / urlwatch and
+legal-monitor / floor (both from the medians of the same run).
 """
 
 from __future__ import annotations
@@ -22,9 +24,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .common import (ROOT, Run, Server, bench_env, check_outcomes, code_version, median, monitor_cli, run_child, start_server,
+from .common import (PYTHON, ROOT, Run, Server, bench_env, check_outcomes, code_version, median, monitor_cli, run_child, start_server,
                      table, write_config)
 from .docserver import doc_path
+
+FLOOR = Path(__file__).with_name("floor.py")
 
 URLWATCH_CONFIG = """display:
   new: true
@@ -62,8 +66,10 @@ class Tools:
         self.sources = sources
         self.uw = work / "urlwatch"
         self.lm = work / "legal-monitor"
-        self.uw.mkdir(parents=True)
-        self.lm.mkdir(parents=True)
+        self.floor = work / "floor"
+        for folder in (self.uw, self.lm, self.floor):
+            folder.mkdir(parents=True)
+        (self.floor / "urls.txt").write_text("".join(f"{server.base}{doc_path(i, 'html')}\n" for i in range(sources)))
         (self.uw / "urlwatch.yaml").write_text(URLWATCH_CONFIG)
         (self.uw / "urls.yaml").write_text("---\n".join(
             URLWATCH_JOB.format(index=i, url=server.base + doc_path(i, "html")) for i in range(sources)))
@@ -85,6 +91,12 @@ class Tools:
             text = log.read_text(errors="replace")
             seen = {kind.lower(): len(re.findall(rf"^\s*\d+\. {kind}: ", text, re.M))
                     for kind in ("NEW", "CHANGED", "ERROR")}
+        elif tool == "floor":
+            log = self.floor / f"{label}.log"
+            run = run_child([PYTHON, str(FLOOR), str(self.floor / "urls.txt"), str(self.floor / "cache.json")],
+                            cwd=self.floor, env=self.env, stdout=log)
+            line = next((l for l in log.read_text(errors="replace").splitlines() if l.startswith("FLOOR ")), "FLOOR")
+            seen = {k: int(v) for k, v in (item.split("=") for item in line.split()[1:])}
         else:
             log = self.lm / f"{label}.log"
             run = run_child([*monitor_cli(), "--config", str(self.lm_config), "check"], cwd=ROOT, env=self.env,
@@ -106,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
 
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="lm-vs-urlwatch-"))
     server = start_server(args.sources, "html", args.no_conditional)
-    tools = ("urlwatch", "legal-monitor")
+    tools = ("urlwatch", "legal-monitor", "floor")
     results: dict[tuple[str, str], list[tuple[Run, dict[str, int], dict[str, int]]]] = {}
     problems: list[str] = []
 
@@ -142,13 +154,18 @@ def main(argv: list[str] | None = None) -> int:
                           "unchanged": ("changed", 0)}[cycle]
                 if seen.get(expect[0]) != expect[1] or seen.get("error"):
                     problems.append(f"urlwatch {cycle}: reported {seen}, expected {expect[0]}={expect[1]}")
+            elif tool == "floor":
+                expect = ("changed" if cycle != "unchanged" else
+                          "unchanged" if args.no_conditional else "not_modified")
+                if seen.get(expect) != args.sources or seen.get("errors"):
+                    problems.append(f"floor {cycle}: reported {seen}, expected {expect}={args.sources}")
             else:
                 expect = {"first": "baseline", "changed": "changed", "unchanged": "unchanged"}[cycle]
                 if seen.get(expect) != args.sources:
                     problems.append(f"legal-monitor {cycle}: outcomes {seen}, expected {expect}={args.sources}")
 
     mode = "no-conditional" if args.no_conditional else "conditional"
-    rows, ratios = [], {}
+    rows, ratios, floors = [], {}, {}
     for cycle in ("first", "changed", "unchanged"):
         medians = {}
         for tool in tools:
@@ -158,14 +175,22 @@ def main(argv: list[str] | None = None) -> int:
             rows.append([cycle, tool, len(runs), medians[tool]["wall"], medians[tool]["cpu"], medians[tool]["rss"],
                          runs[-1][1]["requests"], runs[-1][1]["not_modified"]])
         ratios[cycle] = {k: medians["legal-monitor"][k] / medians["urlwatch"][k] for k in ("wall", "cpu", "rss")}
-        rows.append([cycle, "ratio lm/uw", "", ratios[cycle]["wall"], ratios[cycle]["cpu"], ratios[cycle]["rss"], "", ""])
+        floors[cycle] = {k: medians["legal-monitor"][k] / medians["floor"][k] for k in ("wall", "cpu", "rss")}
+        for label, ratio in (("ratio lm/uw", ratios[cycle]), ("ratio lm/floor", floors[cycle])):
+            rows.append([cycle, label, "", ratio["wall"], ratio["cpu"], ratio["rss"], "", ""])
     print(f"\n{args.sources} pages, server {mode}, legal-monitor host_concurrency {args.host_concurrency}; medians of {args.runs} runs (first run: 1); code {code_version()}")
     print(table(["cycle", "tool", "runs", "wall s", "cpu s", "peak RSS MB", "requests", "304s"], rows))
     for problem in problems:
         print(f"warning: {problem}", file=sys.stderr)
-    u, c = ratios["unchanged"], ratios["changed"]
+    u, c, f = ratios["unchanged"], ratios["changed"], floors["unchanged"]
+    # Neighbours in one round share the machine's load: the median of the rounds' own ratios
+    # is steadier than the ratio of the medians when the machine is shared.
+    paired = median([lm.cpu / fl.cpu for (lm, _, _), (fl, _, _) in zip(results[("legal-monitor", "unchanged")],
+                                                                       results[("floor", "unchanged")])])
+    print(f"unchanged cycle, legal-monitor cpu / floor cpu, median of the {args.runs} rounds' own ratios: {paired:.2f}")
     print(f"SUMMARY sources={args.sources} {mode}: unchanged lm/uw wall {u['wall']:.3f} (speed-up x{1 / u['wall']:.2f}) "
-          f"cpu {u['cpu']:.3f} (x{1 / u['cpu']:.2f}) rss {u['rss']:.2f}; fully changed wall {c['wall']:.3f} "
+          f"cpu {u['cpu']:.3f} (x{1 / u['cpu']:.2f}) rss {u['rss']:.2f}; unchanged lm/floor wall {f['wall']:.3f} "
+          f"cpu {f['cpu']:.3f} (per round {paired:.3f}) rss {f['rss']:.2f}; fully changed wall {c['wall']:.3f} "
           f"(speed-up x{1 / c['wall']:.2f}) cpu {c['cpu']:.3f} rss {c['rss']:.2f}" + ("; CHECK WARNINGS" if problems else ""))
     return 1 if problems else 0
 

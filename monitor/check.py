@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 from functools import partial
 
-from .config import Config, SourceConfig
+from .settings import Config, SourceConfig
 from .context import SourceContext
 from .diff import PartDiff, diff_part, miss
 from .errors import SourceError, StateError, StructureChanged
@@ -18,7 +18,8 @@ from .fetch import Fetcher
 from .redact import mask_text
 from .sanitize import strip_controls
 from .linking import prepare
-from .sources import SOURCE_KINDS, Part, Source
+from . import sources
+from .sources import Part, Source
 from .clock import utcnow
 from .state import Router, State, SuccessfulCheck, no_route
 
@@ -52,10 +53,6 @@ class CheckReport:
     def ok(self) -> bool:
         """False when the source, or a part of it, could not be checked."""
         return self.outcome not in ("failed", "partial")
-
-
-def make_source(config: SourceConfig) -> Source:
-    return SOURCE_KINDS[config.kind](config)
 
 
 async def check_source(source: Source, state: State, fetcher: Fetcher, *, accept_shrink: bool = False,
@@ -228,7 +225,7 @@ async def check_all(config: Config, state: State, names: list[str] | None = None
 
     async def one(source: SourceConfig) -> CheckReport:
         async with slots:
-            return await check_source(make_source(source), state, fetcher, accept_shrink=accept_shrink,
+            return await check_source(sources.create(source), state, fetcher, accept_shrink=accept_shrink,
                                       route=route)
 
     try:

@@ -12,11 +12,12 @@ from collections import Counter
 from datetime import datetime, timezone
 from typing import Any, Sequence
 
-from . import __version__
+from . import __version__, channels, sources
 from .check import CheckReport, check_all
 from .cli_held import HELD_COMMANDS, add_held_parsers
 from .deliver import Delivered, Deliverer
 from .config import Config, load_config
+from .settings import listen_address
 from .durations import format_duration
 from .errors import ConfigError, MonitorError
 from .humantime import shown
@@ -27,7 +28,6 @@ from .events import EVENT_TYPES
 from .deliveries_cmd import add_deliveries_command, cmd_deliveries
 from .preview import add_preview_command, cmd_preview
 from .render import event_line
-from .sources import SOURCE_KINDS
 from .clock import utcnow
 from .related import story_events, with_related
 from .queries import parse_since
@@ -232,7 +232,7 @@ def cmd_validate(args: argparse.Namespace, config: Config) -> int:
           + (", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "none"))
     for source in config.sources:
         flag = "" if source.enabled else " (disabled)"
-        describe = mask_text(SOURCE_KINDS[source.kind](source).describe(), set(source.params))
+        describe = mask_text(sources.create(source).describe(), set(source.params))
         print(f"    {source.name}: {source.kind} every {format_duration(source.interval)}{flag}  {describe}")
     print(f"  {len(config.channels)} channels")
     print(f"  state: {config.state_path}")
@@ -241,10 +241,8 @@ def cmd_validate(args: argparse.Namespace, config: Config) -> int:
 
 def _check_listen(value: str | None) -> None:
     if value:
-        from .config import _listen
-
         try:
-            _listen(value)
+            listen_address(value)
         except ValueError as exc:
             raise MonitorError(f"--http: {exc}") from None
 
@@ -282,8 +280,8 @@ def cmd_status(args: argparse.Namespace, config: Config) -> int:
         failed = state.deliveries("failed")
     finally:
         state.close()
-    sources = source_status(config, rows)
-    data = {"daemon": {"running": holder is not None, "pid": holder}, "sources": sources,
+    shown_sources = source_status(config, rows)
+    data = {"daemon": {"running": holder is not None, "pid": holder}, "sources": shown_sources,
             "deliveries": {"pending": len(pending), "failed": len(failed)}}
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
@@ -291,9 +289,9 @@ def cmd_status(args: argparse.Namespace, config: Config) -> int:
     print(f"daemon: running (PID {holder})" if holder else "daemon: not running")
     now = datetime.now(timezone.utc)
     _print_table([[s["name"], shown(s["last_check"], now), _show(s["last_outcome"]), next_cell(s, now),
-                   str(s["consecutive_failures"])] for s in sources],
+                   str(s["consecutive_failures"])] for s in shown_sources],
                  ["SOURCE", "LAST CHECK", "OUTCOME", "NEXT CHECK", "FAILURES"])
-    failing = [s for s in sources if s["consecutive_failures"]]
+    failing = [s for s in shown_sources if s["consecutive_failures"]]
     for s in failing:
         print(f"failing: {s['name']} ({s['consecutive_failures']} in a row): {s['last_error']}")
     print(f"deliveries: {len(pending)} pending, {len(failed)} failed")
@@ -301,7 +299,7 @@ def cmd_status(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_test_alert(args: argparse.Namespace, config: Config) -> int:
-    from .channels import CHANNEL_KINDS, Outgoing
+    from .channels import Outgoing
     from .events import Event, Treaty
 
     wanted = args.channel or [c.name for c in config.channels if c.enabled]
@@ -322,7 +320,7 @@ def cmd_test_alert(args: argparse.Namespace, config: Config) -> int:
     async def send_all() -> list[tuple[str, Any]]:
         out = []
         for name in wanted:
-            channel = CHANNEL_KINDS[known[name].kind](known[name], user_agent)
+            channel = channels.create(known[name], user_agent)
             try:
                 out.append((name, await channel.send([Outgoing("test-" + uuid.uuid4().hex[:16], event)])))
             finally:

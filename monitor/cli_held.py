@@ -10,7 +10,7 @@ from collections import Counter
 from typing import Any, Callable
 
 from .clock import utcnow
-from .config import Config
+from .settings import Config
 from .deliver import Deliverer
 from .errors import MonitorError
 from .events import Event

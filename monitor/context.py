@@ -11,21 +11,13 @@ from typing import Any, Callable, Iterable
 
 import httpx
 
-from .config import SourceConfig
+from .settings import SourceConfig
 from .decoding import decode_body
+from .documents import DocState, DocUpdate
 from .durations import format_duration
 from .errors import SourceError, Unresolvable
 from .fetch import Fetcher
 from .redact import mask_url
-
-
-@dataclass
-class DocState:
-    """What the database remembers of one fetched document (one URL of one source)."""
-
-    etag: str | None = None
-    last_modified: str | None = None
-    hash: str | None = None
 
 
 @dataclass
@@ -49,20 +41,6 @@ class Document:
         except ValueError:
             snippet = " ".join(self.text[:120].split())
             raise SourceError(f"{self.url} did not answer JSON (starts with {snippet!r})") from None
-
-
-@dataclass
-class DocUpdate:
-    """A document's new validators and, when changed, its body for the snapshot table."""
-
-    key: str
-    url: str
-    etag: str | None
-    last_modified: str | None
-    hash: str
-    body: bytes | None
-    part: str | None = None
-    """The part being collected when it was fetched; dropped if that part fails."""
 
 
 @dataclass

@@ -14,7 +14,8 @@ from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from .check import check_source, make_source
+from . import sources
+from .check import check_source
 from .clock import iso, later, utcnow
 from .config import Config, SourceConfig, load_config
 from .deliver import Deliverer
@@ -94,7 +95,7 @@ class Daemon:
         assert task is not None
         self.running.add(task)
         try:
-            report = await check_source(make_source(source), self.state, self.fetcher, route=self.deliverer.route)
+            report = await check_source(sources.create(source), self.state, self.fetcher, route=self.deliverer.route)
         except asyncio.CancelledError:
             log.info("check of %s cancelled at shutdown; nothing of it was written", source.name,
                      extra={"source": source.name, "outcome": "cancelled"})

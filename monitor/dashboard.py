@@ -12,7 +12,7 @@ from urllib.parse import quote, unquote
 import jinja2
 
 from .clock import iso
-from .config import Config, SourceConfig
+from .settings import Config, SourceConfig
 from .errors import BadRequest
 from .httpserve import Response
 from .events import LABELS, OPS_TYPES, RECORD_TYPES, TREATY_TYPES, Event

@@ -10,9 +10,12 @@ lock on it yet), to give it mode 0600.
 
 from __future__ import annotations
 
+import itertools
 import os
 import sqlite3
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 from urllib.parse import quote
 
 from .errors import StateError
@@ -77,6 +80,35 @@ def connect(path: Path, *, readonly: bool = False, timeout: float = 30) -> sqlit
         if conn is not None:
             conn.close()
         raise _explain(path, exc, not readonly) from None
+
+
+_savepoints = itertools.count(1)
+
+
+@contextmanager
+def atomic(conn: sqlite3.Connection) -> Iterator[None]:
+    """One transaction, or a savepoint within an open one, rolled back on any error (what
+    sqlite-utils' `Database.atomic` does, without loading sqlite-utils on every start)."""
+    if conn.in_transaction:
+        name = f"monitor_{next(_savepoints)}"
+        conn.execute(f"savepoint {name}")
+        try:
+            yield
+        except BaseException:
+            if conn.in_transaction:  # an error may already have ended the whole transaction
+                conn.execute(f"rollback to savepoint {name}")
+                conn.execute(f"release savepoint {name}")
+            raise
+        conn.execute(f"release savepoint {name}")
+        return
+    conn.execute("begin")
+    try:
+        yield
+        conn.execute("commit")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("rollback")
+        raise
 
 
 def _connect_readonly(path: Path, timeout: float) -> sqlite3.Connection:

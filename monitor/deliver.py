@@ -10,8 +10,9 @@ from functools import partial
 from typing import Any, Callable
 
 from . import outbox
-from .channels import CHANNEL_KINDS, Channel, ChannelConfig, Outgoing, SendResult
-from .config import Config
+from . import channels
+from .channels import Channel, ChannelConfig, Outgoing, SendResult
+from .settings import Config
 from .errors import StateError
 from .events import Event
 from .clock import later, utcnow
@@ -49,7 +50,7 @@ class Deliverer:
         self.state = state
         user_agent = config.defaults.get("user_agent") or "legal-monitor"
         self.channels: dict[str, Channel] = {
-            c.name: CHANNEL_KINDS[c.kind](c, user_agent) for c in config.channels if c.enabled}
+            c.name: channels.create(c, user_agent) for c in config.channels if c.enabled}
         self._lock = asyncio.Lock()
         self.stopping = False
         """Set at a clean stop: the message being sent finishes, no other is claimed."""

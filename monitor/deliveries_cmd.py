@@ -9,7 +9,7 @@ import sys
 from typing import Any
 
 from .clock import utcnow
-from .config import Config
+from .settings import Config
 from .deliver import Delivered, Deliverer
 from .errors import MonitorError
 from .state import State, open_state

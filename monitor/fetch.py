@@ -16,9 +16,10 @@ import certifi
 import httpx
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
 
-from .config import SourceConfig
+from .settings import SourceConfig
 from .errors import FetchError, Unresolvable
 from .inflate import ACCEPT_ENCODING, read_capped
+from .options import url_host
 from .redact import mask_text, mask_url
 
 def is_transient(status: int) -> bool:
@@ -99,7 +100,7 @@ class Fetcher:
         target = url or source_url(source)
         if not target:
             return
-        host = httpx.URL(target).host
+        host = url_host(target)
         known = self._host_settings.get(host)
         wanted = (source.host_concurrency, source.host_delay)
         if known:
@@ -176,7 +177,7 @@ class Fetcher:
 
     async def _once(self, source: SourceConfig, method: str, url: str, params: Any,
                     headers: dict[str, str] | None, json: Any, accepted: set[int]) -> RawResponse:
-        host = httpx.URL(url).host
+        host = url_host(url)
         client, in_flight = self._client(source, host)
         request = client.build_request(method, url, params=params, json=json,
                                        headers={"User-Agent": source.user_agent, **source.headers,

@@ -10,6 +10,7 @@ from typing import Any, Callable
 
 from .catalogue import CatalogueEntry
 from .context import SourceContext
+from .database import atomic
 from .errors import SourceError, StateError
 from .events import Event
 from .match_ru import RussianMatcher
@@ -23,7 +24,7 @@ log = logging.getLogger("monitor.linking")
 
 def _run(state: State, work: Callable[[sqlite3.Connection], Any]) -> Any:
     try:
-        with state.db.atomic():
+        with atomic(state.conn):
             return work(state.conn)
     except sqlite3.DatabaseError as exc:
         raise StateError(f"{state.path}: cannot use the treaty catalogue: {exc}") from None

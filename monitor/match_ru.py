@@ -6,8 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-
-import snowballstemmer
+from typing import Any
 
 from .catalogue import CatalogueEntry
 
@@ -31,7 +30,9 @@ _NUMBERS = re.compile(r"№\s*([0-9]+)")
 
 
 @lru_cache(maxsize=1)
-def _stemmer() -> snowballstemmer.stemmer:
+def _stemmer() -> Any:
+    import snowballstemmer  # loaded when a title is matched, not at every start
+
     return snowballstemmer.stemmer("russian")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
@@ -44,18 +45,17 @@ def validate_table(table: Any, schema: dict[str, Option], path: str, problems: l
             hint = f" (did you mean {close!r}?)" if close else ""
             problems.append(f"{_join(path, key)}: unknown key{hint}")
     for key, option in schema.items():
-        where = _join(path, key)
         if key in table:
             try:
                 value = option.parse(table[key])
             except ValueError as exc:
-                problems.append(f"{where}: {exc}")
+                problems.append(f"{_join(path, key)}: {exc}")
                 continue
             if key.endswith("_env") and value is not None:
-                value = _resolve_env(value, where, problems)
+                value = _resolve_env(value, _join(path, key), problems)
             out[key] = value
         elif option.required:
-            problems.append(f"{where}: required key is missing")
+            problems.append(f"{_join(path, key)}: required key is missing")
         elif defaults is not None and key in defaults:
             out[key] = defaults[key]
         else:
@@ -212,20 +212,27 @@ env_map = map_of(env_name)
 def url(value: Any) -> str:
     """An http(s) URL with a host, and a port (if any) from 1 to 65535."""
     value = nonempty_text(value)
-    shown = repr(mask_url(value))
+    shown = lambda: repr(mask_url(value))  # noqa: E731 - only for the messages
     if not value.startswith(("http://", "https://")):
-        raise ValueError(f"must be an http:// or https:// URL, not {shown}")
+        raise ValueError(f"must be an http:// or https:// URL, not {shown()}")
     try:
         parts = urlsplit(value)
         host, port = parts.hostname, parts.port
-        httpx.URL(value)
+        url_host(value)  # httpx must read it too
     except (ValueError, httpx.InvalidURL) as exc:
-        raise ValueError(f"{shown} is not a valid URL: {exc}") from None
+        raise ValueError(f"{shown()} is not a valid URL: {exc}") from None
     if not host:
-        raise ValueError(f"{shown} names no host")
+        raise ValueError(f"{shown()} names no host")
     if port == 0:
-        raise ValueError(f"{shown}: port must be 1 to 65535")
+        raise ValueError(f"{shown()}: port must be 1 to 65535")
     return value
+
+
+@lru_cache(maxsize=4096)
+def url_host(url: str) -> str:
+    """The host httpx reads in an address, parsed once per address (the config checks each
+    one, and the fetcher asks again for every request)."""
+    return httpx.URL(url).host
 
 
 def _show(value: Any) -> str:

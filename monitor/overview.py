@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from .clock import iso
-from .config import Config
+from .settings import Config
 from .humantime import local_iso, shown
 from .redact import mask_text
 from .schedule import next_check

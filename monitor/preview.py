@@ -11,12 +11,12 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from .check import make_source
-from .config import Config
+from . import sources
 from .context import SourceContext
 from .errors import MonitorError, SourceError
 from .fetch import Fetcher
 from .records import Record
+from .settings import Config
 
 
 @dataclass
@@ -34,7 +34,7 @@ class Preview:
 async def take_preview(config: Config, name: str) -> Preview:
     """Fetch and parse `name` once, with no stored state (every document is new)."""
     source_config = config.source(name)
-    source = make_source(source_config)
+    source = sources.create(source_config)
     result = Preview(name, source_config.kind)
     async with Fetcher([source_config]) as fetcher:
         ctx = SourceContext(fetcher, source_config, {}, {}, lambda key: None, source.error_markers)

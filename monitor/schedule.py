@@ -6,7 +6,7 @@ import hashlib
 from datetime import datetime, timedelta
 from typing import Any
 
-from .config import SourceConfig
+from .settings import SourceConfig
 
 MAX_DOUBLINGS = 30
 """Retry waits stop doubling here (the interval caps them long before)."""

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-import sqlite_utils
-
+from .database import atomic
 from .errors import StateError
+
+if TYPE_CHECKING:  # loaded only to migrate: sqlite-utils takes a while to import
+    import sqlite_utils
 
 
 def _v1(db: sqlite_utils.Database) -> None:
@@ -89,14 +91,14 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4,
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def version_of(db: sqlite_utils.Database, path: Path) -> int:
+def version_of(conn: sqlite3.Connection, path: Path) -> int:
     """The schema version of a legal-monitor database (0 when empty); StateError if foreign."""
     try:
-        tables = set(db.table_names())
+        tables = {row[0] for row in conn.execute("select name from sqlite_master where type = 'table'")}
         if tables and "meta" not in tables:
             raise StateError(f"{path}: a SQLite database, but not a legal-monitor state database "
                              "(refusing to touch it)")
-        row = db.execute("select value from meta where key = 'schema_version'").fetchone() if tables else None
+        row = conn.execute("select value from meta where key = 'schema_version'").fetchone() if tables else None
     except sqlite3.DatabaseError as exc:
         raise StateError(f"{path}: the state database is corrupt or unreadable ({exc}); "
                          "restore a backup or move it aside") from None
@@ -107,11 +109,14 @@ def version_of(db: sqlite_utils.Database, path: Path) -> int:
     return version
 
 
-def migrate(db: sqlite_utils.Database, path: Path) -> None:
-    version = version_of(db, path)
+def migrate(conn: sqlite3.Connection, path: Path) -> None:
+    version = version_of(conn, path)
     if version == SCHEMA_VERSION:
         return
-    with db.atomic():
+    import sqlite_utils
+
+    db = sqlite_utils.Database(conn)
+    with atomic(conn):
         for migration in MIGRATIONS[version:]:
             migration(db)
         db.execute("insert or replace into meta (key, value) values ('schema_version', ?)", [str(SCHEMA_VERSION)])

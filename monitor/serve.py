@@ -5,7 +5,7 @@ from __future__ import annotations
 import signal
 import threading
 
-from .config import Config
+from .settings import Config
 from .errors import MonitorError
 from .metrics import Metrics
 from .state import open_state

@@ -7,14 +7,13 @@ import json
 import sqlite3
 import zlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-import sqlite_utils
-
 from .clock import later, utcnow, window_end
-from .context import DocState, DocUpdate
-from .database import connect
+from .documents import DocState, DocUpdate
+from .database import atomic, connect
 from .diff import PartDiff, Stored
 from .errors import StateError
 from .events import Event, Treaty, ops_event
@@ -61,9 +60,8 @@ def no_route(event: Event) -> list[Any]:  # for writers that queue no deliveries
 class State:
     """The state database. Open it with `open_state`."""
 
-    def __init__(self, db: sqlite_utils.Database, path: Path, keep_snapshots: int = 20, readonly: bool = False):
-        self.db = db
-        self.conn = db.conn
+    def __init__(self, conn: sqlite3.Connection, path: Path, keep_snapshots: int = 20, readonly: bool = False):
+        self.conn = conn
         self.path = path
         self.keep_snapshots = keep_snapshots
         self.readonly = readonly
@@ -71,7 +69,12 @@ class State:
         """(when, why) of the last write that could not commit, until one commits again."""
 
     def close(self) -> None:
-        self.db.close()
+        self.conn.close()
+
+    @cached_property
+    def db(self) -> Any:  # the connection as a sqlite-utils Database, loaded on first use (it imports slowly)
+        import sqlite_utils
+        return sqlite_utils.Database(self.conn)
 
     # --- reads -------------------------------------------------------------------------
 
@@ -84,8 +87,7 @@ class State:
         return [dict(zip(names, row)) for row in cursor.fetchall()]
 
     def source_row(self, name: str) -> dict[str, Any] | None:
-        rows = self._rows("select * from sources where name = ?", [name])
-        return rows[0] if rows else None
+        return next(iter(self._rows("select * from sources where name = ?", [name])), None)
 
     def source_rows(self) -> dict[str, dict[str, Any]]:
         return {row["name"]: row for row in self._rows("select * from sources")}
@@ -100,8 +102,8 @@ class State:
         return zlib.decompress(rows[0]["body"]) if rows else None
 
     def part_items(self, source: str, part: str) -> int | None:
-        rows = self._rows("select items from parts where source = ? and part = ?", [source, part])
-        return rows[0]["items"] if rows else None
+        return next((r["items"] for r in self._rows("select items from parts where source = ? and part = ?",
+                                                    [source, part])), None)
 
     def stored(self, source: str, part: str, only_missing: bool = False) -> dict[str, Stored]:
         sql = "select * from records where source = ? and part = ?"
@@ -137,7 +139,7 @@ class State:
 
     def _write(self, work: Callable[[], Any]) -> Any:
         try:
-            with self.db.atomic():
+            with atomic(self.conn):
                 result = work()
         except sqlite3.DatabaseError as exc:
             if self.write_error is None:
@@ -147,8 +149,8 @@ class State:
         return result
 
     def _ensure_source(self, name: str, kind: str, now: str) -> None:
-        self.conn.execute("insert or ignore into sources (name, kind, created_at) values (?, ?, ?)", [name, kind, now])
-        self.conn.execute("update sources set kind = ? where name = ?", [kind, name])
+        self.conn.execute("insert into sources (name, kind, created_at) values (?, ?, ?)"
+                          " on conflict (name) do update set kind = excluded.kind", [name, kind, now])
 
     def _log_check(self, source: str, started_at: str, duration: float, outcome: str, bytes_: int,
                    requests: int, not_modified: int, records: int | None, events: int, error: str | None) -> None:
@@ -228,15 +230,15 @@ class State:
                  later(due, channel.max_age), due])
         return True
 
-    # for the outbox module
-    rows, write, add_event = _rows, _write, _add_event
+    rows, write, add_event = _rows, _write, _add_event  # for the outbox module
 
     def _record_success(self, check: SuccessfulCheck, route: Router) -> tuple[list[Event], int, int]:
         now, name = check.started_at, check.source
         self._ensure_source(name, check.kind, now)
         ops = []
-        streak, since = self.conn.execute("select consecutive_failures, failing_since from sources where name = ?",
-                                          [name]).fetchone()
+        streak, since, last_error, stored_records = self.conn.execute(
+            "select consecutive_failures, failing_since, last_error, records from sources where name = ?",
+            [name]).fetchone()
         if since and streak >= check.threshold and not check.error:
             ops.append(ops_event("source_recovered", name, since, f"{name} recovered after {streak} failed check{'s' * (streak != 1)}",
                                  now, {"failing_since": since, "failures": streak}))
@@ -297,15 +299,14 @@ class State:
         if check.error:
             streak, failing = self._failing(name, now, check.error, check.structural, check.threshold, route)
             new_events += failing
-        else:
-            streak = 0
+        elif streak or since is not None or last_error is not None:  # else nothing to clear
             self.conn.execute("update sources set last_error = null, consecutive_failures = 0,"
                               " failing_since = null where name = ?", [name])
+            streak = 0
         self._log_check(name, now, check.duration, check.outcome, check.bytes, check.requests,
                         check.not_modified, records, len(new_events), check.error)
-        if records is None:
-            records = self.conn.execute("select records from sources where name = ?", [name]).fetchone()[0]
-        return new_events, records, streak
+        # Not counted now (no part parsed): the update above left the stored count as it was.
+        return new_events, stored_records if records is None else records, streak or 0
 
     def _known_event(self, event_id: str) -> bool:
         return self.conn.execute("select 1 from events where id = ?", [event_id]).fetchone() is not None
@@ -379,22 +380,21 @@ def open_state(path: str | Path, keep_snapshots: int = 20, *, readonly: bool = F
     if readonly and path.exists():
         conn = connect(path, readonly=True)
         try:
-            version = version_of(sqlite_utils.Database(conn), path)
+            version = version_of(conn, path)
         except BaseException:
             conn.close()
             raise
         if version == SCHEMA_VERSION or not migrate:
-            return State(sqlite_utils.Database(conn), path, keep_snapshots, readonly=True)
+            return State(conn, path, keep_snapshots, readonly=True)
         conn.close()  # an older schema: migrate it, if this process can write
     conn = connect(path)
     try:
-        db = sqlite_utils.Database(conn)
         if migrate:
-            migrate_schema(db, path)
+            migrate_schema(conn, path)
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise StateError(f"{path}: cannot migrate the state database: {exc}") from None
     except BaseException:
         conn.close()
         raise
-    return State(db, path, keep_snapshots)
+    return State(conn, path, keep_snapshots)

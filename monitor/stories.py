@@ -7,8 +7,6 @@ import re
 from functools import lru_cache
 from typing import Any
 
-import pycountry
-
 from .events import LABELS, Event
 
 FAMILIES = {
@@ -51,6 +49,8 @@ def state_id(name: str | None) -> str | None:
         return alias
     bracketed = _BRACKETED.match(text)
     tries = [text] + ([f"{bracketed['name']}, {bracketed['rest']}", bracketed["name"]] if bracketed else [])
+    import pycountry  # loaded when an event names a state (a check of an unchanged page needs none)
+
     for candidate in tries:
         if len(candidate) <= 3:
             continue  # codes are not names: a portal's "BUL" is no ISO code

@@ -10,13 +10,13 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from .channels.webhook import payload
 from .clock import utcnow
 from .dashboard import SECURITY_HEADERS, Dashboard
 from .errors import BadRequest, MonitorError
 from .events import Event
 from .httpserve import BoundedServer, Request, Response
 from .metrics import Metrics
+from .payload import payload
 from .related import with_related
 from .queries import find_events, parse_filters
 from .render import brief, headline
@@ -24,7 +24,7 @@ from .state import State, open_state
 from .stories import also_reported
 
 if TYPE_CHECKING:
-    from .config import Config
+    from .settings import Config
 
 log = logging.getLogger("monitor.web")
 FEED_SIZE = 50

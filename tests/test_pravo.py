@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from conftest import Reply
-from monitor.check import check_source, make_source
+from monitor.check import check_source
+from monitor.sources import create as create_source
 from monitor.clock import NOW_ENV
 from monitor.config import parse_config
 from monitor.diff import Stored, diff_part
@@ -344,7 +345,7 @@ def check(server, tmp_path: Path, **options):
 
     async def run():
         async with Fetcher([config]) as fetcher:
-            return await check_source(make_source(config), state, fetcher)
+            return await check_source(create_source(config), state, fetcher)
 
     try:
         return asyncio.run(run())

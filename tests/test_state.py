@@ -69,3 +69,46 @@ def test_unwritable_state_folder_is_a_clear_error(tmp_path):
     result = run_cli("--config", str(config), "check")
     assert result.returncode == 2
     assert "cannot create the state folder" in result.stderr and "Traceback" not in result.stderr
+
+
+def _check(now: str, **kw):
+    from monitor.context import DocUpdate
+    from monitor.state import SuccessfulCheck
+
+    return SuccessfulCheck(source="s", kind="html", started_at=now, duration=0.1, outcome=kw.pop("outcome", "baseline"),
+                           bytes=10, requests=1, not_modified=0,
+                           documents=[DocUpdate("http://x/", "http://x/", '"v1"', None, "h1", b"body")], memo={}, **kw)
+
+
+def test_a_check_that_fails_while_writing_leaves_nothing_and_the_next_one_commits(tmp_path):
+    from monitor.events import Event
+
+    state = open_state(tmp_path / "m.db")
+    unwritable = Event(id="ev_1", type="record_added", source="s", key="k", details={"x": object()})
+    with pytest.raises(TypeError):  # the event's details cannot be stored: after the document rows were written
+        state.record_success(_check("2026-01-01T00:00:00Z", events=[unwritable]))
+    assert not state.conn.in_transaction
+    assert state.conn.execute("select count(*) from documents").fetchone()[0] == 0
+    assert state.source_row("s") is None
+    state.record_success(_check("2026-01-01T00:00:01Z"))
+    other = sqlite3.connect(tmp_path / "m.db")  # committed: another connection sees it
+    assert other.execute("select key, hash from documents").fetchall() == [("http://x/", "h1")]
+    other.close()
+    state.close()
+
+
+def test_an_unchanged_check_reports_the_stored_record_count_and_clears_a_failure_streak(tmp_path):
+    from monitor.diff import PartDiff
+
+    state = open_state(tmp_path / "m.db")
+    state.conn.execute("insert into sources (name, kind, created_at, records, consecutive_failures, failing_since,"
+                       " last_error) values ('s', 'html', 'then', 47, 1, 'then', 'HTTP 500')")
+    _, records, streak = state.record_success(_check("2026-01-01T00:00:00Z", outcome="unchanged",
+                                                     parts=[("", None, PartDiff())]))
+    assert (records, streak) == (47, 0)
+    row = state.source_row("s")
+    assert (row["records"], row["consecutive_failures"], row["failing_since"], row["last_error"]) == (47, 0, None, None)
+    _, records, streak = state.record_success(_check("2026-01-01T00:00:01Z", outcome="unchanged",
+                                                     parts=[("", None, PartDiff())]))
+    assert (records, streak) == (47, 0)
+    state.close()

@@ -13,5 +13,12 @@ CHANNEL_KINDS: dict[str, type[Channel]] = {
     AppriseChannel.kind: AppriseChannel,
 }
 
-__all__ = ["CHANNEL_KINDS", "AppriseChannel", "Channel", "ChannelConfig", "EmailChannel", "Outgoing",
+
+
+def create(config: ChannelConfig, user_agent: str) -> Channel:
+    """The channel a validated `[[channels]]` entry describes (its kind was checked at load)."""
+    return CHANNEL_KINDS[config.kind](config, user_agent)
+
+
+__all__ = ["CHANNEL_KINDS", "create", "AppriseChannel", "Channel", "ChannelConfig", "EmailChannel", "Outgoing",
            "SendResult", "WebhookChannel"]

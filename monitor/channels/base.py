@@ -2,47 +2,12 @@
 
 from __future__ import annotations
 
-import fnmatch
-from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from typing import ClassVar
 
-from ..events import OPS_TYPES, Event
+from ..events import Event
 from ..options import Option
-
-
-@dataclass
-class ChannelConfig:
-    """One `[[channels]]` entry, validated."""
-
-    name: str
-    kind: str
-    enabled: bool = True
-    events: list[str] = field(default_factory=list)
-    sources: list[str] = field(default_factory=list)
-    subjects: list[str] = field(default_factory=list)
-    ops: bool = False
-    retry_base: float = 10.0
-    retry_max: float = 3600.0
-    max_age: float = 3 * 86400.0
-    max_attempts: int | None = None
-    stories: str = "each"
-    """"first": send only the first event of a story (see `stories`)."""
-    options: dict[str, Any] = field(default_factory=dict)
-
-    def wants(self, event: Event) -> bool:
-        """Whether this channel should receive `event` (its routing filters)."""
-        if not self.enabled:
-            return False
-        if event.type in OPS_TYPES:
-            return self.ops
-        if event.type not in self.events:
-            return False
-        if self.sources and not any(fnmatch.fnmatchcase(event.source, pattern) for pattern in self.sources):
-            return False
-        if self.subjects:
-            subject = (event.subject or "").casefold()
-            return any(subject == wanted.casefold() for wanted in self.subjects)
-        return True
+from ..settings import ChannelConfig
 
 
 @dataclass

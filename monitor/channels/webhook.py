@@ -12,30 +12,17 @@ from typing import Any, ClassVar
 import httpx
 
 from .. import options as o
-from ..events import Event, changes_of
+from ..events import Event
 from ..fetch import DEADLINE_FACTOR, is_transient, parse_retry_after
 from ..inflate import ACCEPT_ENCODING, read_head
 from ..options import Option
+from ..payload import payload
 from ..render import facts, headline
 from ..sanitize import web_link
 from .base import Channel, Outgoing, SendResult
 
-SCHEMA = "legal-monitor/event@1"
 ANSWER_BYTES = 4096
 """How much of a receiver's answer is read (decoded): enough for the error snippet."""
-
-
-def payload(event: Event) -> dict[str, Any]:
-    """The versioned JSON document of one event; unknown fields are null, never missing.
-    Version 1 only ever gains fields (`key` and `changes` came later)."""
-    data = event.to_dict()
-    return {
-        "schema": SCHEMA, "id": data["id"], "type": data["type"], "source": data["source"],
-        "key": data["key"] or None, "subject": data["subject"], "treaty": data["treaty"], "date": data["date"],
-        "effective_date": data["effective_date"], "title": data["title"], "summary": data["summary"],
-        "url": data["url"], "detected_at": data["detected_at"], "details": data["details"],
-        "story": data["story"], "related": data["related"], "changes": changes_of(event),
-    }
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:

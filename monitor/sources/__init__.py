@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..settings import SourceConfig
 from .base import Part, Source
 from .coe import CoeSource
 from .feed import FeedSource
@@ -19,5 +20,12 @@ SOURCE_KINDS: dict[str, type[Source]] = {
     UntcSource.kind: UntcSource,
 }
 
-__all__ = ["SOURCE_KINDS", "Part", "Source", "CoeSource", "FeedSource", "HtmlSource", "JsonSource",
+
+
+def create(config: SourceConfig) -> Source:
+    """The source a validated `[[sources]]` entry describes (its kind was checked at load)."""
+    return SOURCE_KINDS[config.kind](config)
+
+
+__all__ = ["SOURCE_KINDS", "create", "Part", "Source", "CoeSource", "FeedSource", "HtmlSource", "JsonSource",
            "PravoSource", "UntcSource"]

@@ -15,7 +15,7 @@ from ..records import Record
 from .generic import generic_events
 
 if TYPE_CHECKING:
-    from ..config import SourceConfig
+    from ..settings import SourceConfig
     from ..context import SourceContext
 
 

@@ -11,7 +11,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from .. import options as o
-from ..config import SourceConfig
+from ..settings import SourceConfig
 from ..errors import StructureChanged
 from ..options import Option
 from ..records import Record

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Callable
 
 from ..catalogue import CatalogueEntry
-from ..context import DocUpdate
+from ..documents import DocUpdate
 from ..events import Event
 from ..match_ru import RussianMatcher
 from .coe import catalogue as coe_catalogue

@@ -6,7 +6,8 @@ import json
 from typing import Any, Callable
 
 from ...catalogue import CatalogueEntry
-from ...context import DocUpdate, document_key
+from ...context import document_key
+from ...documents import DocUpdate
 from ...records import clean_text
 from .api import SEARCH_ALL
 from .parse import parse_treaty_list, treaty_number

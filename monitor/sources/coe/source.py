@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from ... import options as o
-from ...config import SourceConfig
+from ...settings import SourceConfig
 from ...context import Document, SourceContext
 from ...diff import Change
 from ...errors import SourceError

@@ -6,7 +6,7 @@ from datetime import date, timedelta, timezone
 from typing import Any, ClassVar
 
 from ... import clock, options as o
-from ...config import SourceConfig
+from ...settings import SourceConfig
 from ...context import Document, SourceContext
 from ...diff import Change
 from ...errors import SourceError, StructureChanged

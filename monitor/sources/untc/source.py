@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from ... import options as o
 from ...clock import utcnow
-from ...config import SourceConfig
+from ...settings import SourceConfig
 from ...context import SourceContext
 from ...diff import Change
 from ...events import Event, Treaty
