@@ -26,7 +26,7 @@ from pathlib import Path
 import pymorphy3
 
 from monitor.match_ru import RussianMatcher, normalise
-from monitor.sources.coe_catalogue import catalogue_entries
+from monitor.sources.coe.catalogue import catalogue_entries
 from monitor.sources.pravo import classify_title, short_title
 
 ROOT = Path(__file__).resolve().parent.parent

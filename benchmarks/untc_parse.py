@@ -16,10 +16,10 @@ import time
 from pathlib import Path
 
 from monitor.decoding import decode_body
-from monitor.sources.untc_html import parse_html
-from monitor.sources.untc_index import CHAPTER_INDEX, index_refs
-from monitor.sources.untc_records import build_records
-from monitor.sources.untc_xml import parse_xml
+from monitor.sources.untc import parse_html
+from monitor.sources.untc import CHAPTER_INDEX, index_refs
+from monitor.sources.untc import build_records
+from monitor.sources.untc import parse_xml
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "un"
 

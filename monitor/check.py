@@ -77,7 +77,8 @@ async def check_source(source: Source, state: State, fetcher: Fetcher, *, accept
                 if part.error:
                     raise (StructureChanged if part.structural else SourceError)(part.error)
                 diffs.append(_diff(state, name, part, accept_shrink or rebase, rebase))
-                if part.baseline_if_new and part.records is not None and state.part_items(name, part.name) is None:
+                if part.records is not None and (part.baseline or part.baseline_if_new and
+                                                 state.part_items(name, part.name) is None):
                     quiet.add(part.name)
             except SourceError as exc:
                 failed.append((part.name, exc))
@@ -102,9 +103,9 @@ async def check_source(source: Source, state: State, fetcher: Fetcher, *, accept
                  extra={"source": name, "outcome": "baseline"})
     if not (first or rebase) or (first and config.alert_on_first_check):
         for part_name, _, diff in diffs:
-            if part_name in quiet:
-                continue
             for change in diff.changes:
+                if part_name in quiet and change.kind == "added":
+                    continue  # a baseline: what appears is history, not news
                 events.extend(source.events(change, detected_at))
     events = prepare(state, source, ctx, events, detected_at)
     baseline = first or rebase

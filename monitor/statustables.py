@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from .sources import coe_status, untc_status
+from .sources.coe import status as coe_status
+from .sources.untc import status as untc_status
 from .sources.coe import CoeSource
 from .sources.untc import UntcSource
 from .treatystatus import StatusTable

@@ -9,7 +9,7 @@ import pytest
 
 from monitor.catalogue import CatalogueEntry
 from monitor.match_ru import RussianMatcher, normalise, stems
-from monitor.sources.coe_catalogue import catalogue_entries
+from monitor.sources.coe.catalogue import catalogue_entries
 from monitor.sources.pravo import classify_title
 from monitor.stories import state_id, story_id
 from monitor.events import Event, Treaty

@@ -14,12 +14,12 @@ from monitor.diff import Change
 from monitor.errors import ConfigError, StructureChanged
 from monitor.records import Record
 from monitor.sources.untc import UntcSource
-from monitor.sources.untc_cells import parse_cell, split_markers
-from monitor.sources.untc_html import parse_html
-from monitor.sources.untc_index import CHAPTER_INDEX, INDEX_GAPS, index_refs
-from monitor.sources.untc_records import build_records
-from monitor.sources.untc_withdrawals import is_withdrawal, match_participant, withdrawal_actor, withdrawal_dates
-from monitor.sources.untc_xml import parse_xml
+from monitor.sources.untc import parse_cell, split_markers
+from monitor.sources.untc import parse_html
+from monitor.sources.untc import CHAPTER_INDEX, INDEX_GAPS, index_refs
+from monitor.sources.untc import build_records
+from monitor.sources.untc import is_withdrawal, match_participant, withdrawal_actor, withdrawal_dates
+from monitor.sources.untc import parse_xml
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "un"
 PARIS = "XXVII-7-d"

@@ -323,7 +323,7 @@ def test_either_table_layout_and_either_metadata_layout_read_as_the_same_treaty(
 
 def test_upgrading_from_keys_that_held_markers_re_alerts_nothing(server, tmp_path, monkeypatch):
     """A database written when escaped markers stayed in names ("…America<superscript>7</superscript>")."""
-    import monitor.sources.untc_records as untc_records
+    import monitor.sources.untc.records as untc_records
     from monitor.records import clean_text
 
     paris = Paris(server, tmp_path)

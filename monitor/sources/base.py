@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Awaitable, ClassVar
 
 from ..diff import Change
 from ..errors import SourceError, StructureChanged
-from ..events import Event
+from ..events import Event, event_id
 from ..options import Option
 from ..records import Record
 from .generic import generic_events
@@ -36,6 +36,10 @@ class Part:
     """Set when this part alone failed: its records stay as they were, the others go on."""
     structural: bool = False
     """With `error`: the failure is an unknown page shape (raises structure_changed)."""
+    baseline: bool = False
+    """This part is a silent baseline: records appearing in it are history, not news, and
+    raise no events (changes to records already stored still do). Set by a kind that knows,
+    e.g. a treaty newly configured, or a changed filter that brings in rows already there."""
     baseline_if_new: bool = False
     """A part never seen before is a silent baseline (e.g. a treaty newly added to the
     config: its chart is history, not news). Leave unset where new parts are news (a new
@@ -107,3 +111,24 @@ class Source:
         """Turn one record change into events. The default classifies by keywords."""
         return generic_events(self.name, change, detected_at)
 
+
+def make_event(source: str, key: str, event_type: str, identity: tuple[Any, ...] = (), *,
+               id_key: str | None = None, **about: Any) -> Event:
+    """An event whose id is made of the source, the record key (or `id_key`, when one action is
+    filed under several records), the type and what identifies the action: the same real-world
+    action always gives the same id."""
+    return Event(id=event_id(source, id_key or key, event_type, *identity), type=event_type, source=source,
+                 key=key, **about)
+
+
+def record_changed(source: str, key: str, fields: dict[str, tuple[str | None, str | None]], *,
+                   identity: tuple[Any, ...] | None = None, details: dict[str, Any] | None = None,
+                   **about: Any) -> Event:
+    """The `record_changed` event: fields whose change is no action of its own, each as
+    (old, new), listed in `details["changed"]`. Its identity is the sorted (field, old, new)
+    triples unless the kind pinned another one."""
+    changed = {name: {"old": old, "new": new} for name, (old, new) in fields.items()}
+    if identity is None:
+        identity = (sorted((name, old, new) for name, (old, new) in fields.items()),)
+    return make_event(source, key, "record_changed", identity, details={**(details or {}), "changed": changed},
+                      **about)

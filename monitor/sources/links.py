@@ -8,7 +8,8 @@ from ..catalogue import CatalogueEntry
 from ..documents import DocUpdate
 from ..events import Event
 from ..match_ru import RussianMatcher
-from . import coe_catalogue, pravo_link
+from .coe import catalogue as coe_catalogue
+from .pravo import link as pravo_link
 from .base import Source
 
 CatalogueReader = Callable[[Source, list[DocUpdate], Callable[[str], bytes | None], bool],

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..events import Event
-from ..match_ru import Link, RussianMatcher
-from .pravo import document_label
+from ...events import Event
+from ...match_ru import Link, RussianMatcher
+from .events import document_label
 
 
 def reference(event: Event) -> str:

@@ -6,8 +6,8 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from ..errors import StructureChanged
-from ..records import clean_text
+from ...errors import StructureChanged
+from ...records import clean_text
 
 MONTHS = {name: number for number, names in enumerate([
     (), ("jan", "january", "janvier"), ("feb", "february", "février", "fevrier"), ("mar", "march", "mars"),

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from ..readable import human_date
-from ..treatystatus import RecordsOf, StatusRow, TreatyStatus
-from .coe import CHART_URL, TreatyInfo, default_mention, treaty_number
+from ...readable import human_date
+from ...treatystatus import RecordsOf, StatusRow, TreatyStatus
+from .parse import CHART_URL, TreatyInfo, default_mention, treaty_number
 
 FLAGS = {"R": "reservations", "D": "declarations", "A": "authorities", "T": "territorial application",
          "C": "communications", "O": "objections"}

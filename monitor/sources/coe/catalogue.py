@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any, Callable
 
-from ..catalogue import CatalogueEntry
-from ..context import document_key
-from ..documents import DocUpdate
-from ..records import clean_text
-from .coe import SEARCH_ALL, parse_treaty_list, treaty_number
+from ...catalogue import CatalogueEntry
+from ...context import document_key
+from ...documents import DocUpdate
+from ...records import clean_text
+from .api import SEARCH_ALL
+from .parse import parse_treaty_list, treaty_number
 
 LIST_PATH = "api/traites/search"
 """The treaty list's endpoint (a POST with the empty search form), as `coe` fetches it."""

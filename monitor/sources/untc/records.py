@@ -6,11 +6,11 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from ..errors import StructureChanged
-from ..records import Record, clean_text
-from .untc_cells import (FOOTNOTES_ONLY, MONTH, clean_name, column_roles, inline_markers, parse_cell, split_markers,
-                         strip_markers)
-from .untc_withdrawals import is_withdrawal, match_participant, named_actor, withdrawal_actor, withdrawal_dates
+from ...errors import StructureChanged
+from ...records import Record, clean_text
+from .cells import (FOOTNOTES_ONLY, MONTH, clean_name, column_roles, inline_markers, parse_cell, split_markers,
+                    strip_markers)
+from .withdrawals import is_withdrawal, match_participant, named_actor, withdrawal_actor, withdrawal_dates
 
 
 @dataclass

@@ -1,0 +1,158 @@
+"""The `coe` kind: Council of Europe Treaty Office charts of signatures and ratifications."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from ... import options as o
+from ...settings import SourceConfig
+from ...context import Document, SourceContext
+from ...diff import Change
+from ...errors import SourceError
+from ...events import Event
+from ...options import Option
+from ...records import Record
+from ..base import Part, Source, part_or_error
+from .api import DEFAULT_BASE_URL, DEFAULT_PAGE_URL, PUBLIC_TOKEN, Api
+from .events import CoeEvents
+from .parse import TreatyInfo, default_mention, parse_chart, parse_declarations, treaty_number
+
+
+# --- options -----------------------------------------------------------------------------
+
+def _treaties(value: Any) -> str | list[str]:
+    if value == "all":
+        return "all"
+    if not isinstance(value, list) or not value:
+        raise ValueError("must be \"all\" or a non-empty list of treaty numbers such as [126, 5]")
+    numbers = [treaty_number(v) for v in value]
+    return list(dict.fromkeys(numbers))
+
+
+def _states(value: Any) -> list[str]:
+    states = o.text_list(value)
+    if any(not s.strip() for s in states):
+        raise ValueError("state names or codes must not be empty")
+    return states
+
+
+def _base_url(value: Any) -> str:
+    value = o.url(value)
+    return value if value.endswith("/") else value + "/"
+
+
+# --- the source --------------------------------------------------------------------------
+
+class CoeSource(Source):
+    """Watches the Treaty Office charts: one part per treaty, one record per state or
+    organisation, events from the dates that appear on a row."""
+
+    kind: ClassVar[str] = "coe"
+    options: ClassVar[dict[str, Option]] = {
+        "treaties": Option(_treaties, "all", help="\"all\", or a list of treaty numbers such as [126, 5]"),
+        "states": Option(_states, [], help="only these states or organisations (names or codes); empty: all"),
+        "declarations": Option(o.boolean, False, help="also watch reservations, declarations and withdrawals"),
+        "token": Option(o.nonempty_text, PUBLIC_TOKEN, help="the web service key (header `token`)"),
+        "base_url": Option(_base_url, DEFAULT_BASE_URL, help="the Treaty Office web service"),
+        "page_url": Option(o.url, DEFAULT_PAGE_URL,
+                           help="the page whose `window.conventions_api_key` is read when the key is refused"),
+    }
+    defaults: ClassVar[dict[str, Any]] = {
+        "interval": 6 * 3600.0,
+        "host_concurrency": 1,
+        "host_delay": 1.0,
+        "tls_seclevel": 1,
+        "tls_legacy_connect": True,
+    }
+
+    def __init__(self, config: SourceConfig):
+        super().__init__(config)
+        self._treaties: dict[str, TreatyInfo] = {}
+        self._memo: dict[str, Any] = {}
+        self._seclevel0: set[str] = set()
+        """Hosts whose TLS handshake needed security level 0."""
+        self._service = Api(self.name, config.options, self._memo, self._seclevel0)
+
+    def describe(self) -> str:
+        treaties = self.config.options["treaties"]
+        which = "all treaties" if treaties == "all" else f"treaties {', '.join(treaties)}"
+        return f"{self.config.options['base_url']} ({which})"
+
+    async def _api(self, ctx: SourceContext, path: str, **kwargs: Any) -> Document:
+        """A request to the web service with the current key (see `Api.get`)."""
+        return await self._service.get(ctx, path, **kwargs)
+
+    # -- collecting --
+
+    async def collect(self, ctx: SourceContext) -> list[Part]:
+        self._memo = ctx.memo
+        self._service = Api(self.name, self.config.options, ctx.memo, self._seclevel0)
+        options = self.config.options
+        wanted = None if options["treaties"] == "all" else options["treaties"]
+        self._treaties = await self._service.treaty_list(ctx, wanted)
+        if wanted:
+            unknown = [n for n in wanted if n not in self._treaties]
+            if unknown:
+                raise SourceError(f"treaties {', '.join(unknown)} are not in the Treaty Office's list "
+                                  f"({options['base_url']}api/traites/search); check `treaties`")
+        numbers = wanted or sorted(self._treaties)
+        states = [s.strip().lower() for s in options["states"]]
+        filter_changed = self._memo.get("states_filter", states) != states
+        charted = set(self._memo.get("charted") or [])
+        parts: list[Part] = []
+        for number in numbers:
+            # One treaty that fails (a 500, an odd row) does not hold back the others.
+            parts.extend(await part_or_error(ctx, number, self._collect_treaty(ctx, number, states, filter_changed)))
+        # A part seen for the first time (a treaty or declarations newly configured) is a
+        # baseline: its rows are history, not news. A treaty new to the list is news.
+        good = [p for p in parts if not p.error]
+        for part in good:
+            part.baseline = filter_changed or (part.name not in charted and
+                                               part.name.split(":")[0] not in self._service.new_treaties)
+        self._memo["charted"] = sorted(charted | {p.name for p in good})
+        self._memo["states_filter"] = states
+        return parts
+
+    async def _collect_treaty(self, ctx: SourceContext, number: str, states: list[str],
+                              filter_changed: bool) -> list[Part]:
+        declarations = self.config.options["declarations"]
+        document = await self._api(ctx, "api/signatures", params={"numSTE": number, "langue": "ENG"},
+                                   need_body=declarations or filter_changed)
+        parts: list[Part] = []
+        codes: dict[str, str] = {}
+        if document.text is None:
+            parts.append(Part(number, None))
+        else:
+            rows = parse_chart(document.json(), number, document.url)
+            codes = {(r.fields["state"] or "").lower(): r.fields["code"] or "" for r in rows}
+            kept = [r for r in rows if _matches(r, states)]
+            parts.append(Part(number, kept if document.changed or filter_changed else None, items=len(rows),
+                              allow_empty=True))
+        if declarations:
+            found = await self._api(ctx, "api/conventions/getDeclarations",
+                                    params={"numSte": number, "codeNature": 0, "langue": "ENG"},
+                                    need_body=filter_changed)
+            name = f"{number}:declarations"
+            if found.text is None:
+                parts.append(Part(name, None))
+            else:
+                rows = parse_declarations(found.json(), number, found.url, codes)
+                kept = [r for r in rows if _matches(r, states)]
+                parts.append(Part(name, kept, items=len(rows), allow_empty=True))
+        return parts
+
+    # -- events --
+
+    def events(self, change: Change, detected_at: str) -> list[Event]:
+        record = change.new or change.old
+        assert record is not None
+        number = record.fields.get("treaty") or change.key.split(":")[0]
+        info = self._treaties.get(number) or TreatyInfo(number, f"Treaty {number}", default_mention(number))
+        return CoeEvents(self.name, self._memo).for_change(change, info, detected_at)
+
+
+def _matches(record: Record, states: list[str]) -> bool:
+    if not states:
+        return True
+    return any(s in ((record.fields.get("state") or "").lower(), (record.fields.get("code") or "").lower())
+               for s in states)
