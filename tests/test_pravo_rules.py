@@ -11,9 +11,9 @@ from monitor.catalogue import CatalogueEntry
 from monitor.errors import StructureChanged
 from monitor.events import Treaty, event_id
 from monitor.match_ru import RussianMatcher
-from monitor.sources.coe_catalogue import catalogue_entries
+from monitor.sources.coe.catalogue import catalogue_entries
 from monitor.sources.pravo import classify_title, document_label, parse_item, short_title
-from monitor.sources.pravo_link import link_events, reference
+from monitor.sources.pravo.link import link_events, reference
 from test_match_ru import LIST
 from test_pravo import BASE, events_between, law, source
 

@@ -6,8 +6,8 @@ import pytest
 
 from monitor.diff import Change
 from monitor.records import Record
-from monitor.sources.untc_records import Parsed, RawNote, Row, build_records, note_record
-from monitor.sources.untc_withdrawals import is_withdrawal, match_participant, withdrawal_dates
+from monitor.sources.untc.records import Parsed, RawNote, Row, build_records, note_record
+from monitor.sources.untc.withdrawals import is_withdrawal, match_participant, withdrawal_dates
 from test_untc import source
 
 REF = "IV-4"
