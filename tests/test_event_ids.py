@@ -17,7 +17,7 @@ from monitor.clock import NOW_ENV
 from monitor.events import event_id, ops_event
 from test_coe_cli import TreatyOffice, check as coe_check, config as coe_config, load as coe_load
 from test_pravo import law
-from test_pravo_e2e import DENUNCIATION, Portal
+from test_pravo_e2e import DENUNCIATION, Portal, pravo_source
 from test_untc_pipeline import Paris, fixture
 
 
@@ -38,13 +38,7 @@ def test_pravo_denunciation_law_id_is_pinned(server, tmp_path, monkeypatch):
         [state]
         path = "state.db"
 
-        [[sources]]
-        name = "pravo-ru"
-        kind = "pravo"
-        base_url = "{server.base}"
-        lookback_days = 3
-        retries = 0
-        host_delay = "0s"
+        {pravo_source(server.base, 3)}
     """)
     assert run_cli("--config", str(config), "check").returncode == 0
     # The eoNumber is the portal's identity of the act; the id does not depend on the day it is served.

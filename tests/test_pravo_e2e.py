@@ -39,6 +39,19 @@ class Portal:
         return Reply(200, json.dumps(body, ensure_ascii=False), {"Content-Type": "application/json; charset=utf-8"})
 
 
+def pravo_source(base: str, lookback_days: int) -> str:
+    """A `[[sources]]` table for the local portal, fast (no retries, no delay)."""
+    return f"""
+        [[sources]]
+        name = "pravo-ru"
+        kind = "pravo"
+        base_url = "{base}"
+        lookback_days = {lookback_days}
+        retries = 0
+        host_delay = "0s"
+    """
+
+
 def check(config) -> dict:
     result = run_cli("--config", str(config), "check", "--json")
     assert result.returncode == 0, result.stderr
@@ -57,13 +70,7 @@ def test_a_day_gaining_a_denunciation_law_raises_exactly_one_event(server, tmp_p
         [state]
         path = "state.db"
 
-        [[sources]]
-        name = "pravo-ru"
-        kind = "pravo"
-        base_url = "{server.base}"
-        lookback_days = 5
-        retries = 0
-        host_delay = "0s"
+        {pravo_source(server.base, 5)}
     """)
 
     baseline = check(config)
@@ -101,13 +108,7 @@ def test_an_unfiltered_answer_fails_the_cli_check(server, tmp_path):
         [state]
         path = "state.db"
 
-        [[sources]]
-        name = "pravo-ru"
-        kind = "pravo"
-        base_url = "{server.base}"
-        lookback_days = 1
-        retries = 0
-        host_delay = "0s"
+        {pravo_source(server.base, 1)}
     """)
     result = run_cli("--config", str(config), "check")
     assert result.returncode == 1

@@ -14,7 +14,7 @@ from conftest import Reply, free_port, run_cli, write_config
 from test_alerts import email_channel
 from test_coe_cli import TreatyOffice, load
 from test_pravo import law
-from test_pravo_e2e import Portal
+from test_pravo_e2e import Portal, pravo_source
 from test_untc_pipeline import PATHS, XML_TYPE, fixture
 from test_untc_pipeline import config_for as untc_config
 from monitor.events import event_id
@@ -41,13 +41,7 @@ def setup(tmp_path: Path, server, extra: str = "") -> tuple[Path, Portal, Treaty
         [state]
         path = "state.db"
 
-        [[sources]]
-        name = "pravo-ru"
-        kind = "pravo"
-        base_url = "{server.base}"
-        lookback_days = 3
-        retries = 0
-        host_delay = "0s"
+        {pravo_source(server.base, 3)}
 
         [[sources]]
         name = "coe"
