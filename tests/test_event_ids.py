@@ -70,10 +70,17 @@ def test_untc_withdrawal_and_reacceptance_ids_are_pinned(server, tmp_path):
         [withdrawal] = paris.check(fixture("paris_2_2019-11-05.en.xml")).events
         paris.check(fixture("paris_3_2020-11-05.en.xml"))
         [acceptance] = paris.check(fixture("paris_4_2021-01-21.en.xml")).events
+        stored = sorted((e.type, e.key, e.id) for e in paris.state.events(sources=["un"]))
     finally:
         paris.state.close()
     assert (withdrawal.type, withdrawal.id) == ("denunciation", "197cc1cd3298acd5dbdd5f036a6d7a9b")
     assert (acceptance.type, acceptance.id) == ("ratification", "0dca2a9f3b1e99d9a0989574bdc28085")
+    # The rewording of the withdrawal note (2020: "took effect") is on record under its own id.
+    assert stored == [
+        ("denunciation", "XXVII-7-d:note:United States of America:30da126d4296", "197cc1cd3298acd5dbdd5f036a6d7a9b"),
+        ("ratification", "XXVII-7-d:participant:United States of America", "0dca2a9f3b1e99d9a0989574bdc28085"),
+        ("record_changed", "XXVII-7-d:note:United States of America:30da126d4296",
+         "2119b2ae4a9832b229b2aa55bcb1f31a")]
 
 
 def test_generic_html_event_ids_are_pinned(server, tmp_path):
