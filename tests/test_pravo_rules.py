@@ -388,3 +388,10 @@ def test_a_decree_is_cited_as_a_presidential_decree():
     [event] = events_between(source(), [], [parse_item(item, BASE, "u")])
     assert reference(event) == "presidential decree No. 16"
     assert event.summary.startswith("Russia: presidential decree on suspension of Договора о торговле (№ 16")
+
+
+@pytest.mark.parametrize("ending", ["", ".", "»."])
+def test_the_scope_phrase_leaves_the_treaty_name_whatever_punctuation_ends_the_title(ending):
+    act = classify_title("О прекращении действия Конвенции о защите прав человека и основных свобод "
+                         f"в отношении Российской Федерации{ending}")
+    assert (act.type, act.treaty) == ("denunciation", "Конвенции о защите прав человека и основных свобод")

@@ -105,7 +105,8 @@ def classify_title(title: str | None) -> TreatyAct | None:
         match = pattern.match(folded)
         if not match:
             continue
-        treaty = _TRAILING_SCOPE.sub("", text[match.end():]).strip(" ,.;:" + _QUOTES)
+        rest = text[match.end():].strip(" ,.;:" + _QUOTES)  # a final period would hide the scope
+        treaty = _TRAILING_SCOPE.sub("", rest).strip(" ,.;:" + _QUOTES)
         if not treaty:
             return None
         if needs_treaty and not _names_treaty(treaty):
