@@ -19,7 +19,7 @@ from monitor.deliver import Deliverer
 from monitor.events import Event, Treaty
 from monitor.state import SuccessfulCheck, open_state
 
-from conftest import Daemon, Reply, run_cli, write_config
+from conftest import Daemon, Reply, json_source_config, run_cli, write_config
 
 SECRET = "whsec-test-123"
 
@@ -307,20 +307,7 @@ def test_email_through_the_whole_pipeline(tmp_path, server, smtp_server, monkeyp
     monkeypatch.setenv("LM_SMTP_PASSWORD", "pw-from-env")
     rows = [{"code": "FR", "state": "France", "title": "Ratification by France"}]
     server.routes["/p.json"] = lambda seen: Reply(200, json.dumps(rows))
-    path = write_config(tmp_path, f"""
-        [state]
-        path = "state.db"
-        [defaults]
-        retries = 0
-        host_delay = "0s"
-        [[sources]]
-        name = "parties"
-        kind = "json"
-        url = "{server.base}/p.json"
-        key = "code"
-        fields = {{ subject = "state", title = "title" }}
-        {email_channel(smtp_server.port)}
-    """)
+    path = json_source_config(tmp_path, f"{server.base}/p.json", email_channel(smtp_server.port))
     env = {"LM_SMTP_PASSWORD": "pw-from-env"}
     assert run_cli("--config", str(path), "check", env=env).returncode == 0  # baseline
     rows.append({"code": "RU", "state": "Russian Federation",
