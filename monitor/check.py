@@ -108,7 +108,7 @@ async def check_source(source: Source, state: State, fetcher: Fetcher, *, accept
                 if part_name in quiet and change.kind == "added":
                     continue  # a baseline: what appears is history, not news
                 events.extend(source.events(change, by_name[part_name], detected_at))
-    events = prepare(state, source, ctx, events, detected_at)
+    events = prepare(state, source, ctx, parts, events, detected_at)
     baseline = first or rebase
     outcome = "partial" if part_failure else "baseline" if baseline else ("changed" if changes else "unchanged")
     check = SuccessfulCheck(

@@ -2,7 +2,8 @@
 
 index: chapters, references and lettered instruments; cells: one date cell or name; withdrawals:
 what a withdrawal note says; xml and html: the two page shapes read into rows and notes; records:
-rows and notes as records; status: the status table; source: the Source and its event rules."""
+rows and notes as records; events: the alerts a change raises; catalogue: the treaties parsed, as
+catalogue entries; status: the status table; source: the Source."""
 
 from __future__ import annotations
 
