@@ -16,7 +16,8 @@ from .errors import MonitorError
 from .events import Event
 from .held import drop, held_events, release
 from .render import event_line
-from .state import State, open_state
+from .once import known_sources
+from .state import State, state_for
 
 
 def add_held_parsers(commands: Any) -> None:
@@ -37,7 +38,7 @@ def add_held_parsers(commands: Any) -> None:
 
 
 def _with_state(config: Config, work: Callable[[State], Any]) -> Any:
-    state = open_state(config.state_path, config.keep_snapshots)
+    state = state_for(config)
     try:
         return work(state)
     finally:
@@ -76,12 +77,7 @@ def _choice(args: argparse.Namespace, config: Config) -> tuple[list[str] | None,
         raise MonitorError(f"{args.command}: --all goes alone, without ids or --source")
     if not (args.all or args.ids or args.source):
         raise MonitorError(f"{args.command}: give event ids, --source NAME or --all (see `legal-monitor held`)")
-    known = {s.name for s in config.sources}
-    unknown = [name for name in args.source or [] if name not in known]
-    if unknown:
-        raise MonitorError(f"unknown source {', '.join(map(repr, unknown))} "
-                           f"(known: {', '.join(sorted(known)) or 'none'})")
-    return args.ids or None, args.source or None
+    return args.ids or None, known_sources(config, args.source or None)
 
 
 def _settle(args: argparse.Namespace, count: int, verb: str) -> int:
@@ -99,7 +95,7 @@ def cmd_release(args: argparse.Namespace, config: Config) -> int:
     async def go(state: State) -> tuple[list[Event], Counter]:
         deliverer = Deliverer(config, state)
         try:
-            released = release(state, deliverer.route, utcnow(), ids, sources)
+            released = release(state, utcnow(), ids, sources)
             outcomes = Counter() if args.no_send else Counter(d.outcome for d in await deliverer.deliver_due())
             return released, outcomes
         finally:
