@@ -48,6 +48,7 @@ class Daemon:
         self.config = config
         self.config_path = config_path or config.path
         self.state = state
+        state.outbox.channels = list(config.channels)  # new events are queued for this config's channels
         self.fetcher = Fetcher(config.sources)
         self.retired: list = []
         """Fetchers and deliverers replaced by a reload, closed at exit."""
