@@ -43,8 +43,8 @@ class Delivery:
         return asdict(self)
 
 
-_OWN = [f.name for f in fields(Delivery)][:12]  # the deliveries table's columns; the rest are the event's
-_EVENT = ("type", "source", "subject", "title")
+_EVENT = ("type", "source", "subject", "title")  # of a `Delivery`, its event's; the others are its own columns
+_OWN = [f.name for f in fields(Delivery) if f.name not in _EVENT]
 _EVENT_COLUMNS = ("id", "key", "summary", "url", "date", "effective_date", "treaty", "details", "detected_at",
                   "story", *_EVENT)
 

@@ -83,39 +83,39 @@ class State:
 
     # --- reads -------------------------------------------------------------------------
 
-    def rows(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
+    def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
         return self.database.rows(sql, params)
 
     def source_row(self, name: str) -> dict[str, Any] | None:
-        return next(iter(self.rows("select * from sources where name = ?", [name])), None)
+        return next(iter(self._rows("select * from sources where name = ?", [name])), None)
 
     def source_rows(self) -> dict[str, dict[str, Any]]:
-        return {row["name"]: row for row in self.rows("select * from sources")}
+        return {row["name"]: row for row in self._rows("select * from sources")}
 
     def documents(self, source: str) -> dict[str, DocState]:
-        rows = self.rows("select key, etag, last_modified, hash from documents where source = ?", [source])
+        rows = self._rows("select key, etag, last_modified, hash from documents where source = ?", [source])
         return {r["key"]: DocState(r["etag"], r["last_modified"], r["hash"]) for r in rows}
 
     def snapshot_body(self, source: str, doc_key: str) -> bytes | None:
-        rows = self.rows("select body from snapshots where source = ? and doc_key = ? order by id desc limit 1",
+        rows = self._rows("select body from snapshots where source = ? and doc_key = ? order by id desc limit 1",
                           [source, doc_key])
         return zlib.decompress(rows[0]["body"]) if rows else None
 
     def part_items(self, source: str, part: str) -> int | None:
-        return next((r["items"] for r in self.rows("select items from parts where source = ? and part = ?",
+        return next((r["items"] for r in self._rows("select items from parts where source = ? and part = ?",
                                                     [source, part])), None)
 
     def stored(self, source: str, part: str, only_missing: bool = False) -> dict[str, Stored]:
         sql = "select * from records where source = ? and part = ?"
         if only_missing:
             sql += " and missing > 0 and removed_at is null"
-        return {row["key"]: _stored(row) for row in self.rows(sql, [source, part])}
+        return {row["key"]: _stored(row) for row in self._rows(sql, [source, part])}
 
     def records(self, source: str, include_removed: bool = False) -> list[Stored]:
         sql = "select * from records where source = ?"
         if not include_removed:
             sql += " and removed_at is null"
-        return [_stored(row) for row in self.rows(sql + " order by key", [source])]
+        return [_stored(row) for row in self._rows(sql + " order by key", [source])]
 
     def events(self, since: str | None = None, types: list[str] | None = None,
                sources: list[str] | None = None, limit: int | None = None) -> list[Event]:
@@ -133,13 +133,15 @@ class State:
         if limit:
             sql += " limit ?"
             params.append(limit)
-        return [row_to_event(row) for row in self.rows(sql, params)]
+        return [row_to_event(row) for row in self._rows(sql, params)]
 
     # --- writes ------------------------------------------------------------------------
 
-    def write(self, work: Callable[[], T]) -> T:
+    def _write(self, work: Callable[[], T]) -> T:
         """Run `work` in one transaction (see `Database.write`)."""
         return self.database.write(work)
+
+    rows, write = _rows, _write  # for the modules that read and write beside the store (held, related)
 
     def _ensure_source(self, name: str, kind: str, now: str) -> None:
         self.conn.execute("insert into sources (name, kind, created_at) values (?, ?, ?)"
@@ -164,7 +166,7 @@ class State:
             streak, new = self._failing(source, started_at, error, structural, threshold)
             self._log_check(source, started_at, duration, "failed", bytes_, requests, 0, None, len(new), error)
             return streak, new
-        return self.write(work)
+        return self._write(work)
 
     def _failing(self, source: str, now: str, error: str, structural: bool,
                  threshold: int) -> tuple[int, list[Event]]:
@@ -191,7 +193,7 @@ class State:
         event and channel that wants it (the outbox). A check with `error` set (some parts
         failed) also counts as a failure. Returns the new events, the number of current
         records and the failure streak."""
-        return self.write(lambda: self._record_success(check))
+        return self._write(lambda: self._record_success(check))
 
     def add_event(self, event: Event, now: str) -> bool:
         """Store an event unless its id is known, and hand it to the outbox unless it is held
@@ -288,11 +290,11 @@ class State:
             self.conn.execute("delete from snapshots where rowid in (select s.rowid from snapshots s join documents d"
                               " on d.source = s.source and d.key = s.doc_key where d.checked_at < ?)", [older_than])
             return self.conn.execute("delete from documents where checked_at < ?", [older_than]).rowcount
-        return self.write(work)
+        return self._write(work)
 
     def prune_checks(self, older_than: str) -> int:
         """Delete check-log rows started before `older_than`; return how many."""
-        return self.write(lambda: self.conn.execute("delete from checks where started_at < ?",
+        return self._write(lambda: self.conn.execute("delete from checks where started_at < ?",
                                                    [older_than]).rowcount)
 
 
