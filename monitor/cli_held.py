@@ -9,14 +9,12 @@ import sys
 from collections import Counter
 from typing import Any, Callable
 
-from .clock import utcnow
 from .settings import Config
-from .deliver import Deliverer
 from .errors import MonitorError
 from .events import Event
-from .held import drop, held_events, release
+from .held import drop, held_events
 from .render import event_line
-from .once import known_sources
+from .once import known_sources, release_once
 from .state import State, state_for
 
 
@@ -92,16 +90,9 @@ def _settle(args: argparse.Namespace, count: int, verb: str) -> int:
 def cmd_release(args: argparse.Namespace, config: Config) -> int:
     ids, sources = _choice(args, config)
 
-    async def go(state: State) -> tuple[list[Event], Counter]:
-        deliverer = Deliverer(config, state)
-        try:
-            released = release(state, utcnow(), ids, sources)
-            outcomes = Counter() if args.no_send else Counter(d.outcome for d in await deliverer.deliver_due())
-            return released, outcomes
-        finally:
-            await deliverer.aclose()
-
-    released, outcomes = _with_state(config, lambda state: asyncio.run(go(state)))
+    released, sent = _with_state(config, lambda state: asyncio.run(
+        release_once(config, state, ids, sources, send=not args.no_send)))
+    outcomes = Counter(item.outcome for item in sent)
     code = _settle(args, len(released), "released")
     if outcomes:
         print("deliveries: " + ", ".join(f"{n} {outcome}" for outcome, n in sorted(outcomes.items())))
