@@ -21,7 +21,7 @@ from .linking import prepare
 from . import sources
 from .sources import Part, Source
 from .clock import utcnow
-from .state import Router, State, SuccessfulCheck, no_route
+from .state import State, SuccessfulCheck
 
 log = logging.getLogger("monitor.check")
 
@@ -55,9 +55,10 @@ class CheckReport:
         return self.outcome not in ("failed", "partial")
 
 
-async def check_source(source: Source, state: State, fetcher: Fetcher, *, accept_shrink: bool = False,
-                       route: Router = no_route) -> CheckReport:
-    """Check one source now. Failures are reported and logged, never raised (except a
+async def check_source(source: Source, state: State, fetcher: Fetcher, *,
+                       accept_shrink: bool = False) -> CheckReport:
+    """Check one source now, committing what it learned (and the new events' deliveries, in
+    the state's outbox) at once. Failures are reported and logged, never raised (except a
     broken database, which stops everything)."""
     name, config = source.name, source.config
     started_at, start = utcnow(), time.monotonic()
@@ -86,14 +87,14 @@ async def check_source(source: Source, state: State, fetcher: Fetcher, *, accept
             raise _combined(failed)
         ctx.forget_parts({part_name for part_name, _ in failed})
     except SourceError as exc:
-        return _failed(state, source, started_at, start, ctx, str(exc), route,
+        return _failed(state, source, started_at, start, ctx, str(exc),
                        structural=isinstance(exc, StructureChanged))
     except (StateError, asyncio.CancelledError):
         raise
     except Exception as exc:  # a bug or an unforeseen shape in a source kind: a failed check, not a crash
         log.debug("unexpected error checking %s", name, exc_info=True)
         return _failed(state, source, started_at, start, ctx,
-                       f"unexpected {type(exc).__name__} in the {config.kind} parser: {exc}", route)
+                       f"unexpected {type(exc).__name__} in the {config.kind} parser: {exc}")
     part_failure = _combined(failed) if failed else None
     changes = [change for _, _, diff in diffs for change in diff.changes]
     detected_at = utcnow()
@@ -118,7 +119,7 @@ async def check_source(source: Source, state: State, fetcher: Fetcher, *, accept
         error=mask_text(strip_controls(str(part_failure)), set(config.params)) if part_failure else None,
         structural=isinstance(part_failure, StructureChanged), first=first,
         max_events=config.max_events_per_check)
-    new_events, records, streak = state.record_success(check, route)
+    new_events, records, streak = state.record_success(check)
     report = CheckReport(name, outcome, check.duration, ctx.bytes, ctx.requests, ctx.not_modified,
                          records=records, events=new_events, error=check.error, failures=streak)
     if part_failure:
@@ -160,12 +161,12 @@ def _combined(failed: list[tuple[str, SourceError]]) -> SourceError:
 
 
 def _failed(state: State, source: Source, started_at: str, start: float, ctx: SourceContext,
-            error: str, route: Router, structural: bool = False) -> CheckReport:
+            error: str, structural: bool = False) -> CheckReport:
     duration = time.monotonic() - start
     error = mask_text(strip_controls(error), set(source.config.params))  # it may quote the page, or a key
     streak, events = state.record_failure(source.name, source.config.kind, started_at, duration, error,
                                           ctx.bytes, ctx.requests, structural=structural,
-                                          threshold=source.config.failure_threshold, route=route)
+                                          threshold=source.config.failure_threshold)
     log.warning("check of %s failed (%d in a row): %s", source.name, streak, error,
                 extra={"source": source.name, "outcome": "failed", "duration": round(duration, 3),
                        "bytes": ctx.bytes, "requests": ctx.requests, "failures": streak})
@@ -216,8 +217,7 @@ MAX_PARALLEL_CHECKS = 64
 
 
 async def check_all(config: Config, state: State, names: list[str] | None = None, *,
-                    accept_shrink: bool = False, fetcher: Fetcher | None = None,
-                    route: Router = no_route) -> list[CheckReport]:
+                    accept_shrink: bool = False, fetcher: Fetcher | None = None) -> list[CheckReport]:
     """Check the named sources (default: every enabled one) concurrently; reports in config order."""
     chosen = [s for s in config.sources if (s.name in names if names else s.enabled)]
     own = fetcher is None
@@ -226,8 +226,7 @@ async def check_all(config: Config, state: State, names: list[str] | None = None
 
     async def one(source: SourceConfig) -> CheckReport:
         async with slots:
-            return await check_source(sources.create(source), state, fetcher, accept_shrink=accept_shrink,
-                                      route=route)
+            return await check_source(sources.create(source), state, fetcher, accept_shrink=accept_shrink)
 
     try:
         return list(await asyncio.gather(*(one(s) for s in chosen)))
