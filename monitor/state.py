@@ -221,7 +221,7 @@ class State:
     def queue_deliveries(self, event: Event, route: Router, now: str) -> None:
         """One pending delivery of `event` per channel that wants it (within a write)."""
         for channel in route(event):
-            digest = channel.options.get("digest")
+            digest = getattr(channel.options, "digest", None)
             due = window_end(now, digest) if digest else now
             self.conn.execute(
                 "insert or ignore into deliveries (id, event_id, channel, status, attempts, created_at,"

@@ -58,16 +58,16 @@ class EmailChannel(Channel):
     @classmethod
     def check_options(cls, config: ChannelConfig) -> list[str]:
         options = config.options
-        if options["password_env"] and not options["username"]:
+        if options.password and not options.username:
             return ["username: required when password_env is set"]
-        if options["password_env"] and options["security"] == "none" and not _loopback(options["smtp_host"]):
-            return [f"security: \"none\" would send the password in clear to {options['smtp_host']}; use "
+        if options.password and options.security == "none" and not _loopback(options.smtp_host):
+            return [f"security: \"none\" would send the password in clear to {options.smtp_host}; use "
                     "\"starttls\" or \"ssl\" (plain SMTP with a password is allowed only to a loopback host)"]
         return []
 
     @property
     def digest(self) -> float | None:
-        return self.config.options["digest"]
+        return self.config.options.digest
 
     def message(self, batch: list[Outgoing]) -> EmailMessage:
         options = self.config.options
@@ -78,10 +78,10 @@ class EmailChannel(Channel):
         else:
             subject = f"{len(events)} treaty events: " + "; ".join(headline(e, limit=60) for e in events[:3])
         message["Subject"] = subject[:250]
-        message["From"] = options["from"]
-        message["To"] = ", ".join(options["to"])
+        message["From"] = options.from_
+        message["To"] = ", ".join(options.to)
         message["Date"] = formatdate(localtime=False, usegmt=True)
-        domain = options["from"].rsplit("@", 1)[1]
+        domain = options.from_.rsplit("@", 1)[1]
         message["Message-ID"] = f"<{batch[0].delivery_id}@{domain}>"
         message["List-Id"] = f"legal-monitor {self.name} <{_label(self.name)}.legal-monitor.{domain}>"
         message["X-Legal-Monitor-Event"] = ", ".join(sorted({e.type for e in events}))
@@ -96,25 +96,25 @@ class EmailChannel(Channel):
 
     def _send(self, message: EmailMessage) -> SendResult:
         options = self.config.options
-        security = options["security"]
-        port = options["smtp_port"] or {"starttls": 587, "ssl": 465, "none": 25}[security]
-        host = options["smtp_host"]
-        context = ssl.create_default_context(cafile=options["ca_bundle"] or certifi.where())
+        security = options.security
+        port = options.smtp_port or {"starttls": 587, "ssl": 465, "none": 25}[security]
+        host = options.smtp_host
+        context = ssl.create_default_context(cafile=options.ca_bundle or certifi.where())
         try:
             if security == "ssl":
-                smtp: smtplib.SMTP = BoundedSMTPSSL(host, port, options["timeout"], context)
+                smtp: smtplib.SMTP = BoundedSMTPSSL(host, port, options.timeout, context)
             else:
-                smtp = BoundedSMTP(host, port, options["timeout"])
+                smtp = BoundedSMTP(host, port, options.timeout)
             with smtp:
                 if security == "starttls":
                     smtp.starttls(context=context)
-                if options["username"]:
-                    smtp.login(options["username"], options["password_env"] or "")
+                if options.username:
+                    smtp.login(options.username, options.password or "")
                 smtp.ehlo_or_helo_if_needed()
-                code, reply = smtp.mail(options["from"])
+                code, reply = smtp.mail(options.from_)
                 if code != 250:
                     return _refused("MAIL FROM", code, reply)
-                for recipient in options["to"]:
+                for recipient in options.to:
                     code, reply = smtp.rcpt(recipient)
                     if code not in (250, 251):
                         return _refused(f"RCPT TO {recipient}", code, reply)

@@ -20,7 +20,7 @@ catalogue has nothing from this source yet) -> the entries learned, or None."""
 
 def _coe(source: Source, updates: list[DocUpdate], load: Callable[[str], bytes | None],
          empty: bool) -> list[CatalogueEntry] | None:
-    return coe_catalogue.from_updates(source.config.options["base_url"], updates, load, empty)
+    return coe_catalogue.from_updates(source.config.options.base_url, updates, load, empty)
 
 
 def _untc(source: Source, updates: list[DocUpdate], load: Callable[[str], bytes | None],
