@@ -15,6 +15,7 @@ from .channels import Channel, ChannelConfig, Outgoing, SendResult
 from .settings import Config
 from .errors import StateError
 from .events import Event
+from .outcomes import DeliveryOutcome
 from .clock import later, utcnow
 from .related import already_told, with_related
 from .state import State
@@ -33,8 +34,7 @@ class Delivered:
     delivery: str
     channel: str
     event: Event
-    outcome: str
-    """"sent", "retry" or "failed"."""
+    outcome: DeliveryOutcome
     detail: str
 
 

@@ -7,7 +7,7 @@ import keyword
 import os
 from dataclasses import Field, dataclass, field, make_dataclass
 from functools import lru_cache, partial
-from typing import Any, Callable
+from typing import Any, Callable, get_args
 from urllib.parse import urlsplit
 
 import httpx
@@ -108,7 +108,8 @@ _TYPES: dict[int, tuple[dict[str, Option], type]] = {}
 
 def options_type(table: dict[str, Option], name: str = "Options") -> type:
     """The frozen dataclass of an option table: one keyword field per key, named by `field_name`,
-    defaulting to the option's default. A ``*_env`` field (a secret) is never in its repr."""
+    defaulting to the option's default. A ``*_env`` field (a secret) is never in its repr.
+    Its `option_fields` maps each option key to its field name; `renamed` says whether any differs."""
     known = _TYPES.get(id(table))
     if known is not None:
         return known[1]
@@ -118,20 +119,31 @@ def options_type(table: dict[str, Option], name: str = "Options") -> type:
         if option.default is None and not option.required:
             annotation = f"{annotation} | None"
         fields.append((field_name(key), annotation, default_field(option, repr=not key.endswith("_env"))))
-    names = [spec[0] for spec in fields]
-    if len(set(names)) != len(names):
-        raise ValueError(f"{name}: two options share a field name in {names}")
-    built = make_dataclass(name, fields, frozen=True, kw_only=True)
+    names = {key: spec[0] for key, spec in zip(table, fields)}
+    if len(set(names.values())) != len(names):
+        raise ValueError(f"{name}: two options share a field name in {list(names.values())}")
+    built = make_dataclass(name, fields, frozen=True, kw_only=True,
+                           namespace={"option_fields": names, "renamed": any(k != f for k, f in names.items())})
     _TYPES[id(table)] = (table, built)
     return built
 
 
+_KINDS: dict[type, type] = {}
+"""The typed options class of each kind, once looked up."""
+
+
 def typed_options(kind: type, values: dict[str, Any] | None = None, **more: Any) -> Any:
     """The typed options of `kind` (a source or channel class with an `options` table) from
-    values by option key (as `validate_table` returns them); missing keys take their defaults."""
-    owner = next((c for c in kind.__mro__ if "options" in c.__dict__), kind)
-    built = options_type(kind.options, f"{owner.__name__}Options")
-    return built(**{field_name(key): value for key, value in {**(values or {}), **more}.items()})
+    values by option key (as `validate_table` returns them) or by field name; missing keys
+    take their defaults."""
+    built = _KINDS.get(kind)
+    if built is None:
+        owner = next((c for c in kind.__mro__ if "options" in c.__dict__), kind)
+        built = _KINDS[kind] = options_type(kind.options, f"{owner.__name__}Options")
+    items = {**values, **more} if values and more else values or more
+    if built.renamed:
+        items = {built.option_fields.get(key, key): value for key, value in items.items()}
+    return built(**items)
 
 
 @dataclass(frozen=True)
@@ -231,6 +243,13 @@ def choice(*choices: Any) -> Parser:
         if value not in choices:
             raise ValueError(f"must be one of {', '.join(repr(c) for c in choices)}, not {_show(value)}")
         return value
+    return parse
+
+
+def one_of(literal: Any) -> Parser:
+    """One of the values of a ``Literal[...]`` type; the typed option is annotated with it."""
+    parse = choice(*get_args(literal))
+    parse.__annotations__ = {"return": literal}
     return parse
 
 

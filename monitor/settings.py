@@ -8,7 +8,7 @@ from __future__ import annotations
 import fnmatch
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 from . import options as o
 from .events import EVENT_TYPES, OPS_TYPES, TREATY_TYPES, Event
@@ -108,7 +108,7 @@ CHANNEL_OPTIONS: dict[str, Option] = {
     "retry_max": Option(o.positive_duration, 3600.0, help="longest wait between retries"),
     "max_age": Option(o.positive_duration, 3 * 86400.0, help="give up on a delivery after this long"),
     "max_attempts": Option(o.integer(1), None, help="give up after this many attempts (default: no limit)"),
-    "stories": Option(o.choice(*get_args(Stories)), "each",
+    "stories": Option(o.one_of(Stories), "each",
                       help='"first": only the first alert of a story (one action seen by several sources)'),
 }
 

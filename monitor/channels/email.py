@@ -11,7 +11,7 @@ import ssl
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import formatdate
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import certifi
 
@@ -36,6 +36,11 @@ def _addresses(value: Any) -> list[str]:
     return [_address(v) for v in values]
 
 
+Security = Literal["starttls", "ssl", "none"]
+PORTS: dict[Security, int] = {"starttls": 587, "ssl": 465, "none": 25}
+"""The SMTP port of each security, without `smtp_port`."""
+
+
 class EmailChannel(Channel):
     """Sends each event (or, with `digest`, each window's events) as one e-mail."""
 
@@ -43,7 +48,7 @@ class EmailChannel(Channel):
     options: ClassVar[dict[str, Option]] = {
         "smtp_host": Option(o.nonempty_text, required=True, help="the SMTP server"),
         "smtp_port": Option(o.integer(1, 65535), None, help="default 587 (starttls), 465 (ssl), 25 (none)"),
-        "security": Option(o.choice("starttls", "ssl", "none"), "starttls",
+        "security": Option(o.one_of(Security), "starttls",
                            help="starttls (port 587), ssl (implicit TLS, 465) or none (plain, 25)"),
         "username": Option(o.nonempty_text, None, help="SMTP login, if the server wants one"),
         "password_env": Option(o.env_name, None, help="environment variable holding the SMTP password"),
@@ -97,7 +102,7 @@ class EmailChannel(Channel):
     def _send(self, message: EmailMessage) -> SendResult:
         options = self.config.options
         security = options.security
-        port = options.smtp_port or {"starttls": 587, "ssl": 465, "none": 25}[security]
+        port = options.smtp_port or PORTS[security]
         host = options.smtp_host
         context = ssl.create_default_context(cafile=options.ca_bundle or certifi.where())
         try:

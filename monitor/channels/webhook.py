@@ -7,7 +7,7 @@ import hashlib
 import hmac
 import json
 import time
-from typing import Any, ClassVar
+from typing import Any, Callable, ClassVar, Literal
 
 import httpx
 
@@ -64,7 +64,9 @@ def discord_message(event: Event) -> dict[str, Any]:
     return {"content": headline(event, limit=2000), "embeds": [embed], "allowed_mentions": {"parse": []}}
 
 
-FORMATS = {"json": payload, "slack": slack_message, "discord": discord_message}
+Format = Literal["json", "slack", "discord"]
+FORMATS: dict[Format, Callable[[Event], dict[str, Any]]] = {
+    "json": payload, "slack": slack_message, "discord": discord_message}
 
 
 class WebhookChannel(Channel):
@@ -76,7 +78,7 @@ class WebhookChannel(Channel):
         "secret_env": Option(o.env_name, None, help="environment variable holding the HMAC secret"),
         "headers": Option(o.text_map, {}, help="extra request headers"),
         "timeout": Option(o.positive_duration, 10.0, help="request timeout"),
-        "format": Option(o.choice("json", "slack", "discord"), "json", help="message format"),
+        "format": Option(o.one_of(Format), "json", help="message format"),
     }
 
     def __init__(self, config, user_agent: str):
