@@ -17,7 +17,7 @@ from .check import CheckReport, check_all
 from .cli_held import HELD_COMMANDS, add_held_parsers
 from .deliver import Delivered, Deliverer
 from .config import Config, load_config
-from .settings import listen_address
+from .settings import HTTP_OPTIONS, listen_address
 from .durations import format_duration
 from .errors import ConfigError, MonitorError
 from .humantime import shown
@@ -265,7 +265,7 @@ def cmd_serve(args: argparse.Namespace, config: Config) -> int:
     from .serve import serve
 
     _check_listen(args.http)
-    serve(config, args.http or config.http_listen or "127.0.0.1:8080")
+    serve(config, args.http or config.http_listen or HTTP_OPTIONS["listen"].default)
     return 0
 
 
@@ -315,7 +315,7 @@ def cmd_test_alert(args: argparse.Namespace, config: Config) -> int:
         summary="This is a test message sent by `legal-monitor test-alert`.", url="https://example.org/",
         date=datetime.now(timezone.utc).date().isoformat(), detected_at=utcnow(),
         treaty=Treaty("TEST", "Convention on Testing Alerts", None), details={"test": True})
-    user_agent = config.defaults.get("user_agent") or PROG
+    user_agent = config.defaults["user_agent"]
 
     async def send_all() -> list[tuple[str, Any]]:
         out = []

@@ -48,7 +48,7 @@ class Deliverer:
 
     def __init__(self, config: Config, state: State):
         self.state = state
-        user_agent = config.defaults.get("user_agent") or "legal-monitor"
+        user_agent = config.defaults["user_agent"]
         self.channels: dict[str, Channel] = {
             c.name: channels.create(c, user_agent) for c in config.channels if c.enabled}
         self._lock = asyncio.Lock()
