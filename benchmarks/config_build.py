@@ -5,7 +5,8 @@
 Writes the same config file as `compare_urlwatch` (one source per document, the bench
 defaults) and times `load_config` on it in this process (CPU time: other processes on the machine do not count), after one unmeasured load that
 compiles the selectors and fills the caches. Reported: the median and the fastest load, and
-the median per source. No network: the addresses are only parsed.
+the median per source. No network: the addresses are only parsed. To compare two trees, run
+it from each in turn (``cd DIR && python -m benchmarks.config_build``), alternating.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"config_build  code {code_version()}  {args.sources} {args.mix} sources  runs {args.runs}")
     print(f"  load_config  median {median * 1000:8.1f} ms  fastest {min(times) * 1000:8.1f} ms  "
           f"per source {median / args.sources * 1e6:6.1f} µs")
+    print(f"SUMMARY sources={args.sources} mix={args.mix} load_config cpu median {median * 1000:.1f} ms "
+          f"fastest {min(times) * 1000:.1f} ms per_source {median / args.sources * 1e6:.1f} us")
     return 0
 
 

@@ -158,7 +158,7 @@ def _parse_source(entry: dict[str, Any], where: str, folder: Path, defaults: dic
     values = validate_table(entry, schema, where, problems, merged_defaults)
     if len(problems) > before or kind is None:
         return None
-    common = {k: values.pop(k) for k in list(values) if k in SOURCE_OPTIONS}
+    common = {k: values.pop(k) for k in SOURCE_OPTIONS}  # validated: every key is there
     headers = {**common.pop("headers"), **{k: v for k, v in common.pop("headers_env").items() if v is not None}}
     params = {k: v for k, v in common.pop("params_env").items() if v is not None}
     source = SourceConfig(**common, headers=headers, params=params, options=typed_options(kind, values))
