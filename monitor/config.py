@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from functools import cache
 from pathlib import Path
 from typing import Any, Callable
 
@@ -144,10 +145,16 @@ def _check_jitter(source: SourceConfig, where: str, own: bool, problems: list[st
                         f"{format_duration(source.interval)}{whose}; make it at most the interval")
 
 
+@cache
+def _source_schema(kind: type | None) -> dict[str, Option]:
+    """The keys a source of `kind` accepts (the common ones, then its own), merged once per kind."""
+    return {**SOURCE_OPTIONS, **(kind.options if kind else {})}
+
+
 def _parse_source(entry: dict[str, Any], where: str, folder: Path, defaults: dict[str, Any],
                   kinds: dict[str, type], problems: list[str]) -> SourceConfig | None:
     kind = _kind(entry, where, kinds, "source", problems)
-    schema = {**SOURCE_OPTIONS, **(kind.options if kind else {})}
+    schema = _source_schema(kind)
     # A kind's own defaults (politeness, intervals) win over [defaults]; the source wins over both.
     kind_defaults = {key: (schema[key].parse(value) if isinstance(value, str) and key in schema else value)
                      for key, value in (kind.defaults if kind else {}).items()}

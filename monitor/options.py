@@ -109,8 +109,8 @@ _TYPES: dict[int, tuple[dict[str, Option], type]] = {}
 def options_type(table: dict[str, Option], name: str = "Options") -> type:
     """The frozen dataclass of an option table: one keyword field per key, named by `field_name`,
     defaulting to the option's default. A ``*_env`` field (a secret) is never in its repr.
-    Its `option_fields` maps each option key to its field name (`field_names` are the fields);
-    `renamed` says whether any differs."""
+    Its `_option_fields` maps each option key to its field name (`_field_names` are the fields);
+    `_renamed` says whether any differs."""
     known = _TYPES.get(id(table))
     if known is not None:
         return known[1]
@@ -124,8 +124,8 @@ def options_type(table: dict[str, Option], name: str = "Options") -> type:
     if len(set(names.values())) != len(names):
         raise ValueError(f"{name}: two options share a field name in {list(names.values())}")
     built = make_dataclass(name, fields, frozen=True, kw_only=True,
-                           namespace={"option_fields": names, "field_names": frozenset(names.values()),
-                                      "renamed": any(k != f for k, f in names.items())})
+                           namespace={"_option_fields": names, "_field_names": frozenset(names.values()),
+                                      "_renamed": any(k != f for k, f in names.items())})
     _TYPES[id(table)] = (table, built)
     return built
 
@@ -143,9 +143,9 @@ def typed_options(kind: type, values: dict[str, Any] | None = None, **more: Any)
         owner = next((c for c in kind.__mro__ if "options" in c.__dict__), kind)
         built = _KINDS[kind] = options_type(kind.options, f"{owner.__name__}Options")
     items = {**values, **more} if values and more else values or more
-    if built.renamed:
-        items = {built.option_fields.get(key, key): value for key, value in items.items()}
-    if items.keys() == built.field_names:
+    if built._renamed:
+        items = {built._option_fields.get(key, key): value for key, value in items.items()}
+    if items.keys() == built._field_names:
         # Validated values fill every field: set them as the frozen __init__ would, without its
         # one setattr call per field (the loader builds one per source; benchmarks/config_build).
         typed = object.__new__(built)

@@ -70,6 +70,9 @@ async def part_or_error(ctx: SourceContext, name: str, collect: Awaitable[Part |
 class Source:
     """A source kind. Subclasses set `kind` and `options`, and implement `collect`.
 
+    `options` is the kind's option table; a source reads its values as typed attributes,
+    `self.config.options.NAME` (see `options.typed_options`).
+
     `defaults` are the kind's own defaults for common keys (e.g. a longer interval or a
     politer host limit); they win over `[defaults]`, and the source's own keys win over both.
     """
