@@ -101,12 +101,13 @@ async def check_source(source: Source, state: State, fetcher: Fetcher, *, accept
         log.info("extraction settings of %s changed: parsed again and re-baselined silently", name,
                  extra={"source": name, "outcome": "baseline"})
     if not (first or rebase) or (first and config.alert_on_first_check):
+        by_name = {part.name: part for part in parts}  # a source's part names are unique
         for part_name, _, diff in diffs:
             for change in diff.changes:
                 if part_name in quiet and change.kind == "added":
                     continue  # a baseline: what appears is history, not news
-                events.extend(source.events(change, detected_at))
-    events = prepare(state, source, ctx, events, detected_at)
+                events.extend(source.events(change, by_name[part_name], detected_at))
+    events = prepare(state, source, ctx, parts, events, detected_at)
     baseline = first or rebase
     outcome = "partial" if part_failure else "baseline" if baseline else ("changed" if changes else "unchanged")
     check = SuccessfulCheck(

@@ -96,6 +96,32 @@ class Event:
         return data
 
 
+def make_event(source: str, key: str, event_type: str, identity: tuple[Any, ...] = (), *,
+               id_key: str | None = None, **about: Any) -> Event:
+    """An event whose id is made of the source, the record key (or `id_key`, when one action is
+    filed under several records), the type and what identifies the action: the same real-world
+    action always gives the same id."""
+    return Event(id=event_id(source, id_key or key, event_type, *identity), type=event_type, source=source,
+                 key=key, **about)
+
+
+def changed_fields(fields: dict[str, tuple[str | None, str | None]]) -> dict[str, dict[str, str | None]]:
+    """Changed fields given as name -> (old, new), in the form `details["changed"]` holds them."""
+    return {name: {"old": old, "new": new} for name, (old, new) in fields.items()}
+
+
+def record_changed(source: str, key: str, fields: dict[str, tuple[str | None, str | None]], *,
+                   identity: tuple[Any, ...] | None = None, details: dict[str, Any] | None = None,
+                   **about: Any) -> Event:
+    """The `record_changed` event: fields whose change is no action of its own, each as
+    (old, new), listed in `details["changed"]`. Its identity is the sorted (field, old, new)
+    triples unless the kind pinned another one."""
+    if identity is None:
+        identity = (sorted((name, old, new) for name, (old, new) in fields.items()),)
+    return make_event(source, key, "record_changed", identity,
+                      details={**(details or {}), "changed": changed_fields(fields)}, **about)
+
+
 def changes_of(event: Event) -> dict[str, dict[str, Any]]:
     """The record fields an event is about, name -> {"old", "new"}; {} when none is known."""
     details = event.details or {}

@@ -75,7 +75,7 @@ class DocumentSource(Source):
         keep = keep_matching(records, self.config.options.keywords)
         return [Part(records=keep, items=len(records), allow_empty=self.config.options.allow_empty)]
 
-    def events(self, change: Change, detected_at: str) -> list[Event]:
+    def events(self, change: Change, part: Part, detected_at: str) -> list[Event]:
         return generic_events(self.name, change, detected_at, context_of(self.config.options))
 
     def parse(self, text: str, url: str) -> list[Record]:

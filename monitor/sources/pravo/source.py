@@ -117,7 +117,7 @@ class PravoSource(Source):
             raise SourceError(f"HTTP {document.status} from {document.url}")
         return document.json()
 
-    def events(self, change: Change, detected_at: str) -> list[Event]:
+    def events(self, change: Change, part: Part, detected_at: str) -> list[Event]:
         if change.kind == "removed" or change.new is None:
             return []  # an act vanishing from a listing is not a withdrawal of anything
         record = change.new

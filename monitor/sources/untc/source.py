@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any, ClassVar
 
 from ... import options as o
@@ -13,7 +14,7 @@ from ...diff import Change
 from ...events import Event, Treaty
 from ...options import Option
 from ..base import Part, Source, part_or_error
-from .events import change_events
+from .events import TreatyContext, change_events
 from .html import parse_html
 from .index import (CHAPTER_INDEX, CORE_TREATIES, LAST_CHAPTER_OF_VOLUME_I, LETTERS, ROMAN, chapter_of,
                     chapters_option, index_refs, lettered_due, lettered_known, remember_lettered,
@@ -40,11 +41,6 @@ class UntcSource(Source):
     }
     defaults: ClassVar[dict[str, Any]] = {"interval": 12 * 3600.0, "host_concurrency": 1, "host_delay": 1.0}
     error_markers: ClassVar[tuple[str, ...]] = ("urgent maintenance and is currently unavailable",)
-
-    def __init__(self, config: SourceConfig):
-        super().__init__(config)
-        self.titles: dict[str, str | None] = {}
-        self._upgrading: set[str] = set()
 
     @classmethod
     def check_options(cls, config: SourceConfig) -> list[str]:
@@ -85,7 +81,7 @@ class UntcSource(Source):
         # One treaty that fails (an odd cell, a 500) does not hold back the others.
         roots = set(self.roots())
         # Treaties first read since participant names lose their footnote markers: their
-        # records may change keys once, and that is no news (see `events`).
+        # records may change keys once, and that is no news (see `TreatyContext`).
         aware = set(ctx.memo.get("marker_free_keys") or [])
         parts: list[Part] = []
         done: set[str] = set()
@@ -95,9 +91,10 @@ class UntcSource(Source):
                 parts += await part_or_error(ctx, ref, self.collect_treaty(ctx, ref))
             if ref in roots:
                 parts += await self._collect_lettered(ctx, ref, done)
-        good = {p.name for p in parts if not p.error}
-        self._upgrading = good - aware
-        ctx.memo["marker_free_keys"] = sorted(aware | good)
+        good = [p for p in parts if not p.error]
+        for part in good:
+            part.context = self.treaty_context(part, upgrading=part.name not in aware)
+        ctx.memo["marker_free_keys"] = sorted(aware | {p.name for p in good})
         return parts
 
     async def _collect_lettered(self, ctx: SourceContext, root: str, done: set[str]) -> list[Part]:
@@ -147,13 +144,17 @@ class UntcSource(Source):
         assert document.text is not None
         parsed = parser(document.text, f"{ref} ({url})")
         records = build_records(ref, parsed, f"{ref} ({url})", self.page_url(ref), None)
-        self.titles[ref] = records[0].title
         # A treaty newly added to `treaties` (or newly found) starts silently: its table is history.
         return [Part(ref, records=records, baseline_if_new=True)]
 
-    def events(self, change: Change, detected_at: str) -> list[Event]:
+    def treaty_context(self, part: Part, upgrading: bool = False) -> TreatyContext:
+        """What the event rules need about the part of treaty `part.name` (see `TreatyContext`)."""
+        title = part.records[0].title if part.records else None
+        return TreatyContext(Treaty(id=part.name, title=title, url=self.page_url(part.name)), upgrading)
+
+    def events(self, change: Change, part: Part, detected_at: str) -> list[Event]:
         record = change.new or change.old
         assert record is not None
-        ref = record.key.partition(":")[0]
-        treaty = Treaty(id=ref, title=record.title or self.titles.get(ref), url=self.page_url(ref))
-        return change_events(self.name, change, treaty, detected_at, upgrading=ref in self._upgrading)
+        context: TreatyContext = part.context
+        treaty = replace(context.treaty, title=record.title or context.treaty.title)
+        return change_events(self.name, change, treaty, detected_at, upgrading=context.upgrading)
