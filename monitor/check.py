@@ -18,6 +18,7 @@ from .fetch import Fetcher
 from .redact import mask_text
 from .sanitize import strip_controls
 from .linking import prepare
+from .outcomes import CheckOutcome
 from . import sources
 from .sources import Part, Source
 from .clock import utcnow
@@ -34,9 +35,7 @@ class CheckReport:
     """What one check did, for the command line and the logs."""
 
     source: str
-    outcome: str
-    """"baseline" (first check), "changed", "unchanged", "partial" (some parts failed, the
-    others were committed) or "failed"."""
+    outcome: CheckOutcome
     duration: float = 0.0
     bytes: int = 0
     requests: int = 0

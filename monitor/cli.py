@@ -16,7 +16,7 @@ from . import __version__, sources
 from .check import CheckReport
 from .cli_held import HELD_COMMANDS, add_held_parsers
 from .config import Config, load_config
-from .settings import listen_address
+from .settings import HTTP_OPTIONS, listen_address
 from .durations import format_duration
 from .errors import ConfigError, MonitorError
 from .humantime import shown
@@ -249,7 +249,7 @@ def cmd_serve(args: argparse.Namespace, config: Config) -> int:
     from .serve import serve
 
     _check_listen(args.http)
-    serve(config, args.http or config.http_listen or "127.0.0.1:8080")
+    serve(config, args.http or config.http_listen or HTTP_OPTIONS["listen"].default)
     return 0
 
 

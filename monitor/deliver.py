@@ -18,6 +18,7 @@ from .channels import Channel, ChannelConfig, Outgoing, SendResult
 from .settings import Config
 from .errors import StateError
 from .events import Event
+from .outcomes import DeliveryOutcome
 from .clock import later, utcnow
 from .outbox import Delivery, Outbox
 from .related import with_related
@@ -37,8 +38,7 @@ class Delivered:
     delivery: str
     channel: str
     event: Event
-    outcome: str
-    """"sent", "retry" or "failed"."""
+    outcome: DeliveryOutcome
     detail: str
 
 
@@ -54,7 +54,7 @@ class Deliverer:
         """The enabled channels, or those `names` (enabled or not); without a `state` it
         can only `send_test`."""
         self.state = state
-        user_agent = config.defaults.get("user_agent") or "legal-monitor"
+        user_agent = config.defaults["user_agent"]
         known = {c.name: c for c in config.channels}
         chosen = [c for c in config.channels if c.enabled] if names is None else [known[n] for n in names]
         self.channels: dict[str, Channel] = {c.name: channels.create(c, user_agent) for c in chosen}

@@ -251,7 +251,7 @@ times `timeout` in all: a server that drips its answer cannot hold a check open.
 
 def source_url(source: SourceConfig) -> str | None:
     """The address a source is configured with (`url`, else `base_url`)."""
-    return source.options.get("url") or source.options.get("base_url")
+    return getattr(source.options, "url", None) or getattr(source.options, "base_url", None)
 
 
 def _add_params(request: httpx.Request, source: SourceConfig) -> None:

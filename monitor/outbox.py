@@ -83,7 +83,7 @@ class Outbox:
         """One pending delivery of `event` per channel that wants it, due now or at the end of
         the channel's digest window, expiring `max_age` after that (within a write)."""
         for channel in self.route(event):
-            digest = channel.options.get("digest")
+            digest = getattr(channel.options, "digest", None)
             due = window_end(now, digest) if digest else now
             self.database.conn.execute(
                 "insert or ignore into deliveries (id, event_id, channel, status, attempts, created_at,"

@@ -146,9 +146,9 @@ def test_unknown_chart_shapes_are_structure_changed(data, message):
 def test_options_and_kind_defaults():
     source = make_source(treaties=[126, 5, "12a"], states=["RUS"])
     config = source.config
-    assert config.options["treaties"] == ["126", "005", "012A"]
-    assert config.options["token"] == "hfghhgp2q5vgwg1hbn532kw71zgtww7e"
-    assert config.options["base_url"] == "https://conventions-ws.coe.int/WS_LFRConventions/"
+    assert config.options.treaties == ["126", "005", "012A"]
+    assert config.options.token == "hfghhgp2q5vgwg1hbn532kw71zgtww7e"
+    assert config.options.base_url == "https://conventions-ws.coe.int/WS_LFRConventions/"
     assert (config.interval, config.host_concurrency, config.tls_seclevel, config.tls_legacy_connect) == \
         (6 * 3600, 1, 1, True)
     assert treaty_number(210) == "210"

@@ -13,12 +13,14 @@ from monitor.context import DocState, SourceContext, document_key
 from monitor.decoding import decode_body
 from monitor.errors import FetchError, SourceError, TooLarge
 from monitor.fetch import Fetcher
+from monitor.options import typed_options
+from monitor.sources.document import DocumentSource
 
 URL = "https://portal.example/page"
 
 
 def source(**kw) -> SourceConfig:
-    return SourceConfig(name="s", kind="html", host_delay=0, options={"url": URL}, **kw)
+    return SourceConfig(name="s", kind="html", host_delay=0, options=typed_options(DocumentSource, url=URL), **kw)
 
 
 def run(coro):

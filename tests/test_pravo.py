@@ -6,6 +6,7 @@ import asyncio
 import copy
 import json
 import math
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
@@ -305,7 +306,7 @@ def test_defaults_and_politeness_beat_global_defaults():
            "sources": [{"name": "pravo", "kind": "pravo"}]}
     config = parse_config(raw, Path("/tmp/monitor.toml")).sources[0]
     assert (config.interval, config.host_concurrency, config.host_delay, config.timeout) == (3600, 1, 1.0, 60)
-    assert config.options == {"base_url": BASE, "lookback_days": 7, "blocks": ["president"],
+    assert asdict(config.options) == {"base_url": BASE, "lookback_days": 7, "blocks": ["president"],
                               "document_types": [], "all_acts": False}
 
 

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any, Awaitable, ClassVar
 from ..diff import Change
 from ..errors import SourceError, StructureChanged
 from ..events import Event
-from ..options import Option
+from ..fetch import source_url
+from ..options import Option, field_name
 from ..records import Record
 from .generic import generic_events
 
@@ -73,6 +74,9 @@ async def part_or_error(ctx: SourceContext, name: str, collect: Awaitable[Part |
 class Source:
     """A source kind. Subclasses set `kind` and `options`, and implement `collect`.
 
+    `options` is the kind's option table; a source reads its values as typed attributes,
+    `self.config.options.NAME` (see `options.typed_options`).
+
     `defaults` are the kind's own defaults for common keys (e.g. a longer interval or a
     politer host limit); they win over `[defaults]`, and the source's own keys win over both.
     """
@@ -97,13 +101,13 @@ class Source:
 
     def describe(self) -> str:
         """A short line saying what this source watches, for listings."""
-        return self.config.options.get("url") or self.config.options.get("base_url") or ""
+        return source_url(self.config) or ""
 
     def extraction_settings(self) -> str | None:
         """A fingerprint of the extraction options, or None for kinds that declare none."""
         if not self.extraction:
             return None
-        chosen = {key: self.config.options.get(key) for key in self.extraction}
+        chosen = {key: getattr(self.config.options, field_name(key), None) for key in self.extraction}
         blob = json.dumps(chosen, sort_keys=True, ensure_ascii=False, default=str)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 

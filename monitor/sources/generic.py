@@ -160,8 +160,8 @@ def _dated(value: str | None, date_format: str | None) -> str | None:
     return parse_date(value, date_format) if date_format else None
 
 
-def context_of(options: dict[str, Any]) -> EventContext:
-    """The event context a generic source's options give."""
-    treaty = options.get("treaty")
-    return EventContext(Treaty(**treaty) if treaty else None, options.get("date_format"), options.get("url"))
+def context_of(options: Any) -> EventContext:
+    """The event context a generic source's typed options give (`treaty`, `date_format`, `url`)."""
+    treaty = options.treaty
+    return EventContext(Treaty(**treaty) if treaty else None, options.date_format, options.url)
 

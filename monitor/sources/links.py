@@ -21,7 +21,7 @@ bodies, whether the catalogue has nothing from this source yet) -> the entries l
 
 def _coe(source: Source, parts: list[Part], updates: list[DocUpdate], load: Callable[[str], bytes | None],
          empty: bool) -> list[CatalogueEntry] | None:
-    return coe_catalogue.from_updates(source.config.options["base_url"], updates, load, empty)
+    return coe_catalogue.from_updates(source.config.options.base_url, updates, load, empty)
 
 
 def _untc(source: Source, parts: list[Part], updates: list[DocUpdate], load: Callable[[str], bytes | None],

@@ -72,9 +72,9 @@ class CoeSource(Source):
         self._service = Api(self.name, config.options, {}, self._seclevel0)
 
     def describe(self) -> str:
-        treaties = self.config.options["treaties"]
+        treaties = self.config.options.treaties
         which = "all treaties" if treaties == "all" else f"treaties {', '.join(treaties)}"
-        return f"{self.config.options['base_url']} ({which})"
+        return f"{self.config.options.base_url} ({which})"
 
     async def _api(self, ctx: SourceContext, path: str, **kwargs: Any) -> Document:
         """A request to the web service with the current key (see `Api.get`)."""
@@ -85,15 +85,15 @@ class CoeSource(Source):
     async def collect(self, ctx: SourceContext) -> list[Part]:
         self._service = Api(self.name, self.config.options, ctx.memo, self._seclevel0)
         options = self.config.options
-        wanted = None if options["treaties"] == "all" else options["treaties"]
+        wanted = None if options.treaties == "all" else options.treaties
         treaties = await self._service.treaty_list(ctx, wanted)
         if wanted:
             unknown = [n for n in wanted if n not in treaties]
             if unknown:
                 raise SourceError(f"treaties {', '.join(unknown)} are not in the Treaty Office's list "
-                                  f"({options['base_url']}api/traites/search); check `treaties`")
+                                  f"({options.base_url}api/traites/search); check `treaties`")
         numbers = wanted or sorted(treaties)
-        states = [s.strip().lower() for s in options["states"]]
+        states = [s.strip().lower() for s in options.states]
         filter_changed = ctx.memo.get("states_filter", states) != states
         charted = set(ctx.memo.get("charted") or [])
         parts: list[Part] = []
@@ -113,7 +113,7 @@ class CoeSource(Source):
 
     async def _collect_treaty(self, ctx: SourceContext, number: str, states: list[str],
                               filter_changed: bool) -> list[Part]:
-        declarations = self.config.options["declarations"]
+        declarations = self.config.options.declarations
         document = await self._api(ctx, "api/signatures", params={"numSTE": number, "langue": "ENG"},
                                    need_body=declarations or filter_changed)
         parts: list[Part] = []

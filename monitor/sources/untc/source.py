@@ -44,37 +44,37 @@ class UntcSource(Source):
 
     @classmethod
     def check_options(cls, config: SourceConfig) -> list[str]:
-        if not config.options["treaties"] and not config.options["chapters"]:
+        if not config.options.treaties and not config.options.chapters:
             return ['treaties: name at least one treaty (e.g. ["IV-4"]), or set chapters']
         return []
 
     def roots(self) -> list[str]:
         """The chapter-index treaties whose lettered instruments are watched too."""
         options = self.config.options
-        if options["treaties"] == "all" or options["chapters"] == "all":
+        if options.treaties == "all" or options.chapters == "all":
             return index_refs(sorted(CHAPTER_INDEX))
-        return index_refs(options["chapters"])
+        return index_refs(options.chapters)
 
     def refs(self) -> list[str]:
         """The configured references, in config order, without repeats (lettered instruments
         found by probing come on top of these)."""
         options = self.config.options
-        named = [] if options["treaties"] == "all" else options["treaties"]
+        named = [] if options.treaties == "all" else options.treaties
         return list(dict.fromkeys(named + self.roots()))
 
     def describe(self) -> str:
         refs = self.refs()
         shown = ", ".join(refs[:6]) + (f" and {len(refs) - 6} more" if len(refs) > 6 else "")
-        return f"{shown} at {self.config.options['base_url']}"
+        return f"{shown} at {self.config.options.base_url}"
 
     def xml_url(self, ref: str) -> str:
         chapter = chapter_of(ref)
         volume = "I" if chapter <= LAST_CHAPTER_OF_VOLUME_I else "II"
-        base = self.config.options["base_url"]
+        base = self.config.options.base_url
         return f"{base}/doc/Publication/MTDSG/Volume%20{volume}/Chapter%20{ROMAN[chapter]}/{ref}.en.xml"
 
     def page_url(self, ref: str) -> str:
-        base = self.config.options["base_url"]
+        base = self.config.options.base_url
         return f"{base}/Pages/ViewDetails.aspx?src=TREATY&mtdsg_no={ref}&chapter={chapter_of(ref)}&clang=_en"
 
     async def collect(self, ctx: SourceContext) -> list[Part]:
