@@ -19,7 +19,8 @@ from .events import Event, ops_event
 from .flood import hold_flood
 from .outbox import Outbox
 from .records import Record
-from .settings import ChannelConfig, Config
+from .outcomes import CheckOutcome
+from .settings import STATE_OPTIONS, ChannelConfig, Config
 from .schema import SCHEMA_VERSION, migrate as migrate_schema, version_of
 
 
@@ -31,7 +32,7 @@ class SuccessfulCheck:
     kind: str
     started_at: str
     duration: float
-    outcome: str
+    outcome: CheckOutcome
     bytes: int
     requests: int
     not_modified: int
@@ -52,13 +53,14 @@ class SuccessfulCheck:
 
 
 T = TypeVar("T")
+KEEP_SNAPSHOTS: int = STATE_OPTIONS["keep_snapshots"].default  # the one default, from the option table
 
 
 class State:
     """The state database: records, events and checks, and the delivery `outbox` each new
     event is handed to in the transaction that stores it. Open it with `open_state`."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path, keep_snapshots: int = 20, readonly: bool = False,
+    def __init__(self, conn: sqlite3.Connection, path: Path, keep_snapshots: int = KEEP_SNAPSHOTS, readonly: bool = False,
                  channels: Iterable[ChannelConfig] = ()):
         self.conn = conn
         self.path = path
@@ -303,7 +305,7 @@ def _stored(row: dict[str, Any]) -> Stored:
     return Stored(record, row["missing"] or 0, row["removed_at"] is not None)
 
 
-def open_state(path: str | Path, keep_snapshots: int = 20, *, readonly: bool = False,
+def open_state(path: str | Path, keep_snapshots: int = KEEP_SNAPSHOTS, *, readonly: bool = False,
                migrate: bool = True, channels: Iterable[ChannelConfig] = ()) -> State:
     """Open (or create) the state database and run migrations; raise StateError if unusable.
     New events are queued for those of `channels` that want them (see `Outbox`).
