@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from conftest import Reply, write_config
+from conftest import QUICK_STATE, Reply, write_config
 
 from monitor.check import check_all
 from monitor.config import load_config
@@ -24,12 +24,7 @@ def test_a_record_gone_from_a_page_is_removed_at_the_second_miss_even_when_the_p
     for path in pages:
         server.routes[path] = lambda seen, path=path: Reply(200, page(pages[path][0]),
                                                               {**HTML, "ETag": pages[path][1]})
-    config = load_config(write_config(tmp_path, f"""
-        [state]
-        path = "state.db"
-        [defaults]
-        retries = 0
-        host_delay = "0s"
+    config = load_config(write_config(tmp_path, f"""{QUICK_STATE}
         [[sources]]
         name = "a"
         kind = "html"
