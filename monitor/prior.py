@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, Iterable
 
 from .diff import Stored
@@ -10,10 +9,15 @@ from .documents import DocState
 from .state import State
 
 
+BATCH = 500
+"""Sources read per query (SQLite allows 999 parameters in its oldest builds)."""
+
+
 class Prior:
     """The reads a check starts with. `Prior(state)` asks the database once per source and
     question; `Prior.of_cycle(state, names)` reads the rows, validators and parts with missing
-    records of every named source in one query each, for a cycle that checks them all at once.
+    records of every named source in one query per table (per 500 sources), for a cycle that
+    checks them all at once.
     Within a cycle only a source's own check writes its rows, so reading them first is the same."""
 
     def __init__(self, state: State):
@@ -25,16 +29,20 @@ class Prior:
     @classmethod
     def of_cycle(cls, state: State, names: Iterable[str]) -> "Prior":
         prior = cls(state)
-        chosen = json.dumps(list(names))
-        prior._rows = {row["name"]: row for row in state.rows(
-            "select * from sources where name in (select value from json_each(?))", [chosen])}
-        for row in state.rows("select source, key, etag, last_modified, hash from documents"
-                              " where source in (select value from json_each(?))", [chosen]):
-            prior._documents.setdefault(row["source"], {})[row["key"]] = DocState(
-                row["etag"], row["last_modified"], row["hash"])
-        prior._missing = {(row["source"], row["part"]) for row in state.rows(
-            "select distinct source, part from records where missing > 0 and removed_at is null"
-            " and source in (select value from json_each(?))", [chosen])}
+        prior._rows = {}
+        names = list(names)
+        for start in range(0, len(names), BATCH):  # within SQLite's limit on parameters
+            chosen = names[start:start + BATCH]
+            among = f"in ({','.join('?' * len(chosen))})"
+            prior._rows.update((row["name"], row) for row in state.rows(
+                f"select * from sources where name {among}", chosen))
+            for row in state.rows("select source, key, etag, last_modified, hash from documents"
+                                  f" where source {among}", chosen):
+                prior._documents.setdefault(row["source"], {})[row["key"]] = DocState(
+                    row["etag"], row["last_modified"], row["hash"])
+            prior._missing.update((row["source"], row["part"]) for row in state.rows(
+                "select distinct source, part from records where missing > 0 and removed_at is null"
+                f" and source {among}", chosen))
         return prior
 
     def row(self, source: str) -> dict[str, Any] | None:
