@@ -19,6 +19,7 @@ from .redact import mask_text
 from .sanitize import strip_controls
 from .linking import prepare
 from .outcomes import CheckOutcome
+from .prior import Prior
 from . import sources
 from .sources import Part, Source
 from .clock import utcnow
@@ -54,18 +55,20 @@ class CheckReport:
         return self.outcome not in ("failed", "partial")
 
 
-async def check_source(source: Source, state: State, fetcher: Fetcher, *,
-                       accept_shrink: bool = False) -> CheckReport:
+async def check_source(source: Source, state: State, fetcher: Fetcher, *, accept_shrink: bool = False,
+                       prior: Prior | None = None) -> CheckReport:
     """Check one source now, committing what it learned (and the new events' deliveries, in
     the state's outbox) at once. Failures are reported and logged, never raised (except a
-    broken database, which stops everything)."""
+    broken database, which stops everything). `prior` is a cycle's read of what the state
+    held (default: read now, for this source alone)."""
     name, config = source.name, source.config
     started_at, start = utcnow(), time.monotonic()
-    row = state.source_row(name)
+    prior = prior or Prior(state)
+    row = prior.row(name)
     first = row is None or row["last_success"] is None
     memo = json.loads((row or {}).get("memo") or "{}")
     rebase = settings_changed(source, memo, first)
-    ctx = SourceContext(fetcher, config, {} if rebase else state.documents(name), memo,
+    ctx = SourceContext(fetcher, config, {} if rebase else prior.documents(name), memo,
                         partial(state.snapshot_body, name), source.error_markers)
     try:
         parts = await source.collect(ctx)
@@ -76,7 +79,7 @@ async def check_source(source: Source, state: State, fetcher: Fetcher, *,
             try:
                 if part.error:
                     raise (StructureChanged if part.structural else SourceError)(part.error)
-                diffs.append(_diff(state, name, part, accept_shrink or rebase, rebase))
+                diffs.append(_diff(state, name, part, accept_shrink or rebase, rebase, prior))
                 if part.records is not None and (part.baseline or part.baseline_if_new and
                                                  state.part_items(name, part.name) is None):
                     quiet.add(part.name)
@@ -186,12 +189,12 @@ def settings_changed(source: Source, memo: dict, first: bool) -> bool:
     return not first and before is not None and before != current
 
 
-def _diff(state: State, name: str, part: Part, accept_shrink: bool, rebase: bool = False):
+def _diff(state: State, name: str, part: Part, accept_shrink: bool, rebase: bool, prior: Prior):
     """Diff one part; a part that lost all or most of its items fails the whole check.
     On a re-baseline the records the new settings no longer extract are dropped at once."""
     if part.records is None:
         diff = PartDiff()
-        for key, stored in state.stored(name, part.name, only_missing=True).items():
+        for key, stored in prior.missing(name, part.name).items():
             miss(key, stored, diff)
         return part.name, None, diff
     previous = state.part_items(name, part.name)
@@ -222,10 +225,12 @@ async def check_all(config: Config, state: State, names: list[str] | None = None
     own = fetcher is None
     fetcher = fetcher or Fetcher(chosen)
     slots = asyncio.Semaphore(MAX_PARALLEL_CHECKS)
+    prior = Prior.of_cycle(state, [s.name for s in chosen])
 
     async def one(source: SourceConfig) -> CheckReport:
         async with slots:
-            return await check_source(sources.create(source), state, fetcher, accept_shrink=accept_shrink)
+            return await check_source(sources.create(source), state, fetcher, accept_shrink=accept_shrink,
+                                      prior=prior)
 
     try:
         return list(await asyncio.gather(*(one(s) for s in chosen)))
