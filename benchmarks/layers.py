@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         async def fetcher() -> None:
             async with Fetcher(config.sources) as fetch:
                 async def one(source: Any) -> None:
-                    answer = await fetch.request(source, "GET", source.options["url"], headers=conditional[source.name])
+                    answer = await fetch.request(source, "GET", source.options.url, headers=conditional[source.name])
                     assert answer.status == 304
                 await asyncio.gather(*(one(s) for s in config.sources))
 
@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
                 async def one(source: Any) -> None:
                     ctx = SourceContext(fetch, source, documents[source.name], {},
                                         partial(state.snapshot_body, source.name))
-                    assert not (await ctx.get(source.options["url"])).changed
+                    assert not (await ctx.get(source.options.url)).changed
                 await asyncio.gather(*(one(s) for s in config.sources))
 
         async def cycle() -> None:

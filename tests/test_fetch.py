@@ -188,7 +188,7 @@ def test_host_delay_spaces_the_starts_and_a_failed_request_frees_its_slot():
 
     async def main():
         config = SourceConfig(name="s", kind="html", host_concurrency=1, host_delay=0.05, retries=0,
-                              options={"url": URL})
+                              options=typed_options(DocumentSource, url=URL))
         async with Fetcher([config]) as fetcher:
             with respx.mock:
                 respx.get(URL).mock(side_effect=handler)
