@@ -477,3 +477,33 @@ def test_describe_names_the_service_and_the_treaties(tmp_path):
     assert CoeSource(coe_config(tmp_path)).describe() == f"{BASE} (all treaties)"
     assert CoeSource(coe_config(tmp_path, treaties=[126, 5])).describe() == f"{BASE} (treaties 126, 005)"
     assert coe_config(tmp_path, base_url="https://ws.coe.test/x").options["base_url"] == "https://ws.coe.test/x/"
+
+
+# --- TLS security level ---------------------------------------------------------------------------
+
+class RefusingAtLevel1:
+    """A fetcher whose service host completes the TLS handshake only at security level 0."""
+
+    def __init__(self):
+        self.seen: list[tuple[str, int, dict]] = []
+
+    async def request(self, source, method, url, **kwargs):
+        from monitor.errors import FetchError
+        from monitor.fetch import RawResponse
+
+        self.seen.append((url, source.tls_seclevel, kwargs.get("params")))
+        if source.tls_seclevel != 0:
+            raise FetchError(f"cannot connect to {url}: [SSL: DH_KEY_TOO_SMALL] dh key too small (_ssl.c:1006)")
+        body = json.dumps(listed("126") if url == LIST else load("signatures_126_before.json"))
+        return RawResponse(url, 200, httpx.Headers({"Content-Type": "application/json"}), body.encode())
+
+
+def test_a_refused_handshake_is_retried_at_level_0_with_the_same_request(tmp_path, caplog):
+    config = coe_config(tmp_path, treaties=[126])
+    fetcher = RefusingAtLevel1()
+    ctx = SourceContext(fetcher, config, {}, {}, lambda key: None)
+    parts = asyncio.run(CoeSource(config).collect(ctx))
+    assert [(p.name, len(p.records), p.error) for p in parts] == [("126", 4, None)]
+    assert fetcher.seen == [(LIST, 1, None), (LIST, 0, None), (CHARTS, 0, {"numSTE": "126", "langue": "ENG"})]
+    assert (f"coe: the TLS handshake with ws.coe.test failed at security level 1 (cannot connect to {LIST}: "
+            "[SSL: DH_KEY_TOO_SMALL] dh key too small (_ssl.c:1006)); retrying at level 0 for this host") in caplog.text
