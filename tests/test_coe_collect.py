@@ -58,6 +58,7 @@ class Service:
                                           "210": load("signatures_210_before.json")}
         self.declarations: dict[str, object] = {}
         self.status: dict[str, int] = {}
+        self.refusal = 401
         self.asked: list[tuple[str, str, dict, str | None]] = []
         router.post(LIST).mock(side_effect=self.answer)
         router.get(CHARTS).mock(side_effect=self.answer)
@@ -69,7 +70,7 @@ class Service:
         params = dict(request.url.params)
         self.asked.append((request.method, path, params, request.headers.get("token")))
         if request.headers.get("token") != self.key or request.headers.get("Accept") != "application/json":
-            return httpx.Response(401, text="Unauthorized")
+            return httpx.Response(self.refusal, text="Unauthorized")
         if path == "api/traites/search":
             assert json.loads(request.content) == {"CodePays": None, "NumsSte": [], "AnneeOuverture": None,
                                                    "AnneeVigueur": None, "CodeLieuSTE": None, "CodeMatieres": [],
@@ -218,7 +219,7 @@ def test_one_failing_chart_does_not_hold_back_the_others(service, tmp_path):
     service.status["api/signatures126"] = 500
     service.charts["210"] = load("signatures_210_after.json")
     report = monitor.check()
-    assert report.outcome == "partial" and "500" in report.error
+    assert report.outcome == "partial" and report.error.startswith("126: ") and "500" in report.error
     assert ("ratification", "Czech Republic", "210:CZE", "2026-03-02") in alerts(report)
     # Treaty 126's rows are kept, not reported as gone.
     assert all(e.type != "record_removed" for e in report.events)
@@ -262,6 +263,35 @@ def test_widening_the_states_filter_is_a_silent_baseline(service, tmp_path):
     assert [e.type for e in wider.check().events] == ["record_changed"]
 
 
+def test_narrowing_the_states_filter_drops_the_other_rows_without_alerts(service, tmp_path):
+    Monitor(tmp_path, treaties=[126]).check()
+    narrow = Monitor(tmp_path, treaties=[126], states=["FRA"])
+    first = narrow.check()
+    assert first.ok and first.events == []
+    assert sorted(narrow.records()) == ["126:FRA"]
+    # The states left out did not leave the chart: no "no longer on the chart" later either.
+    assert [narrow.check().events for _ in range(2)] == [[], []]
+    service.charts["126"] = load("signatures_126_after.json")
+    assert narrow.check().events == []
+
+
+def test_widening_the_states_filter_alone_brings_in_the_rows_silently(service, tmp_path):
+    Monitor(tmp_path, treaties=[126], states=["FRA"]).check()
+    wider = Monitor(tmp_path, treaties=[126])
+    report = wider.check()
+    assert (report.ok, report.events) == (True, [])
+    assert sorted(wider.records()) == ["126:ALB", "126:FRA", "126:RUS", "126:UKR"]
+
+
+def test_a_configured_treaty_the_cached_list_does_not_know_fetches_the_list_again(service, tmp_path):
+    service.treaties = listed("126", "148")
+    Monitor(tmp_path).check()
+    service.treaties = listed("126", "148", "210")
+    report = Monitor(tmp_path, treaties=[126, 210]).check()
+    assert report.ok and report.error is None
+    assert len(service.fetched("api/traites/search")) == 2
+
+
 def test_declarations_are_watched_and_a_new_one_alerts(service, tmp_path):
     monitor = Monitor(tmp_path, treaties=[126], declarations=True)
     service.declarations["126"] = load("declarations_126.json")[1:]
@@ -284,6 +314,19 @@ def test_declarations_filtered_by_state_use_the_chart_codes(service, tmp_path):
     monitor = Monitor(tmp_path, treaties=[126], declarations=True, states=["UKR"])
     assert monitor.check().ok
     assert sorted(monitor.records()) == ["126:UKR", "126:declaration:UKR:Declaration:17:2015-06-11"]
+    # The next check, with an unchanged chart, still knows the codes: nothing moves, nothing alerts.
+    again = monitor.check()
+    assert (again.outcome, again.events) == ("unchanged", [])
+    assert sorted(monitor.records()) == ["126:UKR", "126:declaration:UKR:Declaration:17:2015-06-11"]
+
+
+def test_widening_the_states_filter_brings_in_unchanged_declarations_silently(service, tmp_path):
+    service.declarations["126"] = load("declarations_126.json")
+    Monitor(tmp_path, treaties=[126], declarations=True, states=["UKR"]).check()
+    wider = Monitor(tmp_path, treaties=[126], declarations=True, states=["UKR", "Russian Federation"])
+    report = wider.check()
+    assert report.ok and report.events == []
+    assert "126:declaration:RUS:Denunciation:23:2026-04-22" in wider.records()
 
 
 def test_a_failing_declarations_list_fails_its_treaty_only(service, tmp_path):
@@ -296,15 +339,19 @@ def test_a_failing_declarations_list_fails_its_treaty_only(service, tmp_path):
 
 # --- the key ---------------------------------------------------------------------------------
 
-def test_a_refused_key_is_read_again_from_the_page_and_kept(tmp_path):
+@pytest.mark.parametrize("refusal", [401, 403])
+def test_a_refused_key_is_read_again_from_the_page_and_kept(tmp_path, refusal, caplog):
+    caplog.set_level("INFO", logger="monitor.sources.coe")
     with respx.mock(assert_all_called=False) as router:
         service = Service(router, key=NEW_KEY)
+        service.refusal = refusal
         service.page_key = NEW_KEY
         monitor = Monitor(tmp_path, treaties=[126])
         report = monitor.check()
         assert report.ok, report.error
         tokens = [token for _, path, _, token in service.asked if path != "page"]
         assert tokens == [PUBLIC_TOKEN, NEW_KEY, NEW_KEY]
+        assert f"coe: the Treaty Office key was refused; using the key now published on {PAGE}" in caplog.messages
         # The next check starts with the key read from the page.
         service.asked.clear()
         monitor.check()
