@@ -196,13 +196,27 @@ def test_a_treaty_published_since_the_last_list_raises_its_chart_as_news(service
     assert {e.key.split(":")[0] for e in report.events} == {"210"}
 
 
-def _age_treaty_list(monitor: Monitor, days: float) -> None:
-    """Make the stored treaty list `days` old, as it would be after waiting."""
+def test_a_memo_from_before_the_states_filter_was_kept_still_alerts(service, tmp_path):
+    monitor = Monitor(tmp_path, treaties=[210])
+    monitor.check()
+    _edit_memo(monitor, lambda memo: memo.pop("states_filter"))
+    # Kazakhstan's row is new on the chart, with its signature: news, not a baseline.
+    service.charts["210"] = load("signatures_210_after.json")
+    assert ("signature", "Kazakhstan", "210:KAZ", "2026-02-10") in alerts(monitor.check())
+
+
+def _edit_memo(monitor: Monitor, edit) -> None:
     row = monitor.state.source_row("coe")
     memo = json.loads(row["memo"])
-    memo["treaties_fetched_at"] = (datetime.now(timezone.utc) - timedelta(days=days)).isoformat()
+    edit(memo)
     monitor.state.conn.execute("UPDATE sources SET memo = ? WHERE name = ?", (json.dumps(memo), "coe"))
     monitor.state.conn.commit()
+
+
+def _age_treaty_list(monitor: Monitor, days: float) -> None:
+    """Make the stored treaty list `days` old, as it would be after waiting."""
+    stamp = (datetime.now(timezone.utc) - timedelta(days=days)).isoformat()
+    _edit_memo(monitor, lambda memo: memo.update(treaties_fetched_at=stamp))
 
 
 def test_unknown_configured_treaty_fails_the_check_naming_it(service, tmp_path):
@@ -311,6 +325,7 @@ def test_declarations_filtered_by_state_use_the_chart_codes(service, tmp_path):
         {"code_Pays": {"Value": "Ukraine"}, "code_Organisation": {"Libelle": "Null"}, "nature_Dec": "Declaration",
          "numero_Article": "17", "date_Effet": "2015-06-11T00:00:00", "date_Effet_Retrait": None,
          "texte_Decl": "<p>Ukraine declares</p>"}]
+    service.declarations["126"].append(load("declarations_126.json")[0])  # Russia's, filtered out
     monitor = Monitor(tmp_path, treaties=[126], declarations=True, states=["UKR"])
     assert monitor.check().ok
     assert sorted(monitor.records()) == ["126:UKR", "126:declaration:UKR:Declaration:17:2015-06-11"]

@@ -66,6 +66,8 @@ def test_a_null_organisation_is_no_party_and_missing_values_are_dashes_in_the_ke
     [org] = parse_declarations([{"nature_Dec": "Declaration", "code_Organisation": {"Libelle": "null"},
                                  "code_Pays": {"Value": "Null state"}}], "126", URL, {})
     assert org.fields["state"] == "Null state"
+    [alone] = parse_declarations([{"nature_Dec": "Declaration", "code_Pays": {"Key": "FRA"}}], "126", URL, {})
+    assert (alone.fields["state"], alone.fields["code"]) == (None, "FRA")
     [named] = parse_declarations([{"nature_Dec": "Declaration", "code_Organisation": {"Libelle": "Nullity Org"}}],
                                  "126", URL, {})
     assert named.fields["state"] == "Nullity Org" and named.key == "126:declaration:Nullity Org:Declaration:-:-"
@@ -153,6 +155,7 @@ def test_a_chart_row_with_a_blank_treaty_number_is_read():
     ([[], "x", 3], "got a list of 3 items (int, list, str)"),
     ([], "got a list of 0 items (none)"),
     ([[None], []], "a member row is NoneType, not an object"),
+    ([[], ["FRA"]], "a non-member row is str, not an object"),
     ([[], [{"LibPaysOrga": "X", "NumSTE": "126"}]], "a non-member row has no \"CodePays\" (fields: LibPaysOrga, "
                                                     "NumSTE)"),
     ([[], [], [{"CodePays": "UE", "NumSTE": 5}]], "asked for treaty 126 but a row is for treaty 5 (parameter "
