@@ -79,7 +79,9 @@ async def check_source(source: Source, state: State, fetcher: Fetcher, *, accept
             try:
                 if part.error:
                     raise (StructureChanged if part.structural else SourceError)(part.error)
-                diffs.append(_diff(state, name, part, accept_shrink or rebase, rebase, prior))
+                # A baseline part drops at once, silently, the stored rows it no longer holds
+                # (e.g. states left out by a narrowed filter): they did not leave the chart.
+                diffs.append(_diff(state, name, part, accept_shrink or rebase, rebase or part.baseline, prior))
                 if part.records is not None and (part.baseline or part.baseline_if_new and
                                                  state.part_items(name, part.name) is None):
                     quiet.add(part.name)
