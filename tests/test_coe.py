@@ -152,7 +152,7 @@ def test_options_and_kind_defaults():
     assert (config.interval, config.host_concurrency, config.tls_seclevel, config.tls_legacy_connect) == \
         (6 * 3600, 1, 1, True)
     assert treaty_number(210) == "210"
-    assert make_source(treaties="all").config.options["treaties"] == "all"
+    assert make_source(treaties="all").config.options.treaties == "all"
 
 
 @pytest.mark.parametrize("value, message", [

@@ -538,7 +538,7 @@ def test_a_list_that_is_not_json_fails_with_the_url(tmp_path):
 def test_describe_names_the_service_and_the_treaties(tmp_path):
     assert CoeSource(coe_config(tmp_path)).describe() == f"{BASE} (all treaties)"
     assert CoeSource(coe_config(tmp_path, treaties=[126, 5])).describe() == f"{BASE} (treaties 126, 005)"
-    assert coe_config(tmp_path, base_url="https://ws.coe.test/x").options["base_url"] == "https://ws.coe.test/x/"
+    assert coe_config(tmp_path, base_url="https://ws.coe.test/x").options.base_url == "https://ws.coe.test/x/"
 
 
 # --- TLS security level ---------------------------------------------------------------------------
