@@ -17,9 +17,9 @@ FACTS = (f'<table><tr><td id="{ID}rptTreaty_ctl00_tcTreaty">Rome Statute of the 
          f'126.</td></tr><tr><td>Registration:</td><td id="{ID}rptRegistration_ctl00_tcText">No. 38544</td></tr>'
          f'<tr><td>Status:</td><td id="{ID}rptStatus_ctl00_tcText">Signatories : 137. Parties : 125.</td></tr>'
          "</table>")
-GRID = (f'<table id="{ID}tblgrid"><tr><td>Participant</td><td>Signature</td>'
-        "<td>Ratification, Acceptance(A), Accession(a)</td></tr>"
-        "<tr><td>Burundi<sup>2</sup></td><td>13 Jan\t 1999</td><td>21 Sep\t 2004</td></tr>"
+GRID = (f'<table id="{ID}tblgrid"><tr><th>Participant</th><th>Signature</th>'
+        "<th>Ratification, Acceptance(A), Accession(a)</th></tr>"
+        "<tr><th>Burundi<sup>2</sup></th><td>13 Jan\t 1999</td><td>21 Sep\t 2004</td></tr>"
         "<tr><td>Hungary</td><td>15 Jan\t 1999</td><td>30 Nov<br/>\t 2001</td></tr></table>")
 
 

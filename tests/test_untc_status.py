@@ -63,7 +63,8 @@ def test_the_latest_withdrawal_of_a_participant_is_on_its_row_and_other_notes_ar
 def test_an_earlier_withdrawal_read_after_a_later_one_does_not_replace_it():
     later = ("On 27 October 2016, the Government of Burundi notified the Secretary-General of its decision to "
              "withdraw from the Statute, which took effect on 27 October 2017.")
-    earlier = "On 1 March 2000, the Government of Burundi notified the Secretary-General of its withdrawal from the Statute."
+    earlier = ("On 1 March 2000, the Government of Burundi notified the Secretary-General of its withdrawal from "
+               "the Statute.")
     [burundi] = table([row("Burundi"), note("Burundi", later, key="a"), note("Burundi", earlier, key="b")]).rows
     assert (burundi.denunciation, burundi.denunciation_effective) == ("2016-10-27", "2017-10-27")
 

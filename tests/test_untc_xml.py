@@ -24,7 +24,8 @@ META = ("<Header><ExternalData><Titlesect>International Covenant on Civil and Po
 
 def document(table: str | None = None, extra: str = "", meta: str = META) -> str:
     if table is None:
-        table = f"<Participants><Table><TGroup><Thead>{HEAD}</Thead><Tbody><Rows>{ROWS}</Rows></Tbody></TGroup></Table></Participants>"
+        table = (f"<Participants><Table><TGroup><Thead>{HEAD}</Thead><Tbody><Rows>{ROWS}</Rows></Tbody></TGroup>"
+                 "</Table></Participants>")
     return f'<?xml version="1.0" encoding="ISO-8859-1"?>\n<Document><Treaty>{meta}{table}{extra}</Treaty></Document>'
 
 
@@ -82,7 +83,8 @@ def test_titlesect_wins_over_a_title_and_a_table_header_title_is_never_the_title
     meta = ("<SpecialTables><SpecialTable><TableHeader><Title>Participant</Title></TableHeader></SpecialTable>"
             "</SpecialTables><Title>  </Title><Title>Old title</Title><Titlesect>1. Covenant</Titlesect>")
     assert read(document(meta=meta))[f"{REF}:treaty"].fields["title"] == "Covenant"
-    only_header = "<SpecialTables><SpecialTable><TableHeader><Title>Participant</Title></TableHeader></SpecialTable></SpecialTables>"
+    only_header = ("<SpecialTables><SpecialTable><TableHeader><Title>Participant</Title></TableHeader></SpecialTable>"
+                   "</SpecialTables>")
     parsed = parse_xml(document(meta=only_header), "w")
     assert parsed.title is None
     records = build_records(REF, parsed, "w", "u", "Fallback title")
@@ -114,14 +116,16 @@ def test_special_tables_read_the_participants_table_not_the_one_before_it():
 
 
 def test_special_tables_without_a_participants_header_fail_loudly():
-    special = "<SpecialTables><SpecialTable><TableHeader><Title>Territory</Title></TableHeader></SpecialTable></SpecialTables>"
+    special = ("<SpecialTables><SpecialTable><TableHeader><Title>Territory</Title></TableHeader></SpecialTable>"
+               "</SpecialTables>")
     with pytest.raises(StructureChanged, match="SpecialTables has no TableHeader whose first Title is"):
         parse_xml(document(special), "w")
 
 
 @pytest.mark.parametrize("body, message", [
     ("<Document><Treaty><Participants></Treaty></Document>", r"IV-4 \(x\): not well-formed XML"),
-    ("<html><body>Service unavailable</body></html>", r"IV-4 \(x\): expected a <Document><Treaty> MTDSG file, got <html>"),
+    ("<html><body>Service unavailable</body></html>",
+     r"IV-4 \(x\): expected a <Document><Treaty> MTDSG file, got <html>"),
     ("<Document><Header/></Document>", "expected a <Document><Treaty> MTDSG file, got <Document>"),
     ("<Status><Treaty/></Status>", "got <Status>"),
     ("<Document><Treaty><Title>x</Title></Treaty></Document>", "neither a Participants table nor SpecialTables"),
