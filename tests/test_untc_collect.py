@@ -15,6 +15,7 @@ from monitor.context import SourceContext
 from monitor.fetch import Fetcher
 from monitor.sources.base import Part
 from monitor.sources.untc import UntcSource
+from monitor.sources.untc.index import lettered_due, lettered_known
 from test_untc import source
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "un"
@@ -169,3 +170,26 @@ def test_all_chapters_watch_every_indexed_treaty_with_its_lettered_instruments()
 ])
 def test_chapters_one_to_twelve_are_volume_one(ref, url):
     assert untc(treaties=[ref]).xml_url(ref) == url
+
+
+def test_a_probe_is_due_when_never_made_a_week_old_or_dated_in_the_future():
+    now = datetime(2026, 8, 5, 12, 0, tzinfo=timezone.utc)
+
+    def due(checked_at: datetime | None, root: str = "II-1") -> bool:
+        entry = {"found": ["II-1-a"], "checked_at": checked_at.isoformat() if checked_at else None}
+        return lettered_due({"lettered": {"II-1": entry}}, root, now)
+
+    assert due(now - timedelta(days=7) + timedelta(seconds=1)) is False
+    assert due(now) is False
+    assert due(now - timedelta(days=7)) is True
+    assert due(now + timedelta(seconds=1)) is True  # a clock set back: probe rather than trust it
+    assert due(None) is True
+    assert due(now, root="II-2") is True
+    assert lettered_due({}, "II-1", now) is True
+    assert lettered_known({"lettered": {"II-1": {"found": ["II-1-a"]}}}, "II-1") == ["II-1-a"]
+    assert lettered_known({"lettered": {"II-1": {}}}, "II-1") == lettered_known({}, "II-1") == []
+
+
+def test_a_single_chapter_number_is_a_list_of_one():
+    assert untc(treaties=[], chapters=2).refs() == ["II-1"]
+    assert untc(treaties=[], chapters=[4, 2]).refs()[-1] == "II-1"

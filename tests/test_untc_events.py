@@ -264,6 +264,10 @@ def test_a_treaty_record_of_unknown_kind_reports_its_change():
     new = Record(old.key, {"x": "2"}, TITLE, "u")
     [event] = events_of(changed(old, new))
     assert (event.type, event.details["changed"]) == ("record_changed", {"x": {"old": "1", "new": "2"}})
+    # Its title or link alone is no news, beside a change neither is reported.
+    assert events_of(changed(old, Record(old.key, old.fields, "Covenant", "v"))) == []
+    [event] = events_of(changed(old, Record(old.key, new.fields, "Covenant", "v")))
+    assert event.details["changed"] == {"x": {"old": "1", "new": "2"}}
 
 
 def test_the_reference_stands_in_for_a_missing_title():

@@ -20,7 +20,7 @@ FACTS = (f'<table><tr><td id="{ID}rptTreaty_ctl00_tcTreaty">Rome Statute of the 
 GRID = (f'<table id="{ID}tblgrid"><tr><th>Participant</th><th>Signature</th>'
         "<th>Ratification, Acceptance(A), Accession(a)</th></tr>"
         "<tr><th>Burundi<sup>2</sup></th><td>13 Jan\t 1999</td><td>21 Sep\t 2004</td></tr>"
-        "<tr><td>Hungary</td><td>15 Jan\t 1999</td><td>30 Nov<br/>\t 2001</td></tr></table>")
+        "<tr><td><a class='noteIndex'>Hungary</a></td><td>15 Jan\t 1999</td><td>30 Nov<br/>2001</td></tr></table>")
 
 
 def page(body: str = "", grid: str = GRID, facts: str = FACTS) -> str:
@@ -65,10 +65,17 @@ def test_a_page_without_facts_reads_counts_from_its_text_and_no_title():
 def test_the_grid_is_the_last_participants_table_not_a_territorial_one_before_it():
     territorial = ("<table><tr><td>Participant</td><td>Territorial application</td></tr>"
                    "<tr><td>Netherlands</td><td>Aruba</td></tr></table>")
-    grid = f'<div id="{ID}tblgrid">{territorial}{GRID.replace(f" id={chr(34)}{ID}tblgrid{chr(34)}", "")}</div>'
+    grid = (f'<div id="{ID}tblgrid"><table></table>{territorial}'
+            f'{GRID.replace(f" id={chr(34)}{ID}tblgrid{chr(34)}", "")}</div>')
     records = read(page(grid=grid))
     assert sorted(k for k in records if ":participant:" in k) == [f"{REF}:participant:Burundi",
                                                                   f"{REF}:participant:Hungary"]
+
+
+def test_a_grid_of_signatures_only_is_read():
+    grid = (f'<table id="{ID}tblgrid"><tr><td>Participant</td><td>Signature</td></tr>'
+            "<tr><td>Burundi</td><td>13 Jan 1999</td></tr></table>")
+    assert read(page(grid=grid))[f"{REF}:participant:Burundi"].fields["signature"] == "1999-01-13"
 
 
 def test_a_nested_table_in_a_cell_is_not_a_row_of_the_grid():
@@ -129,3 +136,9 @@ def test_the_notes_table_gives_one_withdrawal_per_row_with_its_dates():
         ("Hungary", "withdrawal", "Hungary: withdrawal from the treaty notified on 2 June 2026, with effect from "
                                   "2 June 2026."),
     ]
+
+
+@pytest.mark.parametrize("tag", ["h1", "h2", "h3", "h4", "h5", "p", "div", "span", "strong", "b"])
+def test_a_section_heading_may_be_any_heading_like_element(tag):
+    body = f"<div><{tag}>Objections :</{tag}><p>Utopia objects to the reservation of Burundi.</p></div>"
+    assert notes(page(body)) == [(None, "objection", "Utopia objects to the reservation of Burundi.")]
