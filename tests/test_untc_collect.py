@@ -12,10 +12,11 @@ import pytest
 import respx
 
 from monitor.context import SourceContext
+from monitor.errors import ConfigError
 from monitor.fetch import Fetcher
 from monitor.sources.base import Part
 from monitor.sources.untc import UntcSource
-from monitor.sources.untc.index import lettered_due, lettered_known
+from monitor.sources.untc.index import index_refs, lettered_due, lettered_known
 from test_untc import source
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "un"
@@ -193,3 +194,19 @@ def test_a_probe_is_due_when_never_made_a_week_old_or_dated_in_the_future():
 def test_a_single_chapter_number_is_a_list_of_one():
     assert untc(treaties=[], chapters=2).refs() == ["II-1"]
     assert untc(treaties=[], chapters=[4, 2]).refs()[-1] == "II-1"
+
+
+def test_chapter_one_is_watched_and_chapters_outside_the_index_are_explained():
+    assert untc(treaties=[], chapters=[1]).refs() == ["I-1", "I-2", "I-3", "I-4", "I-5"]
+    assert untc(treaties=["I-1"]).xml_url("I-1") == f"{VOLUME_I}/Chapter%20I/I-1.en.xml"
+    assert index_refs([11]) == []
+    with pytest.raises(ConfigError) as caught:
+        untc(chapters=[11])
+    assert str(caught.value).endswith("chapter 11 is not in the shipped chapter index (2026-05); name its treaties in "
+                                      "`treaties`")
+    with pytest.raises(ConfigError, match="at least 1"):
+        untc(chapters=[0])
+    with pytest.raises(ConfigError) as caught:
+        untc(treaties=[])
+    assert str(caught.value) == ('monitor.toml: sources[0] ("un").treaties: name at least one treaty '
+                                 '(e.g. ["IV-4"]), or set chapters')

@@ -142,3 +142,8 @@ def test_the_notes_table_gives_one_withdrawal_per_row_with_its_dates():
 def test_a_section_heading_may_be_any_heading_like_element(tag):
     body = f"<div><{tag}>Objections :</{tag}><p>Utopia objects to the reservation of Burundi.</p></div>"
     assert notes(page(body)) == [(None, "objection", "Utopia objects to the reservation of Burundi.")]
+
+
+def test_empty_paragraphs_and_bare_marker_numbers_are_no_notes():
+    assert notes(page("<h3>Notifications</h3><p> </p><p>5, 6</p><p><sup>7</sup></p><p>Utopia notified.</p>")) == [
+        (None, "notification", "Utopia notified.")]

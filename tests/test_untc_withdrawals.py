@@ -92,6 +92,12 @@ def test_the_notification_date_is_the_one_in_the_withdrawal_sentence():
     assert withdrawal_dates(undated) == ("1990-01-01", None)
 
 
+def test_the_effect_of_the_treaty_itself_is_not_the_effect_of_the_withdrawal():
+    text = ("The Convention took effect on 1 January 1990 for Ruritania. On 5 May 2017, the Government of Ruritania "
+            "notified its withdrawal from the Convention, which will take effect on 5 May 2018.")
+    assert withdrawal_dates(text) == ("2017-05-05", "2018-05-05")
+
+
 def test_an_effect_before_the_withdrawal_sentence_is_used_only_when_none_follows():
     text = ("With effect from 5 May 2018, the Convention ceases to apply to Ruritania. On 5 May 2017, the Government "
             "of Ruritania had notified its withdrawal from the Convention.")
@@ -107,6 +113,9 @@ def test_the_actor_is_the_participant_named_in_the_withdrawal_sentence():
     assert withdrawal_actor("Papua New Guinea notified its withdrawal from the Convention.", names) == \
         "Papua New Guinea"
     assert withdrawal_actor("Someone notified its withdrawal from the Convention.", names) is None
+    # A name in the next sentence is not the author.
+    assert withdrawal_actor("On 5 May 2017, a notification of withdrawal from the Convention was received. Utopia "
+                            "objected.", names) is None
 
 
 def test_free_text_names_match_table_names_whole_and_case_blind():
@@ -132,7 +141,7 @@ def test_free_text_names_match_table_names_whole_and_case_blind():
     ("le Gouvernement de la République du Burundi a notifié", "République du Burundi"),
     ("le Gouvernement du Burundi a notifié", "Burundi"), ("le Gouvernement des Philippines a notifié", "Philippines"),
     ("le Gouvernement de l'Ouganda a notifié", "Ouganda"), ("le Gouvernement de Cuba a notifié", "Cuba"),
-    ("le Gouvernement d'Israël a notifié", "Israël"),
+    ("le Gouvernement d'Israël a notifié", "Israël"), ("Ruritania notified the Secretary-General", None),
 ])
 def test_the_named_author_of_a_note(text, actor):
     assert named_actor(text) == actor

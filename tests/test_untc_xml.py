@@ -165,3 +165,44 @@ def test_every_note_section_gives_notes_of_its_kind_filed_under_their_participan
         ("Burundi", "objection", "Burundi objects."),
         ("Burundi", "territorial_application", "Applies to Ruritania."),
     ]
+
+
+def test_numbered_paragraphs_of_a_declaration_keep_their_numbers_and_kind():
+    sections = ("<Declarations><Declaration><Participant>Fiji (on behalf of Rotuma)</Participant>"
+                "<Text type='para'>1. Fiji reserves article 1.</Text></Declaration>"
+                "<Declaration><Participant>Kosovo</Participant><Text type='para'>2) Kosovo declares.</Text>"
+                "</Declaration></Declarations>")
+    assert sorted(notes(document(extra=sections))) == [
+        ("Fiji", "declaration", "1. Fiji reserves article 1."), ("Kosovo", "declaration", "2) Kosovo declares.")]
+
+
+def test_end_notes_are_footnotes_of_the_row_that_carries_their_number():
+    end_notes = ("<EndNotes><Text type='para'>&lt;superscript&gt;2&lt;/superscript&gt; Burundi: a note on its "
+                 "accession.</Text><Text type='para'>&lt;superscript&gt;3&lt;/superscript&gt;</Text>"
+                 "<Text type='para'>4, 5</Text><Text type='para'>  </Text>"
+                 "<Text type='para'>7 May 1990: an unnumbered note.</Text></EndNotes>")
+    records = read(document(extra=end_notes))
+    assert {k: (r.fields["participant"], r.fields["kind"], r.fields["text"]) for k, r in records.items()
+            if ":note:" in k} == {
+        f"{REF}:note:-:e6c24b138c57": ("Burundi", "footnote", "Burundi: a note on its accession."),
+        f"{REF}:note:-:d416d3a440dd": (None, "endnote", "7 May 1990: an unnumbered note."),
+    }
+
+
+def test_a_row_s_name_is_its_first_entry_s_own_text_or_else_its_child_s():
+    rows = ("<Row><Entry>Fiji<superscript>3</superscript><Comment>constructed child</Comment></Entry><Entry></Entry>"
+            "<Entry>16 Aug\t 2018 a</Entry></Row>"
+            "<Row><Entry><Name>Tonga</Name></Entry><Entry></Entry><Entry>1 Jan\t 2000</Entry></Row>")
+    table = f"<Participants><Table><Thead>{HEAD}</Thead><Tbody><Rows>{rows}</Rows></Tbody></Table></Participants>"
+    records = read(document(table))
+    assert sorted(k for k in records if ":participant:" in k) == [f"{REF}:participant:Fiji", f"{REF}:participant:Tonga"]
+    assert records[f"{REF}:participant:Fiji"].fields["markers"] == "3"
+
+
+def test_the_title_and_entry_into_force_leave_child_markers_out_and_join_their_parts():
+    meta = ("<SpecialTables><SpecialTable><TableHeader><Title>Participant</Title></TableHeader></SpecialTable>"
+            "</SpecialTables><Title>Covenant<superscript>1</superscript></Title>"
+            "<EIF><Labeltext>Entry into force:</Labeltext><Text>23 March 1976<superscript>2</superscript></Text>"
+            "<Text>in accordance with article 49.</Text></EIF>")
+    fields = read(document(meta=meta))[f"{REF}:treaty"].fields
+    assert (fields["title"], fields["entry_into_force"]) == ("Covenant", "23 March 1976 in accordance with article 49.")
