@@ -90,7 +90,7 @@ def test_one_failing_treaty_holds_back_no_other_and_is_not_remembered_as_read():
     parts, memo, _ = collect(untc(treaties=["IV-4", "IV-5", "IV-3"]), {"marker_free_keys": ["IV-9"]})
     assert [(p.name, bool(p.error), p.structural) for p in parts] == [
         ("IV-4", True, True), ("IV-5", True, False), ("IV-3", False, False)]
-    assert "neither a Participants table nor SpecialTables" in parts[0].error
+    assert parts[0].error.startswith(f"IV-4 ({xml_url('IV-4', 'IV')}): neither a Participants table nor SpecialTables")
     assert memo["marker_free_keys"] == ["IV-3", "IV-9"]
 
 
@@ -122,13 +122,30 @@ def test_lettered_instruments_are_probed_up_to_the_first_404_and_remembered():
 @respx.mock
 def test_within_the_week_only_the_known_lettered_instruments_are_fetched():
     serve(xml_url("II-1"), body("iccpr_op1_iv-5_2015.en.xml"))
+    respx.get(xml_url("II-1-a")).mock(return_value=httpx.Response(500))
     serve(xml_url("II-1-b"), body("paris_2_2019-11-05.en.xml"))
     checked = (datetime.now(timezone.utc) - timedelta(days=6)).isoformat()
-    memo = {"lettered": {"II-1": {"found": ["II-1-b"], "checked_at": checked}}}
+    memo = {"lettered": {"II-1": {"found": ["II-1-a", "II-1-b"], "checked_at": checked}}}
     parts, memo, asked = collect(untc(treaties=[], chapters=[2]), memo)
-    assert asked == [xml_url("II-1"), xml_url("II-1-b")]
-    assert [p.name for p in parts] == ["II-1", "II-1-b"]
-    assert memo["lettered"]["II-1"] == {"found": ["II-1-b"], "checked_at": checked}
+    assert asked == [xml_url("II-1"), xml_url("II-1-a"), xml_url("II-1-b")]
+    assert [(p.name, bool(p.error)) for p in parts] == [("II-1", False), ("II-1-a", True), ("II-1-b", False)]
+    assert memo["lettered"]["II-1"] == {"found": ["II-1-a", "II-1-b"], "checked_at": checked}
+
+
+@respx.mock
+def test_a_week_later_the_probe_asks_for_each_instrument_once(caplog):
+    serve(xml_url("II-1"), body("iccpr_op1_iv-5_2015.en.xml"))
+    serve(xml_url("II-1-a"), body("paris_1_2019-10-30.en.xml"))
+    serve(xml_url("II-1-b"), body("paris_2_2019-11-05.en.xml"))
+    serve(xml_url("II-1-c"), None)
+    checked = (datetime.now(timezone.utc) - timedelta(days=8)).isoformat()
+    memo = {"lettered": {"II-1": {"found": ["II-1-a"], "checked_at": checked}}}
+    with caplog.at_level("DEBUG", logger="monitor.sources.untc"):
+        parts, memo, asked = collect(untc(treaties=[], chapters=[2]), memo)
+    assert asked == [xml_url("II-1"), xml_url("II-1-a"), xml_url("II-1-b"), xml_url("II-1-c")]
+    assert [p.name for p in parts] == ["II-1", "II-1-a", "II-1-b"]
+    assert memo["lettered"]["II-1"]["found"] == ["II-1-a", "II-1-b"]
+    assert "un: II-1 has 2 lettered instruments (II-1-a, II-1-b)" in caplog.messages
 
 
 @respx.mock
@@ -142,12 +159,14 @@ def test_a_probe_that_fails_stops_probing_and_probes_again_next_check():
 
 
 @respx.mock
-def test_a_treaty_without_lettered_instruments_is_remembered_with_none():
+def test_a_treaty_without_lettered_instruments_is_remembered_with_none(caplog):
     serve(xml_url("II-1"), body("iccpr_op1_iv-5_2015.en.xml"))
     serve(xml_url("II-1-a"), None)
-    _, memo, asked = collect(untc(treaties=[], chapters=[2]))
+    with caplog.at_level("DEBUG", logger="monitor.sources.untc"):
+        _, memo, asked = collect(untc(treaties=[], chapters=[2]))
     assert asked == [xml_url("II-1"), xml_url("II-1-a")]
     assert memo["lettered"]["II-1"]["found"] == []
+    assert "un: II-1 has 0 lettered instruments" in caplog.messages
 
 
 def test_the_description_names_the_first_treaties_and_counts_the_rest():
@@ -155,6 +174,7 @@ def test_the_description_names_the_first_treaties_and_counts_the_rest():
     six = "IV-1, IV-2, IV-3, IV-4, IV-5, IV-6"
     assert untc(treaties=[], chapters=[4]).describe() == f"{six} and {16 - 6} more at {BASE}"
     assert untc(treaties=[f"IV-{n}" for n in range(1, 7)]).describe() == f"{six} at {BASE}"
+    assert untc(treaties=[f"IV-{n}" for n in range(1, 8)]).describe() == f"{six} and 1 more at {BASE}"
 
 
 def test_all_chapters_watch_every_indexed_treaty_with_its_lettered_instruments():
@@ -210,3 +230,14 @@ def test_chapter_one_is_watched_and_chapters_outside_the_index_are_explained():
         untc(treaties=[])
     assert str(caught.value) == ('monitor.toml: sources[0] ("un").treaties: name at least one treaty '
                                  '(e.g. ["IV-4"]), or set chapters')
+
+
+@respx.mock
+def test_a_page_of_an_unknown_shape_fails_naming_the_treaty_and_its_link():
+    serve(xml_url("XVIII-10", "XVIII", f"{BASE}/doc/Publication/MTDSG/Volume%20II"), None)
+    page = body("rome_xviii-10_2025.html").replace(b"<td>Signature</td>", b"<td>Provisional application</td>")
+    serve(page_url("XVIII-10", 18), page, "text/html; charset=utf-8")
+    [part], _, _ = collect(untc(treaties=["XVIII-10"]))
+    assert part.structural
+    assert part.error.startswith(f"XVIII-10 ({page_url('XVIII-10', 18)}): unknown participants-table column "
+                                 "'Provisional application'")

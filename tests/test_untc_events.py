@@ -100,6 +100,24 @@ def test_a_corrected_signature_date_is_a_change_naming_the_field():
               details={"changed": {"signature": {"old": "2016-09-21", "new": "2016-09-12"}}})]
 
 
+def test_a_new_action_beside_a_corrected_date_gives_both_and_markers_stay_out_of_the_change():
+    old = row("Fiji", signature="2016-09-21", markers="3",
+              history="consent 2017-01-01 acceptance; signature 2016-01-01 signature")
+    new = row("Fiji", signature="2016-09-12", consent="2018-08-16", markers="3,4",
+              history="consent 2017-01-01 acceptance; signature 2016-01-01 signature")
+    events = events_of(changed(old, new))
+    assert [(e.type, e.date) for e in events] == [("ratification", "2018-08-16"), ("record_changed", None)]
+    assert events[1].details["changed"] == {"signature": {"old": "2016-09-21", "new": "2016-09-12"}}
+
+
+def test_each_bracketed_action_of_a_row_is_known_on_its_own():
+    old = row("Fiji", consent="2010-01-01", history="consent 2015-05-05 accession; consent 2021-01-20 acceptance")
+    new = row("Fiji", consent="2010-01-01",
+              history="consent 2015-05-05 accession; consent 2021-01-20 acceptance; consent 2024-02-02 approval")
+    assert [(e.type, e.date, e.details["action"]) for e in events_of(changed(old, new))] == [
+        ("ratification", "2024-02-02", "approval")]
+
+
 def test_a_later_signature_date_is_a_new_signature_not_a_correction():
     old = row("Fiji", signature="2016-09-12")
     new = row("Fiji", signature="2016-09-21")
@@ -271,7 +289,8 @@ def test_a_treaty_record_of_unknown_kind_reports_its_change():
 
 
 def test_the_reference_stands_in_for_a_missing_title():
-    new = Record(f"{REF}:participant:Fiji", {"participant": "Fiji", "consent": "2018-08-16"}, None, "u")
+    new = Record(f"{REF}:participant:Fiji", {"participant": "Fiji", "consent": "2018-08-16", "markers": "5"}, None,
+                 "u")
     [event] = change_events("un", added(new), Treaty(id=REF, url=LINK), AT)
     assert (event.title, event.summary) == (REF, f"Fiji: ratification on 2018-08-16 ({REF})")
 

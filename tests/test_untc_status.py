@@ -47,16 +47,17 @@ def test_the_latest_withdrawal_of_a_participant_is_on_its_row_and_other_notes_ar
               "withdraw from the Statute, which took effect on 27 October 2017.")
     undated = "The Government of Burundi notified the Secretary-General of its decision to withdraw from the Statute."
     status = table([
-        row("Burundi", consent="2004-09-21"), row("Germany", consent="2000-12-11"),
+        note("Utopia", "Not a participant's note.", key="g"), note(None, "A note on the treaty.", key="h"),
+        row("Burundi", consent="2004-09-21", history="consent 2003-01-01 ratification"),
+        row("Germany", consent="2000-12-11"),
         note("Burundi", latest, key="b"), note("Burundi", first, key="a"), note("Burundi", undated, key="c"),
         note("Burundi", "A declaration.", "declaration", key="d"), note("Burundi", "Another.", "declaration", key="e"),
         note("Burundi", "A plain note.", None, key="f"),
-        note("Germany", "An objection.", "objection"), note("Utopia", "Not a participant's note.", key="g"),
-        note(None, "A note on the treaty.", key="h"),
+        note("Germany", "An objection.", "objection"),
     ])
     burundi, germany = status.rows
     assert (burundi.denunciation, burundi.denunciation_effective) == ("2016-10-27", "2017-10-27")
-    assert burundi.notes == ["2 × declaration", "1 × note"]
+    assert burundi.notes == ["earlier consent 1 Jan 2003 (ratification)", "2 × declaration", "1 × note"]
     assert (germany.denunciation, germany.notes) == (None, ["1 × objection"])
 
 
@@ -71,10 +72,12 @@ def test_an_earlier_withdrawal_read_after_a_later_one_does_not_replace_it():
 
 def test_facts_title_and_link_come_from_the_treaty_record():
     treaty = Record(f"{REF}:treaty", {"title": "Rome Statute", "entry_into_force": "1 July 2002",
-                                      "signatories": "137", "parties": None}, TITLE, "https://example/rome")
+                                      "signatories": "137", "parties": "125"}, TITLE, "https://example/rome")
     status = table([row("Burundi"), treaty])
     assert (status.title, status.url) == ("Rome Statute", "https://example/rome")
-    assert status.facts == [("Entry into force", "1 July 2002"), ("Signatories", "137")]
+    assert status.facts == [("Entry into force", "1 July 2002"), ("Signatories", "137"), ("Parties", "125")]
+    treaty.fields.update(entry_into_force=None, parties="")
+    assert table([row("Burundi"), treaty]).facts == [("Signatories", "137")]
 
 
 def test_without_a_treaty_record_the_rows_give_the_title_and_link():
