@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from monitor.errors import StructureChanged
-from monitor.records import Record
-from monitor.sources.untc import build_records, parse_html
+from monitor.sources.untc import parse_html
+from test_untc_xml import note_fields, reader
 
 REF = "XVIII-10"
 ID = "ctl00_ctl00_ContentPlaceHolder1_ContentPlaceHolderInnerPage_"
@@ -27,14 +27,11 @@ def page(body: str = "", grid: str = GRID, facts: str = FACTS) -> str:
     return f"<!DOCTYPE html><html><body>{facts}{grid}{body}</body></html>"
 
 
-def read(text: str) -> dict[str, Record]:
-    parsed = parse_html(text, "XVIII-10 (x)")
-    return {r.key: r for r in build_records(REF, parsed, "XVIII-10 (x)", "https://example/view", None)}
+read = reader(parse_html, REF)
 
 
 def notes(text: str) -> list[tuple[str | None, str, str]]:
-    return [(r.fields["participant"], r.fields["kind"], r.fields["text"]) for k, r in read(text).items()
-            if ":note:" in k]
+    return note_fields(read(text))
 
 
 def test_the_grid_gives_each_row_its_dates_and_markers():
@@ -127,12 +124,15 @@ def test_the_notes_table_gives_one_withdrawal_per_row_with_its_dates():
              "<tr><th>Participant</th><th>Date of notification</th><th>Date of effect</th></tr>"
              "<tr><td>Burundi<sup>2</sup></td><td>27 Oct\n 2016</td><td>27 Oct 2017</td></tr>"
              "<tr><td>Hungary</td><td></td><td>02/06/2026</td></tr>"
+             "<tr><td>Germany</td><td>15/01/2026</td><td>15/12/2026</td></tr>"
              "<tr><td>Hungary</td><td>n/a</td></tr><tr><td></td><td>1 Jan 2020</td></tr>"
              "<tr><td>Hungary</td><td>13/13/2026</td></tr><tr><td>Hungary</td></tr></table></div>")
     withdrawals = [n for n in notes(page(table)) if n[1] == "withdrawal"]
-    assert sorted(withdrawals) == [
+    assert sorted(withdrawals, key=lambda n: n[2]) == [
         ("Burundi", "withdrawal", "Burundi: withdrawal from the treaty notified on 27 Oct 2016, with effect from "
                                   "27 Oct 2017."),
+        (None, "withdrawal", "Germany: withdrawal from the treaty notified on 15 January 2026, with effect "
+                               "from 15 December 2026."),  # not in the grid: no participant
         ("Hungary", "withdrawal", "Hungary: withdrawal from the treaty notified on 2 June 2026, with effect from "
                                   "2 June 2026."),
     ]
@@ -147,3 +147,15 @@ def test_a_section_heading_may_be_any_heading_like_element(tag):
 def test_empty_paragraphs_and_bare_marker_numbers_are_no_notes():
     assert notes(page("<h3>Notifications</h3><p> </p><p>5, 6</p><p><sup>7</sup></p><p>Utopia notified.</p>")) == [
         (None, "notification", "Utopia notified.")]
+
+
+@pytest.mark.parametrize("label, value", [
+    ("<tr><th>Entry into force:</th><td>1 July 2002<br/>in accordance with article 126</td></tr>", "table"),
+    ("<dt>Entry into force</dt><dd>1 July 2002 <b>in accordance with article 126</b></dd>", "dl"),
+    ("<span>Entry into force:</span><span>1 July 2002, <i>in accordance with article 126</i></span>", "div"),
+    ("<div>Entry into force:</div><div>1 July 2002 in accordance with article 126</div>", "div"),
+])
+def test_entry_into_force_is_found_after_its_label_in_any_layout(label, value):
+    facts = f"<{value}>{label}</{value}>"
+    eif = read(page(facts=facts))[f"{REF}:treaty"].fields["entry_into_force"]
+    assert eif.replace(",", "") == "1 July 2002 in accordance with article 126"

@@ -4,11 +4,13 @@ tests/fixtures/un/README.md (real marker form: escaped `<superscript>` inside th
 
 from __future__ import annotations
 
+from typing import Callable
+
 import pytest
 
 from monitor.errors import StructureChanged
 from monitor.records import Record
-from monitor.sources.untc import build_records, parse_xml
+from monitor.sources.untc import Parsed, build_records, parse_xml
 
 REF = "IV-4"
 HEAD = "<Row><Entry>Participant</Entry><Entry>Signature</Entry><Entry>Ratification, Accession(a)</Entry></Row>"
@@ -29,14 +31,25 @@ def document(table: str | None = None, extra: str = "", meta: str = META) -> str
     return f'<?xml version="1.0" encoding="ISO-8859-1"?>\n<Document><Treaty>{meta}{table}{extra}</Treaty></Document>'
 
 
-def read(text: str) -> dict[str, Record]:
-    parsed = parse_xml(text, "IV-4 (x)")
-    return {r.key: r for r in build_records(REF, parsed, "IV-4 (x)", "https://example/view", None)}
+def reader(parse: Callable[[str, str], Parsed], ref: str) -> Callable[[str], dict[str, Record]]:
+    """Document text -> its records by key, as the source builds them (`where` is "REF (x)")."""
+    def read(text: str) -> dict[str, Record]:
+        parsed = parse(text, f"{ref} (x)")
+        return {r.key: r for r in build_records(ref, parsed, f"{ref} (x)", "https://example/view", None)}
+    return read
+
+
+def note_fields(records: dict[str, Record]) -> list[tuple[str | None, str, str]]:
+    """Each note as (participant, kind, text)."""
+    return [(r.fields["participant"], r.fields["kind"], r.fields["text"]) for k, r in records.items()
+            if ":note:" in k]
+
+
+read = reader(parse_xml, REF)
 
 
 def notes(text: str) -> list[tuple[str | None, str, str]]:
-    return [(r.fields["participant"], r.fields["kind"], r.fields["text"]) for k, r in read(text).items()
-            if ":note:" in k]
+    return note_fields(read(text))
 
 
 def test_a_document_gives_each_row_its_dates_actions_and_markers():
