@@ -46,7 +46,9 @@ def test_a_table_of_consents_only_or_signatures_only_is_read():
 
 def test_the_first_filled_consent_column_is_the_row_s_consent_and_the_others_its_history():
     header = ["Participant", "Ratification", "Accession(a)"]
-    rows = participants(header, ["Fiji", "", "16 Aug 2018 a"], ["Tonga", "1 Jan 2000 [2 Feb 2002]", "3 Mar 2003 a"])
+    rows = participants(header, ["Fiji", "", "16 Aug 2018 a"], ["Tonga", "1 Jan 2000 [2 Feb 2002]", "3 Mar 2003 a"],
+                        ["Samoa", "1 Jan 2000 [2 Feb 2002] [3 Mar 2003 a]", ""])
+    assert rows["Samoa"]["history"] == "consent 2002-02-02 ratification; consent 2003-03-03 accession"
     assert (rows["Fiji"]["consent"], rows["Fiji"]["consent_action"]) == ("2018-08-16", "accession")
     assert (rows["Tonga"]["consent"], rows["Tonga"]["consent_action"], rows["Tonga"]["history"]) == (
         "2000-01-01", "ratification", "consent 2002-02-02 ratification")
@@ -76,8 +78,8 @@ def test_rows_of_another_shape_fail_loudly_and_empty_rows_are_skipped():
         participants(header, ["Fiji", "", "16 Aug 2018", "x"])
     with pytest.raises(StructureChanged, match=r"IV-4 \(x\): a participants row has no participant name"):
         participants(header, ["Fiji", "", "16 Aug 2018"], ["", "", "16 Aug 2018"])
-    assert list(participants(header, ["Fiji", "", "16 Aug 2018"], ["", " ", ""], [])) == [
-        "Fiji"]
+    assert list(participants(header, ["Fiji", "", "16 Aug 2018"], ["", " ", ""], [], ["Tonga", "", ""])) == [
+        "Fiji", "Tonga"]
     with pytest.raises(StructureChanged, match=r"IV-4 \(x\): the participants table has no rows"):
         participants(header, ["", "", ""])
 

@@ -79,6 +79,14 @@ def test_the_flat_layout_leaves_its_labels_out_of_the_values():
         "registration": "No. 14668", "concluded": None}
 
 
+def test_a_treaty_without_entry_into_force_or_registration_has_none():
+    records = read(document(meta="<Title>Covenant</Title>"))
+    fields = records[f"{REF}:treaty"].fields
+    assert (fields["entry_into_force"], fields["registration"], fields["concluded"]) == (None, None, None)
+    assert {r.url for r in read(document(extra="<Notifications><Para>A note.</Para></Notifications>")).values()} == {
+        "https://example/view"}
+
+
 def test_counts_written_with_words_are_read_as_numbers():
     meta = "<Title>Covenant</Title><Status><Signatories>Signatories: 74</Signatories><Parties>174.</Parties></Status>"
     fields = read(document(meta=meta))[f"{REF}:treaty"].fields
