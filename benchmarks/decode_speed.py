@@ -18,6 +18,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from monitor.config import SourceConfig
 from monitor.fetch import Fetcher
+from monitor.options import typed_options
+from monitor.sources.document import DocumentSource
 
 PAGE = ("<tr><td class='state'>France</td><td>2001-01-01</td><td>signed</td></tr>\n" * 150000).encode()
 
@@ -45,7 +47,7 @@ def main() -> None:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/page"
     config = SourceConfig(name="s", kind="html", host_delay=0, retries=0, max_bytes=100_000_000,
-                          options={"url": url})
+                          options=typed_options(DocumentSource, url=url))
 
     async def fetch_all() -> list[float]:
         times = []

@@ -13,12 +13,12 @@ import sys
 
 from monitor.config import load_config
 from monitor.daemon import Daemon
-from monitor.state import open_state
+from monitor.state import state_for
 
 
 async def cycle(config_path: str) -> int:
     config = load_config(config_path)
-    state = open_state(config.state_path, config.keep_snapshots)
+    state = state_for(config)
     try:
         daemon = Daemon(config, state)
         try:

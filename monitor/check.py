@@ -18,10 +18,12 @@ from .fetch import Fetcher
 from .redact import mask_text
 from .sanitize import strip_controls
 from .linking import prepare
+from .outcomes import CheckOutcome
+from .prior import Prior
 from . import sources
 from .sources import Part, Source
 from .clock import utcnow
-from .state import Router, State, SuccessfulCheck, no_route
+from .state import State, SuccessfulCheck
 
 log = logging.getLogger("monitor.check")
 
@@ -34,9 +36,7 @@ class CheckReport:
     """What one check did, for the command line and the logs."""
 
     source: str
-    outcome: str
-    """"baseline" (first check), "changed", "unchanged", "partial" (some parts failed, the
-    others were committed) or "failed"."""
+    outcome: CheckOutcome
     duration: float = 0.0
     bytes: int = 0
     requests: int = 0
@@ -56,16 +56,19 @@ class CheckReport:
 
 
 async def check_source(source: Source, state: State, fetcher: Fetcher, *, accept_shrink: bool = False,
-                       route: Router = no_route) -> CheckReport:
-    """Check one source now. Failures are reported and logged, never raised (except a
-    broken database, which stops everything)."""
+                       prior: Prior | None = None) -> CheckReport:
+    """Check one source now, committing what it learned (and the new events' deliveries, in
+    the state's outbox) at once. Failures are reported and logged, never raised (except a
+    broken database, which stops everything). `prior` is a cycle's read of what the state
+    held (default: read now, for this source alone)."""
     name, config = source.name, source.config
     started_at, start = utcnow(), time.monotonic()
-    row = state.source_row(name)
+    prior = prior or Prior(state)
+    row = prior.row(name)
     first = row is None or row["last_success"] is None
     memo = json.loads((row or {}).get("memo") or "{}")
     rebase = settings_changed(source, memo, first)
-    ctx = SourceContext(fetcher, config, {} if rebase else state.documents(name), memo,
+    ctx = SourceContext(fetcher, config, {} if rebase else prior.documents(name), memo,
                         partial(state.snapshot_body, name), source.error_markers)
     try:
         parts = await source.collect(ctx)
@@ -76,7 +79,7 @@ async def check_source(source: Source, state: State, fetcher: Fetcher, *, accept
             try:
                 if part.error:
                     raise (StructureChanged if part.structural else SourceError)(part.error)
-                diffs.append(_diff(state, name, part, accept_shrink or rebase, rebase))
+                diffs.append(_diff(state, name, part, accept_shrink or rebase, rebase, prior))
                 if part.records is not None and (part.baseline or part.baseline_if_new and
                                                  state.part_items(name, part.name) is None):
                     quiet.add(part.name)
@@ -86,14 +89,14 @@ async def check_source(source: Source, state: State, fetcher: Fetcher, *, accept
             raise _combined(failed)
         ctx.forget_parts({part_name for part_name, _ in failed})
     except SourceError as exc:
-        return _failed(state, source, started_at, start, ctx, str(exc), route,
+        return _failed(state, source, started_at, start, ctx, str(exc),
                        structural=isinstance(exc, StructureChanged))
     except (StateError, asyncio.CancelledError):
         raise
     except Exception as exc:  # a bug or an unforeseen shape in a source kind: a failed check, not a crash
         log.debug("unexpected error checking %s", name, exc_info=True)
         return _failed(state, source, started_at, start, ctx,
-                       f"unexpected {type(exc).__name__} in the {config.kind} parser: {exc}", route)
+                       f"unexpected {type(exc).__name__} in the {config.kind} parser: {exc}")
     part_failure = _combined(failed) if failed else None
     changes = [change for _, _, diff in diffs for change in diff.changes]
     detected_at = utcnow()
@@ -102,12 +105,13 @@ async def check_source(source: Source, state: State, fetcher: Fetcher, *, accept
         log.info("extraction settings of %s changed: parsed again and re-baselined silently", name,
                  extra={"source": name, "outcome": "baseline"})
     if not (first or rebase) or (first and config.alert_on_first_check):
+        by_name = {part.name: part for part in parts}  # a source's part names are unique
         for part_name, _, diff in diffs:
             for change in diff.changes:
                 if part_name in quiet and change.kind == "added":
                     continue  # a baseline: what appears is history, not news
-                events.extend(source.events(change, detected_at))
-    events = prepare(state, source, ctx, events, detected_at)
+                events.extend(source.events(change, by_name[part_name], detected_at))
+    events = prepare(state, source, ctx, parts, events, detected_at)
     baseline = first or rebase
     outcome = "partial" if part_failure else "baseline" if baseline else ("changed" if changes else "unchanged")
     check = SuccessfulCheck(
@@ -117,7 +121,7 @@ async def check_source(source: Source, state: State, fetcher: Fetcher, *, accept
         error=mask_text(strip_controls(str(part_failure)), set(config.params)) if part_failure else None,
         structural=isinstance(part_failure, StructureChanged), first=first,
         max_events=config.max_events_per_check)
-    new_events, records, streak = state.record_success(check, route)
+    new_events, records, streak = state.record_success(check)
     report = CheckReport(name, outcome, check.duration, ctx.bytes, ctx.requests, ctx.not_modified,
                          records=records, events=new_events, error=check.error, failures=streak)
     if part_failure:
@@ -159,12 +163,12 @@ def _combined(failed: list[tuple[str, SourceError]]) -> SourceError:
 
 
 def _failed(state: State, source: Source, started_at: str, start: float, ctx: SourceContext,
-            error: str, route: Router, structural: bool = False) -> CheckReport:
+            error: str, structural: bool = False) -> CheckReport:
     duration = time.monotonic() - start
     error = mask_text(strip_controls(error), set(source.config.params))  # it may quote the page, or a key
     streak, events = state.record_failure(source.name, source.config.kind, started_at, duration, error,
                                           ctx.bytes, ctx.requests, structural=structural,
-                                          threshold=source.config.failure_threshold, route=route)
+                                          threshold=source.config.failure_threshold)
     log.warning("check of %s failed (%d in a row): %s", source.name, streak, error,
                 extra={"source": source.name, "outcome": "failed", "duration": round(duration, 3),
                        "bytes": ctx.bytes, "requests": ctx.requests, "failures": streak})
@@ -185,12 +189,12 @@ def settings_changed(source: Source, memo: dict, first: bool) -> bool:
     return not first and before is not None and before != current
 
 
-def _diff(state: State, name: str, part: Part, accept_shrink: bool, rebase: bool = False):
+def _diff(state: State, name: str, part: Part, accept_shrink: bool, rebase: bool, prior: Prior):
     """Diff one part; a part that lost all or most of its items fails the whole check.
     On a re-baseline the records the new settings no longer extract are dropped at once."""
     if part.records is None:
         diff = PartDiff()
-        for key, stored in state.stored(name, part.name, only_missing=True).items():
+        for key, stored in prior.missing(name, part.name).items():
             miss(key, stored, diff)
         return part.name, None, diff
     previous = state.part_items(name, part.name)
@@ -215,18 +219,18 @@ MAX_PARALLEL_CHECKS = 64
 
 
 async def check_all(config: Config, state: State, names: list[str] | None = None, *,
-                    accept_shrink: bool = False, fetcher: Fetcher | None = None,
-                    route: Router = no_route) -> list[CheckReport]:
+                    accept_shrink: bool = False, fetcher: Fetcher | None = None) -> list[CheckReport]:
     """Check the named sources (default: every enabled one) concurrently; reports in config order."""
     chosen = [s for s in config.sources if (s.name in names if names else s.enabled)]
     own = fetcher is None
     fetcher = fetcher or Fetcher(chosen)
     slots = asyncio.Semaphore(MAX_PARALLEL_CHECKS)
+    prior = Prior.of_cycle(state, [s.name for s in chosen])
 
     async def one(source: SourceConfig) -> CheckReport:
         async with slots:
             return await check_source(sources.create(source), state, fetcher, accept_shrink=accept_shrink,
-                                      route=route)
+                                      prior=prior)
 
     try:
         return list(await asyncio.gather(*(one(s) for s in chosen)))

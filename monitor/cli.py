@@ -1,4 +1,5 @@
-"""The command line: a thin layer over load_config, open_state, check_all and the daemon."""
+"""The command line: argparse and printing over the library (load_config, state_for, check_once,
+the daemon, the deliverer)."""
 
 from __future__ import annotations
 
@@ -7,17 +8,15 @@ import asyncio
 import json
 import logging
 import sys
-import uuid
 from collections import Counter
 from datetime import datetime, timezone
 from typing import Any, Sequence
 
-from . import __version__, channels, sources
-from .check import CheckReport, check_all
+from . import __version__, sources
+from .check import CheckReport
 from .cli_held import HELD_COMMANDS, add_held_parsers
-from .deliver import Delivered, Deliverer
 from .config import Config, load_config
-from .settings import listen_address
+from .settings import HTTP_OPTIONS, listen_address
 from .durations import format_duration
 from .errors import ConfigError, MonitorError
 from .humantime import shown
@@ -27,11 +26,12 @@ from .overview import next_cell, source_list, source_status
 from .events import EVENT_TYPES
 from .deliveries_cmd import add_deliveries_command, cmd_deliveries
 from .preview import add_preview_command, cmd_preview
+from .once import check_once, known_sources
 from .render import event_line
-from .clock import utcnow
 from .related import story_events, with_related
 from .queries import parse_since
-from .state import State, open_state
+from .state import State, state_for
+from .testalert import send_test_alert
 from .tables import print_table as _print_table, show as _show
 from .words import plural
 
@@ -114,30 +114,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _state(config: Config, readonly: bool = False) -> State:
     """The state database; `readonly` for commands that only read (they work on a database
     they cannot write)."""
-    return open_state(config.state_path, config.keep_snapshots, readonly=readonly)
+    return state_for(config, readonly=readonly)
 
 
 def cmd_check(args: argparse.Namespace, config: Config) -> int:
-    names = args.source or None
-    if names:
-        known = {s.name for s in config.sources}
-        unknown = [n for n in names if n not in known]
-        if unknown:
-            raise MonitorError(f"unknown source {', '.join(map(repr, unknown))} "
-                               f"(known: {', '.join(sorted(known)) or 'none'})")
+    names = known_sources(config, args.source or None)
     state = _state(config)
-
-    async def cycle() -> tuple[list[CheckReport], list[Delivered]]:
-        deliverer = Deliverer(config, state)
-        try:
-            reports = await check_all(config, state, names, accept_shrink=args.accept_shrink,
-                                      route=deliverer.route)
-            return reports, await deliverer.deliver_due()
-        finally:
-            await deliverer.aclose()
-
     try:
-        reports, delivered = asyncio.run(cycle())
+        reports, delivered = asyncio.run(check_once(config, state, names, accept_shrink=args.accept_shrink))
     finally:
         state.close()
     if args.json:
@@ -265,7 +249,7 @@ def cmd_serve(args: argparse.Namespace, config: Config) -> int:
     from .serve import serve
 
     _check_listen(args.http)
-    serve(config, args.http or config.http_listen or "127.0.0.1:8080")
+    serve(config, args.http or config.http_listen or HTTP_OPTIONS["listen"].default)
     return 0
 
 
@@ -276,8 +260,8 @@ def cmd_status(args: argparse.Namespace, config: Config) -> int:
     state = _state(config, readonly=True)
     try:
         rows = state.source_rows()
-        pending = state.deliveries("pending")
-        failed = state.deliveries("failed")
+        pending = state.outbox.deliveries("pending")
+        failed = state.outbox.deliveries("failed")
     finally:
         state.close()
     shown_sources = source_status(config, rows)
@@ -299,39 +283,10 @@ def cmd_status(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_test_alert(args: argparse.Namespace, config: Config) -> int:
-    from .channels import Outgoing
-    from .events import Event, Treaty
-
-    wanted = args.channel or [c.name for c in config.channels if c.enabled]
-    known = {c.name: c for c in config.channels}
-    unknown = [n for n in wanted if n not in known]
-    if unknown:
-        raise MonitorError(f"unknown channel {', '.join(map(repr, unknown))} (known: {', '.join(known) or 'none'})")
-    if not wanted:
-        raise MonitorError("no channels configured: add a [[channels]] table")
-    event = Event(
-        id="test-" + uuid.uuid4().hex[:16], type="denunciation", source="test-alert", key="test",
-        subject="Testland", title="Test alert from legal-monitor (no real treaty action)",
-        summary="This is a test message sent by `legal-monitor test-alert`.", url="https://example.org/",
-        date=datetime.now(timezone.utc).date().isoformat(), detected_at=utcnow(),
-        treaty=Treaty("TEST", "Convention on Testing Alerts", None), details={"test": True})
-    user_agent = config.defaults.get("user_agent") or PROG
-
-    async def send_all() -> list[tuple[str, Any]]:
-        out = []
-        for name in wanted:
-            channel = channels.create(known[name], user_agent)
-            try:
-                out.append((name, await channel.send([Outgoing("test-" + uuid.uuid4().hex[:16], event)])))
-            finally:
-                await channel.aclose()
-        return out
-
-    failed = 0
-    for name, result in asyncio.run(send_all()):
-        print(f"{name}: {'ok' if result.ok else 'FAILED'}: {result.detail}")
-        failed += not result.ok
-    return 1 if failed else 0
+    sent = asyncio.run(send_test_alert(config, args.channel))
+    for item in sent:
+        print(f"{item.channel}: {'ok' if item.outcome == 'sent' else 'FAILED'}: {item.detail}")
+    return 1 if any(item.outcome != "sent" for item in sent) else 0
 
 
 COMMANDS = {"check": cmd_check, "sources": cmd_sources, "events": cmd_events,

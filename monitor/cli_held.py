@@ -9,14 +9,13 @@ import sys
 from collections import Counter
 from typing import Any, Callable
 
-from .clock import utcnow
 from .settings import Config
-from .deliver import Deliverer
 from .errors import MonitorError
 from .events import Event
-from .held import drop, held_events, release
+from .held import drop, held_events
 from .render import event_line
-from .state import State, open_state
+from .once import known_sources, release_once
+from .state import State, state_for
 
 
 def add_held_parsers(commands: Any) -> None:
@@ -37,7 +36,7 @@ def add_held_parsers(commands: Any) -> None:
 
 
 def _with_state(config: Config, work: Callable[[State], Any]) -> Any:
-    state = open_state(config.state_path, config.keep_snapshots)
+    state = state_for(config)
     try:
         return work(state)
     finally:
@@ -76,12 +75,7 @@ def _choice(args: argparse.Namespace, config: Config) -> tuple[list[str] | None,
         raise MonitorError(f"{args.command}: --all goes alone, without ids or --source")
     if not (args.all or args.ids or args.source):
         raise MonitorError(f"{args.command}: give event ids, --source NAME or --all (see `legal-monitor held`)")
-    known = {s.name for s in config.sources}
-    unknown = [name for name in args.source or [] if name not in known]
-    if unknown:
-        raise MonitorError(f"unknown source {', '.join(map(repr, unknown))} "
-                           f"(known: {', '.join(sorted(known)) or 'none'})")
-    return args.ids or None, args.source or None
+    return args.ids or None, known_sources(config, args.source or None)
 
 
 def _settle(args: argparse.Namespace, count: int, verb: str) -> int:
@@ -96,16 +90,9 @@ def _settle(args: argparse.Namespace, count: int, verb: str) -> int:
 def cmd_release(args: argparse.Namespace, config: Config) -> int:
     ids, sources = _choice(args, config)
 
-    async def go(state: State) -> tuple[list[Event], Counter]:
-        deliverer = Deliverer(config, state)
-        try:
-            released = release(state, deliverer.route, utcnow(), ids, sources)
-            outcomes = Counter() if args.no_send else Counter(d.outcome for d in await deliverer.deliver_due())
-            return released, outcomes
-        finally:
-            await deliverer.aclose()
-
-    released, outcomes = _with_state(config, lambda state: asyncio.run(go(state)))
+    released, sent = _with_state(config, lambda state: asyncio.run(
+        release_once(config, state, ids, sources, send=not args.no_send)))
+    outcomes = Counter(item.outcome for item in sent)
     code = _settle(args, len(released), "released")
     if outcomes:
         print("deliveries: " + ", ".join(f"{n} {outcome}" for outcome, n in sorted(outcomes.items())))

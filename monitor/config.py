@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import tomllib
+from functools import cache
 from pathlib import Path
 from typing import Any, Callable
 
 from .channels import CHANNEL_KINDS
 from .durations import format_duration
 from .errors import ConfigError
-from .options import Option, validate_table
+from .options import Option, typed_options, validate_table
 from .settings import (CHANNEL_OPTIONS, CONFIG_ENV, DAEMON_OPTIONS, DEFAULT_CONFIG, DEFAULT_OPTIONS,
                        HTTP_OPTIONS, SOURCE_OPTIONS, STATE_OPTIONS, ChannelConfig, Config, SourceConfig)
 from .sources import SOURCE_KINDS
@@ -74,8 +75,8 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
         state_path=state_path,
         keep_checks=state["keep_checks"],
         keep_snapshots=state["keep_snapshots"],
-        shutdown_timeout=daemon.get("shutdown_timeout", 10.0),
-        delivery_interval=daemon.get("delivery_interval", 5.0),
+        shutdown_timeout=daemon["shutdown_timeout"],
+        delivery_interval=daemon["delivery_interval"],
         http_listen=http.get("listen") if http else None,
         defaults=defaults,
         sources=sources,
@@ -130,29 +131,30 @@ def _parse_channel(entry: dict[str, Any], where: str, problems: list[str]) -> Ch
     if len(problems) > before or kind is None:
         return None
     common = {k: values.pop(k) for k in list(values) if k in CHANNEL_OPTIONS}
-    channel = ChannelConfig(**common, options=values)
+    channel = ChannelConfig(**common, options=typed_options(kind, values))
     problems.extend(f"{where}.{problem}" for problem in kind.check_options(channel))
     return channel if len(problems) == before else None
 
 
-MAX_DEFAULT_JITTER = 60.0
-
-
 def _check_jitter(source: SourceConfig, where: str, own: bool, problems: list[str]) -> None:
-    """Default the jitter to a tenth of the interval (at most a minute); refuse one longer
-    than the interval. `own` says the source set it, else it came from [defaults]."""
-    if source.jitter is None:
-        source.jitter = min(MAX_DEFAULT_JITTER, source.interval / 10)
-    elif source.jitter > source.interval:
+    """Refuse a jitter longer than the interval (the default one never is). `own` says the
+    source set it, else it came from [defaults]."""
+    if source.jitter > source.interval:
         key, whose = (f"{where}.jitter", "") if own else ("defaults.jitter", f" of {where}")
         problems.append(f"{key}: {format_duration(source.jitter)} is longer than the interval "
                         f"{format_duration(source.interval)}{whose}; make it at most the interval")
 
 
+@cache
+def _source_schema(kind: type | None) -> dict[str, Option]:
+    """The keys a source of `kind` accepts (the common ones, then its own), merged once per kind."""
+    return {**SOURCE_OPTIONS, **(kind.options if kind else {})}
+
+
 def _parse_source(entry: dict[str, Any], where: str, folder: Path, defaults: dict[str, Any],
                   kinds: dict[str, type], problems: list[str]) -> SourceConfig | None:
     kind = _kind(entry, where, kinds, "source", problems)
-    schema = {**SOURCE_OPTIONS, **(kind.options if kind else {})}
+    schema = _source_schema(kind)
     # A kind's own defaults (politeness, intervals) win over [defaults]; the source wins over both.
     kind_defaults = {key: (schema[key].parse(value) if isinstance(value, str) and key in schema else value)
                      for key, value in (kind.defaults if kind else {}).items()}
@@ -163,10 +165,10 @@ def _parse_source(entry: dict[str, Any], where: str, folder: Path, defaults: dic
     values = validate_table(entry, schema, where, problems, merged_defaults)
     if len(problems) > before or kind is None:
         return None
-    common = {k: values.pop(k) for k in list(values) if k in SOURCE_OPTIONS}
+    common = {k: values.pop(k) for k in SOURCE_OPTIONS}  # validated: every key is there
     headers = {**common.pop("headers"), **{k: v for k, v in common.pop("headers_env").items() if v is not None}}
     params = {k: v for k, v in common.pop("params_env").items() if v is not None}
-    source = SourceConfig(**common, headers=headers, params=params, options=values)
+    source = SourceConfig(**common, headers=headers, params=params, options=typed_options(kind, values))
     _check_jitter(source, where, "jitter" in entry, problems)
     if source.ca_bundle:
         ca = folder / Path(source.ca_bundle).expanduser()

@@ -17,6 +17,7 @@ from .documents import DocState, DocUpdate
 from .durations import format_duration
 from .errors import SourceError, Unresolvable
 from .fetch import Fetcher
+from .options import url_host
 from .redact import mask_url
 
 
@@ -82,7 +83,7 @@ class SourceContext:
                 extra["If-None-Match"] = known.etag
             if known.last_modified:
                 extra["If-Modified-Since"] = known.last_modified
-        host = httpx.URL(url).host
+        host = url_host(url)
         if host in self.unresolved:
             raise Unresolvable(str(self.unresolved[host]))
         try:

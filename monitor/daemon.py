@@ -23,7 +23,6 @@ from .errors import ConfigError, StateError
 from .fetch import Fetcher
 from .lock import DaemonLock
 from .metrics import Metrics
-from .outbox import release_claims
 from .schedule import next_check
 from .state import State
 from .words import plural
@@ -49,6 +48,7 @@ class Daemon:
         self.config = config
         self.config_path = config_path or config.path
         self.state = state
+        state.outbox.channels = list(config.channels)  # new events are queued for this config's channels
         self.fetcher = Fetcher(config.sources)
         self.retired: list = []
         """Fetchers and deliverers replaced by a reload, closed at exit."""
@@ -95,7 +95,7 @@ class Daemon:
         assert task is not None
         self.running.add(task)
         try:
-            report = await check_source(sources.create(source), self.state, self.fetcher, route=self.deliverer.route)
+            report = await check_source(sources.create(source), self.state, self.fetcher)
         except asyncio.CancelledError:
             log.info("check of %s cancelled at shutdown; nothing of it was written", source.name,
                      extra={"source": source.name, "outcome": "cancelled"})
@@ -184,6 +184,7 @@ class Daemon:
         self.retired += [self.fetcher, self.deliverer]  # running checks finish on the old ones
         self.fetcher = Fetcher(config.sources)
         self.deliverer = Deliverer(config, self.state)
+        self.state.outbox.channels = list(config.channels)  # new events go to the new channels
         self.config = config
         log.info("reloaded %s: %d sources, %d channels", self.config_path, len(new), len(config.channels))
 
@@ -218,7 +219,7 @@ class Daemon:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self._stop, sig)
         loop.add_signal_handler(signal.SIGHUP, self.reload)
-        released = release_claims(self.state)
+        released = self.state.outbox.release_claims()
         if released:
             log.info("re-queued %d deliveries left unfinished by an earlier run", released)
         self.schedule()

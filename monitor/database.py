@@ -15,9 +15,10 @@ import os
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Callable, Iterable, Iterator, TypeVar
 from urllib.parse import quote
 
+from .clock import utcnow
 from .errors import StateError
 
 NOT_SQLITE = ("not a SQLite database (refusing to touch it; move it aside or point [state] path elsewhere)")
@@ -124,3 +125,37 @@ def _connect_readonly(path: Path, timeout: float) -> sqlite3.Connection:
         if "unable to open" not in str(exc) or wal_path(path).exists():
             raise
     return sqlite3.connect(uri + "&immutable=1", uri=True, timeout=timeout, isolation_level=None)
+
+
+T = TypeVar("T")
+
+
+class Database:
+    """An open state database shared by the store and the outbox: reads that raise StateError,
+    and writes each in one transaction that remember the last one that could not commit."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path):
+        self.conn = conn
+        self.path = path
+        self.write_error: tuple[str, str] | None = None
+        """(when, why) of the last write that could not commit, until one commits again."""
+
+    def rows(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
+        try:
+            cursor = self.conn.execute(sql, list(params))
+        except sqlite3.DatabaseError as exc:
+            raise StateError(f"{self.path}: cannot read the state database: {exc}") from None
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+    def write(self, work: Callable[[], T]) -> T:
+        """Run `work` in one transaction (a savepoint within an open one)."""
+        try:
+            with atomic(self.conn):
+                result = work()
+        except sqlite3.DatabaseError as exc:
+            if self.write_error is None:
+                self.write_error = (utcnow(), str(exc))
+            raise StateError(f"{self.path}: cannot write the state database: {exc}") from None
+        self.write_error = None
+        return result

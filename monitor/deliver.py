@@ -1,22 +1,27 @@
-"""The delivery step: send what the outbox holds, retry with backoff, never send twice."""
+"""The delivery step: send what the outbox holds, retry with backoff, never send twice.
+
+Which channels take an event is the outbox's decision, made when the event is stored; this
+module only sends what is due, and records each outcome in the outbox."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import random
+import uuid
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
-from . import outbox
 from . import channels
 from .channels import Channel, ChannelConfig, Outgoing, SendResult
 from .settings import Config
 from .errors import StateError
 from .events import Event
+from .outcomes import DeliveryOutcome
 from .clock import later, utcnow
-from .related import already_told, with_related
+from .outbox import Delivery, Outbox
+from .related import with_related
 from .state import State
 
 log = logging.getLogger("monitor.deliver")
@@ -33,8 +38,7 @@ class Delivered:
     delivery: str
     channel: str
     event: Event
-    outcome: str
-    """"sent", "retry" or "failed"."""
+    outcome: DeliveryOutcome
     detail: str
 
 
@@ -44,13 +48,16 @@ def backoff(attempts: int, base: float, cap: float) -> float:
 
 
 class Deliverer:
-    """Routes new events to channels and sends due deliveries. One per process."""
+    """Sends the due deliveries of the state's outbox through the channels. One per process."""
 
-    def __init__(self, config: Config, state: State):
+    def __init__(self, config: Config, state: State | None, names: Iterable[str] | None = None):
+        """The enabled channels, or those `names` (enabled or not); without a `state` it
+        can only `send_test`."""
         self.state = state
-        user_agent = config.defaults.get("user_agent") or "legal-monitor"
-        self.channels: dict[str, Channel] = {
-            c.name: channels.create(c, user_agent) for c in config.channels if c.enabled}
+        user_agent = config.defaults["user_agent"]
+        known = {c.name: c for c in config.channels}
+        chosen = [c for c in config.channels if c.enabled] if names is None else [known[n] for n in names]
+        self.channels: dict[str, Channel] = {c.name: channels.create(c, user_agent) for c in chosen}
         self._lock = asyncio.Lock()
         self.stopping = False
         """Set at a clean stop: the message being sent finishes, no other is claimed."""
@@ -60,11 +67,15 @@ class Deliverer:
         """Outcomes that could not be written (the database could not commit), written first next time."""
         self._failure: StateError | None = None
 
-    def route(self, event: Event) -> list[ChannelConfig]:
-        """The channels whose filters want `event` (and, with `stories = "first"`, that have
-        not been sent another event of its story)."""
-        return [channel.config for channel in self.channels.values() if channel.config.wants(event)
-                and not (channel.config.stories == "first" and already_told(self.state, channel.name, event))]
+    @property
+    def _state(self) -> State:
+        if self.state is None:
+            raise RuntimeError("this deliverer has no state database")
+        return self.state
+
+    @property
+    def outbox(self) -> Outbox:
+        return self._state.outbox
 
     async def deliver_due(self) -> list[Delivered]:
         """Send every due pending delivery once; channels in parallel, each in order.
@@ -74,11 +85,11 @@ class Deliverer:
         async with self._lock:
             self._save_outcomes()
             self._failure = None
-            due = outbox.due(self.state, utcnow(), list(self.channels))
-            with_related(self.state, [event for _, event in due])
-            by_channel: dict[str, list[tuple[dict[str, Any], Event]]] = {}
+            due = self.outbox.due(utcnow(), list(self.channels))
+            with_related(self._state, [event for _, event in due])
+            by_channel: dict[str, list[tuple[Delivery, Event]]] = {}
             for row, event in due:
-                by_channel.setdefault(row["channel"], []).append((row, event))
+                by_channel.setdefault(row.channel, []).append((row, event))
             results = await asyncio.gather(*(self._channel(self.channels[name], rows)
                                              for name, rows in by_channel.items()), return_exceptions=True)
             for result in results:
@@ -91,24 +102,19 @@ class Deliverer:
             self._unsaved[0]()
             self._unsaved.pop(0)
 
-    async def _channel(self, channel: Channel, rows: list[tuple[dict[str, Any], Event]]) -> list[Delivered]:
+    async def _channel(self, channel: Channel, rows: list[tuple[Delivery, Event]]) -> list[Delivered]:
         batches = [rows] if channel.digest else [[row] for row in rows]
         out = []
         for batch in batches:
             if self.stopping:
                 break
             now = utcnow()
-            mine = outbox.claim(self.state, [row["id"] for row, _ in batch], now, later(now, CLAIM))
-            batch = [(row, event) for row, event in batch if row["id"] in mine]
+            mine = self.outbox.claim([row.id for row, _ in batch], now, later(now, CLAIM))
+            batch = [(row, event) for row, event in batch if row.id in mine]
             if not batch:
                 continue  # another process sends these
             self._held |= mine
-            outgoing = [Outgoing(row["id"], event) for row, event in batch]
-            try:
-                result = await channel.send(outgoing)
-            except Exception as exc:  # a bug in a channel must not stop the others
-                log.debug("channel %s raised", channel.name, exc_info=True)
-                result = SendResult(False, f"unexpected {type(exc).__name__}: {exc}", retry=True)
+            result = await _send(channel, [Outgoing(row.id, event) for row, event in batch])
             for row, event in batch:
                 out.append(self._settle(channel.config, row, event, result))
             if self._failure:  # the database cannot commit: send nothing more now
@@ -125,15 +131,14 @@ class Deliverer:
         finally:
             self._held.discard(delivery)
 
-    def _settle(self, channel: ChannelConfig, row: dict[str, Any], event: Event, result: SendResult) -> Delivered:
+    def _settle(self, channel: ChannelConfig, row: Delivery, event: Event, result: SendResult) -> Delivered:
         now = utcnow()
         what = f"{event.type} event {event.id} to {channel.name}"
         if result.ok:
-            self._record(row["id"], partial(outbox.mark_sent, self.state, row["id"], now, result.status,
-                                            result.detail))
+            self._record(row.id, partial(self.outbox.mark_sent, row.id, now, result.status, result.detail))
             log.info("delivered %s: %s", what, result.detail)
-            return Delivered(row["id"], channel.name, event, "sent", result.detail)
-        attempts = row["attempts"] + 1
+            return Delivered(row.id, channel.name, event, "sent", result.detail)
+        attempts = row.attempts + 1
         wait = backoff(attempts, channel.retry_base, channel.retry_max)
         if result.retry_after:
             wait = max(wait, result.retry_after)
@@ -143,25 +148,35 @@ class Deliverer:
             give_up = "permanent failure"
         elif channel.max_attempts and attempts >= channel.max_attempts:
             give_up = f"gave up after {attempts} attempts"
-        elif next_at > row["expires_at"]:
-            give_up = f"gave up after {attempts} attempts since {row['created_at']}"
+        elif next_at > row.expires_at:
+            give_up = f"gave up after {attempts} attempts since {row.created_at}"
         if give_up:
             error = f"{give_up}: {result.detail}"
-            self._record(row["id"], partial(outbox.mark_failed, self.state, row["id"], now, result.status, error,
-                                            self.route))
+            self._record(row.id, partial(self.outbox.mark_failed, row.id, now, result.status, error))
             log.error("delivery of %s failed: %s", what, error)
-            return Delivered(row["id"], channel.name, event, "failed", error)
-        self._record(row["id"], partial(outbox.mark_retry, self.state, row["id"], next_at, result.status,
-                                        result.detail))
+            return Delivered(row.id, channel.name, event, "failed", error)
+        self._record(row.id, partial(self.outbox.mark_retry, row.id, next_at, result.status, result.detail))
         log.warning("delivery of %s will be retried at %s: %s", what, next_at, result.detail)
-        return Delivered(row["id"], channel.name, event, "retry", result.detail)
+        return Delivered(row.id, channel.name, event, "retry", result.detail)
+
+    async def send_test(self, event: Event, names: list[str]) -> list[Delivered]:
+        """Send `event` at once to each named channel, in that order, outside the outbox: the
+        same send, error handling and report as a delivery, with a one-off delivery id and
+        nothing stored (`test-alert`)."""
+        out = []
+        for name in names:
+            delivery = "test-" + uuid.uuid4().hex[:16]
+            result = await _send(self.channels[name], [Outgoing(delivery, event)])
+            log.info("test alert to %s: %s: %s", name, "sent" if result.ok else "failed", result.detail)
+            out.append(Delivered(delivery, name, event, "sent" if result.ok else "failed", result.detail))
+        return out
 
     def release(self) -> None:
         """At a clean stop: write what is unsaved, and give back claims on what was not sent."""
         try:
             self._save_outcomes()
             if self._held:
-                outbox.release_claims(self.state, sorted(self._held))
+                self.outbox.release_claims(sorted(self._held))
                 self._held.clear()
         except StateError as exc:
             log.error("could not release delivery claims at stop (they lapse within %.0fs): %s", CLAIM, exc)
@@ -170,3 +185,13 @@ class Deliverer:
         self.release()
         for channel in self.channels.values():
             await channel.aclose()
+
+
+async def _send(channel: Channel, batch: list[Outgoing]) -> SendResult:
+    """One message through `channel`; a bug in a channel is a failed send that may pass, so it
+    never stops the others."""
+    try:
+        return await channel.send(batch)
+    except Exception as exc:
+        log.debug("channel %s raised", channel.name, exc_info=True)
+        return SendResult(False, f"unexpected {type(exc).__name__}: {exc}", retry=True)

@@ -12,7 +12,7 @@ from .clock import utcnow
 from .settings import Config
 from .deliver import Delivered, Deliverer
 from .errors import MonitorError
-from .state import State, open_state
+from .state import State, state_for
 from .tables import print_table
 from .words import plural
 
@@ -31,13 +31,12 @@ def add_deliveries_command(commands: Any) -> None:
 
 
 def cmd_deliveries(args: argparse.Namespace, config: Config) -> int:
-    state = open_state(config.state_path, config.keep_snapshots)
+    state = state_for(config)
     try:
         if args.action == "retry":
             if not args.ids and not args.all_failed:
                 raise MonitorError("deliveries retry: give delivery ids or --all-failed")
-            ages = {c.name: c.max_age for c in config.channels}
-            count = state.retry_deliveries(None if args.all_failed else args.ids, utcnow(), ages)
+            count = state.outbox.retry(None if args.all_failed else args.ids, utcnow())
             print(f"{plural(count, 'delivery', 'deliveries')} due now")
             for item in asyncio.run(_send_due(config, state)):
                 print(f"delivery {item.delivery} to {item.channel}: {item.outcome}: {item.detail}")
@@ -47,26 +46,25 @@ def cmd_deliveries(args: argparse.Namespace, config: Config) -> int:
                 return 1
             return 0
         status = "pending" if args.pending else "failed" if args.failed else None
-        rows = state.deliveries(status)
+        rows = state.outbox.deliveries(status)
     finally:
         state.close()
     configured = {c.name for c in config.channels if c.enabled}
-    for row in rows:
-        row["channel_configured"] = row["channel"] in configured
     if args.json:
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        print(json.dumps([{**d.to_dict(), "channel_configured": d.channel in configured} for d in rows],
+                         ensure_ascii=False, indent=2))
         return 0
     if not rows:
         print("no deliveries")
         return 0
     unsent = " (channel not configured: not sent)"
-    print_table([[r["id"], r["status"], r["channel"] + ("" if r["channel_configured"] else unsent),
-                  str(r["attempts"]), r["next_attempt_at"] if r["status"] == "pending" else "-",
-                  f"{r['type']}: {r['subject'] or ''} {r['title'] or ''}".strip()] for r in rows],
+    print_table([[d.id, d.status, d.channel + ("" if d.channel in configured else unsent), str(d.attempts),
+                  d.next_attempt_at if d.status == "pending" else "-",
+                  f"{d.type}: {d.subject or ''} {d.title or ''}".strip()] for d in rows],
                 ["DELIVERY", "STATUS", "CHANNEL", "TRIES", "NEXT TRY", "EVENT"])
-    for row in rows:
-        if row["status"] != "sent" and row["last_error"]:
-            print(f"{row['id']}: {'last error' if row['status'] == 'pending' else 'error'}: {row['last_error']}")
+    for d in rows:
+        if d.status != "sent" and d.last_error:
+            print(f"{d.id}: {'last error' if d.status == 'pending' else 'error'}: {d.last_error}")
     return 0
 
 

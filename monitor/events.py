@@ -4,18 +4,25 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from typing import Any, Literal, get_args
 
 from .sanitize import strip_controls, strip_controls_in, web_link
 
 # Treaty actions, which alert by default.
-TREATY_TYPES = ("signature", "ratification", "entry_into_force", "denunciation", "suspension",
-                "reservation", "law_published")
+TreatyType = Literal["signature", "ratification", "entry_into_force", "denunciation", "suspension",
+                     "reservation", "law_published"]
 # Generic record changes, shown but not alerted by default.
-RECORD_TYPES = ("record_added", "record_changed", "record_removed")
+RecordType = Literal["record_added", "record_changed", "record_removed"]
 # Operational events about the monitor itself, sent only to channels with `ops = true`.
-OPS_TYPES = ("source_failing", "source_recovered", "structure_changed", "delivery_failed", "events_held")
-EVENT_TYPES = TREATY_TYPES + RECORD_TYPES + OPS_TYPES
+OpsType = Literal["source_failing", "source_recovered", "structure_changed", "delivery_failed", "events_held"]
+EventType = Literal[TreatyType, RecordType, OpsType]
+TREATY_TYPES: tuple[str, ...] = get_args(TreatyType)
+RECORD_TYPES: tuple[str, ...] = get_args(RecordType)
+OPS_TYPES: tuple[str, ...] = get_args(OpsType)
+EVENT_TYPES: tuple[str, ...] = get_args(EventType)
+
+Hold = Literal["held", "released", "dropped"]
+"""What became of an event a flooded check held back."""
 
 LABELS = {
     "signature": "Signature", "ratification": "Ratification", "entry_into_force": "Entry into force",
@@ -48,7 +55,7 @@ class Event:
     """One detected change. `id` dedupes it across re-fetches, restarts and receivers."""
 
     id: str
-    type: str
+    type: EventType
     source: str
     key: str
     title: str | None = None
@@ -64,7 +71,7 @@ class Event:
     """Shared by the events of one real-world action across sources (see `stories`)."""
     related: list[dict[str, Any]] = field(default_factory=list)
     """The other events of the story, when read back for a message or a listing."""
-    hold: str | None = None
+    hold: Hold | None = None
     """None for an ordinary event; "held" when a flooded check kept it back from every channel,
     then "released" (its deliveries were queued) or "dropped" (never sent)."""
 
@@ -87,6 +94,32 @@ class Event:
         if self.treaty is None:
             data["treaty"] = {"id": None, "title": None, "url": None}
         return data
+
+
+def make_event(source: str, key: str, event_type: str, identity: tuple[Any, ...] = (), *,
+               id_key: str | None = None, **about: Any) -> Event:
+    """An event whose id is made of the source, the record key (or `id_key`, when one action is
+    filed under several records), the type and what identifies the action: the same real-world
+    action always gives the same id."""
+    return Event(id=event_id(source, id_key or key, event_type, *identity), type=event_type, source=source,
+                 key=key, **about)
+
+
+def changed_fields(fields: dict[str, tuple[str | None, str | None]]) -> dict[str, dict[str, str | None]]:
+    """Changed fields given as name -> (old, new), in the form `details["changed"]` holds them."""
+    return {name: {"old": old, "new": new} for name, (old, new) in fields.items()}
+
+
+def record_changed(source: str, key: str, fields: dict[str, tuple[str | None, str | None]], *,
+                   identity: tuple[Any, ...] | None = None, details: dict[str, Any] | None = None,
+                   **about: Any) -> Event:
+    """The `record_changed` event: fields whose change is no action of its own, each as
+    (old, new), listed in `details["changed"]`. Its identity is the sorted (field, old, new)
+    triples unless the kind pinned another one."""
+    if identity is None:
+        identity = (sorted((name, old, new) for name, (old, new) in fields.items()),)
+    return make_event(source, key, "record_changed", identity,
+                      details={**(details or {}), "changed": changed_fields(fields)}, **about)
 
 
 def changes_of(event: Event) -> dict[str, dict[str, Any]]:

@@ -8,13 +8,11 @@ import random
 import socket
 import ssl
 import time
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any, AsyncIterator, Iterable
+from typing import Any, Iterable
 
 import certifi
 import httpx
-from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
 
 from .settings import SourceConfig
 from .errors import FetchError, Unresolvable
@@ -64,9 +62,10 @@ class HostLimiter:
         self._lock = asyncio.Lock()
         self._next_start = 0.0
 
-    @asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
-        async with self._semaphore:
+    async def __aenter__(self) -> None:
+        """Take a slot (``async with limiter:``), waiting for `delay` after the last start."""
+        await self._semaphore.acquire()
+        try:
             if self.delay > 0:
                 async with self._lock:
                     now = time.monotonic()
@@ -74,7 +73,12 @@ class HostLimiter:
                     if wait > 0:
                         await asyncio.sleep(wait)
                     self._next_start = max(now, self._next_start) + self.delay
-            yield
+        except BaseException:
+            self._semaphore.release()
+            raise
+
+    async def __aexit__(self, *exc: Any) -> None:
+        self._semaphore.release()
 
 
 class Fetcher:
@@ -154,18 +158,33 @@ class Fetcher:
         retried when they may pass (408, 425, 429, 5xx).
         """
         accepted = set(accept)
+        try:
+            try:  # most requests succeed at once: the retry controller is built only after a failure
+                return await self._once(source, method, url, params, headers, json, accepted)
+            except _Transient as first:
+                if source.retries < 1:
+                    raise
+                return await self._retry(first, source, method, url, params, headers, json, accepted)
+        except _Transient as exc:
+            raise FetchError(str(exc), exc.status) from None
+
+    async def _retry(self, first: _Transient, source: SourceConfig, method: str, url: str, params: Any,
+                     headers: dict[str, str] | None, json: Any, accepted: set[int]) -> RawResponse:
+        """The attempts after a first one that failed with `first`: tenacity counts that one as
+        its attempt 1 (so waits, Retry-After and the attempt limit are as if it had made it)."""
+        from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt  # slow to import; rarely needed
+
         retrying = AsyncRetrying(
             stop=stop_after_attempt(source.retries + 1),
             wait=self._wait,
             retry=retry_if_exception(lambda exc: isinstance(exc, _Transient)),
             reraise=True,
         )
-        try:
-            async for attempt in retrying:
-                with attempt:
-                    return await self._once(source, method, url, params, headers, json, accepted)
-        except _Transient as exc:
-            raise FetchError(str(exc), exc.status) from None
+        async for attempt in retrying:
+            with attempt:
+                if attempt.retry_state.attempt_number == 1:
+                    raise first
+                return await self._once(source, method, url, params, headers, json, accepted)
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _wait(self, state: Any) -> float:
@@ -185,7 +204,7 @@ class Fetcher:
         _add_params(request, source)
         shown = mask_url(str(request.url), set(source.params))
         deadline = source.request_deadline or DEADLINE_FACTOR * source.timeout
-        async with self._limiter(request.url.host, source).slot(), in_flight:
+        async with self._limiter(host, source), in_flight:
             try:
                 async with asyncio.timeout(deadline):
                     return await self._exchange(client, source, request, shown, accepted)
@@ -251,7 +270,7 @@ times `timeout` in all: a server that drips its answer cannot hold a check open.
 
 def source_url(source: SourceConfig) -> str | None:
     """The address a source is configured with (`url`, else `base_url`)."""
-    return source.options.get("url") or source.options.get("base_url")
+    return getattr(source.options, "url", None) or getattr(source.options, "base_url", None)
 
 
 def _add_params(request: httpx.Request, source: SourceConfig) -> None:

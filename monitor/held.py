@@ -6,7 +6,7 @@ from typing import Any
 
 from .events import Event
 from .flood import HELD
-from .state import Router, State, row_to_event
+from .state import State, row_to_event
 
 
 def _chosen(ids: list[str] | None, sources: list[str] | None) -> tuple[str, list[Any]]:
@@ -22,31 +22,31 @@ def _chosen(ids: list[str] | None, sources: list[str] | None) -> tuple[str, list
 
 def held_events(state: State, ids: list[str] | None = None, sources: list[str] | None = None) -> list[Event]:
     """The events still held (of these ids or sources), oldest first."""
-    return [row_to_event(row) for row in state._rows(*_chosen(ids, sources))]
+    return [row_to_event(row) for row in state.rows(*_chosen(ids, sources))]
 
 
-def release(state: State, route: Router, now: str, ids: list[str] | None = None,
+def release(state: State, now: str, ids: list[str] | None = None,
             sources: list[str] | None = None) -> list[Event]:
-    """Queue the deliveries of the chosen held events, due now, as if they had just been
-    detected; return them. A delivery id is fixed per event and channel, so no event is
+    """Queue the deliveries of the chosen held events in the state's outbox, due now, as if
+    they had just been detected; return them. A delivery id is fixed per event and channel, so no event is
     queued twice, even by two releases at once."""
     def work() -> list[Event]:
         released = []
-        for row in state._rows(*_chosen(ids, sources)):
+        for row in state.rows(*_chosen(ids, sources)):
             if state.conn.execute("update events set hold = 'released' where id = ? and hold = ?",
                                   [row["id"], HELD]).rowcount:
                 event = row_to_event({**row, "hold": "released"})
-                state.queue_deliveries(event, route, now)
+                state.outbox.queue(event, now)
                 released.append(event)
         return released
-    return state._write(work)
+    return state.write(work)
 
 
 def drop(state: State, ids: list[str] | None = None, sources: list[str] | None = None) -> list[Event]:
     """Mark the chosen held events as noise: kept and listed, never sent; return them."""
     def work() -> list[Event]:
-        events = [row_to_event({**row, "hold": "dropped"}) for row in state._rows(*_chosen(ids, sources))]
+        events = [row_to_event({**row, "hold": "dropped"}) for row in state.rows(*_chosen(ids, sources))]
         state.conn.executemany("update events set hold = 'dropped' where id = ? and hold = ?",
                                [[event.id, HELD] for event in events])
         return events
-    return state._write(work)
+    return state.write(work)

@@ -14,7 +14,7 @@ from .database import atomic
 from .errors import SourceError, StateError
 from .events import Event
 from .match_ru import RussianMatcher
-from .sources import Source
+from .sources import Part, Source
 from .sources.links import CATALOGUES, LINKERS
 from .state import State, row_to_event
 from .stories import assign, story_id
@@ -63,8 +63,9 @@ def _matcher(entries: tuple[CatalogueEntry, ...]) -> RussianMatcher:
     return RussianMatcher(list(entries))
 
 
-def prepare(state: State, source: Source, ctx: SourceContext, events: list[Event], now: str) -> list[Event]:
-    """Refresh the catalogue from what this check fetched, link the new events of kinds that
+def prepare(state: State, source: Source, ctx: SourceContext, parts: list[Part], events: list[Event],
+            now: str) -> list[Event]:
+    """Refresh the catalogue from what this check fetched and collected (`parts`), link the new events of kinds that
     name treaties in Russian, link earlier events the catalogue could not link yet, and set
     every event's story. Ids never change here, so nothing is alerted twice."""
     reader = CATALOGUES.get(source.config.kind)
@@ -72,7 +73,7 @@ def prepare(state: State, source: Source, ctx: SourceContext, events: list[Event
         empty = not _run(state, lambda conn: conn.execute(
             "select 1 from treaties where source = ? limit 1", [source.name]).fetchone())
         try:
-            entries = reader(source, ctx.updates, lambda key: state.snapshot_body(source.name, key), empty)
+            entries = reader(source, parts, ctx.updates, lambda key: state.snapshot_body(source.name, key), empty)
         except SourceError as exc:  # the source's own parser judged the list; keep what is known
             log.warning("%s: treaty catalogue not refreshed: %s", source.name, exc)
             entries = None

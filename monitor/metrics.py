@@ -7,6 +7,8 @@ from collections import Counter
 from datetime import datetime
 from typing import Iterable
 
+from .outcomes import CheckOutcome, DeliveryOutcome
+
 
 def _label(value: str) -> str:
     return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
@@ -27,13 +29,13 @@ class Metrics:
         self.events: Counter[str] = Counter()
         self.deliveries: Counter[tuple[str, str]] = Counter()
 
-    def observe_check(self, source: str, outcome: str, seconds: float, event_types: Iterable[str]) -> None:
+    def observe_check(self, source: str, outcome: CheckOutcome, seconds: float, event_types: Iterable[str]) -> None:
         with self._lock:
             self.checks[(source, outcome)] += 1
             self.check_seconds[source] += seconds
             self.events.update(event_types)
 
-    def observe_delivery(self, channel: str, outcome: str) -> None:
+    def observe_delivery(self, channel: str, outcome: DeliveryOutcome) -> None:
         with self._lock:
             self.deliveries[(channel, outcome)] += 1
 

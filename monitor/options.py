@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import copy
+import keyword
 import os
-from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any, Callable
+from dataclasses import Field, dataclass, field, make_dataclass
+from functools import lru_cache, partial
+from typing import Any, Callable, get_args
 from urllib.parse import urlsplit
 
 import httpx
@@ -32,8 +34,8 @@ def validate_table(table: Any, schema: dict[str, Option], path: str, problems: l
 
     Unknown keys are problems. Missing keys take `defaults[key]`, then the option default.
     Keys ending in ``_env`` are resolved from the environment here, so a missing variable
-    is reported at start-up, and the resolved value is stored without the suffix's name
-    changing (the caller reads ``values["password_env"]`` as the secret itself).
+    is reported at start-up; the values stay under the table's keys (``values["password_env"]``
+    is the secret itself) until `typed_options` files each under its field name (``password``).
     """
     out: dict[str, Any] = {}
     if not isinstance(table, dict):
@@ -77,6 +79,84 @@ def _resolve_env(value: Any, where: str, problems: list[str]) -> Any:
         problems.append(f"{where}: environment variable {value} is not set")
         return None
     return Secret(os.environ[value])
+
+
+# --- typed options: a table as a frozen dataclass -----------------------------------------
+
+def field_name(key: str) -> str:
+    """The attribute holding option `key`: a ``*_env`` key holds the value read from that
+    variable, so it drops the suffix (``secret_env`` → ``secret``); a Python keyword takes a
+    trailing underscore (``from`` → ``from_``)."""
+    name = key[:-4] if key.endswith("_env") else key
+    return f"{name}_" if keyword.iskeyword(name) else name
+
+
+def default_field(option: Option, **kw: Any) -> Any:
+    """A dataclass field defaulting to `option`'s default (each field gets its own copy of a
+    list or table), or with no default when the option is required."""
+    default = option.default
+    if option.required:
+        return field(**kw)
+    if isinstance(default, (list, dict, set)):
+        return field(default_factory=partial(copy.copy, default), **kw)
+    return field(default=default, **kw)
+
+
+_TYPES: dict[int, tuple[dict[str, Option], type]] = {}
+"""The typed options class of each table, built on first use (by id, with the table kept alive)."""
+
+
+def options_type(table: dict[str, Option], name: str = "Options") -> type:
+    """The frozen dataclass of an option table: one keyword field per key, named by `field_name`,
+    defaulting to the option's default. A ``*_env`` field (a secret) is never in its repr.
+    Its `_option_fields` maps each option key to its field name (`_field_names` are the fields);
+    `_renamed` says whether any differs."""
+    known = _TYPES.get(id(table))
+    if known is not None:
+        return known[1]
+    fields: list[tuple[str, Any, Field]] = []
+    for key, option in table.items():
+        annotation = getattr(option.parse, "__annotations__", {}).get("return", "Any")
+        if option.default is None and not option.required:
+            annotation = f"{annotation} | None"
+        fields.append((field_name(key), annotation, default_field(option, repr=not key.endswith("_env"))))
+    names = {key: spec[0] for key, spec in zip(table, fields)}
+    if len(set(names.values())) != len(names):
+        raise ValueError(f"{name}: two options share a field name in {list(names.values())}")
+    built = make_dataclass(name, fields, frozen=True, kw_only=True,
+                           namespace={"_option_fields": names, "_field_names": frozenset(names.values()),
+                                      "_renamed": any(k != f for k, f in names.items())})
+    _TYPES[id(table)] = (table, built)
+    return built
+
+
+_KINDS: dict[type, type] = {}
+"""The typed options class of each kind, once looked up."""
+
+
+def typed_options(kind: type, values: dict[str, Any] | None = None, **more: Any) -> Any:
+    """The typed options of `kind` (a source or channel class with an `options` table) from
+    values by option key (as `validate_table` returns them) or by field name; missing keys
+    take their defaults."""
+    built = _KINDS.get(kind)
+    if built is None:
+        owner = next((c for c in kind.__mro__ if "options" in c.__dict__), kind)
+        built = _KINDS[kind] = options_type(kind.options, f"{owner.__name__}Options")
+    items = {**values, **more} if values and more else values or more
+    if built._renamed:
+        items = {built._option_fields.get(key, key): value for key, value in items.items()}
+    if items.keys() == built._field_names:
+        # Validated values fill every field: set them as the frozen __init__ would, without its
+        # one setattr call per field (the loader builds one per source; benchmarks/config_build).
+        typed = object.__new__(built)
+        typed.__dict__.update(items)
+        return typed
+    return built(**items)
+
+
+@dataclass(frozen=True)
+class NoOptions:
+    """The options of a config made in code without any of its kind's keys."""
 
 
 def _join(path: str, key: str) -> str:
@@ -171,6 +251,13 @@ def choice(*choices: Any) -> Parser:
         if value not in choices:
             raise ValueError(f"must be one of {', '.join(repr(c) for c in choices)}, not {_show(value)}")
         return value
+    return parse
+
+
+def one_of(literal: Any) -> Parser:
+    """One of the values of a ``Literal[...]`` type; the typed option is annotated with it."""
+    parse = choice(*get_args(literal))
+    parse.__annotations__ = {"return": literal}
     return parse
 
 

@@ -22,6 +22,8 @@ def secret_name(name: str) -> bool:
 
 def mask_url(url: str, names: frozenset[str] | set[str] = frozenset()) -> str:
     """`url` with the userinfo and key-like query values (and those in `names`) replaced by ***."""
+    if "@" not in url and "=" not in url:  # no userinfo and no name=value pair: nothing to mask
+        return url
     try:
         parts = urlsplit(url)
     except ValueError:

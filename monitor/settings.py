@@ -8,7 +8,7 @@ from __future__ import annotations
 import fnmatch
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from . import options as o
 from .events import EVENT_TYPES, OPS_TYPES, TREATY_TYPES, Event
@@ -94,6 +94,8 @@ def _event_types(value: Any) -> list[str]:
     return types
 
 
+Stories = Literal["each", "first"]
+
 CHANNEL_OPTIONS: dict[str, Option] = {
     "name": Option(o.nonempty_text, required=True, help="unique name of the channel"),
     "kind": Option(o.nonempty_text, required=True, help="webhook, email or apprise"),
@@ -106,9 +108,18 @@ CHANNEL_OPTIONS: dict[str, Option] = {
     "retry_max": Option(o.positive_duration, 3600.0, help="longest wait between retries"),
     "max_age": Option(o.positive_duration, 3 * 86400.0, help="give up on a delivery after this long"),
     "max_attempts": Option(o.integer(1), None, help="give up after this many attempts (default: no limit)"),
-    "stories": Option(o.choice("each", "first"), "each",
+    "stories": Option(o.one_of(Stories), "each",
                       help='"first": only the first alert of a story (one action seen by several sources)'),
 }
+
+
+def _default(table: dict[str, Option], key: str) -> Any:
+    """A field defaulting to what the option table gives `key`: each default is written once."""
+    return o.default_field(table[key])
+
+
+MAX_DEFAULT_JITTER = 60.0
+"""Without `jitter`, a source's checks are spread over a tenth of its interval, at most this."""
 
 
 @dataclass
@@ -117,31 +128,37 @@ class SourceConfig:
 
     name: str
     kind: str
-    enabled: bool = True
-    interval: float = 3600.0
-    timeout: float = 30.0
-    request_deadline: float | None = None
-    check_deadline: float = 3600.0
-    retries: int = 3
-    jitter: float = 60.0
-    retry_base: float = 60.0
-    user_agent: str = DEFAULT_USER_AGENT
-    host_concurrency: int = 2
-    host_delay: float = 0.5
-    max_bytes: int = 20 * 1024 * 1024
-    alert_on_first_check: bool = False
-    failure_threshold: int = 3
-    max_events_per_check: int = 25
-    proxy: str | None = None
-    headers: dict[str, str] = field(default_factory=dict)
+    enabled: bool = _default(SOURCE_OPTIONS, "enabled")
+    interval: float = _default(SOURCE_OPTIONS, "interval")
+    timeout: float = _default(SOURCE_OPTIONS, "timeout")
+    request_deadline: float | None = _default(SOURCE_OPTIONS, "request_deadline")
+    check_deadline: float = _default(SOURCE_OPTIONS, "check_deadline")
+    retries: int = _default(SOURCE_OPTIONS, "retries")
+    jitter: float = _default(SOURCE_OPTIONS, "jitter")
+    """None (the default) becomes a tenth of the interval, at most `MAX_DEFAULT_JITTER`."""
+    retry_base: float = _default(SOURCE_OPTIONS, "retry_base")
+    user_agent: str = _default(SOURCE_OPTIONS, "user_agent")
+    host_concurrency: int = _default(SOURCE_OPTIONS, "host_concurrency")
+    host_delay: float = _default(SOURCE_OPTIONS, "host_delay")
+    max_bytes: int = _default(SOURCE_OPTIONS, "max_bytes")
+    alert_on_first_check: bool = _default(SOURCE_OPTIONS, "alert_on_first_check")
+    failure_threshold: int = _default(SOURCE_OPTIONS, "failure_threshold")
+    max_events_per_check: int = _default(SOURCE_OPTIONS, "max_events_per_check")
+    proxy: str | None = _default(SOURCE_OPTIONS, "proxy")
+    headers: dict[str, str] = _default(SOURCE_OPTIONS, "headers")
+    """`headers`, and `headers_env` read from the environment."""
     params: dict[str, str] = field(default_factory=dict)
     """Query parameters from `params_env` (secrets: masked wherever a URL is shown)."""
-    ca_bundle: str | None = None
-    tls_seclevel: int | None = None
-    tls_legacy_connect: bool = False
-    error_if_contains: list[str] = field(default_factory=list)
-    options: dict[str, Any] = field(default_factory=dict)
-    """Kind-specific keys, validated by the kind's own schema."""
+    ca_bundle: str | None = _default(SOURCE_OPTIONS, "ca_bundle")
+    tls_seclevel: int | None = _default(SOURCE_OPTIONS, "tls_seclevel")
+    tls_legacy_connect: bool = _default(SOURCE_OPTIONS, "tls_legacy_connect")
+    error_if_contains: list[str] = _default(SOURCE_OPTIONS, "error_if_contains")
+    options: Any = o.NoOptions()
+    """The kind's own keys as its typed options (`options.typed_options`), read as attributes."""
+
+    def __post_init__(self) -> None:
+        if self.jitter is None:
+            self.jitter = min(MAX_DEFAULT_JITTER, self.interval / 10)
 
     def transport_key(self) -> tuple:
         """Sources with equal keys can share one HTTP connection pool."""
@@ -162,10 +179,11 @@ class Config:
     defaults: dict[str, Any]
     sources: list[SourceConfig]
     channels: list[ChannelConfig]
-    http_token: str | None = None
-    """With `http_username`/`http_password`: what the pages and feeds require (never /healthz)."""
+    http_token: str | None = field(default=None, repr=False)
+    """With `http_username`/`http_password`: what the pages and feeds require (never /healthz);
+    the token and password are read from `token_env` and `password_env`."""
     http_username: str | None = None
-    http_password: str | None = None
+    http_password: str | None = field(default=None, repr=False)
 
     def source(self, name: str) -> SourceConfig:
         for source in self.sources:
@@ -180,18 +198,19 @@ class ChannelConfig:
 
     name: str
     kind: str
-    enabled: bool = True
-    events: list[str] = field(default_factory=list)
-    sources: list[str] = field(default_factory=list)
-    subjects: list[str] = field(default_factory=list)
-    ops: bool = False
-    retry_base: float = 10.0
-    retry_max: float = 3600.0
-    max_age: float = 3 * 86400.0
-    max_attempts: int | None = None
-    stories: str = "each"
+    enabled: bool = _default(CHANNEL_OPTIONS, "enabled")
+    events: list[str] = _default(CHANNEL_OPTIONS, "events")
+    sources: list[str] = _default(CHANNEL_OPTIONS, "sources")
+    subjects: list[str] = _default(CHANNEL_OPTIONS, "subjects")
+    ops: bool = _default(CHANNEL_OPTIONS, "ops")
+    retry_base: float = _default(CHANNEL_OPTIONS, "retry_base")
+    retry_max: float = _default(CHANNEL_OPTIONS, "retry_max")
+    max_age: float = _default(CHANNEL_OPTIONS, "max_age")
+    max_attempts: int | None = _default(CHANNEL_OPTIONS, "max_attempts")
+    stories: Stories = _default(CHANNEL_OPTIONS, "stories")
     """"first": send only the first event of a story (see `stories`)."""
-    options: dict[str, Any] = field(default_factory=dict)
+    options: Any = o.NoOptions()
+    """The kind's own keys as its typed options (`options.typed_options`), read as attributes."""
 
     def wants(self, event: Event) -> bool:
         """Whether this channel should receive `event` (its routing filters)."""

@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 import zlib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, TypeVar
 
-from .clock import later, utcnow, window_end
 from .documents import DocState, DocUpdate
-from .database import atomic, connect
+from .database import Database, connect
 from .diff import PartDiff, Stored
 from .errors import StateError
-from .events import Event, Treaty, ops_event
+from .event_rows import insert_event, row_to_event
+from .events import Event, ops_event
 from .flood import hold_flood
+from .outbox import Outbox
 from .records import Record
+from .outcomes import CheckOutcome
+from .settings import STATE_OPTIONS, ChannelConfig, Config
 from .schema import SCHEMA_VERSION, migrate as migrate_schema, version_of
 
 
@@ -30,7 +32,7 @@ class SuccessfulCheck:
     kind: str
     started_at: str
     duration: float
-    outcome: str
+    outcome: CheckOutcome
     bytes: int
     requests: int
     not_modified: int
@@ -50,23 +52,28 @@ class SuccessfulCheck:
     """More new events than this are all held, not sent (see `flood.hold_flood`)."""
 
 
-Router = Callable[[Event], list[Any]]  # given an event, the channels (ChannelConfig) that want it
-
-
-def no_route(event: Event) -> list[Any]:  # for writers that queue no deliveries
-    return []
+T = TypeVar("T")
+KEEP_SNAPSHOTS: int = STATE_OPTIONS["keep_snapshots"].default  # the one default, from the option table
 
 
 class State:
-    """The state database. Open it with `open_state`."""
+    """The state database: records, events and checks, and the delivery `outbox` each new
+    event is handed to in the transaction that stores it. Open it with `open_state`."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path, keep_snapshots: int = 20, readonly: bool = False):
+    def __init__(self, conn: sqlite3.Connection, path: Path, keep_snapshots: int = KEEP_SNAPSHOTS, readonly: bool = False,
+                 channels: Iterable[ChannelConfig] = ()):
         self.conn = conn
         self.path = path
         self.keep_snapshots = keep_snapshots
         self.readonly = readonly
-        self.write_error: tuple[str, str] | None = None
+        self.database = Database(conn, path)
+        self.outbox = Outbox(self.database, channels)
+        """Queues each new event for the channels that want it (none given: nothing is queued)."""
+
+    @property
+    def write_error(self) -> tuple[str, str] | None:
         """(when, why) of the last write that could not commit, until one commits again."""
+        return self.database.write_error
 
     def close(self) -> None:
         self.conn.close()
@@ -79,12 +86,7 @@ class State:
     # --- reads -------------------------------------------------------------------------
 
     def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
-        try:
-            cursor = self.conn.execute(sql, list(params))
-        except sqlite3.DatabaseError as exc:
-            raise StateError(f"{self.path}: cannot read the state database: {exc}") from None
-        names = [d[0] for d in cursor.description]
-        return [dict(zip(names, row)) for row in cursor.fetchall()]
+        return self.database.rows(sql, params)
 
     def source_row(self, name: str) -> dict[str, Any] | None:
         return next(iter(self._rows("select * from sources where name = ?", [name])), None)
@@ -137,16 +139,11 @@ class State:
 
     # --- writes ------------------------------------------------------------------------
 
-    def _write(self, work: Callable[[], Any]) -> Any:
-        try:
-            with atomic(self.conn):
-                result = work()
-        except sqlite3.DatabaseError as exc:
-            if self.write_error is None:
-                self.write_error = (utcnow(), str(exc))
-            raise StateError(f"{self.path}: cannot write the state database: {exc}") from None
-        self.write_error = None
-        return result
+    def _write(self, work: Callable[[], T]) -> T:
+        """Run `work` in one transaction (see `Database.write`)."""
+        return self.database.write(work)
+
+    rows, write = _rows, _write  # for the modules that read and write beside the store (held, related)
 
     def _ensure_source(self, name: str, kind: str, now: str) -> None:
         self.conn.execute("insert into sources (name, kind, created_at) values (?, ?, ?)"
@@ -161,20 +158,20 @@ class State:
 
     def record_failure(self, source: str, kind: str, started_at: str, duration: float, error: str,
                        bytes_: int = 0, requests: int = 0, *, structural: bool = False,
-                       threshold: int = 3, route: Router = no_route) -> tuple[int, list[Event]]:
+                       threshold: int = 3) -> tuple[int, list[Event]]:
         """Log a failed check; records and documents stay as they were. Returns the failure
         streak and the operational events it raised (see `_failing`)."""
         def work() -> tuple[int, list[Event]]:
             self._ensure_source(source, kind, started_at)
             self.conn.execute("update sources set last_check = ?, last_outcome = 'failed' where name = ?",
                               [started_at, source])
-            streak, new = self._failing(source, started_at, error, structural, threshold, route)
+            streak, new = self._failing(source, started_at, error, structural, threshold)
             self._log_check(source, started_at, duration, "failed", bytes_, requests, 0, None, len(new), error)
             return streak, new
         return self._write(work)
 
-    def _failing(self, source: str, now: str, error: str, structural: bool, threshold: int,
-                 route: Router) -> tuple[int, list[Event]]:
+    def _failing(self, source: str, now: str, error: str, structural: bool,
+                 threshold: int) -> tuple[int, list[Event]]:
         """Count one more failure. Raises one `structure_changed` event per incident of an
         unknown page shape, and one `source_failing` when the streak reaches `threshold`."""
         self.conn.execute(
@@ -191,48 +188,25 @@ class State:
             events.append(ops_event("source_failing", source, since,
                                     f"{source} failed {streak} check{'s' * (streak != 1)} in a row: {error}", now,
                                     {"error": error, "failing_since": since, "failures": streak}))
-        return streak, [e for e in events if self._add_event(e, route, now)]
+        return streak, [e for e in events if self.add_event(e, now)]
 
-    def record_success(self, check: SuccessfulCheck, route: Router = no_route) -> tuple[list[Event], int, int]:
+    def record_success(self, check: SuccessfulCheck) -> tuple[list[Event], int, int]:
         """Write all a check learned in one transaction, with one pending delivery per new
         event and channel that wants it (the outbox). A check with `error` set (some parts
         failed) also counts as a failure. Returns the new events, the number of current
         records and the failure streak."""
-        return self._write(lambda: self._record_success(check, route))
+        return self._write(lambda: self._record_success(check))
 
-    def _add_event(self, event: Event, route: Router, now: str) -> bool:
-        """Insert an event unless its id is known; queue its deliveries unless it is held.
-        True when new."""
-        cursor = self.conn.execute(
-            "insert or ignore into events (id, type, source, key, subject, title, summary, url, date,"
-            " effective_date, treaty, details, detected_at, hold, story)"
-            " values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [event.id, event.type, event.source, event.key, event.subject, event.title, event.summary,
-             event.url, event.date, event.effective_date,
-             json.dumps(event.treaty.__dict__, ensure_ascii=False) if event.treaty else None,
-             json.dumps(event.details, ensure_ascii=False, sort_keys=True), event.detected_at, event.hold,
-             event.story])
-        if not cursor.rowcount:
+    def add_event(self, event: Event, now: str) -> bool:
+        """Store an event unless its id is known, and hand it to the outbox unless it is held
+        (within a write). True when new."""
+        if not insert_event(self.conn, event):
             return False
         if event.hold is None:
-            self.queue_deliveries(event, route, now)
+            self.outbox.queue(event, now)
         return True
 
-    def queue_deliveries(self, event: Event, route: Router, now: str) -> None:
-        """One pending delivery of `event` per channel that wants it (within a write)."""
-        for channel in route(event):
-            digest = channel.options.get("digest")
-            due = window_end(now, digest) if digest else now
-            self.conn.execute(
-                "insert or ignore into deliveries (id, event_id, channel, status, attempts, created_at,"
-                " expires_at, next_attempt_at) values (?,?,?,'pending',0,?,?,?)",
-                [delivery_id(event.id, channel.name), event.id, channel.name, now,
-                 later(due, channel.max_age), due])
-        return True
-
-    rows, write, add_event = _rows, _write, _add_event  # for the outbox module
-
-    def _record_success(self, check: SuccessfulCheck, route: Router) -> tuple[list[Event], int, int]:
+    def _record_success(self, check: SuccessfulCheck) -> tuple[list[Event], int, int]:
         now, name = check.started_at, check.source
         self._ensure_source(name, check.kind, now)
         ops = []
@@ -282,7 +256,7 @@ class State:
             changed = changed or bool(diff.changes)
         held = hold_flood(check.events, self._known_event, check.max_events, name, now)
         new_events = [event for event in check.events + ops + ([held] if held else [])
-                      if self._add_event(event, route, now)]
+                      if self.add_event(event, now)]
         records = None
         if any(items is not None or diff.removed for _, items, diff in check.parts):
             records = self.conn.execute("select count(*) from records where source = ? and removed_at is null",
@@ -297,7 +271,7 @@ class State:
             [now, success, check.outcome, json.dumps(check.memo, ensure_ascii=False) if check.memo else None,
              records, changed, now, name])
         if check.error:
-            streak, failing = self._failing(name, now, check.error, check.structural, check.threshold, route)
+            streak, failing = self._failing(name, now, check.error, check.structural, check.threshold)
             new_events += failing
         elif streak or since is not None or last_error is not None:  # else nothing to clear
             self.conn.execute("update sources set last_error = null, consecutive_failures = 0,"
@@ -310,29 +284,6 @@ class State:
 
     def _known_event(self, event_id: str) -> bool:
         return self.conn.execute("select 1 from events where id = ?", [event_id]).fetchone() is not None
-
-    # --- the delivery outbox -----------------------------------------------------------
-
-    def deliveries(self, status: str | None = None) -> list[dict[str, Any]]:
-        sql = ("select d.*, e.type, e.source, e.subject, e.title from deliveries d join events e"
-               " on e.id = d.event_id")
-        params: list[Any] = []
-        if status:
-            sql += " where d.status = ?"
-            params.append(status)
-        return self._rows(sql + " order by d.created_at desc, d.rowid desc", params)
-
-    def retry_deliveries(self, ids: list[str] | None, now: str, max_age: dict[str, float]) -> int:
-        """Make due now the failed deliveries (all when `ids` is None) and the pending ones in `ids`."""
-        def work() -> int:
-            rows = self._rows("select id, channel, status from deliveries where status in ('failed', 'pending')")
-            chosen = [r for r in rows if (r["status"] == "failed" and ids is None) or (ids and r["id"] in ids)]
-            self.conn.executemany(
-                "update deliveries set status = 'pending', next_attempt_at = ?, expires_at = ?,"
-                " claimed_until = null where id = ?",
-                [[now, later(now, max_age.get(r["channel"], 3 * 86400.0)), r["id"]] for r in chosen])
-            return len(chosen)
-        return self._write(work)
 
     def prune_documents(self, older_than: str) -> int:
         """Forget documents (validators and snapshots) no source has fetched since `older_than`,
@@ -349,29 +300,15 @@ class State:
                                                    [older_than]).rowcount)
 
 
-def delivery_id(event_id: str, channel: str) -> str:
-    """The same event to the same channel is always the same delivery."""
-    return "dl_" + hashlib.sha256(f"{event_id}\x1f{channel}".encode()).hexdigest()[:24]
-
-
 def _stored(row: dict[str, Any]) -> Stored:
     record = Record.trusted(row["key"], json.loads(row["fields"] or "{}"), row["title"], row["url"])
     return Stored(record, row["missing"] or 0, row["removed_at"] is not None)
 
 
-def row_to_event(row: dict[str, Any]) -> Event:
-    treaty = json.loads(row["treaty"]) if row.get("treaty") else None
-    return Event(
-        id=row["id"], type=row["type"], source=row["source"], key=row["key"], title=row["title"],
-        subject=row["subject"], summary=row["summary"], url=row["url"], date=row["date"],
-        effective_date=row["effective_date"], treaty=Treaty(**treaty) if treaty else None,
-        details=json.loads(row["details"] or "{}"), detected_at=row["detected_at"], hold=row.get("hold"),
-        story=row.get("story"))
-
-
-def open_state(path: str | Path, keep_snapshots: int = 20, *, readonly: bool = False,
-               migrate: bool = True) -> State:
+def open_state(path: str | Path, keep_snapshots: int = KEEP_SNAPSHOTS, *, readonly: bool = False,
+               migrate: bool = True, channels: Iterable[ChannelConfig] = ()) -> State:
     """Open (or create) the state database and run migrations; raise StateError if unusable.
+    New events are queued for those of `channels` that want them (see `Outbox`).
 
     `readonly` (the commands that only read) never writes when the schema is current, so it
     works on a database it cannot write; `migrate=False` is for readers beside a process that
@@ -385,7 +322,7 @@ def open_state(path: str | Path, keep_snapshots: int = 20, *, readonly: bool = F
             conn.close()
             raise
         if version == SCHEMA_VERSION or not migrate:
-            return State(conn, path, keep_snapshots, readonly=True)
+            return State(conn, path, keep_snapshots, readonly=True, channels=channels)
         conn.close()  # an older schema: migrate it, if this process can write
     conn = connect(path)
     try:
@@ -397,4 +334,9 @@ def open_state(path: str | Path, keep_snapshots: int = 20, *, readonly: bool = F
     except BaseException:
         conn.close()
         raise
-    return State(conn, path, keep_snapshots)
+    return State(conn, path, keep_snapshots, channels=channels)
+
+
+def state_for(config: Config, *, readonly: bool = False) -> State:
+    """The state database `config` names, queueing new events for its channels."""
+    return open_state(config.state_path, config.keep_snapshots, readonly=readonly, channels=config.channels)

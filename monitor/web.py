@@ -111,8 +111,8 @@ class Endpoint:
         state = self.state()
         last = {name: row["last_success"] for name, row in state.source_rows().items()}
         pending: dict[str, int] = {}
-        for row in state.deliveries("pending"):
-            pending[row["channel"]] = pending.get(row["channel"], 0) + 1
+        for delivery in state.outbox.deliveries("pending"):
+            pending[delivery.channel] = pending.get(delivery.channel, 0) + 1
         return Response(200, "text/plain; version=0.0.4; charset=utf-8", self.metrics.render(last, pending).encode())
 
     def _latest(self, request: Request) -> list[Event]:

@@ -257,16 +257,21 @@ class Daemon:
         return self.process.returncode
 
 
-def json_source_config(folder: Path, url: str, extra: str = "",
-                       fields: str = '{ subject = "state", title = "title" }') -> Path:
-    """A config with one `json` source named "parties" (rows keyed by `code`) at `url`, no
-    retries or host delay, and the `extra` tables (channels, …) after it."""
-    return write_config(folder, f"""
+QUICK_STATE = """
         [state]
         path = "state.db"
         [defaults]
         retries = 0
         host_delay = "0s"
+"""
+"""The head of a test config: the state in its folder, no retries, no host delay."""
+
+
+def json_source_config(folder: Path, url: str, extra: str = "",
+                       fields: str = '{ subject = "state", title = "title" }') -> Path:
+    """A config with one `json` source named "parties" (rows keyed by `code`) at `url`, no
+    retries or host delay, and the `extra` tables (channels, …) after it."""
+    return write_config(folder, f"""{QUICK_STATE}
         [[sources]]
         name = "parties"
         kind = "json"

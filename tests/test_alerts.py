@@ -35,11 +35,11 @@ def denunciation(key="126:RUS", subject="Russian Federation", title=None) -> Eve
         details={"action": "denunciation"}, detected_at=utcnow())
 
 
-def store(state, deliverer, *events):
+def store(state, *events):
     """Commit events as a check would: the outbox rows are written in the same transaction."""
     check = SuccessfulCheck(source="coe", kind="coe", started_at=utcnow(), duration=0.1, outcome="changed",
                             bytes=0, requests=0, not_modified=0, documents=[], memo={}, events=list(events))
-    return state.record_success(check, deliverer.route)
+    return state.record_success(check)
 
 
 def hook(url: str, name: str = "hook", **options) -> str:
@@ -54,7 +54,7 @@ def setup(tmp_path, channels: str, monkeypatch=None):
         monkeypatch.setenv("LM_SMTP_PASSWORD", "pw-from-env")
     path = write_config(tmp_path, f'[state]\npath = "state.db"\n{channels}')
     config = load_config(path)
-    state = open_state(config.state_path)
+    state = open_state(config.state_path, channels=config.channels)
     return path, config, state, Deliverer(config, state)
 
 
@@ -143,7 +143,7 @@ def test_webhook_json_schema_hmac_and_retry_until_delivered(tmp_path, server, mo
     answers = iter([500, 500, 200])
     server.routes["/hook"] = lambda seen: Reply(next(answers), "busy")
     _, config, state, deliverer = setup(tmp_path, hook(f"{server.base}/hook", secret_env="LM_WEBHOOK_SECRET", retry_base="100ms"), monkeypatch)
-    store(state, deliverer, denunciation())
+    store(state, denunciation())
     outcomes = deliver_until(deliverer, lambda outcomes: "sent" in outcomes)
     assert outcomes == ["retry", "retry", "sent"]
     hits = server.hits("/hook")
@@ -160,8 +160,8 @@ def test_webhook_json_schema_hmac_and_retry_until_delivered(tmp_path, server, mo
                             "title", "summary", "url", "detected_at", "details", "story", "related", "changes"}
     assert payload["schema"] == "legal-monitor/event@1"
     assert payload["treaty"]["id"] == "ETS No. 126" and payload["effective_date"] == "2026-03-01"
-    row = state.deliveries()[0]
-    assert row["status"] == "sent" and row["attempts"] == 3
+    row = state.outbox.deliveries()[0]
+    assert row.status == "sent" and row.attempts == 3
     # Sent means never again.
     assert asyncio.run(deliverer.deliver_due()) == [] and len(server.hits("/hook")) == 3
 
@@ -169,7 +169,7 @@ def test_webhook_json_schema_hmac_and_retry_until_delivered(tmp_path, server, mo
 def test_tampered_body_fails_verification(tmp_path, server, monkeypatch):
     server.routes["/hook"] = Reply(204)
     _, _, state, deliverer = setup(tmp_path, hook(f"{server.base}/hook", secret_env="LM_WEBHOOK_SECRET"), monkeypatch)
-    store(state, deliverer, denunciation())
+    store(state, denunciation())
     deliver(deliverer)
     hit = server.hits("/hook")[0]
     assert verify(hit.headers, hit.body)
@@ -179,7 +179,7 @@ def test_tampered_body_fails_verification(tmp_path, server, monkeypatch):
 def test_unknown_fields_are_null_not_missing(tmp_path, server):
     server.routes["/hook"] = Reply(200)
     _, _, state, deliverer = setup(tmp_path, hook(f"{server.base}/hook"))
-    store(state, deliverer, Event(id="bare", type="ratification", source="coe", key="k", detected_at=utcnow()))
+    store(state, Event(id="bare", type="ratification", source="coe", key="k", detected_at=utcnow()))
     deliver(deliverer)
     hit = server.hits("/hook")[0]
     payload = json.loads(hit.body)
@@ -192,7 +192,7 @@ def test_404_is_a_permanent_failure_shown_by_deliveries_failed(tmp_path, server)
     server.routes["/ops"] = Reply(200)
     path, _, state, deliverer = setup(tmp_path, hook(f"{server.base}/gone")
                                       + hook(f"{server.base}/ops", name="ops", events=[], ops=True))
-    store(state, deliverer, denunciation())
+    store(state, denunciation())
     results = deliver(deliverer)
     assert [r.outcome for r in results] == ["failed"]
     assert "HTTP 404: no such hook" in results[0].detail
@@ -216,7 +216,7 @@ def test_retry_sends_a_pending_delivery_now_instead_of_after_its_back_off(tmp_pa
     answers = iter([503, 200])
     server.routes["/hook"] = lambda seen: Reply(next(answers), "busy")
     path, _, state, deliverer = setup(tmp_path, hook(f"{server.base}/hook", retry_base="1h"))
-    store(state, deliverer, denunciation())
+    store(state, denunciation())
     assert [r.outcome for r in deliver(deliverer)] == ["retry"]
     [row] = json.loads(run_cli("--config", str(path), "deliveries", "--pending", "--json").stdout)
     assert row["next_attempt_at"] > utcnow()  # waiting out its back-off
@@ -235,31 +235,31 @@ def test_429_retry_after_is_honoured(tmp_path, server):
 
     server.routes["/hook"] = Reply(429, "slow down", {"Retry-After": "120"})
     _, _, state, deliverer = setup(tmp_path, hook(f"{server.base}/hook", retry_base="1s"))
-    store(state, deliverer, denunciation())
+    store(state, denunciation())
     before = datetime.fromisoformat(utcnow())
     assert [r.outcome for r in deliver(deliverer)] == ["retry"]
     after = datetime.fromisoformat(utcnow())
-    row = state.deliveries("pending")[0]
+    row = state.outbox.deliveries("pending")[0]
     # 120 s after the attempt, whenever within [before, after] it happened: no load can break this.
-    next_at = datetime.fromisoformat(row["next_attempt_at"])
+    next_at = datetime.fromisoformat(row.next_attempt_at)
     assert before.timestamp() + 119.99 <= next_at.timestamp() <= after.timestamp() + 120.01
-    assert row["last_status"] == 429
+    assert row.last_status == 429
 
 
 def test_gives_up_after_max_attempts(tmp_path, server):
     server.routes["/hook"] = Reply(503)
     _, _, state, deliverer = setup(tmp_path, hook(f"{server.base}/hook", retry_base="10ms", max_attempts=2))
-    store(state, deliverer, denunciation())
+    store(state, denunciation())
     outcomes = deliver_until(deliverer, lambda outcomes: "failed" in outcomes)
     assert outcomes == ["retry", "failed"]
-    assert "gave up after 2 attempts" in state.deliveries("failed")[0]["last_error"]
+    assert "gave up after 2 attempts" in state.outbox.deliveries("failed")[0].last_error
 
 
 def test_channel_added_later_gets_no_old_events_and_removed_channel_is_inert(tmp_path, server):
     server.routes["/a"] = Reply(500)
     server.routes["/b"] = Reply(200)
     _, _, state, deliverer = setup(tmp_path, hook(f"{server.base}/a", name="a"))
-    store(state, deliverer, denunciation())
+    store(state, denunciation())
     deliver(deliverer)
     # Config changes: "a" is gone, "b" is new.
     path = write_config(tmp_path, '[state]\npath = "state.db"\n' + hook(f"{server.base}/b", name="b"))
@@ -335,7 +335,7 @@ def test_email_through_the_whole_pipeline(tmp_path, server, smtp_server, monkeyp
 def test_wrong_password_from_environment_is_refused_and_kept(tmp_path, smtp_server, monkeypatch):
     monkeypatch.setenv("LM_SMTP_PASSWORD", "wrong")
     _, _, state, deliverer = setup(tmp_path, email_channel(smtp_server.port))
-    store(state, deliverer, denunciation())
+    store(state, denunciation())
     results = deliver(deliverer)
     assert results[0].outcome == "retry" and "authentication failed: 535" in results[0].detail
     assert smtp_server.envelopes == []
@@ -346,7 +346,7 @@ def test_smtp_down_then_up_delivers_once(tmp_path, smtp_server, monkeypatch):
     monkeypatch.setenv("LM_SMTP_PASSWORD", "pw-from-env")
     smtp_server.refuse = "451 4.3.0 try again later"
     _, _, state, deliverer = setup(tmp_path, email_channel(smtp_server.port))
-    store(state, deliverer, denunciation())
+    store(state, denunciation())
     assert [r.outcome for r in deliver(deliverer)] == ["retry"]
     smtp_server.controller.stop()  # the server goes away entirely (stop() returns once it is closed)
     assert deliver_until(deliverer, bool) == ["retry"]  # once due again: still unreachable
@@ -361,7 +361,7 @@ def test_refusing_smtp_server_is_a_clear_permanent_failure(tmp_path, smtp_server
     monkeypatch.setenv("LM_SMTP_PASSWORD", "pw-from-env")
     smtp_server.refuse = "550 5.7.1 message rejected by policy"
     _, _, state, deliverer = setup(tmp_path, email_channel(smtp_server.port))
-    store(state, deliverer, denunciation())
+    store(state, denunciation())
     results = deliver(deliverer)
     assert results[0].outcome == "failed"
     assert "SMTP server refused DATA: 550 5.7.1 message rejected by policy" in results[0].detail
@@ -370,7 +370,7 @@ def test_refusing_smtp_server_is_a_clear_permanent_failure(tmp_path, smtp_server
 def test_digest_batches_a_window_into_one_message(tmp_path, smtp_server, monkeypatch):
     monkeypatch.setenv("LM_SMTP_PASSWORD", "pw-from-env")
     _, _, state, deliverer = setup(tmp_path, email_channel(smtp_server.port, 'digest = "1s"'))
-    store(state, deliverer, denunciation("126:RUS"), denunciation("126:UKR", "Ukraine"))
+    store(state, denunciation("126:RUS"), denunciation("126:UKR", "Ukraine"))
     # Nothing is due before the window closes; then both go out together.
     assert deliver_until(deliverer, bool) == ["sent", "sent"]
     assert len(smtp_server.envelopes) == 1
@@ -482,12 +482,12 @@ def test_apprise_channel_delivers_through_an_apprise_url(tmp_path, server):
         kind = "apprise"
         urls = ["json://127.0.0.1:{server.port}/apprise"]
     """)
-    store(state, deliverer, denunciation())
+    store(state, denunciation())
     assert [r.outcome for r in deliver(deliverer)] == ["sent"]
     [hit] = server.hits("/apprise")
     message = json.loads(hit.body)
     assert message["title"].startswith("Denunciation: Russian Federation")
     assert "Official link: https://www.coe.int/chart?treatynum=126" in message["message"]
     server.routes["/apprise"] = Reply(500)
-    store(state, deliverer, denunciation("126:UKR", "Ukraine"))
+    store(state, denunciation("126:UKR", "Ukraine"))
     assert [r.outcome for r in asyncio.run(deliverer.deliver_due())] == ["retry"]

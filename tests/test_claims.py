@@ -28,7 +28,7 @@ def test_a_batch_longer_than_a_claim_is_not_sent_twice_by_a_second_process(tmp_p
 
     server.routes["/hook"] = slow
     path, config, daemon_state, daemon_side = alerts_setup(tmp_path, hook(server.base + "/hook"))
-    store(daemon_state, daemon_side, *(denunciation(str(n)) for n in range(10)))
+    store(daemon_state, *(denunciation(str(n)) for n in range(10)))
     check_state = open_state(config.state_path)
     check_side = Deliverer(config, check_state)  # a `check` run beside the daemon
 

@@ -11,11 +11,13 @@ import pytest
 from monitor.config import parse_config
 from monitor.diff import Stored, diff_part
 from monitor.errors import ConfigError, StructureChanged
+from monitor.sources import Part
 from monitor.sources.coe import (CHART_URL, CoeSource, parse_chart, parse_declarations, parse_treaty_list,
-                                 treaty_number)
+                                 treaty_context, treaty_number)
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "coe"
 TREATY_LIST = json.loads((FIXTURES / "treaties_search_all_2026-05.json").read_text(encoding="utf-8"))
+TREATIES = parse_treaty_list(TREATY_LIST, "list")
 TORTURE = ("European Convention for the Prevention of Torture and Inhuman or Degrading Treatment or "
            "Punishment (ETS No. 126)")
 
@@ -27,15 +29,23 @@ def load(name: str):
 def make_source(**options) -> CoeSource:
     raw = {"sources": [{"name": "coe", "kind": "coe", **options}]}
     config = parse_config(raw, Path("/tmp/monitor.toml"))
-    source = CoeSource(config.sources[0])
-    source._treaties = parse_treaty_list(TREATY_LIST, "list")
-    return source
+    return CoeSource(config.sources[0])
 
 
-def events_between(source: CoeSource, before: list, after: list) -> list:
+def treaty_part(records: list, treaties: dict | None = None, memo: dict | None = None) -> Part:
+    """The part holding `records`, with the context `collect` gives it: the treaty from the real
+    list (or `treaties`), and the source's memo (`memo`, or a fresh one)."""
+    number = records[0].fields["treaty"]
+    treaties = TREATIES if treaties is None else treaties
+    return Part(number, records, context=treaty_context(number, treaties, {} if memo is None else memo))
+
+
+def events_between(source: CoeSource, before: list, after: list, *, treaties: dict | None = None,
+                   memo: dict | None = None) -> list:
     stored = {r.key: Stored(r) for r in before}
     diff = diff_part(stored, after)
-    return [e for change in diff.changes for e in source.events(change, "2026-05-01T00:00:00+00:00")]
+    part = treaty_part(after or before, treaties, memo)
+    return [e for change in diff.changes for e in source.events(change, part, "2026-05-01T00:00:00+00:00")]
 
 
 def chart(name: str, number: str) -> list:
@@ -136,9 +146,9 @@ def test_unknown_chart_shapes_are_structure_changed(data, message):
 def test_options_and_kind_defaults():
     source = make_source(treaties=[126, 5, "12a"], states=["RUS"])
     config = source.config
-    assert config.options["treaties"] == ["126", "005", "012A"]
-    assert config.options["token"] == "hfghhgp2q5vgwg1hbn532kw71zgtww7e"
-    assert config.options["base_url"] == "https://conventions-ws.coe.int/WS_LFRConventions/"
+    assert config.options.treaties == ["126", "005", "012A"]
+    assert config.options.token == "hfghhgp2q5vgwg1hbn532kw71zgtww7e"
+    assert config.options.base_url == "https://conventions-ws.coe.int/WS_LFRConventions/"
     assert (config.interval, config.host_concurrency, config.tls_seclevel, config.tls_legacy_connect) == \
         (6 * 3600, 1, 1, True)
     assert treaty_number(210) == "210"
@@ -173,11 +183,11 @@ def test_russian_denunciation_is_exactly_one_event_with_state_treaty_and_chart()
 
 
 def test_later_effective_date_does_not_make_a_second_denunciation():
-    source = make_source()
+    source, memo = make_source(), {}
     first = events_between(source, chart("signatures_126_before.json", "126"),
-                           chart("signatures_126_after.json", "126"))
+                           chart("signatures_126_after.json", "126"), memo=memo)
     later = events_between(source, chart("signatures_126_after.json", "126"),
-                           chart("signatures_126_effective.json", "126"))
+                           chart("signatures_126_effective.json", "126"), memo=memo)
     assert [e.type for e in later] == ["record_changed"]
     assert later[0].details["changed"] == {"denunciation_effective": {"old": None, "new": "2026-04-22"}}
     assert later[0].id != first[0].id
@@ -215,7 +225,7 @@ def test_corrected_date_is_record_changed_and_removed_row_is_no_treaty_event():
     # A removal reaches events() only after two checks without the row; it is no treaty action.
     stored = {r.key: Stored(r, missing=1) for r in before}
     removed = [c for c in diff_part(stored, after).changes if c.kind == "removed"]
-    assert [e.type for c in removed for e in make_source().events(c, "t")] == ["record_removed"]
+    assert [e.type for c in removed for e in make_source().events(c, treaty_part(before), "t")] == ["record_removed"]
 
 
 def test_event_ids_do_not_depend_on_the_check():
@@ -227,12 +237,12 @@ def test_event_ids_do_not_depend_on_the_check():
 
 
 def test_declared_denunciation_backs_up_the_chart_with_the_same_event_id():
-    source = make_source(declarations=True)
+    source, memo = make_source(declarations=True), {}
     chart_events = events_between(source, chart("signatures_126_before.json", "126"),
-                                  chart("signatures_126_effective.json", "126"))
+                                  chart("signatures_126_effective.json", "126"), memo=memo)
     codes = {"russian federation": "RUS", "ukraine": "UKR"}
     declared = parse_declarations(load("declarations_126.json"), "126", "u", codes)
-    declaration_events = events_between(source, [], declared)
+    declaration_events = events_between(source, [], declared, memo=memo)
     denunciations = [e for e in declaration_events if e.type == "denunciation"]
     assert [e.id for e in denunciations] == [chart_events[0].id]
     assert [e.subject for e in declaration_events if e.type == "reservation"] == ["Ukraine"]

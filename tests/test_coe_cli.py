@@ -240,3 +240,22 @@ def test_a_two_list_chart_with_unknown_fields_baselines_silently_then_alerts_onc
     code, [report], _ = check(path)
     assert (code, report["outcome"], report["events"]) == (0, "unchanged", [])
     assert [e["type"] for e in events(path)] == ["denunciation"]
+
+
+def test_a_denunciation_on_the_chart_and_later_in_the_declarations_alerts_once(tmp_path, server, office):
+    """The dates that named a denunciation are kept in the source's memo from one check to the
+    next: the declarations list reporting it later, by its effective date only, is the same event."""
+    declarations: dict[str, list] = {}
+    server.routes["/api/conventions/getDeclarations"] = lambda seen: Reply(
+        200, json.dumps(declarations.get(seen.query["numSte"][0], [])), {"Content-Type": "application/json"})
+    path = config_with(tmp_path, server, "treaties = [126]\ndeclarations = true")
+    assert check_here(path)["outcome"] == "baseline"
+    office.charts["126"] = load("signatures_126_effective.json")
+    [denunciation] = check_here(path)["events"]
+    assert (denunciation["type"], denunciation["date"], denunciation["effective_date"]) == \
+        ("denunciation", "2025-10-22", "2026-04-22")
+    # Russia's denunciation (effective 2026-04-22 only) and a declaration by Ukraine.
+    declarations["126"] = load("declarations_126.json")
+    report = check_here(path)
+    assert [(e["type"], e["subject"]) for e in report["events"]] == [("reservation", "Ukraine")]
+    assert [e["id"] for e in events(path) if e["type"] == "denunciation"] == [denunciation["id"]]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from monitor.sources.coe import parse_chart, parse_declarations
-from test_coe import TORTURE, events_between, make_source
+from test_coe import TORTURE, events_between, make_source, treaty_part
 
 CHART = "https://www.coe.int/en/web/conventions/full-list?module=signatures-by-treaty&treatynum=126"
 
@@ -132,7 +132,7 @@ def test_a_removed_declaration_is_reported_as_no_longer_listed():
 
     before = declared(declaration("Reservation"))
     gone = diff_part({r.key: Stored(r, missing=1) for r in before}, [])
-    events = [e for c in gone.changes for e in make_source(declarations=True).events(c, "t")]
+    events = [e for c in gone.changes for e in make_source(declarations=True).events(c, treaty_part(before), "t")]
     assert [(e.type, e.summary) for e in events] == [
         ("record_removed", f"A reservation by France is no longer listed for {TORTURE}.")]
 
@@ -147,14 +147,15 @@ def test_a_new_row_without_dates_is_listed_and_named_by_code_when_nameless():
 
 def test_a_treaty_missing_from_the_list_is_named_by_its_number_and_series():
     source = make_source()
-    source._treaties = {}
     old = parse_chart([[row()], []], "126", "u")
-    events = events_between(source, old, parse_chart([[row(DateSignature="2020-01-01")], []], "126", "u"))
+    events = events_between(source, old, parse_chart([[row(DateSignature="2020-01-01")], []], "126", "u"),
+                            treaties={})
     assert [(e.type, e.title, e.treaty.id) for e in events] == [
         ("signature", "Signature: France — Treaty 126 (ETS No. 126)", "ETS No. 126")]
     cets = [row() | {"NumSTE": "210"}], []
     after = [[row(DateSignature="2020-01-01") | {"NumSTE": "210"}], []]
-    events = events_between(source, parse_chart(list(cets), "210", "u"), parse_chart(after, "210", "u"))
+    events = events_between(source, parse_chart(list(cets), "210", "u"), parse_chart(after, "210", "u"),
+                            treaties={})
     assert [(e.title, e.key, e.treaty.url) for e in events] == [
         ("Signature: France — Treaty 210 (CETS No. 210)", "210:FRA",
          "https://www.coe.int/en/web/conventions/full-list?module=signatures-by-treaty&treatynum=210")]

@@ -13,12 +13,14 @@ from monitor.context import DocState, SourceContext, document_key
 from monitor.decoding import decode_body
 from monitor.errors import FetchError, SourceError, TooLarge
 from monitor.fetch import Fetcher
+from monitor.options import typed_options
+from monitor.sources.document import DocumentSource
 
 URL = "https://portal.example/page"
 
 
 def source(**kw) -> SourceConfig:
-    return SourceConfig(name="s", kind="html", host_delay=0, options={"url": URL}, **kw)
+    return SourceConfig(name="s", kind="html", host_delay=0, options=typed_options(DocumentSource, url=URL), **kw)
 
 
 def run(coro):
@@ -167,3 +169,34 @@ def test_host_limit_serialises_requests_to_one_host():
 
     run(main())
     assert peak == 1
+
+
+@respx.mock
+def test_without_retries_a_passing_error_is_one_request_and_a_clear_failure():
+    respx.get(URL).mock(return_value=httpx.Response(503))
+    with pytest.raises(FetchError, match=r"HTTP 503 from https://portal.example/page") as caught:
+        run(get(source(retries=0)))
+    assert respx.calls.call_count == 1 and caught.value.status == 503
+
+
+def test_host_delay_spaces_the_starts_and_a_failed_request_frees_its_slot():
+    starts = []
+
+    async def handler(request):
+        starts.append(asyncio.get_running_loop().time())
+        return httpx.Response(404 if len(starts) == 1 else 200, text="x")
+
+    async def main():
+        config = SourceConfig(name="s", kind="html", host_concurrency=1, host_delay=0.05, retries=0,
+                              options=typed_options(DocumentSource, url=URL))
+        async with Fetcher([config]) as fetcher:
+            with respx.mock:
+                respx.get(URL).mock(side_effect=handler)
+                return await asyncio.gather(*(fetcher.request(config, "GET", URL) for _ in range(3)),
+                                            return_exceptions=True)
+
+    results = run(main())
+    assert isinstance(results[0], FetchError) and "HTTP 404" in str(results[0])
+    assert [r.status for r in results[1:]] == [200, 200]
+    # 0.05 s apart, less the event loop's clock resolution (without the delay they start at once)
+    assert all(later - earlier >= 0.04 for earlier, later in zip(starts, starts[1:]))

@@ -90,10 +90,10 @@ def test_an_outcome_that_cannot_be_written_is_kept_and_written_without_a_second_
     once it can, instead of being re-sent when its claim lapses."""
     path = write_config(tmp_path, f'[state]\npath = "state.db"\n{hook(server.base + "/hook")}')
     config = load_config(path)
-    state = open_state(config.state_path)
+    state = open_state(config.state_path, channels=config.channels)
     state.conn.execute("pragma busy_timeout = 100")
     deliverer = Deliverer(config, state)
-    store(state, deliverer, denunciation("1"), denunciation("2"))
+    store(state, denunciation("1"), denunciation("2"))
     blocker = sqlite3.connect(config.state_path, isolation_level=None, check_same_thread=False)
     arrived = threading.Event()
 
@@ -117,11 +117,11 @@ def test_an_outcome_that_cannot_be_written_is_kept_and_written_without_a_second_
         failure, second = asyncio.run(go())
         assert "cannot write the state database" in str(failure)
         assert [d.outcome for d in second] == ["sent"]  # the other one, sent now
-        rows = {r["event_id"]: r for r in state.deliveries()}
-        assert {r["status"] for r in rows.values()} == {"sent"}
-        assert all(r["claimed_until"] is None for r in rows.values())
+        rows = {r.event_id: r for r in state.outbox.deliveries()}
+        assert {r.status for r in rows.values()} == {"sent"}
+        assert all(r.claimed_until is None for r in rows.values())
         sent = [seen.headers["X-Legal-Monitor-Delivery"] for seen in server.hits("/hook")]
-        assert sorted(sent) == sorted(r["id"] for r in rows.values())  # each once
+        assert sorted(sent) == sorted(r.id for r in rows.values())  # each once
     finally:
         blocker.close()
         state.close()

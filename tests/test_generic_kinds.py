@@ -6,6 +6,7 @@ import pytest
 
 from monitor.config import SourceConfig
 from monitor.errors import StructureChanged
+from monitor.options import typed_options
 from monitor.sources.document import keep_matching
 from monitor.sources.feed import FeedSource
 from monitor.sources.html import HtmlSource
@@ -24,9 +25,8 @@ PAGE = """<html><body><table id="chart">
 def html_source(items, key="td.state a", **fields):
     spec = fields or {"subject": "td.state a", "signature": "td:nth-of-type(2)",
                       "ratification": "td:nth-of-type(3)", "url": "td.state a@href"}
-    return HtmlSource(SourceConfig(name="s", kind="html", options={
-        "url": "https://x.example/chart", "items": items, "key": key, "fields": spec,
-        "keywords": [], "allow_empty": False}))
+    return HtmlSource(SourceConfig(name="s", kind="html", options=typed_options(
+        HtmlSource, url="https://x.example/chart", items=items, key=key, fields=spec)))
 
 
 def test_html_fast_and_soup_engines_give_the_same_records():
@@ -56,10 +56,9 @@ def test_html_empty_document_has_no_items():
 
 
 def test_json_dotted_paths_and_list_indices():
-    source = JsonSource(SourceConfig(name="j", kind="json", options={
-        "url": "https://x.example/api", "items": "0", "key": "CodePays",
-        "fields": {"title": "LibPaysOrga", "ratification": "DateConsentement", "first": "Notes.0"},
-        "keywords": [], "allow_empty": False}))
+    source = JsonSource(SourceConfig(name="j", kind="json", options=typed_options(
+        JsonSource, url="https://x.example/api", items="0", key="CodePays",
+        fields={"title": "LibPaysOrga", "ratification": "DateConsentement", "first": "Notes.0"})))
     text = ('[[{"CodePays": "RUS", "LibPaysOrga": "Russian Federation", "DateConsentement": null, '
             '"Notes": ["a", "b"]}, {"LibPaysOrga": "no code"}], [], []]')
     [record] = source.parse(text, "https://x.example/api")
@@ -72,8 +71,8 @@ def test_json_dotted_paths_and_list_indices():
 
 
 def test_feed_entries_and_a_non_feed():
-    source = FeedSource(SourceConfig(name="f", kind="feed", options={
-        "url": "https://x.example/feed", "keywords": [], "allow_empty": False}))
+    source = FeedSource(SourceConfig(name="f", kind="feed", options=typed_options(
+        FeedSource, url="https://x.example/feed")))
     atom = """<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">
       <title>t</title><id>urn:t</id><updated>2026-01-01T00:00:00Z</updated>
       <entry><id>urn:e1</id><title>Ratification by Chile</title><link href="https://x.example/1"/>

@@ -25,6 +25,8 @@ from monitor.context import SourceContext
 from monitor.errors import FetchError, SourceError
 from monitor.events import Event
 from monitor.fetch import MAX_REDIRECTS, Fetcher
+from monitor.options import typed_options
+from monitor.sources.document import DocumentSource
 
 from conftest import ROOT, Daemon, Inbox, Reply, free_port, html_source, write_config
 from hostile import DripServer, DripSmtp, EndlessSmtp, gzip_bomb, measured_run
@@ -86,7 +88,7 @@ def fetch_once(config: SourceConfig, url: str):
 
 
 def plain(**kw) -> SourceConfig:
-    return SourceConfig(name="s", kind="html", host_delay=0, retries=0, options={"url": "https://portal.example/"},
+    return SourceConfig(name="s", kind="html", host_delay=0, retries=0, options=typed_options(DocumentSource, url="https://portal.example/"),
                         **kw)
 
 
@@ -147,10 +149,9 @@ def test_an_smtp_reply_that_never_ends_is_cut_off():
 
 def mail_channel(port: int, security: str = "none", ca_bundle: str | None = None,
                  timeout: float = 10.0) -> EmailChannel:
-    return EmailChannel(ChannelConfig(name="mail", kind="email", options={
-        "smtp_host": "127.0.0.1", "smtp_port": port, "security": security, "username": None,
-        "password_env": None, "from": "m@example.org", "to": ["d@example.org"], "timeout": timeout,
-        "ca_bundle": ca_bundle, "digest": None}), "test")
+    return EmailChannel(ChannelConfig(name="mail", kind="email", options=typed_options(
+        EmailChannel, smtp_host="127.0.0.1", smtp_port=port, security=security, from_="m@example.org",
+        to=["d@example.org"], timeout=timeout, ca_bundle=ca_bundle)), "test")
 
 
 def test_an_smtp_server_dripping_its_greeting_fails_at_the_exchange_deadline():
@@ -224,8 +225,8 @@ def test_the_check_deadline_bounds_a_check_however_its_requests_are_set(tmp_path
 @pytest.mark.parametrize("status", [200, 503])
 def test_a_dripping_webhook_receiver_is_bounded_by_the_channel_deadline(status):
     drip = DripServer(gap=0.2, status=status)
-    channel = WebhookChannel(ChannelConfig(name="hook", kind="webhook", options={
-        "url": f"{drip.base}/hook", "secret_env": None, "headers": {}, "timeout": 1.0, "format": "json"}), "test")
+    channel = WebhookChannel(ChannelConfig(name="hook", kind="webhook", options=typed_options(
+        WebhookChannel, url=f"{drip.base}/hook", timeout=1.0)), "test")
     event = Event(id="e1", type="ratification", source="s", key="k", title="t", detected_at="2026-01-01T00:00:00Z")
 
     async def send():
@@ -266,7 +267,7 @@ def test_the_daemon_checks_a_dripping_source_again_and_its_host_stays_usable(tmp
 def test_deadline_expiry_releases_the_host_slot():
     drip = DripServer(gap=0.2)
     config = SourceConfig(name="s", kind="html", host_delay=0, host_concurrency=1, retries=0, timeout=5.0,
-                          request_deadline=1.5, options={"url": drip.base})
+                          request_deadline=1.5, options=typed_options(DocumentSource, url=drip.base))
 
     async def go():
         async with Fetcher([config]) as fetcher:

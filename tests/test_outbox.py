@@ -13,11 +13,11 @@ from test_alerts import deliver, denunciation, hook, setup, store
 def test_an_event_stored_twice_is_new_once_and_delivered_once(tmp_path, server):
     server.routes["/hook"] = Reply(200)
     _, _, state, deliverer = setup(tmp_path, hook(f"{server.base}/hook"))
-    first, _, _ = store(state, deliverer, denunciation())
-    again, _, _ = store(state, deliverer, denunciation())
+    first, _, _ = store(state, denunciation())
+    again, _, _ = store(state, denunciation())
     assert [e.id for e in first] == ["ev-126:RUS"] and again == []
     assert [r.outcome for r in deliver(deliverer)] == ["sent"]
-    assert len(server.hits("/hook")) == 1 and len(state.deliveries()) == 1
+    assert len(server.hits("/hook")) == 1 and len(state.outbox.deliveries()) == 1
 
 
 def test_a_failed_delivery_failed_alert_raises_no_further_alert(tmp_path, server):
@@ -25,7 +25,7 @@ def test_a_failed_delivery_failed_alert_raises_no_further_alert(tmp_path, server
     server.routes["/ops"] = Reply(404, "no such hook either")
     _, _, state, deliverer = setup(tmp_path, hook(f"{server.base}/hook") +
                                    hook(f"{server.base}/ops", name="ops", ops=True, events=["ratification"]))
-    store(state, deliverer, denunciation())
+    store(state, denunciation())
     assert sorted(r.outcome for r in deliver(deliverer)) == ["failed"]
     # The failure raised one delivery_failed event, queued for the ops channel, which fails too.
     assert [e.type for e in state.events(types=["delivery_failed"])] == ["delivery_failed"]
@@ -37,15 +37,15 @@ def test_a_failed_delivery_failed_alert_raises_no_further_alert(tmp_path, server
 def test_retry_puts_back_only_the_chosen_failed_deliveries(tmp_path, server):
     server.routes["/hook"] = Reply(404)
     path, _, state, deliverer = setup(tmp_path, hook(f"{server.base}/hook", retry_base="10ms"))
-    store(state, deliverer, denunciation("126:RUS"), denunciation("126:UKR", "Ukraine"))
+    store(state, denunciation("126:RUS"), denunciation("126:UKR", "Ukraine"))
     assert [r.outcome for r in deliver(deliverer)] == ["failed", "failed"]
-    failed = {d["event_id"]: d["id"] for d in state.deliveries("failed")}
+    failed = {d.event_id: d.id for d in state.outbox.deliveries("failed")}
     server.routes["/hook"] = Reply(200)
     result = run_cli("--config", str(path), "deliveries", "retry", failed["ev-126:UKR"])
     assert result.returncode == 0, result.stderr
     assert f"delivery {failed['ev-126:UKR']} to hook: sent: HTTP 200" in result.stdout  # sent at once
-    assert [d["event_id"] for d in state.deliveries("sent")] == ["ev-126:UKR"]
-    assert [d["event_id"] for d in state.deliveries("failed")] == ["ev-126:RUS"]
+    assert [d.event_id for d in state.outbox.deliveries("sent")] == ["ev-126:UKR"]
+    assert [d.event_id for d in state.outbox.deliveries("failed")] == ["ev-126:RUS"]
     assert deliver(deliverer) == [] and len(server.hits("/hook")) == 3
 
 

@@ -6,6 +6,7 @@ import asyncio
 import copy
 import json
 import math
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 
 from conftest import Reply
 from monitor.check import check_source
-from monitor.sources import create as create_source
+from monitor.sources import Part, create as create_source
 from monitor.clock import NOW_ENV
 from monitor.config import parse_config
 from monitor.diff import Stored, diff_part
@@ -65,7 +66,8 @@ def source(**options) -> PravoSource:
 
 def events_between(src: PravoSource, before: list, after: list) -> list:
     diff = diff_part({r.key: Stored(r) for r in before}, after)
-    return [e for change in diff.changes for e in src.events(change, "2026-08-05T10:00:00+00:00")]
+    part = Part(records=after)
+    return [e for change in diff.changes for e in src.events(change, part, "2026-08-05T10:00:00+00:00")]
 
 
 # --- real captures ---------------------------------------------------------------------------
@@ -284,7 +286,7 @@ def test_title_whitespace_fix_and_removal_raise_nothing():
     assert events_between(src, before, renamed) == []
     gone = diff_part({r.key: Stored(r, missing=1) for r in before}, [])
     assert [c.kind for c in gone.changes] == ["removed"]
-    assert src.events(gone.changes[0], "now") == []
+    assert src.events(gone.changes[0], Part(day.isoformat(), records=[]), "now") == []
 
 
 def test_corrected_title_that_becomes_a_treaty_act_alerts_once_with_the_added_id():
@@ -304,7 +306,7 @@ def test_defaults_and_politeness_beat_global_defaults():
            "sources": [{"name": "pravo", "kind": "pravo"}]}
     config = parse_config(raw, Path("/tmp/monitor.toml")).sources[0]
     assert (config.interval, config.host_concurrency, config.host_delay, config.timeout) == (3600, 1, 1.0, 60)
-    assert config.options == {"base_url": BASE, "lookback_days": 7, "blocks": ["president"],
+    assert asdict(config.options) == {"base_url": BASE, "lookback_days": 7, "blocks": ["president"],
                               "document_types": [], "all_acts": False}
 
 

@@ -13,6 +13,7 @@ from monitor.decoding import decode_body
 from monitor.diff import Change
 from monitor.errors import ConfigError, StructureChanged
 from monitor.records import Record
+from monitor.sources import Part
 from monitor.sources.untc import UntcSource
 from monitor.sources.untc import parse_cell, split_markers
 from monitor.sources.untc import parse_html
@@ -35,6 +36,14 @@ def records(name: str, ref: str) -> dict[str, Record]:
 def source(**options) -> UntcSource:
     table = {"name": "un", "kind": "untc", **options}
     return UntcSource(parse_config({"sources": [table]}, Path("monitor.toml")).sources[0])
+
+
+def treaty_part(src: UntcSource, ref: str, *, upgrading: bool = False) -> Part:
+    """Treaty `ref`'s part with the context `collect` gives it (`upgrading`: its first check since
+    participant names lose their footnote markers)."""
+    part = Part(ref)
+    part.context = src.treaty_context(part, upgrading=upgrading)
+    return part
 
 
 # --- cells ----------------------------------------------------------------------------------
@@ -302,23 +311,26 @@ def test_party_names_map_to_the_table_name_earliest_then_longest():
 
 def test_events_of_a_new_participant_row_and_of_a_corrected_date():
     src = source(treaties=["IV-4"])
+    part = treaty_part(src, "IV-4")
     row = Record("IV-4:participant:Fiji", {"participant": "Fiji", "signature": None, "consent": "2018-08-16",
                                            "consent_action": "accession", "history": None}, "ICCPR", "u")
-    events = src.events(Change("added", row.key, None, row), "now")
+    events = src.events(Change("added", row.key, None, row), part, "now")
     assert [(e.type, e.subject, e.date, e.details["action"]) for e in events] == \
         [("ratification", "Fiji", "2018-08-16", "accession")]
     assert events[0].url == src.page_url("IV-4") and events[0].treaty.id == "IV-4"
     earlier = Record(row.key, {**row.fields, "consent": "2018-08-15"}, "ICCPR", "u")
-    corrected = src.events(Change("changed", row.key, row, earlier, {"consent": ("2018-08-16", "2018-08-15")}), "now")
+    corrected = src.events(Change("changed", row.key, row, earlier, {"consent": ("2018-08-16", "2018-08-15")}),
+                           part, "now")
     assert [e.type for e in corrected] == ["record_changed"]
 
 
 def test_removed_rows_and_notes_raise_no_treaty_event():
     src = source(treaties=["IV-4"])
+    part = treaty_part(src, "IV-4")
     row = Record("IV-4:participant:Fiji", {"participant": "Fiji", "consent": "2018-08-16"}, "ICCPR", "u")
     note = Record("IV-4:note:Fiji:abc", {"participant": "Fiji", "text": US_NOTE, "kind": "footnote"}, "ICCPR", "u")
-    assert [e.type for e in src.events(Change("removed", row.key, row, None), "now")] == ["record_removed"]
-    assert src.events(Change("removed", note.key, note, None), "now") == []
+    assert [e.type for e in src.events(Change("removed", row.key, row, None), part, "now")] == ["record_removed"]
+    assert src.events(Change("removed", note.key, note, None), part, "now") == []
 
 
 def test_records_keyed_with_markers_by_earlier_versions_change_keys_without_alerts():
@@ -334,21 +346,23 @@ def test_records_keyed_with_markers_by_earlier_versions_change_keys_without_aler
                     "Paris Agreement", "u")
     note = Record(f"{PARIS}:note:United States of America:abc",
                   {"participant": "United States of America", "text": US_NOTE, "kind": "footnote"}, "Paris", "u")
-    src._upgrading = {PARIS}
-    assert src.events(Change("added", key, None, clean), "now") == []
+    upgrading, later = treaty_part(src, PARIS, upgrading=True), treaty_part(src, PARIS)
+    assert src.events(Change("added", key, None, clean), upgrading, "now") == []
     # An end note whose escaped number now leaves its text.
     numbered = Record(note.key, {**note.fields, "text": "<superscript>7</superscript> " + US_NOTE, "kind": "endnote"},
                       "Paris", "u")
     assert src.events(Change("changed", note.key, numbered, note, {"text": (numbered.fields["text"], US_NOTE)}),
-                      "now") == []
-    assert src.events(Change("removed", marked.key, marked, None), "now") == []
+                      upgrading, "now") == []
+    assert src.events(Change("removed", marked.key, marked, None), upgrading, "now") == []
     # A withdrawal is still reported (its event id never depended on markers, so a known one is not repeated).
-    assert [e.type for e in src.events(Change("added", note.key, None, note), "now")] == ["denunciation"]
-    src._upgrading = set()
-    assert [e.type for e in src.events(Change("added", key, None, clean), "now")] == ["signature", "ratification"]
+    assert [e.type for e in src.events(Change("added", note.key, None, note), upgrading, "now")] == ["denunciation"]
+    # On the treaty's later checks the same changes are news.
+    assert [e.type for e in src.events(Change("added", key, None, clean), later, "now")] == \
+        ["signature", "ratification"]
     assert [e.type for e in src.events(Change("changed", note.key, numbered, note,
-                                              {"text": (numbered.fields["text"], US_NOTE)}), "now")] == ["record_changed"]
-    assert src.events(Change("removed", marked.key, marked, None), "now") == []
+                                              {"text": (numbered.fields["text"], US_NOTE)}), later, "now")] \
+        == ["record_changed"]
+    assert src.events(Change("removed", marked.key, marked, None), later, "now") == []
 
 
 # --- config -----------------------------------------------------------------------------------

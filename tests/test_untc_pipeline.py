@@ -274,9 +274,11 @@ def test_lettered_instruments_are_found_up_to_the_first_404_and_probed_again_aft
     # II-1-a, named in `treaties`, is fetched once; II-1-b answers 404: the probe stops there.
     assert asked() == ["II-1-a", "II-1", "II-1-b"]
     # Probes count like any other request, and keep the host's spacing: three requests 0.3 s
-    # apart span at least 0.6 s (some slack, as one arrival can be late and the next on time).
+    # apart span 0.6 s when sent. Arrivals are stamped by the server, and on a loaded machine
+    # the first can be stamped late, so the bound is one spacing: three unspaced requests take
+    # a few milliseconds.
     assert first["requests"] == 3
-    assert arrivals[-1] - arrivals[0] >= 0.5
+    assert arrivals[-1] - arrivals[0] >= 0.3
     with sqlite3.connect(tmp_path / "state.db") as conn:
         parts = {row[0] for row in conn.execute("select distinct part from records where source = 'un'")}
     assert parts == {"II-1", "II-1-a"}

@@ -8,7 +8,7 @@ from monitor.diff import Change
 from monitor.records import Record
 from monitor.sources.untc.records import Parsed, RawNote, Row, build_records, note_record
 from monitor.sources.untc.withdrawals import is_withdrawal, match_participant, withdrawal_dates
-from test_untc import source
+from test_untc import source, treaty_part
 
 REF = "IV-4"
 TITLE = "International Covenant on Civil and Political Rights"
@@ -27,7 +27,8 @@ def changed(old: Record, new: Record) -> Change:
 
 
 def events_of(change: Change):
-    return source(treaties=[REF]).events(change, "2026-08-05T10:00:00+00:00")
+    src = source(treaties=[REF])
+    return src.events(change, treaty_part(src, REF), "2026-08-05T10:00:00+00:00")
 
 
 # --- participants --------------------------------------------------------------------------------

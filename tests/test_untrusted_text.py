@@ -14,6 +14,7 @@ from monitor.channels.webhook import discord_message, payload, slack_message
 from monitor.config import SourceConfig, load_config
 from monitor.events import Event, Treaty
 from monitor.metrics import Metrics
+from monitor.options import typed_options
 from monitor.records import Record
 from monitor.sources.html import HtmlSource
 from monitor.sources.json import JsonSource
@@ -45,18 +46,16 @@ def test_record_fields_lose_controls_but_keep_their_words():
 
 
 @pytest.mark.parametrize("make, text", [
-    (lambda: JsonSource(SourceConfig(name="j", kind="json", options={
-        "url": "https://x.example/j", "items": "", "key": "code", "fields": {"title": "title", "subject": "s"},
-        "keywords": [], "allow_empty": False})),
+    (lambda: JsonSource(SourceConfig(name="j", kind="json", options=typed_options(
+        JsonSource, url="https://x.example/j", items="", key="code", fields={"title": "title", "subject": "s"}))),
      json.dumps([{"code": "R\u0000U", "title": HOSTILE, "s": "Ruri\u001btania"}])),
-    (lambda: HtmlSource(SourceConfig(name="h", kind="html", options={
-        "url": "https://x.example/h", "items": "tr", "key": "td.k", "fields": {"title": "td.t", "subject": "td.s"},
-        "keywords": [], "allow_empty": False, "engine": "soup"})),
+    (lambda: HtmlSource(SourceConfig(name="h", kind="html", options=typed_options(
+        HtmlSource, url="https://x.example/h", items="tr", key="td.k", fields={"title": "td.t", "subject": "td.s"}))),
      f"<table><tr><td class=k>R\x07U</td><td class=t>{HOSTILE}</td><td class=s>Ruri\x1btania</td></tr></table>"),
 ])
 def test_every_kind_parses_records_without_controls(make, text):
     source = make()
-    [record] = source.parse(text, source.config.options["url"])
+    [record] = source.parse(text, source.config.options.url)
     assert record.key == "RU" and record.fields["subject"] == "Ruritania"
     assert no_controls(record.title) and "Ratification by" in record.title
 

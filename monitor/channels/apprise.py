@@ -41,10 +41,10 @@ class AppriseChannel(Channel):
         import apprise
 
         sender = apprise.Apprise()
-        for url in self.config.options["urls"]:
+        for url in self.config.options.urls:
             sender.add(url)
         events = [item.event for item in batch]
         ok = sender.notify(title=headline(events[0]), body=plain_text(events))
         if ok:
-            return SendResult(True, f"sent to {len(self.config.options['urls'])} Apprise URL(s)")
+            return SendResult(True, f"sent to {len(self.config.options.urls)} Apprise URL(s)")
         return SendResult(False, "Apprise could not notify every URL (see its log)", retry=True)

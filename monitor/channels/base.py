@@ -32,6 +32,9 @@ class Outgoing:
 class Channel:
     """A channel kind. Subclasses set `kind` and `options`, and implement `send`.
 
+    `options` is the kind's option table; a channel reads its values as typed attributes,
+    `self.config.options.NAME` (a `*_env` key's value without the suffix: `options.secret`).
+
     `batch` is False for channels that send one message per event; a channel that sets it
     (email with a digest) receives every due delivery at once.
     """

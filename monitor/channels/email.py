@@ -11,7 +11,7 @@ import ssl
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import formatdate
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import certifi
 
@@ -36,6 +36,11 @@ def _addresses(value: Any) -> list[str]:
     return [_address(v) for v in values]
 
 
+Security = Literal["starttls", "ssl", "none"]
+PORTS: dict[Security, int] = {"starttls": 587, "ssl": 465, "none": 25}
+"""The SMTP port of each security, without `smtp_port`."""
+
+
 class EmailChannel(Channel):
     """Sends each event (or, with `digest`, each window's events) as one e-mail."""
 
@@ -43,7 +48,7 @@ class EmailChannel(Channel):
     options: ClassVar[dict[str, Option]] = {
         "smtp_host": Option(o.nonempty_text, required=True, help="the SMTP server"),
         "smtp_port": Option(o.integer(1, 65535), None, help="default 587 (starttls), 465 (ssl), 25 (none)"),
-        "security": Option(o.choice("starttls", "ssl", "none"), "starttls",
+        "security": Option(o.one_of(Security), "starttls",
                            help="starttls (port 587), ssl (implicit TLS, 465) or none (plain, 25)"),
         "username": Option(o.nonempty_text, None, help="SMTP login, if the server wants one"),
         "password_env": Option(o.env_name, None, help="environment variable holding the SMTP password"),
@@ -58,16 +63,16 @@ class EmailChannel(Channel):
     @classmethod
     def check_options(cls, config: ChannelConfig) -> list[str]:
         options = config.options
-        if options["password_env"] and not options["username"]:
+        if options.password and not options.username:
             return ["username: required when password_env is set"]
-        if options["password_env"] and options["security"] == "none" and not _loopback(options["smtp_host"]):
-            return [f"security: \"none\" would send the password in clear to {options['smtp_host']}; use "
+        if options.password and options.security == "none" and not _loopback(options.smtp_host):
+            return [f"security: \"none\" would send the password in clear to {options.smtp_host}; use "
                     "\"starttls\" or \"ssl\" (plain SMTP with a password is allowed only to a loopback host)"]
         return []
 
     @property
     def digest(self) -> float | None:
-        return self.config.options["digest"]
+        return self.config.options.digest
 
     def message(self, batch: list[Outgoing]) -> EmailMessage:
         options = self.config.options
@@ -78,10 +83,10 @@ class EmailChannel(Channel):
         else:
             subject = f"{len(events)} treaty events: " + "; ".join(headline(e, limit=60) for e in events[:3])
         message["Subject"] = subject[:250]
-        message["From"] = options["from"]
-        message["To"] = ", ".join(options["to"])
+        message["From"] = options.from_
+        message["To"] = ", ".join(options.to)
         message["Date"] = formatdate(localtime=False, usegmt=True)
-        domain = options["from"].rsplit("@", 1)[1]
+        domain = options.from_.rsplit("@", 1)[1]
         message["Message-ID"] = f"<{batch[0].delivery_id}@{domain}>"
         message["List-Id"] = f"legal-monitor {self.name} <{_label(self.name)}.legal-monitor.{domain}>"
         message["X-Legal-Monitor-Event"] = ", ".join(sorted({e.type for e in events}))
@@ -96,25 +101,25 @@ class EmailChannel(Channel):
 
     def _send(self, message: EmailMessage) -> SendResult:
         options = self.config.options
-        security = options["security"]
-        port = options["smtp_port"] or {"starttls": 587, "ssl": 465, "none": 25}[security]
-        host = options["smtp_host"]
-        context = ssl.create_default_context(cafile=options["ca_bundle"] or certifi.where())
+        security = options.security
+        port = options.smtp_port or PORTS[security]
+        host = options.smtp_host
+        context = ssl.create_default_context(cafile=options.ca_bundle or certifi.where())
         try:
             if security == "ssl":
-                smtp: smtplib.SMTP = BoundedSMTPSSL(host, port, options["timeout"], context)
+                smtp: smtplib.SMTP = BoundedSMTPSSL(host, port, options.timeout, context)
             else:
-                smtp = BoundedSMTP(host, port, options["timeout"])
+                smtp = BoundedSMTP(host, port, options.timeout)
             with smtp:
                 if security == "starttls":
                     smtp.starttls(context=context)
-                if options["username"]:
-                    smtp.login(options["username"], options["password_env"] or "")
+                if options.username:
+                    smtp.login(options.username, options.password or "")
                 smtp.ehlo_or_helo_if_needed()
-                code, reply = smtp.mail(options["from"])
+                code, reply = smtp.mail(options.from_)
                 if code != 250:
                     return _refused("MAIL FROM", code, reply)
-                for recipient in options["to"]:
+                for recipient in options.to:
                     code, reply = smtp.rcpt(recipient)
                     if code not in (250, 251):
                         return _refused(f"RCPT TO {recipient}", code, reply)

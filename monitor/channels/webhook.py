@@ -7,7 +7,7 @@ import hashlib
 import hmac
 import json
 import time
-from typing import Any, ClassVar
+from typing import Any, Callable, ClassVar, Literal
 
 import httpx
 
@@ -64,7 +64,9 @@ def discord_message(event: Event) -> dict[str, Any]:
     return {"content": headline(event, limit=2000), "embeds": [embed], "allowed_mentions": {"parse": []}}
 
 
-FORMATS = {"json": payload, "slack": slack_message, "discord": discord_message}
+Format = Literal["json", "slack", "discord"]
+FORMATS: dict[Format, Callable[[Event], dict[str, Any]]] = {
+    "json": payload, "slack": slack_message, "discord": discord_message}
 
 
 class WebhookChannel(Channel):
@@ -76,7 +78,7 @@ class WebhookChannel(Channel):
         "secret_env": Option(o.env_name, None, help="environment variable holding the HMAC secret"),
         "headers": Option(o.text_map, {}, help="extra request headers"),
         "timeout": Option(o.positive_duration, 10.0, help="request timeout"),
-        "format": Option(o.choice("json", "slack", "discord"), "json", help="message format"),
+        "format": Option(o.one_of(Format), "json", help="message format"),
     }
 
     def __init__(self, config, user_agent: str):
@@ -86,25 +88,25 @@ class WebhookChannel(Channel):
     async def send(self, batch: list[Outgoing]) -> SendResult:
         (item,) = batch
         options = self.config.options
-        body = json.dumps(FORMATS[options["format"]](item.event), ensure_ascii=False,
+        body = json.dumps(FORMATS[options.format](item.event), ensure_ascii=False,
                           separators=(",", ":")).encode("utf-8")
         headers = {
-            **options["headers"],
+            **options.headers,
             "Content-Type": "application/json", "User-Agent": self.user_agent,
             "X-Legal-Monitor-Event": item.event.type, "X-Legal-Monitor-Delivery": item.delivery_id,
             "Idempotency-Key": item.event.id,
         }
-        if options["secret_env"]:
+        if options.secret:
             timestamp = str(int(time.time()))
             headers["X-Legal-Monitor-Timestamp"] = timestamp
-            headers["X-Legal-Monitor-Signature"] = sign(options["secret_env"], timestamp, body)
+            headers["X-Legal-Monitor-Signature"] = sign(options.secret, timestamp, body)
         if self._client is None:
-            self._client = httpx.AsyncClient(timeout=options["timeout"], follow_redirects=False,
+            self._client = httpx.AsyncClient(timeout=options.timeout, follow_redirects=False,
                                              headers={"Accept-Encoding": ACCEPT_ENCODING})
-        deadline = DEADLINE_FACTOR * options["timeout"]
+        deadline = DEADLINE_FACTOR * options.timeout
         try:
             async with asyncio.timeout(deadline):
-                request = self._client.build_request("POST", options["url"], content=body, headers=headers)
+                request = self._client.build_request("POST", options.url, content=body, headers=headers)
                 response = await self._client.send(request, stream=True)
                 try:  # a 2xx is delivered whatever its body; an error's first bytes explain it
                     answer = b"" if 200 <= response.status_code < 300 else await read_head(response, ANSWER_BYTES)
@@ -113,10 +115,10 @@ class WebhookChannel(Channel):
         except TimeoutError:
             return SendResult(False, f"no complete answer within {deadline:g}s (4 × timeout)", retry=True)
         except httpx.TimeoutException:
-            return SendResult(False, f"timed out after {options['timeout']:g}s", retry=True)
+            return SendResult(False, f"timed out after {options.timeout:g}s", retry=True)
         except httpx.HTTPError as exc:
             reason = (str(exc) or type(exc).__name__).splitlines()[0][:200]
-            return SendResult(False, f"cannot reach {httpx.URL(options['url']).host}: {reason}", retry=True)
+            return SendResult(False, f"cannot reach {httpx.URL(options.url).host}: {reason}", retry=True)
         status = response.status_code
         text = answer[:400].decode("utf-8", "replace")[:200]
         snippet = " ".join("".join(c if c.isprintable() else " " for c in text).split())

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Any, Awaitable, ClassVar
 
 from ..diff import Change
 from ..errors import SourceError, StructureChanged
-from ..events import Event, event_id
-from ..options import Option
+from ..events import Event
+from ..fetch import source_url
+from ..options import Option, field_name
 from ..records import Record
 from .generic import generic_events
 
@@ -44,6 +45,10 @@ class Part:
     """A part never seen before is a silent baseline (e.g. a treaty newly added to the
     config: its chart is history, not news). Leave unset where new parts are news (a new
     publication day)."""
+    context: Any = None
+    """What the kind's event rules need to know about this part (e.g. its treaty), set by the
+    kind's `collect` and handed back with each of the part's changes to `Source.events`. The
+    check never looks inside: its type belongs to the kind."""
 
     def __post_init__(self) -> None:
         if self.items is None and self.records is not None:
@@ -69,6 +74,9 @@ async def part_or_error(ctx: SourceContext, name: str, collect: Awaitable[Part |
 class Source:
     """A source kind. Subclasses set `kind` and `options`, and implement `collect`.
 
+    `options` is the kind's option table; a source reads its values as typed attributes,
+    `self.config.options.NAME` (see `options.typed_options`).
+
     `defaults` are the kind's own defaults for common keys (e.g. a longer interval or a
     politer host limit); they win over `[defaults]`, and the source's own keys win over both.
     """
@@ -93,13 +101,13 @@ class Source:
 
     def describe(self) -> str:
         """A short line saying what this source watches, for listings."""
-        return self.config.options.get("url") or self.config.options.get("base_url") or ""
+        return source_url(self.config) or ""
 
     def extraction_settings(self) -> str | None:
         """A fingerprint of the extraction options, or None for kinds that declare none."""
         if not self.extraction:
             return None
-        chosen = {key: self.config.options.get(key) for key in self.extraction}
+        chosen = {key: getattr(self.config.options, field_name(key), None) for key in self.extraction}
         blob = json.dumps(chosen, sort_keys=True, ensure_ascii=False, default=str)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
@@ -107,28 +115,9 @@ class Source:
         """Fetch and parse; return the parts seen. Raise SourceError on any failure."""
         raise NotImplementedError
 
-    def events(self, change: Change, detected_at: str) -> list[Event]:
-        """Turn one record change into events. The default classifies by keywords."""
+    def events(self, change: Change, part: Part, detected_at: str) -> list[Event]:
+        """Turn one record change of `part` into events: a function of the change, what
+        `collect` put on the part and the time, never of what an earlier call left on the
+        instance. The default classifies by keywords."""
         return generic_events(self.name, change, detected_at)
 
-
-def make_event(source: str, key: str, event_type: str, identity: tuple[Any, ...] = (), *,
-               id_key: str | None = None, **about: Any) -> Event:
-    """An event whose id is made of the source, the record key (or `id_key`, when one action is
-    filed under several records), the type and what identifies the action: the same real-world
-    action always gives the same id."""
-    return Event(id=event_id(source, id_key or key, event_type, *identity), type=event_type, source=source,
-                 key=key, **about)
-
-
-def record_changed(source: str, key: str, fields: dict[str, tuple[str | None, str | None]], *,
-                   identity: tuple[Any, ...] | None = None, details: dict[str, Any] | None = None,
-                   **about: Any) -> Event:
-    """The `record_changed` event: fields whose change is no action of its own, each as
-    (old, new), listed in `details["changed"]`. Its identity is the sorted (field, old, new)
-    triples unless the kind pinned another one."""
-    changed = {name: {"old": old, "new": new} for name, (old, new) in fields.items()}
-    if identity is None:
-        identity = (sorted((name, old, new) for name, (old, new) in fields.items()),)
-    return make_event(source, key, "record_changed", identity, details={**(details or {}), "changed": changed},
-                      **about)

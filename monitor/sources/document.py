@@ -63,19 +63,19 @@ class DocumentSource(Source):
     extraction: ClassVar[tuple[str, ...]] = ("url", "keywords", "items", "key", "fields")
 
     async def collect(self, ctx: SourceContext) -> list[Part]:
-        url = self.config.options["url"]
+        url = self.config.options.url
         document = await ctx.get(url)
         if not document.changed:
-            return [Part(records=None, allow_empty=self.config.options["allow_empty"])]
+            return [Part(records=None, allow_empty=self.config.options.allow_empty)]
         assert document.text is not None
         records = self.parse(document.text, document.url)
-        if not records and not self.config.options["allow_empty"]:
+        if not records and not self.config.options.allow_empty:
             raise StructureChanged(f"no items found in {document.url} ({self.expected()}); "
                                    "set allow_empty = true if that is normal")
-        keep = keep_matching(records, self.config.options["keywords"])
-        return [Part(records=keep, items=len(records), allow_empty=self.config.options["allow_empty"])]
+        keep = keep_matching(records, self.config.options.keywords)
+        return [Part(records=keep, items=len(records), allow_empty=self.config.options.allow_empty)]
 
-    def events(self, change: Change, detected_at: str) -> list[Event]:
+    def events(self, change: Change, part: Part, detected_at: str) -> list[Event]:
         return generic_events(self.name, change, detected_at, context_of(self.config.options))
 
     def parse(self, text: str, url: str) -> list[Record]:

@@ -10,7 +10,7 @@ from typing import Any
 
 from ..classify import action_words, classify
 from ..diff import Change
-from ..events import Event, Treaty, event_id
+from ..events import Event, Treaty, changed_fields, make_event, record_changed
 
 MAX_SHOWN_CHANGES = 3
 """Changed fields named in a built title; the payload's `changes` always has them all."""
@@ -36,14 +36,16 @@ def generic_events(source: str, change: Change, detected_at: str,
     assert record is not None
     known = context.treaty is not None
 
+    def about(changes: dict[str, tuple[str | None, str | None]], date: str | None = None) -> dict[str, Any]:
+        return dict(subject=record.fields.get("subject") or change.key,
+                    title=record.title or built_title(source, change.key, change.kind, changes),
+                    url=record.url or context.url, date=iso_date(date, context.date_format),
+                    treaty=context.treaty, detected_at=detected_at)
+
     def make(event_type: str, identity: tuple, changes: dict[str, tuple[str | None, str | None]],
              date: str | None = None, details: dict[str, Any] | None = None) -> Event:
-        return Event(id=event_id(source, change.key, event_type, *identity), type=event_type, source=source,
-                     key=change.key, subject=record.fields.get("subject") or change.key,
-                     title=record.title or built_title(source, change.key, change.kind, changes),
-                     url=record.url or context.url, date=iso_date(date, context.date_format),
-                     treaty=context.treaty, detected_at=detected_at,
-                     details={**(details or {}), "changed": _changed(changes)})
+        return make_event(source, change.key, event_type, identity,
+                          details={**(details or {}), "changed": changed_fields(changes)}, **about(changes, date))
 
     if change.kind == "removed":
         return [make("record_removed", (record.fingerprint(),), {},
@@ -75,8 +77,7 @@ def generic_events(source: str, change: Change, detected_at: str,
         else:
             rest[name] = (old, new)
     if rest:
-        identity = sorted((name, old, new) for name, (old, new) in rest.items())
-        events.append(make("record_changed", (identity,), rest))
+        events.append(record_changed(source, change.key, rest, **about(rest)))
     return events
 
 
@@ -93,10 +94,6 @@ def _by_value(old: str | None, new: str | None, known: bool) -> tuple[str | None
     if by_value[0] and classify(old, known)[0] != by_value[0]:
         return by_value
     return None, None
-
-
-def _changed(changes: dict[str, tuple[str | None, str | None]]) -> dict[str, dict[str, str | None]]:
-    return {name: {"old": old, "new": new} for name, (old, new) in changes.items()}
 
 
 def built_title(source: str, key: str, kind: str, changes: dict[str, tuple[str | None, str | None]]) -> str:
@@ -163,8 +160,8 @@ def _dated(value: str | None, date_format: str | None) -> str | None:
     return parse_date(value, date_format) if date_format else None
 
 
-def context_of(options: dict[str, Any]) -> EventContext:
-    """The event context a generic source's options give."""
-    treaty = options.get("treaty")
-    return EventContext(Treaty(**treaty) if treaty else None, options.get("date_format"), options.get("url"))
+def context_of(options: Any) -> EventContext:
+    """The event context a generic source's typed options give (`treaty`, `date_format`, `url`)."""
+    treaty = options.treaty
+    return EventContext(Treaty(**treaty) if treaty else None, options.date_format, options.url)
 

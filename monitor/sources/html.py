@@ -68,31 +68,31 @@ class HtmlSource(DocumentSource):
 
     @classmethod
     def check_options(cls, config: SourceConfig) -> list[str]:
-        if "@" in config.options["items"]:
+        if "@" in config.options.items:
             return ["items: must be a plain CSS selector (no @attribute)"]
         return []
 
     def expected(self) -> str:
-        return f"items selector {self.config.options['items']!r}"
+        return f"items selector {self.config.options.items!r}"
 
     def parse(self, text: str, url: str) -> list[Record]:
         options = self.config.options
-        specs = {"": options["key"], **options["fields"]}
-        fast = _xpath(options["items"], "descendant-or-self::") is not None and all(
+        specs = {"": options.key, **options.fields}
+        fast = _xpath(options.items, "descendant-or-self::") is not None and all(
             _xpath(css, "descendant::") is not None
             for css, _, _ in (spec.partition("@") for spec in specs.values()) if css.strip() not in ("", SCOPE))
         items, read = (self._lxml_items(text) if fast else self._soup_items(text))
         records = []
         for item in items:
-            key = read(item, options["key"])
+            key = read(item, options.key)
             if not key:
                 continue
-            fields = {name: read(item, spec) for name, spec in options["fields"].items()}
+            fields = {name: read(item, spec) for name, spec in options.fields.items()}
             title = fields.pop("title", None)
             link = fields.pop("url", None)
             records.append(Record(key=key, fields=fields, title=title, url=urljoin(url, link) if link else None))
         if items and not records:
-            raise StructureChanged(f"{url}: items found but none has a key ({options['key']!r})")
+            raise StructureChanged(f"{url}: items found but none has a key ({options.key!r})")
         return records
 
     def _lxml_items(self, text: str) -> tuple[list[Any], Callable[[Any, str], str | None]]:
@@ -101,12 +101,12 @@ class HtmlSource(DocumentSource):
                                                  parser=lxml_html.HTMLParser(encoding="utf-8"))
         except etree.ParserError:  # an empty document
             return [], read_lxml
-        return _xpath(self.config.options["items"], "descendant-or-self::")(root), read_lxml
+        return _xpath(self.config.options.items, "descendant-or-self::")(root), read_lxml
 
     def _soup_items(self, text: str) -> tuple[list[Any], Callable[[Any, str], str | None]]:
         from bs4 import BeautifulSoup
 
-        return BeautifulSoup(text, "lxml").select(self.config.options["items"]), read_soup
+        return BeautifulSoup(text, "lxml").select(self.config.options.items), read_soup
 
 
 def read_lxml(item: Any, spec: str) -> str | None:

@@ -27,7 +27,7 @@ class JsonSource(DocumentSource):
     }
 
     def expected(self) -> str:
-        return f"a list at {self.config.options['items'] or 'the top level'!r}"
+        return f"a list at {self.config.options.items or 'the top level'!r}"
 
     def parse(self, text: str, url: str) -> list[Record]:
         try:
@@ -35,19 +35,19 @@ class JsonSource(DocumentSource):
         except ValueError:
             raise StructureChanged(f"{url} did not answer JSON (starts with {text[:80]!r})") from None
         options = self.config.options
-        items = dig(document, options["items"])
+        items = dig(document, options.items)
         if not isinstance(items, list):
-            raise StructureChanged(f"{url}: no list at {options['items'] or 'the top level'!r}")
+            raise StructureChanged(f"{url}: no list at {options.items or 'the top level'!r}")
         records = []
         for item in items:
-            key = dig(item, options["key"])
+            key = dig(item, options.key)
             if key is _MISSING or key is None:
                 continue
-            fields = {name: _flat(dig(item, path)) for name, path in options["fields"].items()}
+            fields = {name: _flat(dig(item, path)) for name, path in options.fields.items()}
             title, link = fields.pop("title", None), fields.pop("url", None)
             records.append(Record(key=_flat(key) or "", fields=fields, title=title, url=link))
         if items and not records:
-            raise StructureChanged(f"{url}: items found but none has a key at {options['key']!r}")
+            raise StructureChanged(f"{url}: items found but none has a key at {options.key!r}")
         return records
 
 

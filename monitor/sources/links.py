@@ -10,26 +10,23 @@ from ..events import Event
 from ..match_ru import RussianMatcher
 from .coe import catalogue as coe_catalogue
 from .pravo import link as pravo_link
-from .base import Source
+from .untc import catalogue as untc_catalogue
+from .base import Part, Source
 
-CatalogueReader = Callable[[Source, list[DocUpdate], Callable[[str], bytes | None], bool],
+CatalogueReader = Callable[[Source, list[Part], list[DocUpdate], Callable[[str], bytes | None], bool],
                            "list[CatalogueEntry] | None"]
-"""(source after a check, the check's fetches, a loader of stored bodies, whether the
-catalogue has nothing from this source yet) -> the entries learned, or None."""
+"""(source after a check, the parts it collected, the check's fetches, a loader of stored
+bodies, whether the catalogue has nothing from this source yet) -> the entries learned, or None."""
 
 
-def _coe(source: Source, updates: list[DocUpdate], load: Callable[[str], bytes | None],
+def _coe(source: Source, parts: list[Part], updates: list[DocUpdate], load: Callable[[str], bytes | None],
          empty: bool) -> list[CatalogueEntry] | None:
-    return coe_catalogue.from_updates(source.config.options["base_url"], updates, load, empty)
+    return coe_catalogue.from_updates(source.config.options.base_url, updates, load, empty)
 
 
-def _untc(source: Source, updates: list[DocUpdate], load: Callable[[str], bytes | None],
+def _untc(source: Source, parts: list[Part], updates: list[DocUpdate], load: Callable[[str], bytes | None],
           empty: bool) -> list[CatalogueEntry] | None:
-    titles = getattr(source, "titles", {}) or {}
-    entries = [CatalogueEntry(id=ref, catalogue="un", number=ref, title_en=title,
-                              url=source.page_url(ref))  # type: ignore[attr-defined]
-               for ref, title in titles.items() if title]
-    return entries or None
+    return untc_catalogue.catalogue_entries(parts) or None
 
 
 CATALOGUES: dict[str, CatalogueReader] = {"coe": _coe, "untc": _untc}

@@ -38,7 +38,8 @@ class Api:
     whose TLS handshake needed security level 0 (kept by the source across checks)."""
 
     source: str
-    options: dict[str, Any]
+    options: Any
+    """The source's typed options (`token`, `base_url`, `page_url`)."""
     memo: dict[str, Any]
     lowered: set[str]
     key_reread: bool = False
@@ -47,7 +48,7 @@ class Api:
 
     def token(self) -> str:
         """The configured key, or the one read from the page since it was refused."""
-        configured = self.options["token"]
+        configured = self.options.token
         if self.memo.get("token_for") == configured and self.memo.get("token"):
             return self.memo["token"]
         return configured
@@ -55,7 +56,7 @@ class Api:
     async def get(self, ctx: SourceContext, path: str, *, params: dict[str, Any] | None = None,
                   method: str = "GET", json: Any = None, need_body: bool = False) -> Document:
         """One request with the current key; a refused key is read again from the page, once per check."""
-        url = self.options["base_url"] + path
+        url = self.options.base_url + path
         for attempt in range(2):
             document = await get_lowering_seclevel(ctx, url, self.lowered, params=params, method=method, json=json,
                                                    need_body=need_body, accept=(401, 403),
@@ -66,13 +67,13 @@ class Api:
                 break
             await self.reread_key(ctx, document)
         raise SourceError(f"{document.url} refused the key (HTTP {document.status}), also after reading it "
-                          f"again from {self.options['page_url']}; set `token` to the current "
+                          f"again from {self.options.page_url}; set `token` to the current "
                           "window.conventions_api_key of the Treaty Office page")
 
     async def reread_key(self, ctx: SourceContext, refused: Document) -> None:
         """Read `window.conventions_api_key` from the Treaty Office page, once per check."""
         self.key_reread = True
-        page_url = self.options["page_url"]
+        page_url = self.options.page_url
         try:
             page = await ctx.get(page_url, need_body=True, conditional=False)
         except SourceError as exc:
@@ -88,7 +89,7 @@ class Api:
                               "publishes the same key")
         log.info("%s: the Treaty Office key was refused; using the key now published on %s", self.source, page_url)
         self.memo["token"] = key
-        self.memo["token_for"] = self.options["token"]
+        self.memo["token_for"] = self.options.token
 
     async def treaty_list(self, ctx: SourceContext, wanted: list[str] | None) -> dict[str, TreatyInfo]:
         """The treaty list from the memo, fetched again when a day old or missing a wanted treaty."""

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ...diff import Change
-from ...events import Event
+from ...events import Event, make_event, record_changed
 from ...records import Record
-from ..base import make_event, record_changed
-from .parse import TreatyInfo, is_denunciation, is_withdrawal_notice
+from .parse import TreatyInfo, default_mention, is_denunciation, is_withdrawal_notice
 
 # Record field -> (event type, label for titles), for the dates that are treaty actions.
 ACTIONS = {
@@ -19,6 +19,22 @@ ACTIONS = {
     "denunciation": ("denunciation", "Denunciation"),
     "suspension": ("suspension", "Suspension"),
 }
+
+
+@dataclass(frozen=True)
+class TreatyContext:
+    """What the event rules know about one part of a `coe` source (its `Part.context`): the
+    treaty, and the source's memo, where the dates that named a denunciation are kept."""
+
+    info: TreatyInfo
+    memo: dict[str, Any]
+
+
+def treaty_context(number: str, treaties: Mapping[str, TreatyInfo], memo: dict[str, Any]) -> TreatyContext:
+    """The context of the parts of treaty `number`; one missing from the treaty list is named by
+    its number and series."""
+    info = treaties.get(number) or TreatyInfo(number, f"Treaty {number}", default_mention(number))
+    return TreatyContext(info, memo)
 
 
 @dataclass

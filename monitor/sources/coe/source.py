@@ -14,8 +14,8 @@ from ...options import Option
 from ...records import Record
 from ..base import Part, Source, part_or_error
 from .api import DEFAULT_BASE_URL, DEFAULT_PAGE_URL, PUBLIC_TOKEN, Api
-from .events import CoeEvents
-from .parse import TreatyInfo, default_mention, parse_chart, parse_declarations, treaty_number
+from .events import CoeEvents, TreatyContext, treaty_context
+from .parse import parse_chart, parse_declarations, treaty_number
 
 
 # --- options -----------------------------------------------------------------------------
@@ -67,16 +67,14 @@ class CoeSource(Source):
 
     def __init__(self, config: SourceConfig):
         super().__init__(config)
-        self._treaties: dict[str, TreatyInfo] = {}
-        self._memo: dict[str, Any] = {}
         self._seclevel0: set[str] = set()
         """Hosts whose TLS handshake needed security level 0."""
-        self._service = Api(self.name, config.options, self._memo, self._seclevel0)
+        self._service = Api(self.name, config.options, {}, self._seclevel0)
 
     def describe(self) -> str:
-        treaties = self.config.options["treaties"]
+        treaties = self.config.options.treaties
         which = "all treaties" if treaties == "all" else f"treaties {', '.join(treaties)}"
-        return f"{self.config.options['base_url']} ({which})"
+        return f"{self.config.options.base_url} ({which})"
 
     async def _api(self, ctx: SourceContext, path: str, **kwargs: Any) -> Document:
         """A request to the web service with the current key (see `Api.get`)."""
@@ -85,20 +83,19 @@ class CoeSource(Source):
     # -- collecting --
 
     async def collect(self, ctx: SourceContext) -> list[Part]:
-        self._memo = ctx.memo
         self._service = Api(self.name, self.config.options, ctx.memo, self._seclevel0)
         options = self.config.options
-        wanted = None if options["treaties"] == "all" else options["treaties"]
-        self._treaties = await self._service.treaty_list(ctx, wanted)
+        wanted = None if options.treaties == "all" else options.treaties
+        treaties = await self._service.treaty_list(ctx, wanted)
         if wanted:
-            unknown = [n for n in wanted if n not in self._treaties]
+            unknown = [n for n in wanted if n not in treaties]
             if unknown:
                 raise SourceError(f"treaties {', '.join(unknown)} are not in the Treaty Office's list "
-                                  f"({options['base_url']}api/traites/search); check `treaties`")
-        numbers = wanted or sorted(self._treaties)
-        states = [s.strip().lower() for s in options["states"]]
-        filter_changed = self._memo.get("states_filter", states) != states
-        charted = set(self._memo.get("charted") or [])
+                                  f"({options.base_url}api/traites/search); check `treaties`")
+        numbers = wanted or sorted(treaties)
+        states = [s.strip().lower() for s in options.states]
+        filter_changed = ctx.memo.get("states_filter", states) != states
+        charted = set(ctx.memo.get("charted") or [])
         parts: list[Part] = []
         for number in numbers:
             # One treaty that fails (a 500, an odd row) does not hold back the others.
@@ -107,15 +104,16 @@ class CoeSource(Source):
         # baseline: its rows are history, not news. A treaty new to the list is news.
         good = [p for p in parts if not p.error]
         for part in good:
-            part.baseline = filter_changed or (part.name not in charted and
-                                               part.name.split(":")[0] not in self._service.new_treaties)
-        self._memo["charted"] = sorted(charted | {p.name for p in good})
-        self._memo["states_filter"] = states
+            number = part.name.split(":")[0]
+            part.baseline = filter_changed or (part.name not in charted and number not in self._service.new_treaties)
+            part.context = treaty_context(number, treaties, ctx.memo)
+        ctx.memo["charted"] = sorted(charted | {p.name for p in good})
+        ctx.memo["states_filter"] = states
         return parts
 
     async def _collect_treaty(self, ctx: SourceContext, number: str, states: list[str],
                               filter_changed: bool) -> list[Part]:
-        declarations = self.config.options["declarations"]
+        declarations = self.config.options.declarations
         document = await self._api(ctx, "api/signatures", params={"numSTE": number, "langue": "ENG"},
                                    need_body=declarations or filter_changed)
         parts: list[Part] = []
@@ -143,12 +141,9 @@ class CoeSource(Source):
 
     # -- events --
 
-    def events(self, change: Change, detected_at: str) -> list[Event]:
-        record = change.new or change.old
-        assert record is not None
-        number = record.fields.get("treaty") or change.key.split(":")[0]
-        info = self._treaties.get(number) or TreatyInfo(number, f"Treaty {number}", default_mention(number))
-        return CoeEvents(self.name, self._memo).for_change(change, info, detected_at)
+    def events(self, change: Change, part: Part, detected_at: str) -> list[Event]:
+        context: TreatyContext = part.context
+        return CoeEvents(self.name, context.memo).for_change(change, context.info, detected_at)
 
 
 def _matches(record: Record, states: list[str]) -> bool:

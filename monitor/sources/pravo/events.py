@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...events import Event, Treaty
+from ...events import Event, Treaty, make_event
 from ...records import Record
-from ..base import make_event
 from .titles import TreatyAct
 
 SUBJECT = "Russian Federation"

@@ -51,24 +51,24 @@ class PravoSource(Source):
 
     @classmethod
     def check_options(cls, config: SourceConfig) -> list[str]:
-        if not config.options["blocks"] and not config.options["document_types"]:
+        if not config.options.blocks and not config.options.document_types:
             return ["blocks: give at least one block or one document type (both are empty)"]
         return []
 
     def describe(self) -> str:
         options = self.config.options
-        scope = [f"block {b}" for b in options["blocks"]]
-        scope += [TYPE_NAMES.get(t, t) for t in options["document_types"]]
-        return f"{options['base_url']} ({', '.join(scope)}; last {options['lookback_days']} days)"
+        scope = [f"block {b}" for b in options.blocks]
+        scope += [TYPE_NAMES.get(t, t) for t in options.document_types]
+        return f"{options.base_url} ({', '.join(scope)}; last {options.lookback_days} days)"
 
     def scope(self) -> list[tuple[str, str]]:
         """One query parameter per scope item: ("Block", code) or ("DocumentTypes", id)."""
         options = self.config.options
-        return [("Block", b) for b in options["blocks"]] + [("DocumentTypes", t) for t in options["document_types"]]
+        return [("Block", b) for b in options.blocks] + [("DocumentTypes", t) for t in options.document_types]
 
     def days(self, today: date | None = None) -> list[date]:
         today = today or moscow_today()
-        return [today - timedelta(days=n) for n in range(self.config.options["lookback_days"])]
+        return [today - timedelta(days=n) for n in range(self.config.options.lookback_days)]
 
     async def collect(self, ctx: SourceContext) -> list[Part]:
         parts = []
@@ -78,7 +78,7 @@ class PravoSource(Source):
 
     async def collect_day(self, ctx: SourceContext, day: date) -> Part:
         """Every page of every scope item for one publication day."""
-        base = self.config.options["base_url"]
+        base = self.config.options.base_url
         url = f"{base}/api/Documents"
         records: dict[str, Record] = {}
         changed = False
@@ -117,7 +117,7 @@ class PravoSource(Source):
             raise SourceError(f"HTTP {document.status} from {document.url}")
         return document.json()
 
-    def events(self, change: Change, detected_at: str) -> list[Event]:
+    def events(self, change: Change, part: Part, detected_at: str) -> list[Event]:
         if change.kind == "removed" or change.new is None:
             return []  # an act vanishing from a listing is not a withdrawal of anything
         record = change.new
@@ -129,6 +129,6 @@ class PravoSource(Source):
                 return []
         if act is not None:
             return [treaty_event(self.name, record, act, detected_at)]
-        if change.kind == "added" and self.config.options["all_acts"]:
+        if change.kind == "added" and self.config.options.all_acts:
             return [published_event(self.name, record, detected_at)]
         return []

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from ...diff import Change
-from ...events import Event, Treaty
-from ..base import make_event, record_changed
+from ...events import Event, Treaty, make_event, record_changed
 from .cells import clean_name, first_date
 from .withdrawals import is_withdrawal, withdrawal_dates
+
+
+@dataclass(frozen=True)
+class TreatyContext:
+    """What the event rules know about one part (one treaty) of an `untc` source, its
+    `Part.context`: the treaty, and whether this is the treaty's first check since participant
+    names lose their footnote markers (see `_upgrade_noise`)."""
+
+    treaty: Treaty
+    upgrading: bool = False
 
 
 def change_events(source: str, change: Change, treaty: Treaty, detected_at: str, *,

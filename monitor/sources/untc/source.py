@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any, ClassVar
 
 from ... import options as o
@@ -13,7 +14,7 @@ from ...diff import Change
 from ...events import Event, Treaty
 from ...options import Option
 from ..base import Part, Source, part_or_error
-from .events import change_events
+from .events import TreatyContext, change_events
 from .html import parse_html
 from .index import (CHAPTER_INDEX, CORE_TREATIES, LAST_CHAPTER_OF_VOLUME_I, LETTERS, ROMAN, chapter_of,
                     chapters_option, index_refs, lettered_due, lettered_known, remember_lettered,
@@ -41,51 +42,46 @@ class UntcSource(Source):
     defaults: ClassVar[dict[str, Any]] = {"interval": 12 * 3600.0, "host_concurrency": 1, "host_delay": 1.0}
     error_markers: ClassVar[tuple[str, ...]] = ("urgent maintenance and is currently unavailable",)
 
-    def __init__(self, config: SourceConfig):
-        super().__init__(config)
-        self.titles: dict[str, str | None] = {}
-        self._upgrading: set[str] = set()
-
     @classmethod
     def check_options(cls, config: SourceConfig) -> list[str]:
-        if not config.options["treaties"] and not config.options["chapters"]:
+        if not config.options.treaties and not config.options.chapters:
             return ['treaties: name at least one treaty (e.g. ["IV-4"]), or set chapters']
         return []
 
     def roots(self) -> list[str]:
         """The chapter-index treaties whose lettered instruments are watched too."""
         options = self.config.options
-        if options["treaties"] == "all" or options["chapters"] == "all":
+        if options.treaties == "all" or options.chapters == "all":
             return index_refs(sorted(CHAPTER_INDEX))
-        return index_refs(options["chapters"])
+        return index_refs(options.chapters)
 
     def refs(self) -> list[str]:
         """The configured references, in config order, without repeats (lettered instruments
         found by probing come on top of these)."""
         options = self.config.options
-        named = [] if options["treaties"] == "all" else options["treaties"]
+        named = [] if options.treaties == "all" else options.treaties
         return list(dict.fromkeys(named + self.roots()))
 
     def describe(self) -> str:
         refs = self.refs()
         shown = ", ".join(refs[:6]) + (f" and {len(refs) - 6} more" if len(refs) > 6 else "")
-        return f"{shown} at {self.config.options['base_url']}"
+        return f"{shown} at {self.config.options.base_url}"
 
     def xml_url(self, ref: str) -> str:
         chapter = chapter_of(ref)
         volume = "I" if chapter <= LAST_CHAPTER_OF_VOLUME_I else "II"
-        base = self.config.options["base_url"]
+        base = self.config.options.base_url
         return f"{base}/doc/Publication/MTDSG/Volume%20{volume}/Chapter%20{ROMAN[chapter]}/{ref}.en.xml"
 
     def page_url(self, ref: str) -> str:
-        base = self.config.options["base_url"]
+        base = self.config.options.base_url
         return f"{base}/Pages/ViewDetails.aspx?src=TREATY&mtdsg_no={ref}&chapter={chapter_of(ref)}&clang=_en"
 
     async def collect(self, ctx: SourceContext) -> list[Part]:
         # One treaty that fails (an odd cell, a 500) does not hold back the others.
         roots = set(self.roots())
         # Treaties first read since participant names lose their footnote markers: their
-        # records may change keys once, and that is no news (see `events`).
+        # records may change keys once, and that is no news (see `TreatyContext`).
         aware = set(ctx.memo.get("marker_free_keys") or [])
         parts: list[Part] = []
         done: set[str] = set()
@@ -95,9 +91,10 @@ class UntcSource(Source):
                 parts += await part_or_error(ctx, ref, self.collect_treaty(ctx, ref))
             if ref in roots:
                 parts += await self._collect_lettered(ctx, ref, done)
-        good = {p.name for p in parts if not p.error}
-        self._upgrading = good - aware
-        ctx.memo["marker_free_keys"] = sorted(aware | good)
+        good = [p for p in parts if not p.error]
+        for part in good:
+            part.context = self.treaty_context(part, upgrading=part.name not in aware)
+        ctx.memo["marker_free_keys"] = sorted(aware | {p.name for p in good})
         return parts
 
     async def _collect_lettered(self, ctx: SourceContext, root: str, done: set[str]) -> list[Part]:
@@ -147,13 +144,17 @@ class UntcSource(Source):
         assert document.text is not None
         parsed = parser(document.text, f"{ref} ({url})")
         records = build_records(ref, parsed, f"{ref} ({url})", self.page_url(ref), None)
-        self.titles[ref] = records[0].title
         # A treaty newly added to `treaties` (or newly found) starts silently: its table is history.
         return [Part(ref, records=records, baseline_if_new=True)]
 
-    def events(self, change: Change, detected_at: str) -> list[Event]:
+    def treaty_context(self, part: Part, upgrading: bool = False) -> TreatyContext:
+        """What the event rules need about the part of treaty `part.name` (see `TreatyContext`)."""
+        title = part.records[0].title if part.records else None
+        return TreatyContext(Treaty(id=part.name, title=title, url=self.page_url(part.name)), upgrading)
+
+    def events(self, change: Change, part: Part, detected_at: str) -> list[Event]:
         record = change.new or change.old
         assert record is not None
-        ref = record.key.partition(":")[0]
-        treaty = Treaty(id=ref, title=record.title or self.titles.get(ref), url=self.page_url(ref))
-        return change_events(self.name, change, treaty, detected_at, upgrading=ref in self._upgrading)
+        context: TreatyContext = part.context
+        treaty = replace(context.treaty, title=record.title or context.treaty.title)
+        return change_events(self.name, change, treaty, detected_at, upgrading=context.upgrading)

@@ -1,0 +1,33 @@
+"""Events as rows of the `events` table: the one insert and the one reading of a row."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from .events import Event, Treaty
+
+
+def insert_event(conn: sqlite3.Connection, event: Event) -> bool:
+    """Store `event` unless its id is known (within a write); True when it is new."""
+    cursor = conn.execute(
+        "insert or ignore into events (id, type, source, key, subject, title, summary, url, date,"
+        " effective_date, treaty, details, detected_at, hold, story)"
+        " values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        [event.id, event.type, event.source, event.key, event.subject, event.title, event.summary,
+         event.url, event.date, event.effective_date,
+         json.dumps(event.treaty.__dict__, ensure_ascii=False) if event.treaty else None,
+         json.dumps(event.details, ensure_ascii=False, sort_keys=True), event.detected_at, event.hold,
+         event.story])
+    return bool(cursor.rowcount)
+
+
+def row_to_event(row: dict[str, Any]) -> Event:
+    treaty = json.loads(row["treaty"]) if row.get("treaty") else None
+    return Event(
+        id=row["id"], type=row["type"], source=row["source"], key=row["key"], title=row["title"],
+        subject=row["subject"], summary=row["summary"], url=row["url"], date=row["date"],
+        effective_date=row["effective_date"], treaty=Treaty(**treaty) if treaty else None,
+        details=json.loads(row["details"] or "{}"), detected_at=row["detected_at"], hold=row.get("hold"),
+        story=row.get("story"))

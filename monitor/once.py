@@ -1,0 +1,47 @@
+"""One round of work from the command line, then what is due sent: `check` (the chosen sources
+checked once) and `release` (held events queued)."""
+
+from __future__ import annotations
+
+from .check import CheckReport, check_all
+from .clock import utcnow
+from .deliver import Delivered, Deliverer
+from .errors import MonitorError
+from .events import Event
+from .held import release
+from .settings import Config
+from .state import State
+
+
+def known_sources(config: Config, names: list[str] | None) -> list[str] | None:
+    """`names` when every one is a configured source; else a MonitorError listing the known ones."""
+    known = {source.name for source in config.sources}
+    unknown = [name for name in names or [] if name not in known]
+    if unknown:
+        raise MonitorError(f"unknown source {', '.join(map(repr, unknown))} "
+                           f"(known: {', '.join(sorted(known)) or 'none'})")
+    return names
+
+
+async def check_once(config: Config, state: State, names: list[str] | None = None, *,
+                     accept_shrink: bool = False) -> tuple[list[CheckReport], list[Delivered]]:
+    """Check the named sources (default: every enabled one), then send every due delivery,
+    theirs and any others waiting; return the reports and the deliveries' outcomes."""
+    deliverer = Deliverer(config, state)
+    try:
+        reports = await check_all(config, state, names, accept_shrink=accept_shrink)
+        return reports, await deliverer.deliver_due()
+    finally:
+        await deliverer.aclose()
+
+
+async def release_once(config: Config, state: State, ids: list[str] | None, sources: list[str] | None, *,
+                       send: bool = True) -> tuple[list[Event], list[Delivered]]:
+    """Queue the deliveries of the chosen held events (see `held.release`), then, if `send`,
+    send every due delivery; return the released events and the deliveries' outcomes."""
+    deliverer = Deliverer(config, state)
+    try:
+        released = release(state, utcnow(), ids, sources)
+        return released, await deliverer.deliver_due() if send else []
+    finally:
+        await deliverer.aclose()
