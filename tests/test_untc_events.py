@@ -6,7 +6,7 @@ from monitor.diff import Change, field_changes
 from monitor.events import Event, Treaty, event_id
 from monitor.records import Record
 from monitor.sources.untc.events import change_events
-from test_untc import source
+from test_untc import source, treaty_part
 
 REF = "IV-4"
 TITLE = "International Covenant on Civil and Political Rights"
@@ -16,7 +16,8 @@ TREATY = Treaty(id=REF, title=TITLE, url=LINK)
 
 
 def events_of(change: Change) -> list[Event]:
-    return source(treaties=[REF]).events(change, AT)
+    src = source(treaties=[REF])
+    return src.events(change, treaty_part(src, REF), AT)
 
 
 def added(record: Record) -> Change:
