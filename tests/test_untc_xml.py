@@ -227,3 +227,11 @@ def test_the_title_and_entry_into_force_leave_child_markers_out_and_join_their_p
             "<Text>in accordance with article 49.</Text></EIF>")
     fields = read(document(meta=meta))[f"{REF}:treaty"].fields
     assert (fields["title"], fields["entry_into_force"]) == ("Covenant", "23 March 1976 in accordance with article 49.")
+
+
+def test_note_paragraphs_without_text_elements_are_read_from_the_children():
+    extra = ("<EndNotes><Para>&lt;superscript&gt;2&lt;/superscript&gt; Burundi: a note on its accession.</Para>"
+             "</EndNotes><Declarations><Declaration><Participant>Fiji</Participant><Para>Fiji declares.</Para>"
+             "</Declaration></Declarations>")
+    assert sorted(notes(document(extra=extra))) == [
+        ("Burundi", "footnote", "Burundi: a note on its accession."), ("Fiji", "declaration", "Fiji declares.")]
