@@ -114,3 +114,23 @@ def test_generic_html_event_ids_are_pinned(server, tmp_path):
     assert sorted((e["type"], e["key"], e["id"]) for e in events) == [
         ("denunciation", "Spain", "09086cbd86489f4672cec5737ac40262"),
         ("record_added", "Malta", "ccb636e3e8630559f3ca1e12b8b2750d")]
+
+
+def test_untc_reservation_and_entry_into_force_ids_are_pinned(server, tmp_path):
+    eif = b"<EIF><Labeltext>4 November 2016, in accordance with article 21(1).</Labeltext></EIF>"
+    first = fixture("paris_1_2019-10-30.en.xml")
+    assert eif in first
+    declaration = (b"<Declaration><Participant>Fiji</Participant><Text type=\"para\">Declaration:</Text>"
+                   b"<Text type=\"para\">On 22 April 2016 the Government of Fiji declared that it understands "
+                   b"article 8 as excluding liability (constructed text).</Text></Declaration>\n</Declarations>")
+    paris = Paris(server, tmp_path)
+    try:
+        paris.check(first.replace(eif, b"<EIF><Labeltext></Labeltext></EIF>"))
+        [in_force] = paris.check(first).events
+        [reservation] = paris.check(first.replace(b"</Declarations>", declaration)).events
+    finally:
+        paris.state.close()
+    assert (in_force.type, in_force.key, in_force.date, in_force.id) == (
+        "entry_into_force", "XXVII-7-d:treaty", "2016-11-04", "da6a2f2e93564cae22dbb37a6c842813")
+    assert (reservation.type, reservation.subject, reservation.key, reservation.id) == (
+        "reservation", "Fiji", "XXVII-7-d:note:Fiji:69b246453442", "d39c9cd25e8e75b52de759f43614394c")

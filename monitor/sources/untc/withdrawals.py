@@ -26,7 +26,8 @@ def match_participant(text: str, names: list[str]) -> str | None:
 _WITHDRAWAL = re.compile(
     r"\bwithdr[ae]w(?:n|s|ing)?\s+from\b|\bwithdrawal\s+from\b|\bnotification\s+of\s+withdrawal\b|"
     r"\bdecision\s+to\s+withdraw\b|\bdenounc\w*|\bdenunciation\b|\bdénon[cç]\w*|\bse\s+retirer\b|"
-    r"\bretrait\s+(?:du|de\s+la|de\s+l'|des)\s+(?:Pacte|Convention|Accord|Protocole|Statut|Traité)", re.I)
+    r"\bretrait\s+(?:du\s+|de\s+la\s+|de\s+l['’]\s*|des\s+)"
+    r"(?:Pacte|Convention|Accord|Protocole|Statut|Traité)", re.I)
 _NOT_WITHDRAWAL = re.compile(
     r"\brevo(?:ke|ked|cation)\b|\brescind\w*|\bwithdr[ae]w\w*\s+(?:of\s+)?(?:its|the|their|this|that)\s+"
     r"(?:notification|reservation|declaration|objection)|\bwithdrawal\s+of\s+(?:its\s+|the\s+)?"
