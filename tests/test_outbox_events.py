@@ -170,12 +170,14 @@ def test_a_failure_streak_raises_one_source_failing_alert_at_the_threshold(tmp_p
     assert (alert.type, alert.source, alert.title) == ("source_failing", "coe",
                                                        "coe failed 3 checks in a row: HTTP 503")
     assert alert.details == {"error": "HTTP 503", "failing_since": start, "failures": 3}
+    assert alert.detected_at == later(T0, 120)
     assert alert.id == ops_event("source_failing", "coe", start, "", "").id
     assert pending(state) == [(alert.id, "ops")]
     assert fail(state, deliverer, later(T0, 180), threshold=3) == (4, [])
     row = state.source_row("coe")
     assert (row["consecutive_failures"], row["failing_since"], row["last_error"], row["last_outcome"]) == (
         4, start, "HTTP 500", "failed")
+    assert (row["kind"], row["created_at"], row["last_check"]) == ("coe", start, later(T0, 180))
 
 
 def test_a_recovery_after_an_incident_raises_source_recovered_and_a_later_incident_is_new(tmp_path):
@@ -212,12 +214,18 @@ def test_an_unknown_page_shape_raises_one_structure_changed_alert_per_incident(t
     assert streak == 1
     assert (alert.type, alert.title, alert.details) == (
         "structure_changed", "coe: the page no longer has the expected shape: no table", {"error": "no table"})
+    assert alert.detected_at == T0
     assert fail(state, deliverer, later(T0, 60), "no table", structural=True, threshold=3) == (2, [])
     # A check that keeps some parts but fails others counts as a failure of the same incident.
     new = succeed(state, deliverer, at=later(T0, 120), threshold=3, error="part 2: no table", structural=True)
     assert [e.type for e in new] == ["source_failing"]
     assert state.source_row("coe")["consecutive_failures"] == 3
     assert pending(state) == sorted([(alert.id, "ops"), (new[0].id, "ops")])
+    # Once recovered, the next unknown shape is another incident, with its own alert.
+    succeed(state, deliverer, at=later(T0, 180), threshold=3)
+    streak, [later_alert] = fail(state, deliverer, later(T0, 240), "no table", structural=True, threshold=3)
+    assert (streak, later_alert.type, later_alert.detected_at) == (1, "structure_changed", later(T0, 240))
+    assert later_alert.id != alert.id and (later_alert.id, "ops") in pending(state)
 
 
 @pytest.mark.parametrize("first", [True, False])
@@ -230,3 +238,16 @@ def test_a_partly_failed_check_keeps_the_source_failing(tmp_path, first):
     row = state.source_row("coe")
     assert (row["last_error"], row["consecutive_failures"]) == ("part 2: HTTP 500", 1)
     assert row["last_success"] == (None if first else T0)
+
+
+def test_a_delivery_that_fails_for_good_raises_its_alert_at_the_time_of_the_failure(tmp_path):
+    state, deliverer = queue(tmp_path, WITH_OPS)
+    event = denunciation()
+    event.detected_at = T0
+    succeed(state, deliverer, event)
+    failed_at = later(T0, 900)
+    [alert] = outbox.mark_failed(state, delivery_id("ev-126:RUS", "alerts"), failed_at, 410, "HTTP 410",
+                                 deliverer.route)
+    assert alert.detected_at == failed_at
+    assert [e.id for e in state.events(since=failed_at)] == [alert.id]
+    assert pending(state) == [(alert.id, "ops")]
