@@ -188,8 +188,11 @@ def test_a_recovery_after_an_incident_raises_source_recovered_and_a_later_incide
     [recovered] = succeed(state, deliverer, at=later(T0, 120), threshold=1)
     assert (recovered.type, recovered.title) == ("source_recovered", "coe recovered after 2 failed checks")
     assert recovered.details == {"failing_since": T0, "failures": 2}
+    assert recovered.detected_at == later(T0, 120)
     row = state.source_row("coe")
     assert (row["consecutive_failures"], row["failing_since"], row["last_error"]) == (0, None, None)
+    assert (row["kind"], row["created_at"], row["last_check"], row["last_success"]) == (
+        "coe", T0, later(T0, 120), later(T0, 120))
     assert succeed(state, deliverer, at=later(T0, 180), threshold=1) == []
     # The next incident is another event, with another id.
     [second] = fail(state, deliverer, later(T0, 240), threshold=1)[1]
@@ -233,6 +236,7 @@ def test_a_partly_failed_check_keeps_the_source_failing(tmp_path, first):
     state, deliverer = queue(tmp_path, WITH_OPS)
     if not first:
         succeed(state, deliverer, at=later(T0, -60))
+        assert (state.source_row("coe")["kind"], state.source_row("coe")["created_at"]) == ("coe", later(T0, -60))
     new, _, streak = commit(state, deliverer, denunciation(), error="part 2: HTTP 500", first=first)
     assert streak == 1 and [e.id for e in new] == ["ev-126:RUS"]
     row = state.source_row("coe")
@@ -251,3 +255,9 @@ def test_a_delivery_that_fails_for_good_raises_its_alert_at_the_time_of_the_fail
     assert alert.detected_at == failed_at
     assert [e.id for e in state.events(since=failed_at)] == [alert.id]
     assert pending(state) == [(alert.id, "ops")]
+
+
+def test_a_delivery_id_is_pinned_so_an_upgrade_never_queues_a_sent_alert_again():
+    # `deliveries retry ID` takes it, and the outbox refuses a second delivery with the same id.
+    assert delivery_id("ab4d4d7fc24cb71f47a39a9aa6f235b9", "desk") == "dl_b7f42938bf726a382848c774"
+    assert delivery_id("ev-126:RUS", "alerts") == "dl_56b08be7c952cf077de0f9cd"
