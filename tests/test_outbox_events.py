@@ -158,6 +158,13 @@ def test_a_flood_holds_every_new_event_and_raises_one_events_held_alert_for_ops(
     assert [e.hold for e in succeed(state, deliverer, denunciation("126:ITA", "Italy"), at=later(T0, 180),
                                     max_events=2)] == [None]
     assert ("ev-126:ITA", "alerts") in pending(state)
+    assert alert.detected_at == later(T0, 60)
+    # A flood on another day is another notice.
+    second = [denunciation(f"127:{c}", c) for c in ("RUS", "UKR", "FRA")]
+    [notice] = [e for e in succeed(state, deliverer, *second, at=later(T0, 86400), max_events=2)
+                if e.type == "events_held"]
+    assert notice.id != alert.id and notice.detected_at == later(T0, 86400)
+    assert (notice.id, "ops") in pending(state)
 
 
 def test_a_failure_streak_raises_one_source_failing_alert_at_the_threshold(tmp_path):
@@ -229,6 +236,14 @@ def test_an_unknown_page_shape_raises_one_structure_changed_alert_per_incident(t
     streak, [later_alert] = fail(state, deliverer, later(T0, 240), "no table", structural=True, threshold=3)
     assert (streak, later_alert.type, later_alert.detected_at) == (1, "structure_changed", later(T0, 240))
     assert later_alert.id != alert.id and (later_alert.id, "ops") in pending(state)
+
+
+def test_a_check_whose_parts_show_an_unknown_shape_raises_structure_changed(tmp_path):
+    state, deliverer = queue(tmp_path, WITH_OPS)
+    succeed(state, deliverer, at=later(T0, -60))
+    new = succeed(state, deliverer, denunciation(), error="part 2: no table", structural=True)
+    assert sorted(e.type for e in new) == ["denunciation", "structure_changed"]
+    assert ("ev-126:RUS", "alerts") in pending(state)
 
 
 @pytest.mark.parametrize("first", [True, False])
