@@ -11,7 +11,7 @@ import pytest
 from conftest import Reply
 from monitor.clock import NOW_ENV
 from monitor.errors import SourceError, StructureChanged
-from monitor.sources.pravo import parse_page
+from monitor.sources.pravo import classify_title, parse_page
 from monitor.sources.pravo.catalog import MAX_DAY_ITEMS, MAX_PAGES
 from monitor.state import open_state
 from test_pravo import BASE, answer, check, law
@@ -207,3 +207,12 @@ def test_a_maintenance_page_fails_the_check_with_a_clear_message_and_keeps_the_d
     assert f"{server.base}/api/Documents" in report.error
     assert not any(e.type in ("ratification", "law_published", "record_removed") for e in report.events)
     assert len(stored_keys(tmp_path)) == 2
+
+
+@pytest.mark.parametrize("title", [
+    "О ратификации Соглашения «Об обмене информацией»",
+    "О ратификации Соглашения «Об обмене информацией» в отношении Российской Федерации.",
+    "О ратификации «Соглашения «Об обмене информацией»»",
+])
+def test_a_treaty_named_by_a_quoted_name_keeps_its_closing_quote(title):
+    assert classify_title(title).treaty == "Соглашения «Об обмене информацией»"
