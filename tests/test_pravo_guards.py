@@ -216,3 +216,8 @@ def test_a_maintenance_page_fails_the_check_with_a_clear_message_and_keeps_the_d
 ])
 def test_a_treaty_named_by_a_quoted_name_keeps_its_closing_quote(title):
     assert classify_title(title).treaty == "Соглашения «Об обмене информацией»"
+
+
+def test_punctuation_before_the_scope_phrase_is_not_part_of_the_treaty():
+    act = classify_title("О денонсации Конвенции о правовой помощи, в отношении Российской Федерации")
+    assert (act.type, act.treaty) == ("denunciation", "Конвенции о правовой помощи")
