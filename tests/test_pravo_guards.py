@@ -82,8 +82,12 @@ def test_the_largest_believable_day_and_page_count_are_read_one_more_is_refused(
     records, pages = parse_page(envelope(laws(1), itemsTotalCount=MAX_DAY_ITEMS, pagesTotalCount=MAX_PAGES),
                                 URL, BASE, DAY)
     assert len(records) == 1 and pages == MAX_PAGES
-    with pytest.raises(StructureChanged, match=f"{MAX_DAY_ITEMS + 1:,} results for one day"):
+    with pytest.raises(StructureChanged) as error:
         parse_page(envelope(laws(1), itemsTotalCount=MAX_DAY_ITEMS + 1), URL, BASE, DAY)
+    assert str(error.value) == (f"{URL}: {MAX_DAY_ITEMS + 1:,} results for one day (more than {MAX_DAY_ITEMS:,}): "
+                                "the portal ignored the date filter; refusing to treat them as new acts")
+    with pytest.raises(StructureChanged, match=r"^http://x/api/Documents: an item has no usable 'eoNumber'"):
+        parse_page(envelope([{"complexName": "x", "eoNumber": "12"}]), URL, BASE, DAY)
 
 
 @pytest.mark.parametrize("fields, pages", [
@@ -91,6 +95,9 @@ def test_the_largest_believable_day_and_page_count_are_read_one_more_is_refused(
     ({"pagesTotalCount": None, "itemsTotalCount": 400, "itemsPerPage": 200}, 2),
     ({"pagesTotalCount": None, "itemsTotalCount": 201, "itemsPerPage": None}, 2),  # the page size asked for
     ({"pagesTotalCount": None, "itemsTotalCount": 1, "itemsPerPage": 0}, 1),
+    ({"pagesTotalCount": None, "itemsTotalCount": 3, "itemsPerPage": 1}, 3),
+    ({"pagesTotalCount": None, "itemsTotalCount": 3, "itemsPerPage": -5}, 1),
+    ({"pagesTotalCount": None, "itemsTotalCount": 3, "itemsPerPage": "200"}, 1),
     ({"pagesTotalCount": "2", "itemsTotalCount": 30, "itemsPerPage": 10}, 3),
     ({"pagesTotalCount": True, "itemsTotalCount": 30, "itemsPerPage": 10}, 3),
     ({"currentPage": None, "pagesTotalCount": 4, "itemsTotalCount": 700}, 4),
@@ -164,7 +171,22 @@ def test_every_page_of_a_day_is_read_and_a_new_treaty_act_on_the_last_page_alert
     serve_pages(server, laws(5), page_size=2)
     report = check(server, tmp_path)
     assert report.outcome == "changed" and report.added == 2
-    assert sorted(e.type for e in report.events) == ["ratification", "ratification"]
+    assert sorted((e.type, e.url) for e in report.events) == [
+        ("ratification", f"{server.base}/document/000120260804000{n}") for n in (4, 5)]
+    assert {q.query["SortedBy"][0] for q in server.requests} == {"5"}
+
+
+def test_each_day_keeps_its_own_acts_and_an_act_of_another_day_is_left_to_it(server, tmp_path, moscow_day):
+    days = {"04.08.2026": laws(3) + laws(1, date(2026, 8, 3), start=9), "03.08.2026": laws(2, date(2026, 8, 3))}
+    server.routes["/api/Documents"] = lambda seen: Reply(200, json.dumps(answer(days[seen.query["Date"][0]])), JSON)
+    assert check(server, tmp_path, lookback_days=2).outcome == "baseline"
+    assert stored_keys(tmp_path) == ["0001202608030001", "0001202608030002", "0001202608040001",
+                                     "0001202608040002", "0001202608040003"]
+    days["04.08.2026"] = laws(4)
+    report = check(server, tmp_path, lookback_days=2)
+    assert (report.outcome, report.added, report.removed) == ("changed", 1, 0)
+    assert [e.subject for e in report.events] == ["Russian Federation"]
+    assert len(stored_keys(tmp_path)) == 6
 
 
 def test_a_portal_repeating_its_first_page_fails_the_day_and_stores_nothing(server, tmp_path, moscow_day):
@@ -195,6 +217,8 @@ def test_a_day_whose_acts_vanish_is_a_source_failure_not_a_mass_removal(server, 
            {"Content-Type": "text/html; charset=utf-8"}), "did not answer JSON"),
     (Reply(200, json.dumps({"status": "maintenance"}), JSON), "expected an object with 'items', got ['status']"),
     (Reply(404, json.dumps({"title": "Not Found"}), JSON), "HTTP 404 from "),
+    (Reply(404, "<html>\n  <body>Страница   не найдена</body></html>", {"Content-Type": "text/html"}),
+     "(not the API's answer: '<html> <body>Страница не найдена</body></html>'; check base_url)"),
     (Reply(503, "<html>Технические работы</html>", {"Content-Type": "text/html"}), "HTTP 503 from "),
 ])
 def test_a_maintenance_page_fails_the_check_with_a_clear_message_and_keeps_the_day(server, tmp_path, moscow_day,
