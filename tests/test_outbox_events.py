@@ -17,7 +17,7 @@ ALERTS = hook("http://127.0.0.1:9/a", name="alerts")
 WITH_OPS = ALERTS + hook("http://127.0.0.1:9/o", name="ops", ops=True, events=["ratification"])
 
 
-# --- the one place that hands the channels' routing to the state --------------------------------
+# --- the one place that reaches the outbox and hands it the channels' routing ------------------
 
 def commit(state, deliverer, *events, at=T0, source="coe", **fields):
     """Commit one successful check of `source` at `at` that found `events`; (new events,
@@ -36,6 +36,23 @@ def fail(state, deliverer, at, error="HTTP 500", source="coe", **fields):
     return state.record_failure(source, "coe", at, 0.1, error, route=deliverer.route, **fields)
 
 
+def listing(state, status=None) -> list[dict]:
+    """The deliveries, newest first, as `deliveries --json` shows them."""
+    return state.deliveries(status)
+
+
+def due(state, now, channels):
+    return outbox.due(state, now, channels)
+
+
+def mark_sent(state, delivery, now, status, detail):
+    outbox.mark_sent(state, delivery, now, status, detail)
+
+
+def mark_failed(state, deliverer, delivery, now, status, error):
+    return outbox.mark_failed(state, delivery, now, status, error, deliverer.route)
+
+
 # -------------------------------------------------------------------------------------------------
 
 def queue(tmp_path, channels=ALERTS):
@@ -44,7 +61,7 @@ def queue(tmp_path, channels=ALERTS):
 
 
 def pending(state) -> list[tuple[str, str]]:
-    return sorted((d["event_id"], d["channel"]) for d in state.deliveries("pending"))
+    return sorted((d["event_id"], d["channel"]) for d in listing(state, "pending"))
 
 
 def full_event(**changes) -> Event:
@@ -62,12 +79,12 @@ def full_event(**changes) -> Event:
 def test_an_event_already_stored_is_never_new_again_so_never_queued_or_sent_again(tmp_path):
     state, deliverer = queue(tmp_path)
     assert [e.id for e in succeed(state, deliverer, denunciation())] == ["ev-126:RUS"]
-    outbox.mark_sent(state, delivery_id("ev-126:RUS", "alerts"), T0, 200, "ok")
+    mark_sent(state, delivery_id("ev-126:RUS", "alerts"), T0, 200, "ok")
     # The same action seen again (a re-fetch, a restart, a reworded page) is not news.
     reworded = denunciation(title="Denunciation (corrected)")
     assert succeed(state, deliverer, reworded, at=later(T0, 3600)) == []
-    assert [(d["event_id"], d["status"]) for d in state.deliveries()] == [("ev-126:RUS", "sent")]
-    assert outbox.due(state, later(T0, 7200), ["alerts"]) == []
+    assert [(d["event_id"], d["status"]) for d in listing(state)] == [("ev-126:RUS", "sent")]
+    assert due(state, later(T0, 7200), ["alerts"]) == []
     assert [e.title for e in state.events()] == [denunciation().title]
     # Among new ones in a later check it is still left out.
     fresh = succeed(state, deliverer, denunciation(), denunciation("126:UKR", "Ukraine"), at=later(T0, 7200))
@@ -81,7 +98,7 @@ def test_an_event_reads_back_exactly_as_it_was_stored(tmp_path):
     bare = Event(id="ev-bare", type="record_added", source="coe", key="k", detected_at=later(T0, -60))
     succeed(state, deliverer, event, bare)
     assert state.events() == [full_event(), bare]
-    [(row, due_event)] = outbox.due(state, T0, ["alerts"])
+    [(row, due_event)] = due(state, T0, ["alerts"])
     assert due_event == full_event() and row["event_id"] == "ev-full"
     held = full_event(id="ev-held", hold="held")
     succeed(state, deliverer, held, at=later(T0, 1))
@@ -108,30 +125,30 @@ def test_deliveries_are_listed_newest_first_with_their_event_and_by_status(tmp_p
     state, deliverer = queue(tmp_path)
     succeed(state, deliverer, denunciation("126:RUS"), denunciation("126:UKR", "Ukraine"))
     succeed(state, deliverer, denunciation("126:FRA", "France"), at=later(T0, 60))
-    outbox.mark_sent(state, delivery_id("ev-126:RUS", "alerts"), later(T0, 60), 200, "ok")
-    listing = state.deliveries()
-    assert [(d["event_id"], d["status"]) for d in listing] == [
+    mark_sent(state, delivery_id("ev-126:RUS", "alerts"), later(T0, 60), 200, "ok")
+    rows = listing(state)
+    assert [(d["event_id"], d["status"]) for d in rows] == [
         ("ev-126:FRA", "pending"), ("ev-126:UKR", "pending"), ("ev-126:RUS", "sent")]
-    assert (listing[1]["type"], listing[1]["source"], listing[1]["subject"], listing[1]["title"]) == (
+    assert (rows[1]["type"], rows[1]["source"], rows[1]["subject"], rows[1]["title"]) == (
         "denunciation", "coe", "Ukraine", denunciation().title)
-    assert [d["event_id"] for d in state.deliveries("sent")] == ["ev-126:RUS"]
-    assert [d["event_id"] for d in state.deliveries("pending")] == ["ev-126:FRA", "ev-126:UKR"]
-    assert state.deliveries("failed") == []
+    assert [d["event_id"] for d in listing(state, "sent")] == ["ev-126:RUS"]
+    assert [d["event_id"] for d in listing(state, "pending")] == ["ev-126:FRA", "ev-126:UKR"]
+    assert listing(state, "failed") == []
 
 
 def test_a_digest_channel_is_due_when_its_window_closes_and_expires_max_age_after(tmp_path, monkeypatch):
     monkeypatch.setenv("LM_SMTP_PASSWORD", "pw")
     state, deliverer = queue(tmp_path, email_channel(2525, 'digest = "1h"\nmax_age = "2h"') + ALERTS)
     succeed(state, deliverer, denunciation(), at="2026-08-05T10:20:00+00:00")
-    rows = {d["channel"]: d for d in state.deliveries()}
+    rows = {d["channel"]: d for d in listing(state)}
     assert (rows["desk"]["next_attempt_at"], rows["desk"]["expires_at"], rows["desk"]["created_at"]) == (
         "2026-08-05T11:00:00.000+00:00", "2026-08-05T13:00:00.000+00:00", "2026-08-05T10:20:00+00:00")
     assert rows["alerts"]["next_attempt_at"] == "2026-08-05T10:20:00+00:00"  # no digest: at once
-    assert [r["channel"] for r, _ in outbox.due(state, "2026-08-05T10:59:59.999+00:00", ["desk", "alerts"])] == ["alerts"]
-    assert [r["channel"] for r, _ in outbox.due(state, "2026-08-05T11:00:00.000+00:00", ["desk"])] == ["desk"]
+    assert [r["channel"] for r, _ in due(state, "2026-08-05T10:59:59.999+00:00", ["desk", "alerts"])] == ["alerts"]
+    assert [r["channel"] for r, _ in due(state, "2026-08-05T11:00:00.000+00:00", ["desk"])] == ["desk"]
     # An event at the very start of a window waits for that window's end.
     succeed(state, deliverer, denunciation("126:UKR", "Ukraine"), at="2026-08-05T11:00:00+00:00")
-    assert {d["event_id"]: d["next_attempt_at"] for d in state.deliveries() if d["channel"] == "desk"} == {
+    assert {d["event_id"]: d["next_attempt_at"] for d in listing(state) if d["channel"] == "desk"} == {
         "ev-126:RUS": "2026-08-05T11:00:00.000+00:00", "ev-126:UKR": "2026-08-05T12:00:00.000+00:00"}
 
 
@@ -139,7 +156,7 @@ def test_a_held_event_is_stored_but_queued_for_no_channel(tmp_path):
     state, deliverer = queue(tmp_path, WITH_OPS)
     held = full_event(hold="held")
     assert [e.id for e in succeed(state, deliverer, held)] == ["ev-full"]
-    assert state.deliveries() == [] and outbox.due(state, T0, ["alerts", "ops"]) == []
+    assert listing(state) == [] and due(state, T0, ["alerts", "ops"]) == []
 
 
 def test_a_flood_holds_every_new_event_and_raises_one_events_held_alert_for_ops(tmp_path):
@@ -215,7 +232,7 @@ def test_a_recovery_before_the_threshold_raises_nothing(tmp_path):
     fail(state, deliverer, later(T0, 60), threshold=3)
     assert succeed(state, deliverer, at=later(T0, 120), threshold=3) == []
     assert fail(state, deliverer, later(T0, 180), threshold=3) == (1, [])
-    assert state.deliveries() == []
+    assert listing(state) == []
 
 
 def test_an_unknown_page_shape_raises_one_structure_changed_alert_per_incident(tmp_path):
@@ -265,8 +282,7 @@ def test_a_delivery_that_fails_for_good_raises_its_alert_at_the_time_of_the_fail
     event.detected_at = T0
     succeed(state, deliverer, event)
     failed_at = later(T0, 900)
-    [alert] = outbox.mark_failed(state, delivery_id("ev-126:RUS", "alerts"), failed_at, 410, "HTTP 410",
-                                 deliverer.route)
+    [alert] = mark_failed(state, deliverer, delivery_id("ev-126:RUS", "alerts"), failed_at, 410, "HTTP 410")
     assert alert.detected_at == failed_at
     assert [e.id for e in state.events(since=failed_at)] == [alert.id]
     assert pending(state) == [(alert.id, "ops")]
