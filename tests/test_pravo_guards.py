@@ -242,6 +242,11 @@ def test_a_treaty_named_by_a_quoted_name_keeps_its_closing_quote(title):
     assert classify_title(title).treaty == "Соглашения «Об обмене информацией»"
 
 
+def test_a_quoted_name_inside_the_treaty_name_is_left_as_it_is():
+    act = classify_title("О ратификации Соглашения «Об обмене информацией» и Протокола к нему")
+    assert act.treaty == "Соглашения «Об обмене информацией» и Протокола к нему"
+
+
 def test_punctuation_before_the_scope_phrase_is_not_part_of_the_treaty():
     act = classify_title("О денонсации Конвенции о правовой помощи, в отношении Российской Федерации")
     assert (act.type, act.treaty) == ("denunciation", "Конвенции о правовой помощи")
