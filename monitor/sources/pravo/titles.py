@@ -107,6 +107,8 @@ def classify_title(title: str | None) -> TreatyAct | None:
             continue
         rest = text[match.end():].strip(" ,.;:" + _QUOTES)  # a final period would hide the scope
         treaty = _TRAILING_SCOPE.sub("", rest).strip(" ,.;:" + _QUOTES)
+        if treaty.count("«") > treaty.count("»"):  # the name ended in a quoted name: give its quote back
+            treaty += "»"
         if not treaty:
             return None
         if needs_treaty and not _names_treaty(treaty):
