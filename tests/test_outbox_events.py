@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from monitor import outbox
 from monitor.clock import later
 from monitor.events import Event, Treaty, ops_event
-from monitor.state import SuccessfulCheck, delivery_id
+from monitor.outbox import delivery_id
+from monitor.state import SuccessfulCheck
 from test_alerts import denunciation, email_channel, hook, setup
 
 T0 = "2026-08-05T10:00:00+00:00"
@@ -17,14 +17,14 @@ ALERTS = hook("http://127.0.0.1:9/a", name="alerts")
 WITH_OPS = ALERTS + hook("http://127.0.0.1:9/o", name="ops", ops=True, events=["ratification"])
 
 
-# --- the one place that reaches the outbox and hands it the channels' routing ------------------
+# --- the one place that reaches the outbox (the state's own, routing to its channels) ----------
 
 def commit(state, deliverer, *events, at=T0, source="coe", **fields):
     """Commit one successful check of `source` at `at` that found `events`; (new events,
     current records, failure streak)."""
     check = SuccessfulCheck(source=source, kind="coe", started_at=at, duration=0.1, outcome="changed", bytes=0,
                             requests=0, not_modified=0, documents=[], memo={}, events=list(events), **fields)
-    return state.record_success(check, deliverer.route)
+    return state.record_success(check)
 
 
 def succeed(state, deliverer, *events, **fields) -> list[Event]:
@@ -33,24 +33,24 @@ def succeed(state, deliverer, *events, **fields) -> list[Event]:
 
 def fail(state, deliverer, at, error="HTTP 500", source="coe", **fields):
     """Commit one failed check; (failure streak, the operational events it raised)."""
-    return state.record_failure(source, "coe", at, 0.1, error, route=deliverer.route, **fields)
+    return state.record_failure(source, "coe", at, 0.1, error, **fields)
 
 
 def listing(state, status=None) -> list[dict]:
     """The deliveries, newest first, as `deliveries --json` shows them."""
-    return state.deliveries(status)
+    return [d.to_dict() for d in state.outbox.deliveries(status)]
 
 
 def due(state, now, channels):
-    return outbox.due(state, now, channels)
+    return [(d.to_dict(), event) for d, event in state.outbox.due(now, channels)]
 
 
 def mark_sent(state, delivery, now, status, detail):
-    outbox.mark_sent(state, delivery, now, status, detail)
+    state.outbox.mark_sent(delivery, now, status, detail)
 
 
 def mark_failed(state, deliverer, delivery, now, status, error):
-    return outbox.mark_failed(state, delivery, now, status, error, deliverer.route)
+    return state.outbox.mark_failed(delivery, now, status, error)
 
 
 # -------------------------------------------------------------------------------------------------
