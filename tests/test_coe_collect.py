@@ -196,6 +196,23 @@ def test_a_treaty_published_since_the_last_list_raises_its_chart_as_news(service
     assert {e.key.split(":")[0] for e in report.events} == {"210"}
 
 
+def test_a_treaty_published_since_the_last_list_raises_its_declarations_as_news_too(service, tmp_path):
+    monitor = Monitor(tmp_path, declarations=True)
+    service.treaties = listed("148", "210")
+    monitor.check()
+    service.treaties = listed("126", "148", "210")
+    service.declarations["126"] = load("declarations_126.json")
+    _age_treaty_list(monitor, days=2)
+    report = monitor.check()
+    assert report.ok
+    # The new treaty's declarations list is news like its chart, not a silent baseline.
+    from_declarations = [(e.type, e.subject, e.key) for e in report.events
+                         if e.type in ("denunciation", "reservation")]
+    assert from_declarations == [("denunciation", "Russian Federation", "126:RUS"),
+                                 ("reservation", "Ukraine", "126:declaration:UKR:Declaration:17:2015-06-11")]
+    assert {e.key.split(":")[0] for e in report.events} == {"126"}
+
+
 def test_a_memo_from_before_the_states_filter_was_kept_still_alerts(service, tmp_path):
     monitor = Monitor(tmp_path, treaties=[210])
     monitor.check()
