@@ -19,7 +19,7 @@ WITH_OPS = ALERTS + hook("http://127.0.0.1:9/o", name="ops", ops=True, events=["
 
 # --- the one place that reaches the outbox (the state's own, routing to its channels) ----------
 
-def commit(state, deliverer, *events, at=T0, source="coe", **fields):
+def commit(state, *events, at=T0, source="coe", **fields):
     """Commit one successful check of `source` at `at` that found `events`; (new events,
     current records, failure streak)."""
     check = SuccessfulCheck(source=source, kind="coe", started_at=at, duration=0.1, outcome="changed", bytes=0,
@@ -27,11 +27,11 @@ def commit(state, deliverer, *events, at=T0, source="coe", **fields):
     return state.record_success(check)
 
 
-def succeed(state, deliverer, *events, **fields) -> list[Event]:
-    return commit(state, deliverer, *events, **fields)[0]
+def succeed(state, *events, **fields) -> list[Event]:
+    return commit(state, *events, **fields)[0]
 
 
-def fail(state, deliverer, at, error="HTTP 500", source="coe", **fields):
+def fail(state, at, error="HTTP 500", source="coe", **fields):
     """Commit one failed check; (failure streak, the operational events it raised)."""
     return state.record_failure(source, "coe", at, 0.1, error, **fields)
 
@@ -49,15 +49,15 @@ def mark_sent(state, delivery, now, status, detail):
     state.outbox.mark_sent(delivery, now, status, detail)
 
 
-def mark_failed(state, deliverer, delivery, now, status, error):
+def mark_failed(state, delivery, now, status, error):
     return state.outbox.mark_failed(delivery, now, status, error)
 
 
 # -------------------------------------------------------------------------------------------------
 
 def queue(tmp_path, channels=ALERTS):
-    _, _, state, deliverer = setup(tmp_path, channels)
-    return state, deliverer
+    """A state database whose outbox routes to `channels`."""
+    return setup(tmp_path, channels)[2]
 
 
 def pending(state) -> list[tuple[str, str]]:
@@ -77,40 +77,40 @@ def full_event(**changes) -> Event:
 
 
 def test_an_event_already_stored_is_never_new_again_so_never_queued_or_sent_again(tmp_path):
-    state, deliverer = queue(tmp_path)
-    assert [e.id for e in succeed(state, deliverer, denunciation())] == ["ev-126:RUS"]
+    state = queue(tmp_path)
+    assert [e.id for e in succeed(state, denunciation())] == ["ev-126:RUS"]
     mark_sent(state, delivery_id("ev-126:RUS", "alerts"), T0, 200, "ok")
     # The same action seen again (a re-fetch, a restart, a reworded page) is not news.
     reworded = denunciation(title="Denunciation (corrected)")
-    assert succeed(state, deliverer, reworded, at=later(T0, 3600)) == []
+    assert succeed(state, reworded, at=later(T0, 3600)) == []
     assert [(d["event_id"], d["status"]) for d in listing(state)] == [("ev-126:RUS", "sent")]
     assert due(state, later(T0, 7200), ["alerts"]) == []
     assert [e.title for e in state.events()] == [denunciation().title]
     # Among new ones in a later check it is still left out.
-    fresh = succeed(state, deliverer, denunciation(), denunciation("126:UKR", "Ukraine"), at=later(T0, 7200))
+    fresh = succeed(state, denunciation(), denunciation("126:UKR", "Ukraine"), at=later(T0, 7200))
     assert [e.id for e in fresh] == ["ev-126:UKR"]
     assert pending(state) == [("ev-126:UKR", "alerts")]
 
 
 def test_an_event_reads_back_exactly_as_it_was_stored(tmp_path):
-    state, deliverer = queue(tmp_path)
+    state = queue(tmp_path)
     event = full_event()
     bare = Event(id="ev-bare", type="record_added", source="coe", key="k", detected_at=later(T0, -60))
-    succeed(state, deliverer, event, bare)
+    succeed(state, event, bare)
     assert state.events() == [full_event(), bare]
     [(row, due_event)] = due(state, T0, ["alerts"])
     assert due_event == full_event() and row["event_id"] == "ev-full"
     held = full_event(id="ev-held", hold="held")
-    succeed(state, deliverer, held, at=later(T0, 1))
+    succeed(state, held, at=later(T0, 1))
     assert state.events(types=["ratification"])[0].hold == "held"
 
 
 def test_events_are_listed_newest_first_and_filtered_by_time_type_and_source(tmp_path):
-    state, deliverer = queue(tmp_path)
+    state = queue(tmp_path)
     old = denunciation("126:RUS")
     old.detected_at = "2026-08-01T00:00:00+00:00"
     same_time = [full_event(id=f"ev-{n}", key=f"k{n}", source="un" if n == 2 else "coe") for n in range(3)]
-    succeed(state, deliverer, old, *same_time)
+    succeed(state, old, *same_time)
     assert [e.id for e in state.events()] == ["ev-2", "ev-1", "ev-0", "ev-126:RUS"]
     assert [e.id for e in state.events(since=T0)] == ["ev-2", "ev-1", "ev-0"]
     assert [e.id for e in state.events(since=later(T0, 1))] == []
@@ -122,9 +122,9 @@ def test_events_are_listed_newest_first_and_filtered_by_time_type_and_source(tmp
 
 
 def test_deliveries_are_listed_newest_first_with_their_event_and_by_status(tmp_path):
-    state, deliverer = queue(tmp_path)
-    succeed(state, deliverer, denunciation("126:RUS"), denunciation("126:UKR", "Ukraine"))
-    succeed(state, deliverer, denunciation("126:FRA", "France"), at=later(T0, 60))
+    state = queue(tmp_path)
+    succeed(state, denunciation("126:RUS"), denunciation("126:UKR", "Ukraine"))
+    succeed(state, denunciation("126:FRA", "France"), at=later(T0, 60))
     mark_sent(state, delivery_id("ev-126:RUS", "alerts"), later(T0, 60), 200, "ok")
     rows = listing(state)
     assert [(d["event_id"], d["status"]) for d in rows] == [
@@ -138,8 +138,8 @@ def test_deliveries_are_listed_newest_first_with_their_event_and_by_status(tmp_p
 
 def test_a_digest_channel_is_due_when_its_window_closes_and_expires_max_age_after(tmp_path, monkeypatch):
     monkeypatch.setenv("LM_SMTP_PASSWORD", "pw")
-    state, deliverer = queue(tmp_path, email_channel(2525, 'digest = "1h"\nmax_age = "2h"') + ALERTS)
-    succeed(state, deliverer, denunciation(), at="2026-08-05T10:20:00+00:00")
+    state = queue(tmp_path, email_channel(2525, 'digest = "1h"\nmax_age = "2h"') + ALERTS)
+    succeed(state, denunciation(), at="2026-08-05T10:20:00+00:00")
     rows = {d["channel"]: d for d in listing(state)}
     assert (rows["desk"]["next_attempt_at"], rows["desk"]["expires_at"], rows["desk"]["created_at"]) == (
         "2026-08-05T11:00:00.000+00:00", "2026-08-05T13:00:00.000+00:00", "2026-08-05T10:20:00+00:00")
@@ -147,49 +147,49 @@ def test_a_digest_channel_is_due_when_its_window_closes_and_expires_max_age_afte
     assert [r["channel"] for r, _ in due(state, "2026-08-05T10:59:59.999+00:00", ["desk", "alerts"])] == ["alerts"]
     assert [r["channel"] for r, _ in due(state, "2026-08-05T11:00:00.000+00:00", ["desk"])] == ["desk"]
     # An event at the very start of a window waits for that window's end.
-    succeed(state, deliverer, denunciation("126:UKR", "Ukraine"), at="2026-08-05T11:00:00+00:00")
+    succeed(state, denunciation("126:UKR", "Ukraine"), at="2026-08-05T11:00:00+00:00")
     assert {d["event_id"]: d["next_attempt_at"] for d in listing(state) if d["channel"] == "desk"} == {
         "ev-126:RUS": "2026-08-05T11:00:00.000+00:00", "ev-126:UKR": "2026-08-05T12:00:00.000+00:00"}
 
 
 def test_a_held_event_is_stored_but_queued_for_no_channel(tmp_path):
-    state, deliverer = queue(tmp_path, WITH_OPS)
+    state = queue(tmp_path, WITH_OPS)
     held = full_event(hold="held")
-    assert [e.id for e in succeed(state, deliverer, held)] == ["ev-full"]
+    assert [e.id for e in succeed(state, held)] == ["ev-full"]
     assert listing(state) == [] and due(state, T0, ["alerts", "ops"]) == []
 
 
 def test_a_flood_holds_every_new_event_and_raises_one_events_held_alert_for_ops(tmp_path):
-    state, deliverer = queue(tmp_path, WITH_OPS)
-    succeed(state, deliverer, denunciation("126:RUS"), max_events=2)
+    state = queue(tmp_path, WITH_OPS)
+    succeed(state, denunciation("126:RUS"), max_events=2)
     flood = [denunciation(f"126:{c}", c) for c in ("RUS", "UKR", "FRA", "DEU")]
-    new = succeed(state, deliverer, *flood, at=later(T0, 60), max_events=2)
+    new = succeed(state, *flood, at=later(T0, 60), max_events=2)
     assert sorted((e.id, e.hold) for e in new if e.type == "denunciation") == [
         ("ev-126:DEU", "held"), ("ev-126:FRA", "held"), ("ev-126:UKR", "held")]
     [alert] = [e for e in new if e.type == "events_held"]
     assert alert.details == {"count": 3, "limit": 2, "types": {"denunciation": 3}}
     assert pending(state) == sorted([("ev-126:RUS", "alerts"), (alert.id, "ops")])
     # The same page again: nothing new, nothing held twice, no second notice.
-    assert succeed(state, deliverer, *flood, at=later(T0, 120), max_events=2) == []
+    assert succeed(state, *flood, at=later(T0, 120), max_events=2) == []
     # Within the limit, new events go out as usual.
-    assert [e.hold for e in succeed(state, deliverer, denunciation("126:ITA", "Italy"), at=later(T0, 180),
+    assert [e.hold for e in succeed(state, denunciation("126:ITA", "Italy"), at=later(T0, 180),
                                     max_events=2)] == [None]
     assert ("ev-126:ITA", "alerts") in pending(state)
     assert alert.detected_at == later(T0, 60)
     # A flood on another day is another notice.
     second = [denunciation(f"127:{c}", c) for c in ("RUS", "UKR", "FRA")]
-    [notice] = [e for e in succeed(state, deliverer, *second, at=later(T0, 86400), max_events=2)
+    [notice] = [e for e in succeed(state, *second, at=later(T0, 86400), max_events=2)
                 if e.type == "events_held"]
     assert notice.id != alert.id and notice.detected_at == later(T0, 86400)
     assert (notice.id, "ops") in pending(state)
 
 
 def test_a_failure_streak_raises_one_source_failing_alert_at_the_threshold(tmp_path):
-    state, deliverer = queue(tmp_path, WITH_OPS)
+    state = queue(tmp_path, WITH_OPS)
     start = T0
-    assert fail(state, deliverer, start, threshold=3) == (1, [])
-    assert fail(state, deliverer, later(T0, 60), "HTTP 502", threshold=3) == (2, [])
-    streak, [alert] = fail(state, deliverer, later(T0, 120), "HTTP 503", threshold=3)
+    assert fail(state, start, threshold=3) == (1, [])
+    assert fail(state, later(T0, 60), "HTTP 502", threshold=3) == (2, [])
+    streak, [alert] = fail(state, later(T0, 120), "HTTP 503", threshold=3)
     assert streak == 3
     assert (alert.type, alert.source, alert.title) == ("source_failing", "coe",
                                                        "coe failed 3 checks in a row: HTTP 503")
@@ -197,7 +197,7 @@ def test_a_failure_streak_raises_one_source_failing_alert_at_the_threshold(tmp_p
     assert alert.detected_at == later(T0, 120)
     assert alert.id == ops_event("source_failing", "coe", start, "", "").id
     assert pending(state) == [(alert.id, "ops")]
-    assert fail(state, deliverer, later(T0, 180), threshold=3) == (4, [])
+    assert fail(state, later(T0, 180), threshold=3) == (4, [])
     row = state.source_row("coe")
     assert (row["consecutive_failures"], row["failing_since"], row["last_error"], row["last_outcome"]) == (
         4, start, "HTTP 500", "failed")
@@ -205,11 +205,11 @@ def test_a_failure_streak_raises_one_source_failing_alert_at_the_threshold(tmp_p
 
 
 def test_a_recovery_after_an_incident_raises_source_recovered_and_a_later_incident_is_new(tmp_path):
-    state, deliverer = queue(tmp_path, WITH_OPS)
-    [first] = fail(state, deliverer, T0, threshold=1)[1]
+    state = queue(tmp_path, WITH_OPS)
+    [first] = fail(state, T0, threshold=1)[1]
     assert first.title == "coe failed 1 check in a row: HTTP 500"
-    fail(state, deliverer, later(T0, 60), threshold=1)
-    [recovered] = succeed(state, deliverer, at=later(T0, 120), threshold=1)
+    fail(state, later(T0, 60), threshold=1)
+    [recovered] = succeed(state, at=later(T0, 120), threshold=1)
     assert (recovered.type, recovered.title) == ("source_recovered", "coe recovered after 2 failed checks")
     assert recovered.details == {"failing_since": T0, "failures": 2}
     assert recovered.detected_at == later(T0, 120)
@@ -217,59 +217,59 @@ def test_a_recovery_after_an_incident_raises_source_recovered_and_a_later_incide
     assert (row["consecutive_failures"], row["failing_since"], row["last_error"]) == (0, None, None)
     assert (row["kind"], row["created_at"], row["last_check"], row["last_success"]) == (
         "coe", T0, later(T0, 120), later(T0, 120))
-    assert succeed(state, deliverer, at=later(T0, 180), threshold=1) == []
+    assert succeed(state, at=later(T0, 180), threshold=1) == []
     # The next incident is another event, with another id.
-    [second] = fail(state, deliverer, later(T0, 240), threshold=1)[1]
+    [second] = fail(state, later(T0, 240), threshold=1)[1]
     assert second.type == "source_failing" and second.id != first.id
-    [again] = succeed(state, deliverer, at=later(T0, 300), threshold=1)
+    [again] = succeed(state, at=later(T0, 300), threshold=1)
     assert again.title == "coe recovered after 1 failed check"
     assert sorted(e for e, _ in pending(state)) == sorted([first.id, recovered.id, second.id, again.id])
 
 
 def test_a_recovery_before_the_threshold_raises_nothing(tmp_path):
-    state, deliverer = queue(tmp_path, WITH_OPS)
-    fail(state, deliverer, T0, threshold=3)
-    fail(state, deliverer, later(T0, 60), threshold=3)
-    assert succeed(state, deliverer, at=later(T0, 120), threshold=3) == []
-    assert fail(state, deliverer, later(T0, 180), threshold=3) == (1, [])
+    state = queue(tmp_path, WITH_OPS)
+    fail(state, T0, threshold=3)
+    fail(state, later(T0, 60), threshold=3)
+    assert succeed(state, at=later(T0, 120), threshold=3) == []
+    assert fail(state, later(T0, 180), threshold=3) == (1, [])
     assert listing(state) == []
 
 
 def test_an_unknown_page_shape_raises_one_structure_changed_alert_per_incident(tmp_path):
-    state, deliverer = queue(tmp_path, WITH_OPS)
-    streak, [alert] = fail(state, deliverer, T0, "no table", structural=True, threshold=3)
+    state = queue(tmp_path, WITH_OPS)
+    streak, [alert] = fail(state, T0, "no table", structural=True, threshold=3)
     assert streak == 1
     assert (alert.type, alert.title, alert.details) == (
         "structure_changed", "coe: the page no longer has the expected shape: no table", {"error": "no table"})
     assert alert.detected_at == T0
-    assert fail(state, deliverer, later(T0, 60), "no table", structural=True, threshold=3) == (2, [])
+    assert fail(state, later(T0, 60), "no table", structural=True, threshold=3) == (2, [])
     # A check that keeps some parts but fails others counts as a failure of the same incident.
-    new = succeed(state, deliverer, at=later(T0, 120), threshold=3, error="part 2: no table", structural=True)
+    new = succeed(state, at=later(T0, 120), threshold=3, error="part 2: no table", structural=True)
     assert [e.type for e in new] == ["source_failing"]
     assert state.source_row("coe")["consecutive_failures"] == 3
     assert pending(state) == sorted([(alert.id, "ops"), (new[0].id, "ops")])
     # Once recovered, the next unknown shape is another incident, with its own alert.
-    succeed(state, deliverer, at=later(T0, 180), threshold=3)
-    streak, [later_alert] = fail(state, deliverer, later(T0, 240), "no table", structural=True, threshold=3)
+    succeed(state, at=later(T0, 180), threshold=3)
+    streak, [later_alert] = fail(state, later(T0, 240), "no table", structural=True, threshold=3)
     assert (streak, later_alert.type, later_alert.detected_at) == (1, "structure_changed", later(T0, 240))
     assert later_alert.id != alert.id and (later_alert.id, "ops") in pending(state)
 
 
 def test_a_check_whose_parts_show_an_unknown_shape_raises_structure_changed(tmp_path):
-    state, deliverer = queue(tmp_path, WITH_OPS)
-    succeed(state, deliverer, at=later(T0, -60))
-    new = succeed(state, deliverer, denunciation(), error="part 2: no table", structural=True)
+    state = queue(tmp_path, WITH_OPS)
+    succeed(state, at=later(T0, -60))
+    new = succeed(state, denunciation(), error="part 2: no table", structural=True)
     assert sorted(e.type for e in new) == ["denunciation", "structure_changed"]
     assert ("ev-126:RUS", "alerts") in pending(state)
 
 
 @pytest.mark.parametrize("first", [True, False])
 def test_a_partly_failed_check_keeps_the_source_failing(tmp_path, first):
-    state, deliverer = queue(tmp_path, WITH_OPS)
+    state = queue(tmp_path, WITH_OPS)
     if not first:
-        succeed(state, deliverer, at=later(T0, -60))
+        succeed(state, at=later(T0, -60))
         assert (state.source_row("coe")["kind"], state.source_row("coe")["created_at"]) == ("coe", later(T0, -60))
-    new, _, streak = commit(state, deliverer, denunciation(), error="part 2: HTTP 500", first=first)
+    new, _, streak = commit(state, denunciation(), error="part 2: HTTP 500", first=first)
     assert streak == 1 and [e.id for e in new] == ["ev-126:RUS"]
     row = state.source_row("coe")
     assert (row["last_error"], row["consecutive_failures"]) == ("part 2: HTTP 500", 1)
@@ -277,12 +277,12 @@ def test_a_partly_failed_check_keeps_the_source_failing(tmp_path, first):
 
 
 def test_a_delivery_that_fails_for_good_raises_its_alert_at_the_time_of_the_failure(tmp_path):
-    state, deliverer = queue(tmp_path, WITH_OPS)
+    state = queue(tmp_path, WITH_OPS)
     event = denunciation()
     event.detected_at = T0
-    succeed(state, deliverer, event)
+    succeed(state, event)
     failed_at = later(T0, 900)
-    [alert] = mark_failed(state, deliverer, delivery_id("ev-126:RUS", "alerts"), failed_at, 410, "HTTP 410")
+    [alert] = mark_failed(state, delivery_id("ev-126:RUS", "alerts"), failed_at, 410, "HTTP 410")
     assert alert.detected_at == failed_at
     assert [e.id for e in state.events(since=failed_at)] == [alert.id]
     assert pending(state) == [(alert.id, "ops")]
