@@ -79,8 +79,6 @@ async def check_source(source: Source, state: State, fetcher: Fetcher, *, accept
             try:
                 if part.error:
                     raise (StructureChanged if part.structural else SourceError)(part.error)
-                # A baseline part drops at once, silently, the stored rows it no longer holds
-                # (e.g. states left out by a narrowed filter): they did not leave the chart.
                 diffs.append(_diff(state, name, part, accept_shrink or rebase, rebase or part.baseline, prior))
                 if part.records is not None and (part.baseline or part.baseline_if_new and
                                                  state.part_items(name, part.name) is None):
@@ -191,9 +189,11 @@ def settings_changed(source: Source, memo: dict, first: bool) -> bool:
     return not first and before is not None and before != current
 
 
-def _diff(state: State, name: str, part: Part, accept_shrink: bool, rebase: bool, prior: Prior):
+def _diff(state: State, name: str, part: Part, accept_shrink: bool, drop_missing: bool, prior: Prior):
     """Diff one part; a part that lost all or most of its items fails the whole check.
-    On a re-baseline the records the new settings no longer extract are dropped at once."""
+    With `drop_missing` (a re-baseline, or a baseline part) the stored records the part no
+    longer holds are dropped at once, silently: the new settings or filter left them out,
+    they did not leave the page."""
     if part.records is None:
         diff = PartDiff()
         for key, stored in prior.missing(name, part.name).items():
@@ -210,7 +210,7 @@ def _diff(state: State, name: str, part: Part, accept_shrink: bool, rebase: bool
             raise StructureChanged(f"{label}found {items} items where the last good check had {previous} "
                                    "(fewer than half: structure changed?)")
     diff = diff_part(state.stored(name, part.name), part.records)
-    if rebase:
+    if drop_missing:
         diff.removed += list(diff.missing)
         diff.missing = {}
     return part.name, items, diff

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import timezone
 import uuid
 
-from .clock import utcnow
+from .clock import today, utcnow
 from .deliver import Delivered, Deliverer
 from .errors import MonitorError
 from .events import Event, Treaty
@@ -18,7 +18,7 @@ def sample_event() -> Event:
         id="test-" + uuid.uuid4().hex[:16], type="denunciation", source="test-alert", key="test",
         subject="Testland", title="Test alert from legal-monitor (no real treaty action)",
         summary="This is a test message sent by `legal-monitor test-alert`.", url="https://example.org/",
-        date=datetime.now(timezone.utc).date().isoformat(), detected_at=utcnow(),
+        date=today(timezone.utc).isoformat(), detected_at=utcnow(),
         treaty=Treaty("TEST", "Convention on Testing Alerts", None), details={"test": True})
 
 

@@ -39,8 +39,9 @@ class Part:
     """With `error`: the failure is an unknown page shape (raises structure_changed)."""
     baseline: bool = False
     """This part is a silent baseline: records appearing in it are history, not news, and
-    raise no events (changes to records already stored still do). Set by a kind that knows,
-    e.g. a treaty newly configured, or a changed filter that brings in rows already there."""
+    raise no events (changes to records already stored still do); stored records it no longer
+    holds are dropped at once, silently. Set by a kind that knows, e.g. a treaty newly
+    configured, or a changed filter that brings in or leaves out rows already there."""
     baseline_if_new: bool = False
     """A part never seen before is a silent baseline (e.g. a treaty newly added to the
     config: its chart is history, not news). Leave unset where new parts are news (a new
