@@ -36,10 +36,7 @@ class Prior:
             among = f"in ({','.join('?' * len(chosen))})"
             prior._rows.update((row["name"], row) for row in state.rows(
                 f"select * from sources where name {among}", chosen))
-            for row in state.rows("select source, key, etag, last_modified, hash from documents"
-                                  f" where source {among}", chosen):
-                prior._documents.setdefault(row["source"], {})[row["key"]] = DocState(
-                    row["etag"], row["last_modified"], row["hash"])
+            prior._documents.update(state.documents_of(chosen))
             prior._missing.update((row["source"], row["part"]) for row in state.rows(
                 "select distinct source, part from records where missing > 0 and removed_at is null"
                 f" and source {among}", chosen))

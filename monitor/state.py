@@ -95,8 +95,15 @@ class State:
         return {row["name"]: row for row in self._rows("select * from sources")}
 
     def documents(self, source: str) -> dict[str, DocState]:
-        rows = self._rows("select key, etag, last_modified, hash from documents where source = ?", [source])
-        return {r["key"]: DocState(r["etag"], r["last_modified"], r["hash"]) for r in rows}
+        return self.documents_of([source]).get(source, {})
+
+    def documents_of(self, sources: list[str]) -> dict[str, dict[str, DocState]]:
+        """The validators of the documents each source fetched before, by source and key."""
+        found: dict[str, dict[str, DocState]] = {}
+        for r in self._rows("select source, key, etag, last_modified, hash from documents"
+                            f" where source in ({','.join('?' * len(sources))})", sources):
+            found.setdefault(r["source"], {})[r["key"]] = DocState(r["etag"], r["last_modified"], r["hash"])
+        return found
 
     def snapshot_body(self, source: str, doc_key: str) -> bytes | None:
         rows = self._rows("select body from snapshots where source = ? and doc_key = ? order by id desc limit 1",
