@@ -20,6 +20,7 @@ from .sanitize import strip_controls
 from .linking import prepare
 from .outcomes import CheckOutcome
 from .prior import Prior
+from .quiet import QuietWrites, is_quiet
 from . import sources
 from .sources import Part, Source
 from .clock import utcnow
@@ -56,11 +57,12 @@ class CheckReport:
 
 
 async def check_source(source: Source, state: State, fetcher: Fetcher, *, accept_shrink: bool = False,
-                       prior: Prior | None = None) -> CheckReport:
+                       prior: Prior | None = None, quiet_writes: QuietWrites | None = None) -> CheckReport:
     """Check one source now, committing what it learned (and the new events' deliveries, in
     the state's outbox) at once. Failures are reported and logged, never raised (except a
     broken database, which stops everything). `prior` is a cycle's read of what the state
-    held (default: read now, for this source alone)."""
+    held (default: read now, for this source alone); with `quiet_writes`, a check that found nothing
+    new is written with others (see `quiet.QuietWrites`)."""
     name, config = source.name, source.config
     started_at, start = utcnow(), time.monotonic()
     prior = prior or Prior(state)
@@ -121,7 +123,11 @@ async def check_source(source: Source, state: State, fetcher: Fetcher, *, accept
         error=mask_text(strip_controls(str(part_failure)), set(config.params)) if part_failure else None,
         structural=isinstance(part_failure, StructureChanged), first=first,
         max_events=config.max_events_per_check)
-    new_events, records, streak = state.record_success(check)
+    if quiet_writes is not None and is_quiet(check, row):
+        quiet_writes.add(check)
+        new_events, records, streak = [], row["records"], 0  # type: ignore[index]  # a quiet check has a row
+    else:
+        new_events, records, streak = state.record_success(check)
     report = CheckReport(name, outcome, check.duration, ctx.bytes, ctx.requests, ctx.not_modified,
                          records=records, events=new_events, error=check.error, failures=streak)
     if part_failure:
@@ -129,12 +135,13 @@ async def check_source(source: Source, state: State, fetcher: Fetcher, *, accept
                     extra={"source": name, "outcome": "partial", "failures": streak})
     for change in changes:
         setattr(report, change.kind, getattr(report, change.kind) + 1)
-    log.info("checked %s: %s in %.2fs, %d bytes, %d requests (%d not modified), %d records, +%d ~%d -%d, "
-             "%d new events", name, outcome, report.duration, report.bytes, report.requests, report.not_modified,
-             records, report.added, report.changed, report.removed, len(new_events),
-             extra={"source": name, "outcome": outcome, "duration": round(report.duration, 3),
-                    "bytes": report.bytes, "requests": report.requests, "not_modified": report.not_modified,
-                    "records": records, "events": len(new_events)})
+    if log.isEnabledFor(logging.INFO):  # its fields are worked out only when the line is written
+        log.info("checked %s: %s in %.2fs, %d bytes, %d requests (%d not modified), %d records, +%d ~%d -%d, "
+                 "%d new events", name, outcome, report.duration, report.bytes, report.requests, report.not_modified,
+                 records, report.added, report.changed, report.removed, len(new_events),
+                 extra={"source": name, "outcome": outcome, "duration": round(report.duration, 3),
+                        "bytes": report.bytes, "requests": report.requests, "not_modified": report.not_modified,
+                        "records": records, "events": len(new_events)})
     for event in new_events:
         if event.hold is None:
             log.info("event %s %s: %s (%s)", event.type, event.subject or "", event.title or event.key, event.id,
@@ -228,14 +235,18 @@ async def check_all(config: Config, state: State, names: list[str] | None = None
     fetcher = fetcher or Fetcher(chosen)
     slots = asyncio.Semaphore(MAX_PARALLEL_CHECKS)
     prior = Prior.of_cycle(state, [s.name for s in chosen])
+    quiet = QuietWrites(state)
 
     async def one(source: SourceConfig) -> CheckReport:
         async with slots:
             return await check_source(sources.create(source), state, fetcher, accept_shrink=accept_shrink,
-                                      prior=prior)
+                                      prior=prior, quiet_writes=quiet)
 
     try:
-        return list(await asyncio.gather(*(one(s) for s in chosen)))
+        try:
+            return list(await asyncio.gather(*(one(s) for s in chosen)))
+        finally:  # also when cut short: the quiet checks that ran are noted
+            quiet.flush()
     finally:
         if own:
             await fetcher.aclose()

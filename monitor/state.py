@@ -156,6 +156,17 @@ class State:
         self.conn.execute("insert into sources (name, kind, created_at) values (?, ?, ?)"
                           " on conflict (name) do update set kind = excluded.kind", [name, kind, now])
 
+    def _note_document(self, source: str, doc: DocUpdate, now: str) -> None:
+        """Store a fetched document's validators and hash (its body is kept apart, in snapshots)."""
+        self.conn.execute(
+            "insert into documents (source, key, url, etag, last_modified, hash, checked_at, changed_at)"
+            " values (?,?,?,?,?,?,?,?) on conflict (source, key) do update set url = excluded.url,"
+            " etag = excluded.etag, last_modified = excluded.last_modified, hash = excluded.hash,"
+            " checked_at = excluded.checked_at,"
+            " changed_at = case when documents.hash = excluded.hash then documents.changed_at"
+            " else excluded.changed_at end",
+            [source, doc.key, doc.url, doc.etag, doc.last_modified, doc.hash, now, now])
+
     def _log_check(self, source: str, started_at: str, duration: float, outcome: str, bytes_: int,
                    requests: int, not_modified: int, records: int | None, events: int, error: str | None) -> None:
         self.conn.execute(
@@ -204,6 +215,27 @@ class State:
         records and the failure streak."""
         return self._write(lambda: self._record_success(check))
 
+    def record_quiet(self, checks: list[SuccessfulCheck]) -> None:
+        """Write checks that found nothing new (see `quiet.is_quiet`) in one transaction:
+        each notes its run, validators and memo; one whose source's standing changed since
+        the cycle read it (another process recorded a failure) is written in full instead."""
+        def work() -> None:
+            for check in checks:
+                for doc in check.documents:
+                    self._note_document(check.source, doc, check.started_at)
+                done = self.conn.execute(
+                    "update sources set last_check = ?, last_success = ?, last_outcome = ?, memo = ?"
+                    " where name = ? and kind = ? and consecutive_failures = 0 and failing_since is null"
+                    " and last_error is null",
+                    [check.started_at, check.started_at, check.outcome, _memo_text(check.memo), check.source,
+                     check.kind]).rowcount
+                if done:
+                    self._log_check(check.source, check.started_at, check.duration, check.outcome, check.bytes,
+                                    check.requests, check.not_modified, None, 0, None)
+                else:
+                    self._record_success(check)
+        self._write(work)
+
     def add_event(self, event: Event, now: str) -> bool:
         """Store an event unless its id is known, and hand it to the outbox unless it is held
         (within a write). True when new."""
@@ -215,23 +247,17 @@ class State:
 
     def _record_success(self, check: SuccessfulCheck) -> tuple[list[Event], int, int]:
         now, name = check.started_at, check.source
-        self._ensure_source(name, check.kind, now)
         ops = []
-        streak, since, last_error, stored_records = self.conn.execute(
-            "select consecutive_failures, failing_since, last_error, records from sources where name = ?",
-            [name]).fetchone()
+        row = self.conn.execute(_STANDING, [name, check.kind]).fetchone()
+        if row is None:  # a new source, or its kind changed: (re)register it first
+            self._ensure_source(name, check.kind, now)
+            row = self.conn.execute(_STANDING, [name, check.kind]).fetchone()
+        streak, since, last_error, stored_records = row
         if since and streak >= check.threshold and not check.error:
             ops.append(ops_event("source_recovered", name, since, f"{name} recovered after {streak} failed check{'s' * (streak != 1)}",
                                  now, {"failing_since": since, "failures": streak}))
         for doc in check.documents:
-            self.conn.execute(
-                "insert into documents (source, key, url, etag, last_modified, hash, checked_at, changed_at)"
-                " values (?,?,?,?,?,?,?,?) on conflict (source, key) do update set url = excluded.url,"
-                " etag = excluded.etag, last_modified = excluded.last_modified, hash = excluded.hash,"
-                " checked_at = excluded.checked_at,"
-                " changed_at = case when documents.hash = excluded.hash then documents.changed_at"
-                " else excluded.changed_at end",
-                [name, doc.key, doc.url, doc.etag, doc.last_modified, doc.hash, now, now])
+            self._note_document(name, doc, now)
             if doc.body is not None:
                 self.conn.execute("insert into snapshots (source, doc_key, hash, fetched_at, body) values (?,?,?,?,?)",
                                 [name, doc.key, doc.hash, now, zlib.compress(doc.body, 6)])
@@ -275,7 +301,7 @@ class State:
             "update sources set last_check = ?, last_success = coalesce(?, last_success), last_outcome = ?,"
             " memo = ?, records = coalesce(?, records), last_change = case when ? then ? else last_change end"
             " where name = ?",
-            [now, success, check.outcome, json.dumps(check.memo, ensure_ascii=False) if check.memo else None,
+            [now, success, check.outcome, _memo_text(check.memo),
              records, changed, now, name])
         if check.error:
             streak, failing = self._failing(name, now, check.error, check.structural, check.threshold)
@@ -305,6 +331,15 @@ class State:
         """Delete check-log rows started before `older_than`; return how many."""
         return self._write(lambda: self.conn.execute("delete from checks where started_at < ?",
                                                    [older_than]).rowcount)
+
+
+def _memo_text(memo: dict[str, Any]) -> str | None:
+    return json.dumps(memo, ensure_ascii=False) if memo else None
+
+
+_STANDING = ("select consecutive_failures, failing_since, last_error, records from sources"
+             " where name = ? and kind = ?")
+"""A source's failure standing and record count, when it is registered with this kind."""
 
 
 def _stored(row: dict[str, Any]) -> Stored:

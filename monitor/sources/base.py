@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Awaitable, ClassVar
 
@@ -72,6 +73,10 @@ async def part_or_error(ctx: SourceContext, name: str, collect: Awaitable[Part |
     return result if isinstance(result, list) else [result]
 
 
+_FINGERPRINTS: dict[int, tuple[weakref.ref, str]] = {}
+"""`Source.extraction_settings` by the id of the options object it was worked out from."""
+
+
 class Source:
     """A source kind. Subclasses set `kind` and `options`, and implement `collect`.
 
@@ -105,12 +110,20 @@ class Source:
         return source_url(self.config) or ""
 
     def extraction_settings(self) -> str | None:
-        """A fingerprint of the extraction options, or None for kinds that declare none."""
+        """A fingerprint of the extraction options, or None for kinds that declare none.
+        Options never change once loaded, so it is worked out once per options object."""
         if not self.extraction:
             return None
-        chosen = {key: getattr(self.config.options, field_name(key), None) for key in self.extraction}
+        options = self.config.options
+        known = _FINGERPRINTS.get(id(options))
+        if known is not None and known[0]() is options:
+            return known[1]
+        chosen = {key: getattr(options, field_name(key), None) for key in self.extraction}
         blob = json.dumps(chosen, sort_keys=True, ensure_ascii=False, default=str)
-        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+        fingerprint = hashlib.sha256(blob.encode()).hexdigest()[:16]
+        key = id(options)  # the entry leaves with the options (a reloaded config brings new ones)
+        _FINGERPRINTS[key] = (weakref.ref(options, lambda _: _FINGERPRINTS.pop(key, None)), fingerprint)
+        return fingerprint
 
     async def collect(self, ctx: SourceContext) -> list[Part]:
         """Fetch and parse; return the parts seen. Raise SourceError on any failure."""
