@@ -1,6 +1,6 @@
 """Side by side with urlwatch and a bare httpx loop: the same N chart pages, unchanged and fully changed cycles.
 
-    python -m benchmarks.compare_urlwatch --sources 1000 [--runs 3] [--no-conditional]
+    python -m benchmarks.compare_urlwatch --sources 1000 [--runs 3] [--no-conditional] [--no-urlwatch]
 
 Needs the `bench` extra (``pip install -e .[bench]``), which pins urlwatch. Each tool runs
 as its own process against the same local server, with its own files in a temporary folder:
@@ -113,12 +113,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host-concurrency", type=int, default=64,
                         help="legal-monitor's host_concurrency for the local host (default 64)")
     parser.add_argument("--keep", metavar="DIR", help="work in DIR and keep it (default: a temporary folder)")
+    parser.add_argument("--no-urlwatch", action="store_true",
+                        help="legal-monitor and the floor only (quicker, so more rounds fit)")
     args = parser.parse_args(argv)
-    urlwatch_command()
+    if not args.no_urlwatch:
+        urlwatch_command()
 
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="lm-vs-urlwatch-"))
     server = start_server(args.sources, "html", args.no_conditional)
-    tools = ("urlwatch", "legal-monitor", "floor")
+    tools = ("legal-monitor", "floor") if args.no_urlwatch else ("urlwatch", "legal-monitor", "floor")
     results: dict[tuple[str, str], list[tuple[Run, dict[str, int], dict[str, int]]]] = {}
     problems: list[str] = []
 
@@ -174,9 +177,12 @@ def main(argv: list[str] | None = None) -> int:
                              "rss": median([r.rss_mb for r, _, _ in runs])}
             rows.append([cycle, tool, len(runs), medians[tool]["wall"], medians[tool]["cpu"], medians[tool]["rss"],
                          runs[-1][1]["requests"], runs[-1][1]["not_modified"]])
-        ratios[cycle] = {k: medians["legal-monitor"][k] / medians["urlwatch"][k] for k in ("wall", "cpu", "rss")}
+        ratios[cycle] = {k: medians["legal-monitor"][k] / medians["urlwatch"][k] if "urlwatch" in medians
+                         else float("nan") for k in ("wall", "cpu", "rss")}
         floors[cycle] = {k: medians["legal-monitor"][k] / medians["floor"][k] for k in ("wall", "cpu", "rss")}
         for label, ratio in (("ratio lm/uw", ratios[cycle]), ("ratio lm/floor", floors[cycle])):
+            if label == "ratio lm/uw" and args.no_urlwatch:
+                continue
             rows.append([cycle, label, "", ratio["wall"], ratio["cpu"], ratio["rss"], "", ""])
     print(f"\n{args.sources} pages, server {mode}, legal-monitor host_concurrency {args.host_concurrency}; medians of {args.runs} runs (first run: 1); code {code_version()}")
     print(table(["cycle", "tool", "runs", "wall s", "cpu s", "peak RSS MB", "requests", "304s"], rows))
