@@ -6,6 +6,7 @@ import hashlib
 import json
 import weakref
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Any, Awaitable, ClassVar
 
 from ..diff import Change
@@ -73,9 +74,18 @@ async def part_or_error(ctx: SourceContext, name: str, collect: Awaitable[Part |
     return result if isinstance(result, list) else [result]
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, default=str)
+"""The text a fingerprint hashes (one encoder for all: building one per call costs more than encoding)."""
+
 _FINGERPRINTS: dict[int, tuple[weakref.ref, str]] = {}
 """`Source.extraction_settings` by the id of the options object it was worked out from."""
 
+
+
+@cache
+def _attributes(keys: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """Each option key with the attribute that holds its typed value."""
+    return tuple((key, field_name(key)) for key in keys)
 
 class Source:
     """A source kind. Subclasses set `kind` and `options`, and implement `collect`.
@@ -118,9 +128,8 @@ class Source:
         known = _FINGERPRINTS.get(id(options))
         if known is not None and known[0]() is options:
             return known[1]
-        chosen = {key: getattr(options, field_name(key), None) for key in self.extraction}
-        blob = json.dumps(chosen, sort_keys=True, ensure_ascii=False, default=str)
-        fingerprint = hashlib.sha256(blob.encode()).hexdigest()[:16]
+        chosen = {key: getattr(options, attr, None) for key, attr in _attributes(self.extraction)}
+        fingerprint = hashlib.sha256(_CANONICAL.encode(chosen).encode()).hexdigest()[:16]
         key = id(options)  # the entry leaves with the options (a reloaded config brings new ones)
         _FINGERPRINTS[key] = (weakref.ref(options, lambda _: _FINGERPRINTS.pop(key, None)), fingerprint)
         return fingerprint
