@@ -71,7 +71,8 @@ async def check_source(source: Source, state: State, fetcher: Fetcher, *, accept
     memo = json.loads((row or {}).get("memo") or "{}")
     rebase = settings_changed(source, memo, first)
     ctx = SourceContext(fetcher, config, {} if rebase else prior.documents(name), memo,
-                        partial(state.snapshot_body, name), source.error_markers)
+                        partial(state.snapshot_body, name), source.error_markers,
+                        renote_before=started_at[:13])  # documents still answering 304: noted once an hour
     try:
         parts = await source.collect(ctx)
         if not parts:

@@ -65,6 +65,10 @@ class SourceContext:
     """Hosts whose name did not resolve in this check: their other documents fail at once."""
     ends_at: float = 0.0
     """When the check's `check_deadline` runs out (monotonic clock); set on creation."""
+    renote_before: str = ""
+    """A document that answers 304 and was last noted before this (ISO text, compared as
+    text; the check sets the hour it started) is noted again, so that pruning, which forgets
+    documents not noted for `keep_checks`, keeps one that is still fetched."""
 
     def __post_init__(self) -> None:
         self.ends_at = time.monotonic() + self.config.check_deadline
@@ -95,6 +99,10 @@ class SourceContext:
         self.bytes += len(raw.content)
         if raw.status == 304:
             self.not_modified += 1
+            if known.hash and known.checked_at is not None and known.checked_at < self.renote_before:
+                self.updates.append(DocUpdate(key, self._shown(raw.url), raw.headers.get("ETag") or known.etag,
+                                              raw.headers.get("Last-Modified") or known.last_modified, known.hash,
+                                              None, self.part))
             content = self.load_body(key) if need_body else None
             if need_body and content is None:
                 raise SourceError(f"{self._shown(raw.url)} answered 304 but no earlier copy is stored")

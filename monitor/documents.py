@@ -12,6 +12,8 @@ class DocState:
     etag: str | None = None
     last_modified: str | None = None
     hash: str | None = None
+    checked_at: str | None = None
+    """When a check last noted it (ISO 8601 UTC): pruning forgets documents not noted for long."""
 
 
 @dataclass

@@ -100,9 +100,10 @@ class State:
     def documents_of(self, sources: list[str]) -> dict[str, dict[str, DocState]]:
         """The validators of the documents each source fetched before, by source and key."""
         found: dict[str, dict[str, DocState]] = {}
-        for r in self._rows("select source, key, etag, last_modified, hash from documents"
+        for r in self._rows("select source, key, etag, last_modified, hash, checked_at from documents"
                             f" where source in ({','.join('?' * len(sources))})", sources):
-            found.setdefault(r["source"], {})[r["key"]] = DocState(r["etag"], r["last_modified"], r["hash"])
+            found.setdefault(r["source"], {})[r["key"]] = DocState(r["etag"], r["last_modified"], r["hash"],
+                                                                   r["checked_at"])
         return found
 
     def snapshot_body(self, source: str, doc_key: str) -> bytes | None:
