@@ -13,7 +13,7 @@ from .channels import CHANNEL_KINDS
 from .durations import format_duration
 from .errors import ConfigError
 from .options import Option, typed_options, validate_table
-from .prefill import Blank, blank, validate_prefilled
+from .prefill import Blank, blank, validate_parts
 from .settings import (CHANNEL_OPTIONS, CONFIG_ENV, DAEMON_OPTIONS, DEFAULT_CONFIG, DEFAULT_OPTIONS,
                        HTTP_OPTIONS, SOURCE_OPTIONS, STATE_OPTIONS, ChannelConfig, Config, SourceConfig)
 from .sources import SOURCE_KINDS
@@ -169,7 +169,8 @@ def _source_blanks(defaults: dict[str, Any]) -> Callable[[type | None], Blank]:
     def blank_of(kind: type | None) -> Blank:
         if kind not in made:
             # A kind's own defaults win over [defaults]; the source wins over both.
-            made[kind] = blank(_source_schema(kind), {**defaults, **_kind_defaults(kind)})
+            made[kind] = blank(_source_schema(kind), {**defaults, **_kind_defaults(kind)},
+                               [list(SOURCE_OPTIONS), list(kind.options if kind else {})])
         return made[kind]
     return blank_of
 
@@ -181,13 +182,12 @@ def _parse_source(entry: dict[str, Any], where: str, folder: Path, blank_of: Cal
     before = len(problems)
     if kind is None:  # validate the common keys only, so every other problem is still shown
         entry = {k: v for k, v in entry.items() if k in SOURCE_OPTIONS}
-    values = validate_prefilled(entry, shape, where, problems)
+    common, own = validate_parts(entry, shape, where, problems)
     if len(problems) > before or kind is None:
         return None
-    common = {k: values.pop(k) for k in SOURCE_OPTIONS}  # validated: every key is there
     headers = {**common.pop("headers"), **{k: v for k, v in common.pop("headers_env").items() if v is not None}}
     params = {k: v for k, v in common.pop("params_env").items() if v is not None}
-    source = SourceConfig(**common, headers=headers, params=params, options=typed_options(kind, values))
+    source = SourceConfig(**common, headers=headers, params=params, options=typed_options(kind, own))
     _check_jitter(source, where, "jitter" in entry, problems)
     if source.ca_bundle:
         ca = folder / Path(source.ca_bundle).expanduser()

@@ -9,7 +9,7 @@ problem goes back to `validate_table`, which reports every problem, in its usual
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Sequence
 
 from .options import Option, resolve_env, validate_table
 
@@ -17,52 +17,63 @@ from .options import Option, resolve_env, validate_table
 @dataclass(frozen=True)
 class Blank:
     """What `validate_table(table, schema, …, defaults)` gives a table that sets no key (a
-    required key holds None), and which keys a table must set."""
+    required key holds None), cut in parts (each a dict of some keys, in its own order), and
+    which keys a table must set."""
 
     schema: dict[str, Option]
     defaults: dict[str, Any] | None
-    values: dict[str, Any]
+    parts: tuple[dict[str, Any], ...]
+    part_of: dict[str, int]
+    """The part each key is in."""
     required: tuple[str, ...]
 
 
-def blank(schema: dict[str, Option], defaults: dict[str, Any] | None = None) -> Blank:
-    """The blank table of `schema`: each key (in schema order) takes `defaults[key]`, then its
-    option's default, as in `validate_table`."""
+def blank(schema: dict[str, Option], defaults: dict[str, Any] | None = None,
+          parts: Sequence[Sequence[str]] | None = None) -> Blank:
+    """The blank table of `schema`: each key takes `defaults[key]`, then its option's default,
+    as in `validate_table`; cut in `parts` (the key lists cover the schema; default: one part
+    in schema order)."""
+    parts = [list(schema)] if parts is None else parts
+    if sorted(key for part in parts for key in part) != sorted(schema):
+        raise ValueError(f"the parts {parts} do not cut the schema {list(schema)}")
     values = {key: (defaults[key] if defaults is not None and key in defaults else option.default)
               for key, option in schema.items()}
-    return Blank(schema, defaults, values, tuple(key for key, option in schema.items() if option.required))
+    return Blank(schema, defaults, tuple({key: values[key] for key in part} for part in parts),
+                 {key: index for index, part in enumerate(parts) for key in part},
+                 tuple(key for key, option in schema.items() if option.required))
 
 
-def validate_prefilled(table: Any, shape: Blank, path: str, problems: list[str]) -> dict[str, Any]:
-    """`validate_table(table, shape.schema, path, problems, shape.defaults)`: the same values
-    in the same order, or the same problems."""
-    values = _without_problems(table, shape)
-    if values is None:
-        return validate_table(table, shape.schema, path, problems, shape.defaults)
-    return values
+def validate_parts(table: Any, shape: Blank, path: str, problems: list[str]) -> list[dict[str, Any]]:
+    """`validate_table(table, shape.schema, path, problems, shape.defaults)` cut in the blank's
+    parts: the same values, or the same problems (with them, the parts may lack keys)."""
+    parts = _without_problems(table, shape)
+    if parts is None:
+        values = validate_table(table, shape.schema, path, problems, shape.defaults)
+        parts = [{key: values[key] for key in part if key in values} for part in shape.parts]
+    return parts
 
 
-def _without_problems(table: Any, shape: Blank) -> dict[str, Any] | None:
-    """The validated values of `table`, or None at its first problem."""
+def _without_problems(table: Any, shape: Blank) -> list[dict[str, Any]] | None:
+    """The validated values of `table` in parts, or None at its first problem."""
     if not isinstance(table, dict):
         return None
     for key in shape.required:
         if key not in table:
             return None
-    values = shape.values.copy()  # every key already in place: setting one keeps the order
-    schema = shape.schema
+    parts = [part.copy() for part in shape.parts]  # every key already in place: setting one keeps the order
+    schema, part_of = shape.schema, shape.part_of
     unresolved: list[str] = []
     for key, raw in table.items():
-        option = schema.get(key)
-        if option is None:
+        index = part_of.get(key)
+        if index is None:
             return None
         try:
-            value = option.parse(raw)
+            value = schema[key].parse(raw)
         except ValueError:
             return None
         if key.endswith("_env") and value is not None:
             value = resolve_env(value, key, unresolved)
             if unresolved:
                 return None
-        values[key] = value
-    return values
+        parts[index][key] = value
+    return parts
