@@ -8,14 +8,12 @@ problem goes back to `validate_table`, which reports every problem, in its usual
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, NamedTuple, Sequence
 
 from .options import Option, resolve_env, validate_table
 
 
-@dataclass(frozen=True)
-class Blank:
+class Blank(NamedTuple):
     """What `validate_table(table, schema, …, defaults)` gives a table that sets no key (a
     required key holds None), cut in parts (each a dict of some keys, in its own order), and
     which keys a table must set."""
