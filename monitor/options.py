@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from .durations import parse_duration
+from .plainurl import plain_host
 from .redact import mask_url
 
 Parser = Callable[[Any], Any]
@@ -54,7 +55,7 @@ def validate_table(table: Any, schema: dict[str, Option], path: str, problems: l
                 problems.append(f"{_join(path, key)}: {exc}")
                 continue
             if key.endswith("_env") and value is not None:
-                value = _resolve_env(value, _join(path, key), problems)
+                value = resolve_env(value, _join(path, key), problems)
             out[key] = value
         elif option.required:
             problems.append(f"{_join(path, key)}: required key is missing")
@@ -72,9 +73,11 @@ class Secret(str):
         return "Secret('***')"
 
 
-def _resolve_env(value: Any, where: str, problems: list[str]) -> Any:
+def resolve_env(value: Any, where: str, problems: list[str]) -> Any:
+    """The secret an ``*_env`` value names (a table of them for a table), read from the
+    environment; a variable that is not set is a problem at `where`."""
     if isinstance(value, dict):
-        return {k: _resolve_env(v, f"{where}.{k}", problems) for k, v in value.items()}
+        return {k: resolve_env(v, f"{where}.{k}", problems) for k, v in value.items()}
     if value not in os.environ:
         problems.append(f"{where}: environment variable {value} is not set")
         return None
@@ -299,6 +302,8 @@ env_map = map_of(env_name)
 def url(value: Any) -> str:
     """An http(s) URL with a host, and a port (if any) from 1 to 65535."""
     value = nonempty_text(value)
+    if plain_host(value) is not None:  # valid without asking the parsers
+        return value
     shown = lambda: repr(mask_url(value))  # noqa: E731 - only for the messages
     if not value.startswith(("http://", "https://")):
         raise ValueError(f"must be an http:// or https:// URL, not {shown()}")
@@ -318,8 +323,8 @@ def url(value: Any) -> str:
 @lru_cache(maxsize=4096)
 def url_host(url: str) -> str:
     """The host httpx reads in an address, parsed once per address (the config checks each
-    one, and the fetcher asks again for every request)."""
-    return httpx.URL(url).host
+    one, and the fetcher asks again for every request); a plain one without httpx."""
+    return (isinstance(url, str) and plain_host(url)) or httpx.URL(url).host
 
 
 def _show(value: Any) -> str:
