@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from ..catalogue import CatalogueEntry
 from ..documents import DocUpdate
 from ..events import Event
-from ..match_ru import RussianMatcher
 from .base import Part, Source
+
+if TYPE_CHECKING:  # named in annotations only: the kinds that use them load them
+    from ..catalogue import CatalogueEntry
+    from ..match_ru import RussianMatcher
 
 CatalogueReader = Callable[[Source, list[Part], list[DocUpdate], Callable[[str], bytes | None], bool],
                            "list[CatalogueEntry] | None"]
