@@ -1,5 +1,5 @@
-"""The command line: argparse and printing over the library (load_config, state_for, check_once,
-the daemon, the deliverer)."""
+"""The command line: the commands, printing over the library (load_config, state_for, check_once,
+the daemon, the deliverer); their arguments are in cli_args."""
 
 from __future__ import annotations
 
