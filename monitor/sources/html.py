@@ -27,7 +27,7 @@ def _selector(value: Any) -> str:
 
         try:
             soupsieve.compile(css)
-        except soupsieve.SelectorSyntaxError as exc:
+        except (soupsieve.SelectorSyntaxError, NotImplementedError) as exc:  # ::before and the like
             raise ValueError(f"invalid CSS selector {css!r}: {str(exc).splitlines()[0]}") from None
     return value
 
