@@ -104,4 +104,3 @@ def test_an_unknown_kind_still_lists_every_kind(tmp_path):
     assert ("sources[0] (\"a\").kind: unknown source kind 'nosuchkind' (known: coe, feed, html, json, pravo, untc)"
             in result.stderr)
     assert "channels[0] (\"c\").kind: unknown channel kind 'pager' (known: apprise, email, webhook)" in result.stderr
-
