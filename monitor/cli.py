@@ -123,8 +123,8 @@ def cmd_sources(args: argparse.Namespace, config: Config) -> int:
         return 0
     now = datetime.now(timezone.utc)
     print_table([[r["name"], r["kind"], shown(r["last_check"], now), r["status"], str(r["records"]),
-                   shown(r["last_change"], now), str(r["consecutive_failures"])] for r in table],
-                 ["NAME", "KIND", "LAST CHECK", "STATUS", "RECORDS", "LAST CHANGE", "FAILURES"])
+                  shown(r["last_change"], now), str(r["consecutive_failures"])] for r in table],
+                ["NAME", "KIND", "LAST CHECK", "STATUS", "RECORDS", "LAST CHANGE", "FAILURES"])
     for r in table:
         if r["last_error"] and r["status"] == "failed":
             print(f"{r['name']}: {r['last_error']}")
@@ -226,8 +226,8 @@ def cmd_status(args: argparse.Namespace, config: Config) -> int:
     print(f"daemon: running (PID {holder})" if holder else "daemon: not running")
     now = datetime.now(timezone.utc)
     print_table([[s["name"], shown(s["last_check"], now), show(s["last_outcome"]), next_cell(s, now),
-                   str(s["consecutive_failures"])] for s in shown_sources],
-                 ["SOURCE", "LAST CHECK", "OUTCOME", "NEXT CHECK", "FAILURES"])
+                  str(s["consecutive_failures"])] for s in shown_sources],
+                ["SOURCE", "LAST CHECK", "OUTCOME", "NEXT CHECK", "FAILURES"])
     failing = [s for s in shown_sources if s["consecutive_failures"]]
     for s in failing:
         print(f"failing: {s['name']} ({s['consecutive_failures']} in a row): {s['last_error']}")
