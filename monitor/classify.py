@@ -9,14 +9,15 @@ that watches one treaty (its `treaty` option is set) supplies the treaty itself.
 from __future__ import annotations
 
 import re
+from functools import cache
 
-TREATY_NOUN = re.compile(
+TREATY_NOUN = (
     r"\b(?:treat(?:y|ies)|conventions?|agreements?|protocols?|covenants?|statutes?|charters?|amendments?|"
     r"accords?|pacts?|"  # English; French shares convention, accord, protocole, pacte, statut …
     r"trait[ée]s?|protocoles?|pactes?|statuts?|chartes?|amendements?|"
     r"договор\w*|конвенци\w*|соглашени\w*|протокол\w*|пакт\w*|статут\w*|харти\w*|поправк\w*|"
-    r"устав(?:а|у|ом|е)?)\b", re.I)
-"""Words that name a treaty, inflected (Russian endings are open)."""
+    r"устав(?:а|у|ом|е)?)\b")
+"""Words that name a treaty, inflected (Russian endings are open); matched ignoring case."""
 
 _WITHDRAW = r"(?:withdr[ae]w\w*|retir\w*|retrait|снят\w*|отзыв\w*|отозва\w*)"
 _RESERVATION = r"(?:reservations?|(?<!sous )r[ée]serves?\b|оговор(?:ок|к\w*)|objections?\b|" \
@@ -49,7 +50,13 @@ RULES: list[tuple[str, str, str]] = [
 ]
 """The classifier's rules, one readable table."""
 
-_COMPILED = [(event_type, action, re.compile(pattern, re.I)) for event_type, action, pattern in RULES]
+
+@cache
+def _compiled() -> tuple[re.Pattern[str], list[tuple[str, str, re.Pattern[str]]]]:
+    """The treaty noun and the rules, compiled when a text is first classified (a cycle of
+    unchanged pages classifies nothing)."""
+    return (re.compile(TREATY_NOUN, re.I),
+            [(event_type, action, re.compile(pattern, re.I)) for event_type, action, pattern in RULES])
 
 
 def classify(text: str | None, treaty_known: bool = False) -> tuple[str | None, str | None]:
@@ -57,7 +64,7 @@ def classify(text: str | None, treaty_known: bool = False) -> tuple[str | None, 
     treaty action. Unless `treaty_known`, the text must also name a treaty."""
     if not text:
         return None, None
-    if not treaty_known and not TREATY_NOUN.search(text):
+    if not treaty_known and not _compiled()[0].search(text):
         return None, None
     return action_words(text)
 
@@ -66,7 +73,7 @@ def action_words(text: str | None) -> tuple[str | None, str | None]:
     """The action a text names, treaty or not: for a chart column named "Ratification"."""
     if not text:
         return None, None
-    for event_type, action, pattern in _COMPILED:
+    for event_type, action, pattern in _compiled()[1]:
         if pattern.search(text):
             return event_type, action
     return None, None

@@ -1,5 +1,5 @@
-"""The command line: argparse and printing over the library (load_config, state_for, check_once,
-the daemon, the deliverer)."""
+"""The command line: the commands, printing over the library (load_config, state_for, check_once,
+the daemon, the deliverer); their arguments are in cli_args."""
 
 from __future__ import annotations
 
@@ -11,85 +11,28 @@ import logging
 import sys
 from collections import Counter
 from datetime import datetime, timezone
-from typing import Any, Sequence
+from importlib import import_module
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
-from . import __version__, sources
-from .check import CheckReport
-from .cli_held import HELD_COMMANDS, add_held_parsers
+from . import sources
+from .cli_args import PROG, build_parser
 from .config import Config, load_config
 from .settings import HTTP_OPTIONS, listen_address
 from .durations import format_duration
 from .errors import ConfigError, MonitorError
-from .humantime import shown
 from .logs import setup_logging
 from .redact import mask_text
-from .overview import next_cell, source_list, source_status
-from .events import EVENT_TYPES
-from .deliveries_cmd import add_deliveries_command, cmd_deliveries
-from .preview import add_preview_command, cmd_preview
 from .once import check_once, known_sources
 from .render import event_line
 from .related import story_events, with_related
-from .queries import parse_since
 from .state import State, state_for
-from .testalert import send_test_alert
-from .tables import print_table as _print_table, show as _show
 from .words import plural
 
-PROG = "legal-monitor"
+if TYPE_CHECKING:
+    from .check import CheckReport
 
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=PROG, description="Watch official legal portals and treaty "
-                                     "depositaries; alert on ratifications, accessions and denunciations.")
-    parser.add_argument("--config", metavar="PATH",
-                        help="config file (default: $LEGAL_MONITOR_CONFIG, else config/monitor.toml)")
-    noise = parser.add_mutually_exclusive_group()
-    noise.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv: debug)")
-    noise.add_argument("-q", "--quiet", action="store_true", help="only errors")
-    parser.add_argument("--log-format", choices=["text", "json"], default="text",
-                        help="log lines on stderr: readable text (default) or one JSON object per line")
-    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-
-    check = commands.add_parser("check", help="check sources once now and print what changed")
-    check.add_argument("--source", action="append", metavar="NAME", help="only this source (repeatable)")
-    check.add_argument("--accept-shrink", action="store_true",
-                       help="accept a page that lost most of its items as a real change")
-    check.add_argument("--json", action="store_true", help="machine-readable output")
-
-    sources = commands.add_parser("sources", help="list sources with their state")
-    sources.add_argument("--json", action="store_true")
-
-    events = commands.add_parser("events", help="list detected events, newest first")
-    events.add_argument("--since", metavar="DATE", help="ISO date/time, or an age such as 7d")
-    events.add_argument("--type", action="append", metavar="T", choices=EVENT_TYPES, help="event type (repeatable)")
-    events.add_argument("--source", action="append", metavar="S", help="source name (repeatable)")
-    events.add_argument("--limit", type=int, default=50, metavar="N", help="at most N events (default 50)")
-    events.add_argument("--story", metavar="ID", help="only the events of this story, oldest first")
-    events.add_argument("--json", action="store_true")
-
-    add_preview_command(commands)
-
-    validate = commands.add_parser("validate", help="check the config file and say what it holds")
-    validate.add_argument("--json", action="store_true")
-
-    run = commands.add_parser("run", help="run the daemon: check each source on its interval")
-    run.add_argument("--http", metavar="HOST:PORT", help="serve /healthz, /metrics and event feeds here "
-                     "(overrides [http] listen)")
-
-    serve = commands.add_parser("serve", help="serve the dashboard and feeds only (no checks), beside a daemon")
-    serve.add_argument("--http", metavar="HOST:PORT", help="address (default: [http] listen, else 127.0.0.1:8080)")
-
-    status = commands.add_parser("status", help="the daemon, each source's last and next check, deliveries")
-    status.add_argument("--json", action="store_true")
-
-    test_alert = commands.add_parser("test-alert", help="send a sample event through channels now")
-    test_alert.add_argument("--channel", action="append", metavar="NAME", help="only this channel (repeatable)")
-
-    add_deliveries_command(commands)
-    add_held_parsers(commands)
-    return parser
+# What only some commands use (the listings, the daemon, the web side, preview, test alerts)
+# is imported inside those commands: `check` loads no more than a check needs.
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -169,6 +112,10 @@ def _print_reports(reports: list[CheckReport]) -> None:
 
 
 def cmd_sources(args: argparse.Namespace, config: Config) -> int:
+    from .humantime import shown
+    from .overview import source_list
+    from .tables import print_table
+
     state = _state(config, readonly=True)
     try:
         rows = state.source_rows()
@@ -179,9 +126,9 @@ def cmd_sources(args: argparse.Namespace, config: Config) -> int:
         print(json.dumps(table, ensure_ascii=False, indent=2))
         return 0
     now = datetime.now(timezone.utc)
-    _print_table([[r["name"], r["kind"], shown(r["last_check"], now), r["status"], str(r["records"]),
-                   shown(r["last_change"], now), str(r["consecutive_failures"])] for r in table],
-                 ["NAME", "KIND", "LAST CHECK", "STATUS", "RECORDS", "LAST CHANGE", "FAILURES"])
+    print_table([[r["name"], r["kind"], shown(r["last_check"], now), r["status"], str(r["records"]),
+                  shown(r["last_change"], now), str(r["consecutive_failures"])] for r in table],
+                ["NAME", "KIND", "LAST CHECK", "STATUS", "RECORDS", "LAST CHANGE", "FAILURES"])
     for r in table:
         if r["last_error"] and r["status"] == "failed":
             print(f"{r['name']}: {r['last_error']}")
@@ -189,6 +136,9 @@ def cmd_sources(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_events(args: argparse.Namespace, config: Config) -> int:
+    from .queries import parse_since
+    from .tables import print_table
+
     since = parse_since(args.since) if args.since else None
     state = _state(config, readonly=True)
     try:
@@ -202,7 +152,7 @@ def cmd_events(args: argparse.Namespace, config: Config) -> int:
     if not events:
         print("no events")
         return 0
-    _print_table([[e.detected_at or "-", e.source, event_line(e)] for e in events], ["DETECTED", "SOURCE", "EVENT"])
+    print_table([[e.detected_at or "-", e.source, event_line(e)] for e in events], ["DETECTED", "SOURCE", "EVENT"])
     return 0
 
 
@@ -258,7 +208,10 @@ def cmd_serve(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_status(args: argparse.Namespace, config: Config) -> int:
+    from .humantime import shown
     from .lock import lock_holder
+    from .overview import next_cell, source_status
+    from .tables import print_table, show
 
     holder = lock_holder(config.state_path)
     state = _state(config, readonly=True)
@@ -276,9 +229,9 @@ def cmd_status(args: argparse.Namespace, config: Config) -> int:
         return 0
     print(f"daemon: running (PID {holder})" if holder else "daemon: not running")
     now = datetime.now(timezone.utc)
-    _print_table([[s["name"], shown(s["last_check"], now), _show(s["last_outcome"]), next_cell(s, now),
-                   str(s["consecutive_failures"])] for s in shown_sources],
-                 ["SOURCE", "LAST CHECK", "OUTCOME", "NEXT CHECK", "FAILURES"])
+    print_table([[s["name"], shown(s["last_check"], now), show(s["last_outcome"]), next_cell(s, now),
+                  str(s["consecutive_failures"])] for s in shown_sources],
+                ["SOURCE", "LAST CHECK", "OUTCOME", "NEXT CHECK", "FAILURES"])
     failing = [s for s in shown_sources if s["consecutive_failures"]]
     for s in failing:
         print(f"failing: {s['name']} ({s['consecutive_failures']} in a row): {s['last_error']}")
@@ -287,13 +240,30 @@ def cmd_status(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_test_alert(args: argparse.Namespace, config: Config) -> int:
+    from .testalert import send_test_alert
+
     sent = asyncio.run(send_test_alert(config, args.channel))
     for item in sent:
         print(f"{item.channel}: {'ok' if item.outcome == 'sent' else 'FAILED'}: {item.detail}")
     return 1 if any(item.outcome != "sent" for item in sent) else 0
 
 
-COMMANDS = {"check": cmd_check, "sources": cmd_sources, "events": cmd_events,
-            "validate": cmd_validate, "run": cmd_run, "test-alert": cmd_test_alert,
-            "deliveries": cmd_deliveries, "status": cmd_status, "preview": cmd_preview, "serve": cmd_serve,
-            **HELD_COMMANDS}
+Command = Callable[[argparse.Namespace, Config], int]
+
+
+def _elsewhere(module: str, name: str) -> Command:
+    """A command defined in its own module, imported when the command runs."""
+    def run(args: argparse.Namespace, config: Config) -> int:
+        command: Command = getattr(import_module(module, __package__), name)
+        return command(args, config)
+    return run
+
+
+COMMANDS: dict[str, Command] = {
+    "check": cmd_check, "sources": cmd_sources, "events": cmd_events, "validate": cmd_validate, "run": cmd_run,
+    "test-alert": cmd_test_alert, "status": cmd_status, "serve": cmd_serve,
+    "deliveries": _elsewhere(".deliveries_cmd", "cmd_deliveries"), "preview": _elsewhere(".preview", "cmd_preview"),
+    "held": _elsewhere(".cli_held", "cmd_held"), "release": _elsewhere(".cli_held", "cmd_release"),
+    "drop": _elsewhere(".cli_held", "cmd_drop"),
+}
+"""Each subcommand (its arguments are in `cli_args`) and the function that runs it."""

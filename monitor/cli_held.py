@@ -18,23 +18,6 @@ from .once import known_sources, release_once
 from .state import State, state_for
 
 
-def add_held_parsers(commands: Any) -> None:
-    """Add `held`, `release` and `drop` to the command-line parser's subcommands."""
-    held = commands.add_parser("held", help="list events held back by a flooded check (never sent yet)")
-    held.add_argument("--source", action="append", metavar="S", help="source name (repeatable)")
-    held.add_argument("--limit", type=int, default=50, metavar="N", help="list at most N events (0: all)")
-    held.add_argument("--json", action="store_true", help="every held event as JSON")
-    for name, text in (("release", "send held events: queue their deliveries to the channels that want them"),
-                       ("drop", "mark held events as noise: kept and listed, never sent")):
-        command = commands.add_parser(name, help=text)
-        command.add_argument("ids", nargs="*", metavar="ID", help="event ids (from `held`)")
-        command.add_argument("--source", action="append", metavar="S", help="every held event of this source")
-        command.add_argument("--all", action="store_true", help="every held event")
-        if name == "release":
-            command.add_argument("--no-send", action="store_true",
-                                 help="only queue the deliveries (a running daemon sends them)")
-
-
 def _with_state(config: Config, work: Callable[[State], Any]) -> Any:
     state = state_for(config)
     try:
@@ -104,6 +87,3 @@ def cmd_drop(args: argparse.Namespace, config: Config) -> int:
     dropped = _with_state(config, lambda state: drop(state, ids, sources))
     return _settle(args, len(dropped), "dropped (kept, never sent)")
 
-
-HELD_COMMANDS: dict[str, Callable[[argparse.Namespace, Config], int]] = {
-    "held": cmd_held, "release": cmd_release, "drop": cmd_drop}

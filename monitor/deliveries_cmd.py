@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import json
 import sys
-from typing import Any
 
 from .clock import utcnow
 from .settings import Config
@@ -17,17 +16,6 @@ from .tables import print_table
 from .words import plural
 
 PROG = "legal-monitor"
-
-
-def add_deliveries_command(commands: Any) -> None:
-    deliveries = commands.add_parser("deliveries", help="list or retry alert deliveries")
-    which = deliveries.add_mutually_exclusive_group()
-    which.add_argument("--pending", action="store_true", help="only deliveries still to send")
-    which.add_argument("--failed", action="store_true", help="only deliveries that failed for good")
-    deliveries.add_argument("--json", action="store_true")
-    deliveries.add_argument("action", nargs="?", choices=["retry"], help="send deliveries again now")
-    deliveries.add_argument("ids", nargs="*", metavar="ID", help="delivery ids to retry (failed or pending)")
-    deliveries.add_argument("--all-failed", action="store_true", help="with retry: every failed delivery")
 
 
 def cmd_deliveries(args: argparse.Namespace, config: Config) -> int:

@@ -6,18 +6,20 @@ import json
 import logging
 import sqlite3
 from functools import lru_cache
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from .catalogue import CatalogueEntry
 from .context import SourceContext
 from .database import atomic
 from .errors import SourceError, StateError
 from .events import Event
-from .match_ru import RussianMatcher
 from .sources import Part, Source
 from .sources.links import CATALOGUES, LINKERS
 from .state import State, row_to_event
 from .stories import assign, story_id
+
+if TYPE_CHECKING:  # the catalogue and the matcher load when a kind that uses them is checked
+    from .catalogue import CatalogueEntry
+    from .match_ru import RussianMatcher
 
 log = logging.getLogger("monitor.linking")
 
@@ -32,6 +34,8 @@ def _run(state: State, work: Callable[[sqlite3.Connection], Any]) -> Any:
 
 def load_catalogue(state: State) -> list[CatalogueEntry]:
     """Every treaty the catalogue holds (empty until a `coe` or `untc` source has fetched)."""
+    from .catalogue import CatalogueEntry
+
     def work(conn: sqlite3.Connection) -> list[CatalogueEntry]:
         cursor = conn.execute("select * from treaties order by id")
         names = [d[0] for d in cursor.description]
@@ -60,6 +64,8 @@ def store_catalogue(state: State, source: str, entries: list[CatalogueEntry], no
 
 @lru_cache(maxsize=2)
 def _matcher(entries: tuple[CatalogueEntry, ...]) -> RussianMatcher:
+    from .match_ru import RussianMatcher
+
     return RussianMatcher(list(entries))
 
 

@@ -9,7 +9,6 @@ import asyncio
 import json
 import sys
 from dataclasses import dataclass, field
-from typing import Any
 
 from . import sources
 from .context import SourceContext
@@ -49,14 +48,6 @@ async def take_preview(config: Config, name: str) -> Preview:
         result.records += part.records or []
         result.items += part.items or 0
     return result
-
-
-def add_preview_command(commands: Any) -> None:
-    preview = commands.add_parser("preview", help="fetch a source once and show the records it extracts "
-                                  "(writes nothing, alerts nobody)")
-    preview.add_argument("source", metavar="SOURCE", help="the source's name")
-    preview.add_argument("--limit", type=int, default=10, metavar="N", help="show the first N records (default 10)")
-    preview.add_argument("--json", action="store_true", help="machine-readable output")
 
 
 def cmd_preview(args: argparse.Namespace, config: Config) -> int:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.config import SourceConfig
-from monitor.errors import StructureChanged
+from monitor.config import SourceConfig, load_config
+from monitor.errors import ConfigError, StructureChanged
 from monitor.options import typed_options
 from monitor.sources.document import keep_matching
 from monitor.sources.feed import FeedSource
@@ -88,3 +88,13 @@ def test_keywords_keep_only_matching_records():
     assert [r.fields["subject"] for r in keep_matching(records, ["russian", "SEE"])] == \
         ["Russian Federation", "Holy See"]
     assert keep_matching(records, []) == records
+
+
+def test_a_pseudo_element_selector_is_a_config_error_not_a_crash(tmp_path):
+    path = tmp_path / "monitor.toml"
+    path.write_text('[[sources]]\nname = "x"\nkind = "html"\nurl = "http://127.0.0.1:9/"\nitems = "li"\n'
+                    'key = "@id"\nfields = { text = "a::text" }\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert caught.value.problems == [f"{path}: sources[0] (\"x\").fields: text: invalid CSS selector 'a::text': "
+                                     "Pseudo-element found at position 1"]

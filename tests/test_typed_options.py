@@ -16,7 +16,8 @@ from monitor.config import load_config, parse_config
 from monitor.errors import ConfigError
 from monitor.options import typed_options
 from monitor.settings import SourceConfig
-from monitor.sources import SOURCE_KINDS, HtmlSource
+from monitor.sources import SOURCE_KINDS
+from monitor.sources.html import HtmlSource
 
 from conftest import Reply, html_source, run_cli, write_config
 

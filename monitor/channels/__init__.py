@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from .apprise import AppriseChannel
+from ..registry import Kinds
 from .base import Channel, ChannelConfig, Outgoing, SendResult
-from .email import EmailChannel
-from .webhook import WebhookChannel
 
-CHANNEL_KINDS: dict[str, type[Channel]] = {
-    WebhookChannel.kind: WebhookChannel,
-    EmailChannel.kind: EmailChannel,
-    AppriseChannel.kind: AppriseChannel,
-}
-
+CHANNEL_KINDS: Kinds[type[Channel]] = Kinds(__name__, {
+    "webhook": ".webhook:WebhookChannel",
+    "email": ".email:EmailChannel",
+    "apprise": ".apprise:AppriseChannel",
+})
+"""Each kind's class, by the name a config gives it; its module is imported when a config
+first names the kind (a webhook-only config never loads the SMTP code)."""
 
 
 def create(config: ChannelConfig, user_agent: str) -> Channel:
@@ -20,5 +19,4 @@ def create(config: ChannelConfig, user_agent: str) -> Channel:
     return CHANNEL_KINDS[config.kind](config, user_agent)
 
 
-__all__ = ["CHANNEL_KINDS", "create", "AppriseChannel", "Channel", "ChannelConfig", "EmailChannel", "Outgoing",
-           "SendResult", "WebhookChannel"]
+__all__ = ["CHANNEL_KINDS", "create", "Channel", "ChannelConfig", "Outgoing", "SendResult"]

@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
+from ..registry import Kinds
 from ..settings import SourceConfig
 from .base import Part, Source
-from .coe import CoeSource
-from .feed import FeedSource
-from .html import HtmlSource
-from .json import JsonSource
-from .pravo import PravoSource
-from .untc import UntcSource
 
-SOURCE_KINDS: dict[str, type[Source]] = {
-    HtmlSource.kind: HtmlSource,
-    JsonSource.kind: JsonSource,
-    FeedSource.kind: FeedSource,
-    PravoSource.kind: PravoSource,
-    CoeSource.kind: CoeSource,
-    UntcSource.kind: UntcSource,
-}
-
+SOURCE_KINDS: Kinds[type[Source]] = Kinds(__name__, {
+    "html": ".html:HtmlSource",
+    "json": ".json:JsonSource",
+    "feed": ".feed:FeedSource",
+    "pravo": ".pravo:PravoSource",
+    "coe": ".coe:CoeSource",
+    "untc": ".untc:UntcSource",
+})
+"""Each kind's class, by the name a config gives it; its module is imported when a config
+first names the kind (a config of `html` sources never loads the portals' parsers)."""
 
 
 def create(config: SourceConfig) -> Source:
@@ -27,5 +23,4 @@ def create(config: SourceConfig) -> Source:
     return SOURCE_KINDS[config.kind](config)
 
 
-__all__ = ["SOURCE_KINDS", "create", "Part", "Source", "CoeSource", "FeedSource", "HtmlSource", "JsonSource",
-           "PravoSource", "UntcSource"]
+__all__ = ["SOURCE_KINDS", "create", "Part", "Source"]

@@ -7,8 +7,6 @@ from typing import Any, Callable, ClassVar
 from urllib.parse import urljoin
 
 from cssselect import HTMLTranslator, SelectorError
-from lxml import etree
-from lxml import html as lxml_html
 
 from .. import options as o
 from ..settings import SourceConfig
@@ -24,23 +22,39 @@ SCOPE = ":scope"
 def _selector(value: Any) -> str:
     value = o.nonempty_text(value)
     css = value.split("@", 1)[0].strip()
-    if css and css != SCOPE and _xpath(css, "descendant::") is None:
+    if css and css != SCOPE and _translated(css, "descendant::") is None:
         import soupsieve  # only for what cssselect does not know (soupsieve loads slowly)
 
         try:
             soupsieve.compile(css)
-        except soupsieve.SelectorSyntaxError as exc:
+        except (soupsieve.SelectorSyntaxError, NotImplementedError) as exc:  # ::before and the like
             raise ValueError(f"invalid CSS selector {css!r}: {str(exc).splitlines()[0]}") from None
     return value
 
 
 @lru_cache(maxsize=4096)
-def _xpath(css: str, prefix: str) -> etree.XPath | None:
-    """`css` compiled to XPath once (lxml then selects natively), or None when the
-    selector uses what cssselect cannot translate (such as :has())."""
+def _translated(css: str, prefix: str) -> str | None:
+    """`css` as an XPath expression, or None when the selector uses what cssselect cannot
+    translate (such as :has()). Checking a config needs no more than this."""
     try:
-        return etree.XPath(HTMLTranslator().css_to_xpath(css, prefix=prefix))
-    except (SelectorError, etree.XPathError):
+        return HTMLTranslator().css_to_xpath(css, prefix=prefix)
+    except SelectorError:
+        return None
+
+
+@lru_cache(maxsize=4096)
+def _xpath(css: str, prefix: str) -> Any:
+    """`css` compiled to an lxml XPath once (lxml then selects natively), or None when it
+    cannot be. lxml loads here, with the first page parsed: a cycle whose pages are all
+    unchanged never needs it."""
+    from lxml import etree
+
+    expression = _translated(css, prefix)
+    if expression is None:
+        return None
+    try:
+        return etree.XPath(expression)
+    except etree.XPathError:
         return None
 
 
@@ -96,6 +110,9 @@ class HtmlSource(DocumentSource):
         return records
 
     def _lxml_items(self, text: str) -> tuple[list[Any], Callable[[Any, str], str | None]]:
+        from lxml import etree
+        from lxml import html as lxml_html
+
         try:
             root = lxml_html.document_fromstring(text.encode("utf-8"),
                                                  parser=lxml_html.HTMLParser(encoding="utf-8"))

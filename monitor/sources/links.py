@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from ..catalogue import CatalogueEntry
 from ..documents import DocUpdate
 from ..events import Event
-from ..match_ru import RussianMatcher
-from .coe import catalogue as coe_catalogue
-from .pravo import link as pravo_link
-from .untc import catalogue as untc_catalogue
 from .base import Part, Source
+
+if TYPE_CHECKING:  # named in annotations only: the kinds that use them load them
+    from ..catalogue import CatalogueEntry
+    from ..match_ru import RussianMatcher
 
 CatalogueReader = Callable[[Source, list[Part], list[DocUpdate], Callable[[str], bytes | None], bool],
                            "list[CatalogueEntry] | None"]
@@ -21,16 +20,26 @@ bodies, whether the catalogue has nothing from this source yet) -> the entries l
 
 def _coe(source: Source, parts: list[Part], updates: list[DocUpdate], load: Callable[[str], bytes | None],
          empty: bool) -> list[CatalogueEntry] | None:
+    from .coe import catalogue as coe_catalogue  # a portal's package loads with its kind, not at every start
+
     return coe_catalogue.from_updates(source.config.options.base_url, updates, load, empty)
 
 
 def _untc(source: Source, parts: list[Part], updates: list[DocUpdate], load: Callable[[str], bytes | None],
           empty: bool) -> list[CatalogueEntry] | None:
+    from .untc import catalogue as untc_catalogue
+
     return untc_catalogue.catalogue_entries(parts) or None
+
+
+def _pravo(events: list[Event], matcher: RussianMatcher) -> list[Event]:
+    from .pravo import link as pravo_link
+
+    return pravo_link.link_events(events, matcher)
 
 
 CATALOGUES: dict[str, CatalogueReader] = {"coe": _coe, "untc": _untc}
 """Kinds whose fetches carry treaty lists."""
 
-LINKERS: dict[str, Callable[[list[Event], RussianMatcher], list[Event]]] = {"pravo": pravo_link.link_events}
+LINKERS: dict[str, Callable[[list[Event], RussianMatcher], list[Event]]] = {"pravo": _pravo}
 """Kinds whose events name treaties in Russian, to be linked to catalogue entries."""
