@@ -12,7 +12,7 @@ import textwrap
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -265,6 +265,20 @@ QUICK_STATE = """
         host_delay = "0s"
 """
 """The head of a test config: the state in its folder, no retries, no host delay."""
+
+
+def html_sources(base: str, names: Iterable[str], more: str = "") -> str:
+    """One `html` source table per name, watching `{base}/{name}.html` (records are the `li`
+    elements, keyed by their `id`), with the `more` keys in each."""
+    return "".join(f"""
+        [[sources]]
+        name = "{name}"
+        kind = "html"
+        url = "{base}/{name}.html"
+        items = "li"
+        key = "@id"
+        {more}
+    """ for name in names)
 
 
 def json_source_config(folder: Path, url: str, extra: str = "",

@@ -12,7 +12,7 @@ import urllib.request
 from datetime import datetime
 
 
-from conftest import Daemon, Reply, free_port, run_cli, write_config
+from conftest import Daemon, Reply, free_port, html_sources, run_cli, write_config
 
 
 def page(n):
@@ -22,15 +22,7 @@ def page(n):
 
 def config_for(tmp_path, server, names=("a",), extra="", interval="500ms", jitter="0s"):
     """A config with the html sources `names` on `server`; `jitter=None` leaves the default."""
-    sources = "".join(f"""
-        [[sources]]
-        name = "{name}"
-        kind = "html"
-        url = "{server.base}/{name}.html"
-        items = "li"
-        key = "@id"
-        fields = {{ title = ":scope" }}
-    """ for name in names)
+    sources = html_sources(server.base, names, 'fields = { title = ":scope" }')
     return write_config(tmp_path, f"""
         [state]
         path = "state.db"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import threading
 
-from conftest import QUICK_STATE, Reply, write_config
+from conftest import QUICK_STATE, Reply, html_sources, write_config
 
 from monitor.check import check_all
 from monitor.config import load_config
@@ -20,14 +20,7 @@ def page(items: list[str]) -> str:
 
 
 def sources_config(tmp_path, server, names: list[str]):
-    return load_config(write_config(tmp_path, QUICK_STATE + "".join(f"""
-        [[sources]]
-        name = "{name}"
-        kind = "html"
-        url = "{server.base}/{name}.html"
-        items = "li"
-        key = "@id"
-    """ for name in names)))
+    return load_config(write_config(tmp_path, QUICK_STATE + html_sources(server.base, names)))
 
 
 def serve(server, name: str, items: list[str], etag: str) -> None:
