@@ -222,8 +222,6 @@ class State:
         the cycle read it (another process recorded a failure) is written in full instead."""
         def work() -> None:
             for check in checks:
-                for doc in check.documents:
-                    self._note_document(check.source, doc, check.started_at)
                 done = self.conn.execute(
                     "update sources set last_check = ?, last_success = ?, last_outcome = ?, memo = ?"
                     " where name = ? and kind = ? and consecutive_failures = 0 and failing_since is null"
@@ -231,6 +229,8 @@ class State:
                     [check.started_at, check.started_at, check.outcome, _memo_text(check.memo), check.source,
                      check.kind]).rowcount
                 if done:
+                    for doc in check.documents:
+                        self._note_document(check.source, doc, check.started_at)
                     self._log_check(check.source, check.started_at, check.duration, check.outcome, check.bytes,
                                     check.requests, check.not_modified, None, 0, None)
                 else:

@@ -28,5 +28,5 @@ def test_the_fingerprint_of_unchanged_settings_stays_what_earlier_releases_store
     chart, news = (sources.create(source) for source in config.sources)
     # the values stored by the releases before this one, for exactly these settings
     assert chart.extraction_settings() == "13cc53fe1ed2fcce"
-    assert chart.extraction_settings() == "13cc53fe1ed2fcce"  # and again, from the cache
+    assert chart.extraction_settings() == "13cc53fe1ed2fcce"  # and the same again
     assert news.extraction_settings() == "1c0b79fa825042ac"

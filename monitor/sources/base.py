@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import weakref
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any, Awaitable, ClassVar
@@ -77,15 +76,12 @@ async def part_or_error(ctx: SourceContext, name: str, collect: Awaitable[Part |
 _CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, default=str)
 """The text a fingerprint hashes (one encoder for all: building one per call costs more than encoding)."""
 
-_FINGERPRINTS: dict[int, tuple[weakref.ref, str]] = {}
-"""`Source.extraction_settings` by the id of the options object it was worked out from."""
-
-
 
 @cache
 def _attributes(keys: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     """Each option key with the attribute that holds its typed value."""
     return tuple((key, field_name(key)) for key in keys)
+
 
 class Source:
     """A source kind. Subclasses set `kind` and `options`, and implement `collect`.
@@ -120,19 +116,12 @@ class Source:
         return source_url(self.config) or ""
 
     def extraction_settings(self) -> str | None:
-        """A fingerprint of the extraction options, or None for kinds that declare none.
-        Options never change once loaded, so it is worked out once per options object."""
+        """A fingerprint of the extraction options, or None for kinds that declare none."""
         if not self.extraction:
             return None
         options = self.config.options
-        known = _FINGERPRINTS.get(id(options))
-        if known is not None and known[0]() is options:
-            return known[1]
         chosen = {key: getattr(options, attr, None) for key, attr in _attributes(self.extraction)}
-        fingerprint = hashlib.sha256(_CANONICAL.encode(chosen).encode()).hexdigest()[:16]
-        key = id(options)  # the entry leaves with the options (a reloaded config brings new ones)
-        _FINGERPRINTS[key] = (weakref.ref(options, lambda _: _FINGERPRINTS.pop(key, None)), fingerprint)
-        return fingerprint
+        return hashlib.sha256(_CANONICAL.encode(chosen).encode()).hexdigest()[:16]
 
     async def collect(self, ctx: SourceContext) -> list[Part]:
         """Fetch and parse; return the parts seen. Raise SourceError on any failure."""
