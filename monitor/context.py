@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json as jsonlib
 import time
@@ -123,12 +122,10 @@ class SourceContext:
 
     async def _request(self, method: str, url: str, **kw: Any) -> Any:
         """One request, cut short when the check's deadline runs out (its host slot is freed)."""
-        left = self.ends_at - time.monotonic()
         try:
-            if left <= 0:
+            if self.ends_at <= time.monotonic():
                 raise TimeoutError
-            async with asyncio.timeout(left):
-                return await self.fetcher.request(self.config, method, url, **kw)
+            return await self.fetcher.request(self.config, method, url, ends_at=self.ends_at, **kw)
         except TimeoutError:
             limit = format_duration(self.config.check_deadline)
             raise SourceError(f"the check ran out of its {limit} check_deadline while fetching "
