@@ -20,6 +20,10 @@ from .options import url_host
 from .redact import mask_url
 
 
+UNSEEN = DocState()
+"""What is known of a document not fetched before: nothing (never changed)."""
+
+
 @dataclass
 class Document:
     """One fetched document. `changed` is False on a 304 or when the body's hash is the
@@ -79,7 +83,7 @@ class SourceContext:
         """Fetch `url`. Unchanged documents (304, or same body hash) come back with
         ``changed=False`` and no text, unless `need_body` is set."""
         key = document_key(method, url, params, json, set(self.config.params))
-        known = self.documents.get(key, DocState())
+        known = self.documents.get(key) or UNSEEN
         extra = dict(headers or {})
         if conditional and not need_body and known.hash:
             if known.etag:

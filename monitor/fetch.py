@@ -81,6 +81,11 @@ class HostLimiter:
     async def __aexit__(self, *exc: Any) -> None:
         self._semaphore.release()
 
+    def ready(self) -> bool:
+        """Whether a slot can be taken now, without waiting for one or for the delay."""
+        return not self._semaphore.locked() and (
+            self.delay <= 0 or not self._lock.locked() and self._next_start <= time.monotonic())
+
 
 class Fetcher:
     """Shared HTTP machinery for a cycle or a daemon: pools, host limits and retries.
@@ -211,15 +216,20 @@ class Fetcher:
         _add_params(request, source)
         shown = mask_url(str(request.url), set(source.params))
         deadline = source.request_deadline or DEADLINE_FACTOR * source.timeout
-        own = False  # whether the timer runs to this request's deadline, not the caller's
+        limiter = self._limiter(host, source)
+        # One timer: the caller's deadline while the request waits for a slot, then the sooner
+        # of that and the request deadline, which starts once the request may go (at once,
+        # most often: then the timer is set to it from the start).
+        ready = not in_flight.locked() and limiter.ready()
+        request_ends = time.monotonic() + deadline
+        own = ready and (ends_at is None or request_ends < ends_at)  # the timer runs to the request's deadline
         try:
-            # One timer: the caller's deadline while waiting for a slot, then the sooner of
-            # that and the request deadline, which starts once the request may go.
-            async with asyncio.timeout_at(ends_at) as timer, self._limiter(host, source), in_flight:
-                request_ends = time.monotonic() + deadline
-                if ends_at is None or request_ends < ends_at:
-                    own = True
-                    timer.reschedule(request_ends)
+            async with asyncio.timeout_at(request_ends if own else ends_at) as timer, limiter, in_flight:
+                if not ready:
+                    request_ends = time.monotonic() + deadline
+                    if ends_at is None or request_ends < ends_at:
+                        own = True
+                        timer.reschedule(request_ends)
                 return await self._exchange(client, source, request, shown, accepted)
         except TimeoutError:
             if not own:
