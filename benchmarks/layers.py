@@ -37,6 +37,7 @@ from monitor.check import check_all
 from monitor.config import load_config
 from monitor.context import SourceContext
 from monitor.fetch import Fetcher
+from monitor.lean_client import LeanClient
 from monitor.state import open_state
 
 from .common import code_version, median, table, write_config
@@ -59,7 +60,7 @@ def _transport(pages: int) -> httpx.MockTransport:
     return httpx.MockTransport(answer)
 
 
-class _MockedClient(httpx.AsyncClient):
+class _MockedClient(LeanClient):
     """The client the fetcher builds, with the in-memory transport in place of the network."""
 
     transport: httpx.MockTransport
@@ -76,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     transport = _transport(args.sources)
     _MockedClient.transport = transport
-    fetch_module.httpx = _PatchedHttpx(_MockedClient)  # type: ignore[assignment]
+    fetch_module.LeanClient = _MockedClient  # type: ignore[misc]
     work = Path(tempfile.mkdtemp(prefix="lm-layers-"))
     try:
         config = load_config(write_config(work, BASE, args.sources, "html"))
@@ -140,16 +141,6 @@ def main(argv: list[str] | None = None) -> int:
     summary = " ".join(f"{row[0]}={row[1]:.3f}s(+{row[2]:.0f}ms)" for row in rows)
     print(f"SUMMARY sources={args.sources} {summary}")
     return 0
-
-
-class _PatchedHttpx:
-    """`httpx` as the fetch module sees it, with `AsyncClient` replaced (the rest unchanged)."""
-
-    def __init__(self, client: type[httpx.AsyncClient]):
-        self.AsyncClient = client
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(httpx, name)
 
 
 if __name__ == "__main__":

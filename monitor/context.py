@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json as jsonlib
 import time
@@ -19,6 +18,10 @@ from .errors import SourceError, Unresolvable
 from .fetch import Fetcher
 from .options import url_host
 from .redact import mask_url
+
+
+UNSEEN = DocState()
+"""What is known of a document not fetched before: nothing (never changed)."""
 
 
 @dataclass
@@ -80,7 +83,7 @@ class SourceContext:
         """Fetch `url`. Unchanged documents (304, or same body hash) come back with
         ``changed=False`` and no text, unless `need_body` is set."""
         key = document_key(method, url, params, json, set(self.config.params))
-        known = self.documents.get(key, DocState())
+        known = self.documents.get(key) or UNSEEN
         extra = dict(headers or {})
         if conditional and not need_body and known.hash:
             if known.etag:
@@ -123,12 +126,10 @@ class SourceContext:
 
     async def _request(self, method: str, url: str, **kw: Any) -> Any:
         """One request, cut short when the check's deadline runs out (its host slot is freed)."""
-        left = self.ends_at - time.monotonic()
         try:
-            if left <= 0:
+            if self.ends_at <= time.monotonic():
                 raise TimeoutError
-            async with asyncio.timeout(left):
-                return await self.fetcher.request(self.config, method, url, **kw)
+            return await self.fetcher.request(self.config, method, url, ends_at=self.ends_at, **kw)
         except TimeoutError:
             limit = format_duration(self.config.check_deadline)
             raise SourceError(f"the check ran out of its {limit} check_deadline while fetching "

@@ -17,6 +17,7 @@ import httpx
 from .settings import SourceConfig
 from .errors import FetchError, Unresolvable
 from .inflate import ACCEPT_ENCODING, read_capped
+from .lean_client import LeanClient
 from .options import url_host
 from .redact import mask_text, mask_url
 
@@ -80,6 +81,11 @@ class HostLimiter:
     async def __aexit__(self, *exc: Any) -> None:
         self._semaphore.release()
 
+    def ready(self) -> bool:
+        """Whether a slot can be taken now, without waiting for one or for the delay."""
+        return not self._semaphore.locked() and (
+            self.delay <= 0 or not self._lock.locked() and self._next_start <= time.monotonic())
+
 
 class Fetcher:
     """Shared HTTP machinery for a cycle or a daemon: pools, host limits and retries.
@@ -131,7 +137,7 @@ class Fetcher:
             tls_key = (source.ca_bundle, source.tls_seclevel, source.tls_legacy_connect)
             if tls_key not in self._tls:  # loading the CA file is slow: one context per setting
                 self._tls[tls_key] = tls_context(source)
-            client = httpx.AsyncClient(
+            client = LeanClient(
                 verify=self._tls[tls_key],
                 proxy=source.proxy,
                 timeout=httpx.Timeout(source.timeout),
@@ -151,25 +157,30 @@ class Fetcher:
 
     async def request(self, source: SourceConfig, method: str, url: str, *,
                       params: Any = None, headers: dict[str, str] | None = None,
-                      json: Any = None, accept: Iterable[int] = ()) -> RawResponse:
+                      json: Any = None, accept: Iterable[int] = (), ends_at: float | None = None) -> RawResponse:
         """Send one request with retries; return the answer or raise FetchError.
 
         2xx, 304 and the statuses in `accept` are answers; other statuses are errors,
-        retried when they may pass (408, 425, 429, 5xx).
+        retried when they may pass (408, 425, 429, 5xx). `ends_at` (on `time.monotonic`'s
+        clock) is the caller's own deadline: it bounds everything, waits for a host slot and
+        between retries included, and past it the request ends with TimeoutError, which the
+        caller reports (each attempt's `request_deadline` is a FetchError, as any failure).
         """
         accepted = set(accept)
         try:
             try:  # most requests succeed at once: the retry controller is built only after a failure
-                return await self._once(source, method, url, params, headers, json, accepted)
+                return await self._once(source, method, url, params, headers, json, accepted, ends_at)
             except _Transient as first:
                 if source.retries < 1:
                     raise
-                return await self._retry(first, source, method, url, params, headers, json, accepted)
+                async with asyncio.timeout_at(ends_at):
+                    return await self._retry(first, source, method, url, params, headers, json, accepted, ends_at)
         except _Transient as exc:
             raise FetchError(str(exc), exc.status) from None
 
     async def _retry(self, first: _Transient, source: SourceConfig, method: str, url: str, params: Any,
-                     headers: dict[str, str] | None, json: Any, accepted: set[int]) -> RawResponse:
+                     headers: dict[str, str] | None, json: Any, accepted: set[int],
+                     ends_at: float | None) -> RawResponse:
         """The attempts after a first one that failed with `first`: tenacity counts that one as
         its attempt 1 (so waits, Retry-After and the attempt limit are as if it had made it)."""
         from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt  # slow to import; rarely needed
@@ -184,7 +195,7 @@ class Fetcher:
             with attempt:
                 if attempt.retry_state.attempt_number == 1:
                     raise first
-                return await self._once(source, method, url, params, headers, json, accepted)
+                return await self._once(source, method, url, params, headers, json, accepted, ends_at)
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _wait(self, state: Any) -> float:
@@ -195,7 +206,8 @@ class Fetcher:
         return backoff * (0.5 + random.random() / 2)
 
     async def _once(self, source: SourceConfig, method: str, url: str, params: Any,
-                    headers: dict[str, str] | None, json: Any, accepted: set[int]) -> RawResponse:
+                    headers: dict[str, str] | None, json: Any, accepted: set[int],
+                    ends_at: float | None = None) -> RawResponse:
         host = url_host(url)
         client, in_flight = self._client(source, host)
         request = client.build_request(method, url, params=params, json=json,
@@ -204,13 +216,26 @@ class Fetcher:
         _add_params(request, source)
         shown = mask_url(str(request.url), set(source.params))
         deadline = source.request_deadline or DEADLINE_FACTOR * source.timeout
-        async with self._limiter(host, source), in_flight:
-            try:
-                async with asyncio.timeout(deadline):
-                    return await self._exchange(client, source, request, shown, accepted)
-            except TimeoutError:
-                raise FetchError(f"no complete answer from {shown} within the {deadline:g}s request deadline "
-                                 "(request_deadline)") from None
+        limiter = self._limiter(host, source)
+        # One timer: the caller's deadline while the request waits for a slot, then the sooner
+        # of that and the request deadline, which starts once the request may go (at once,
+        # most often: then the timer is set to it from the start).
+        ready = not in_flight.locked() and limiter.ready()
+        request_ends = time.monotonic() + deadline
+        own = ready and (ends_at is None or request_ends < ends_at)  # the timer runs to the request's deadline
+        try:
+            async with asyncio.timeout_at(request_ends if own else ends_at) as timer, limiter, in_flight:
+                if not ready:
+                    request_ends = time.monotonic() + deadline
+                    if ends_at is None or request_ends < ends_at:
+                        own = True
+                        timer.reschedule(request_ends)
+                return await self._exchange(client, source, request, shown, accepted)
+        except TimeoutError:
+            if not own:
+                raise
+            raise FetchError(f"no complete answer from {shown} within the {deadline:g}s request deadline "
+                             "(request_deadline)") from None
 
     async def _exchange(self, client: httpx.AsyncClient, source: SourceConfig, request: httpx.Request,
                         shown: str, accepted: set[int]) -> RawResponse:

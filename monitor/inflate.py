@@ -98,7 +98,9 @@ async def read_capped(response: httpx.Response, cap: int, shown: str) -> bytes:
     if declared and declared.isdigit() and int(declared) > cap:
         raise TooLarge(f"response from {shown} is {int(declared):,} bytes, over the {cap:,}-byte cap (max_bytes)")
     chunks, total = [], 0
-    async with aclosing(decoded_chunks(response, shown)) as pieces:
+    # An uncoded body (every 304 among them) is read as the network gives it, with no decoding layer.
+    body = decoded_chunks(response, shown) if "Content-Encoding" in response.headers else response.aiter_raw()
+    async with aclosing(body) as pieces:
         async for chunk in pieces:
             total += len(chunk)
             if total > cap:

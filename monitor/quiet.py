@@ -19,11 +19,16 @@ def is_quiet(check: SuccessfulCheck, row: dict[str, Any] | None) -> bool:
     write, no document body to keep, and no failure standing to clear (`row` is the source's
     row as the cycle began). Losing such a write in a crash costs nothing but its log line:
     the next check does the same again."""
-    return (check.outcome == "unchanged" and not check.events and check.error is None and row is not None
-            and not row["consecutive_failures"] and row["failing_since"] is None and row["last_error"] is None
-            and all(doc.body is None for doc in check.documents)
-            and all(items is None and not (diff.changes or diff.upserts or diff.missing or diff.removed)
-                    for _, items, diff in check.parts))
+    if not (check.outcome == "unchanged" and not check.events and check.error is None and row is not None
+            and not row["consecutive_failures"] and row["failing_since"] is None and row["last_error"] is None):
+        return False
+    for doc in check.documents:
+        if doc.body is not None:
+            return False
+    for _, items, diff in check.parts:
+        if items is not None or diff.changes or diff.upserts or diff.missing or diff.removed:
+            return False
+    return True
 
 
 class QuietWrites:

@@ -86,7 +86,14 @@ def _v5(db: sqlite_utils.Database) -> None:
     db.execute("create index if not exists events_key on events (key)")
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5]
+def _v6(db: sqlite_utils.Database) -> None:
+    """An index of the records that checks are missing: a cycle asks which parts hold any, and
+    without it reads every record of every source it checks to find the few."""
+    db.execute("create index if not exists records_missing on records (source, part)"
+               " where missing > 0 and removed_at is null")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
 """Migration N+1 takes a database from schema version N to N+1. Append; never edit."""
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -170,10 +170,8 @@ class State:
 
     def _log_check(self, source: str, started_at: str, duration: float, outcome: str, bytes_: int,
                    requests: int, not_modified: int, records: int | None, events: int, error: str | None) -> None:
-        self.conn.execute(
-            "insert into checks (source, started_at, duration, outcome, bytes, requests, not_modified,"
-            " records, events, error) values (?,?,?,?,?,?,?,?,?,?)",
-            [source, started_at, round(duration, 4), outcome, bytes_, requests, not_modified, records, events, error])
+        self.conn.execute(_LOG_CHECK, [source, started_at, round(duration, 4), outcome, bytes_, requests,
+                                       not_modified, records, events, error])
 
     def record_failure(self, source: str, kind: str, started_at: str, duration: float, error: str,
                        bytes_: int = 0, requests: int = 0, *, structural: bool = False,
@@ -221,21 +219,30 @@ class State:
         each notes its run, validators and memo; one whose source's standing changed since
         the cycle read it (another process recorded a failure) is written in full instead."""
         def work() -> None:
+            clean = self._clean_standing([check.source for check in checks])
+            quiet = [check for check in checks if clean.get(check.source) == check.kind]
+            self.conn.executemany(
+                "update sources set last_check = ?, last_success = ?, last_outcome = ?, memo = ? where name = ?",
+                [(c.started_at, c.started_at, c.outcome, _memo_text(c.memo), c.source) for c in quiet])
+            self.conn.executemany(_LOG_CHECK, [(c.source, c.started_at, round(c.duration, 4), c.outcome, c.bytes,
+                                                c.requests, c.not_modified, None, 0, None) for c in quiet])
+            for check in quiet:
+                for doc in check.documents:
+                    self._note_document(check.source, doc, check.started_at)
             for check in checks:
-                done = self.conn.execute(
-                    "update sources set last_check = ?, last_success = ?, last_outcome = ?, memo = ?"
-                    " where name = ? and kind = ? and consecutive_failures = 0 and failing_since is null"
-                    " and last_error is null",
-                    [check.started_at, check.started_at, check.outcome, _memo_text(check.memo), check.source,
-                     check.kind]).rowcount
-                if done:
-                    for doc in check.documents:
-                        self._note_document(check.source, doc, check.started_at)
-                    self._log_check(check.source, check.started_at, check.duration, check.outcome, check.bytes,
-                                    check.requests, check.not_modified, None, 0, None)
-                else:
+                if clean.get(check.source) != check.kind:
                     self._record_success(check)
         self._write(work)
+
+    def _clean_standing(self, names: list[str]) -> dict[str, str]:
+        """The kind of each named source with no failure standing (no streak, no error)."""
+        found: dict[str, str] = {}
+        for start in range(0, len(names), 500):  # within SQLite's oldest limit on parameters
+            chosen = names[start:start + 500]
+            found.update(self.conn.execute(
+                f"select name, kind from sources where name in ({','.join('?' * len(chosen))})"
+                " and consecutive_failures = 0 and failing_since is null and last_error is null", chosen))
+        return found
 
     def add_event(self, event: Event, now: str) -> bool:
         """Store an event unless its id is known, and hand it to the outbox unless it is held
@@ -337,6 +344,10 @@ class State:
 def _memo_text(memo: dict[str, Any]) -> str | None:
     return json.dumps(memo, ensure_ascii=False) if memo else None
 
+
+_LOG_CHECK = ("insert into checks (source, started_at, duration, outcome, bytes, requests, not_modified,"
+              " records, events, error) values (?,?,?,?,?,?,?,?,?,?)")
+"""One row of the check log."""
 
 _STANDING = ("select consecutive_failures, failing_since, last_error, records from sources"
              " where name = ? and kind = ?")

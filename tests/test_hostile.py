@@ -222,6 +222,38 @@ def test_the_check_deadline_bounds_a_check_however_its_requests_are_set(tmp_path
     assert run.wall < 30, f"took {run.wall:.1f}s"
 
 
+def test_the_check_deadline_bounds_the_waits_between_retries(tmp_path, server):
+    # The server asks for a minute between attempts; the check may take three seconds in all.
+    server.routes["/busy"] = Reply(503, "busy", {"Retry-After": "60"})
+    config = write_config(tmp_path, html_config(f"{server.base}/busy", 'retries = 3\ncheck_deadline = "3s"'))
+    run = measured_run(cli("--config", str(config), "check"), cwd=ROOT, timeout=120)
+    assert run.returncode == 1
+    assert f"the check ran out of its 3s check_deadline while fetching {server.base}/busy" in run.output
+    assert len(server.hits("/busy")) == 1  # the second attempt would have come a minute later
+    assert run.wall < 30, f"took {run.wall:.1f}s"
+
+
+def test_the_check_deadline_bounds_the_wait_for_a_host_slot():
+    # One slot for the host; the first request holds it dripping, the second waits for it.
+    drip = DripServer(gap=0.2)
+    config = SourceConfig(name="s", kind="html", host_delay=0, host_concurrency=1, retries=0, timeout=5.0,
+                          request_deadline=60, options=typed_options(DocumentSource, url=drip.base))
+
+    async def go():
+        async with Fetcher([config]) as fetcher:
+            ends_at = time.monotonic() + 2
+            return await asyncio.gather(*(fetcher.request(config, "GET", f"{drip.base}/{n}", ends_at=ends_at)
+                                          for n in range(2)), return_exceptions=True)
+
+    started = time.monotonic()
+    try:
+        results = asyncio.run(go())
+    finally:
+        drip.stop()
+    assert all(type(r) is TimeoutError for r in results), results  # the caller's deadline, for the caller to word
+    assert drip.connections == 1 and time.monotonic() - started < 20
+
+
 @pytest.mark.parametrize("status", [200, 503])
 def test_a_dripping_webhook_receiver_is_bounded_by_the_channel_deadline(status):
     drip = DripServer(gap=0.2, status=status)

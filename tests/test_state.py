@@ -112,3 +112,24 @@ def test_an_unchanged_check_reports_the_stored_record_count_and_clears_a_failure
                                                      parts=[("", None, PartDiff())]))
     assert (records, streak) == (47, 0)
     state.close()
+
+
+def test_an_older_database_gains_the_index_a_cycle_finds_missing_records_by(tmp_path):
+    import sqlite_utils
+
+    from monitor.schema import MIGRATIONS
+
+    path = tmp_path / "old.db"
+    db = sqlite_utils.Database(path)
+    for migration in MIGRATIONS[:5]:  # as schema version 5 left it
+        migration(db)
+    db.execute("insert into meta (key, value) values ('schema_version', '5')")
+    db.conn.commit()
+    db.close()
+    state = open_state(path)
+    try:
+        plan = state.db.execute("explain query plan select distinct source, part from records where missing > 0"
+                                " and removed_at is null and source in (?, ?)", ["a", "b"]).fetchall()
+        assert "records_missing" in " ".join(str(step) for step in plan)  # not a read of every record
+    finally:
+        state.close()
