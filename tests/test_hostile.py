@@ -233,15 +233,16 @@ def test_the_check_deadline_bounds_the_waits_between_retries(tmp_path, server):
     assert run.wall < 30, f"took {run.wall:.1f}s"
 
 
-def test_the_check_deadline_bounds_the_wait_for_a_host_slot():
-    # One slot for the host; the first request holds it dripping, the second waits for it.
+def _two_requests_for_one_slot(request_deadline: float, ends_in: float | None = None) -> tuple[list, float, int]:
+    """Two requests to a dripping host with one slot: the first holds it, the second waits.
+    Returns their outcomes, the seconds taken and the connections the server saw."""
     drip = DripServer(gap=0.2)
     config = SourceConfig(name="s", kind="html", host_delay=0, host_concurrency=1, retries=0, timeout=5.0,
-                          request_deadline=60, options=typed_options(DocumentSource, url=drip.base))
+                          request_deadline=request_deadline, options=typed_options(DocumentSource, url=drip.base))
 
     async def go():
         async with Fetcher([config]) as fetcher:
-            ends_at = time.monotonic() + 2
+            ends_at = time.monotonic() + ends_in if ends_in is not None else None
             return await asyncio.gather(*(fetcher.request(config, "GET", f"{drip.base}/{n}", ends_at=ends_at)
                                           for n in range(2)), return_exceptions=True)
 
@@ -250,8 +251,13 @@ def test_the_check_deadline_bounds_the_wait_for_a_host_slot():
         results = asyncio.run(go())
     finally:
         drip.stop()
+    return results, time.monotonic() - started, drip.connections
+
+
+def test_the_check_deadline_bounds_the_wait_for_a_host_slot():
+    results, elapsed, connections = _two_requests_for_one_slot(request_deadline=60, ends_in=2)
     assert all(type(r) is TimeoutError for r in results), results  # the caller's deadline, for the caller to word
-    assert drip.connections == 1 and time.monotonic() - started < 20
+    assert connections == 1 and elapsed < 20
 
 
 @pytest.mark.parametrize("status", [200, 503])
@@ -297,23 +303,9 @@ def test_the_daemon_checks_a_dripping_source_again_and_its_host_stays_usable(tmp
 
 
 def test_deadline_expiry_releases_the_host_slot():
-    drip = DripServer(gap=0.2)
-    config = SourceConfig(name="s", kind="html", host_delay=0, host_concurrency=1, retries=0, timeout=5.0,
-                          request_deadline=1.5, options=typed_options(DocumentSource, url=drip.base))
-
-    async def go():
-        async with Fetcher([config]) as fetcher:
-            results = await asyncio.gather(*(fetcher.request(config, "GET", f"{drip.base}/{n}") for n in range(2)),
-                                           return_exceptions=True)
-        return results
-
-    started = time.monotonic()
-    try:
-        results = asyncio.run(go())
-    finally:
-        drip.stop()
+    results, elapsed, connections = _two_requests_for_one_slot(request_deadline=1.5)
     assert all(isinstance(r, FetchError) and "1.5s request deadline" in str(r) for r in results)
-    assert drip.connections == 2 and time.monotonic() - started < 20
+    assert connections == 2 and elapsed < 20
 
 
 # --- 3. redirects -----------------------------------------------------------------------------
