@@ -6,14 +6,13 @@ from functools import lru_cache
 from typing import Any, Callable, ClassVar
 from urllib.parse import urljoin
 
-from cssselect import HTMLTranslator, SelectorError
-
 from .. import options as o
 from ..settings import SourceConfig
 from ..errors import StructureChanged
 from ..options import Option
 from ..records import Record
 from .document import DOCUMENT_OPTIONS, DocumentSource
+from .plaincss import is_plain
 
 SCOPE = ":scope"
 """The spec that means the item itself."""
@@ -22,7 +21,7 @@ SCOPE = ":scope"
 def _selector(value: Any) -> str:
     value = o.nonempty_text(value)
     css = value.split("@", 1)[0].strip()
-    if css and css != SCOPE and _translated(css, "descendant::") is None:
+    if css and css != SCOPE and not is_plain(css) and _translated(css, "descendant::") is None:
         import soupsieve  # only for what cssselect does not know (soupsieve loads slowly)
 
         try:
@@ -35,7 +34,10 @@ def _selector(value: Any) -> str:
 @lru_cache(maxsize=4096)
 def _translated(css: str, prefix: str) -> str | None:
     """`css` as an XPath expression, or None when the selector uses what cssselect cannot
-    translate (such as :has()). Checking a config needs no more than this."""
+    translate (such as :has()). A config's plain selectors are checked without it, so
+    cssselect (slow to import) loads only for the others or with the first page parsed."""
+    from cssselect import HTMLTranslator, SelectorError
+
     try:
         return HTMLTranslator().css_to_xpath(css, prefix=prefix)
     except SelectorError:
