@@ -19,6 +19,8 @@ SCOPE = ":scope"
 
 
 def _selector(value: Any) -> str:
+    if type(value) is str and value in _GOOD:  # a config names the same few selectors many times
+        return value
     value = o.nonempty_text(value)
     css = value.split("@", 1)[0].strip()
     if css and css != SCOPE and not is_plain(css) and _translated(css, "descendant::") is None:
@@ -28,7 +30,13 @@ def _selector(value: Any) -> str:
             soupsieve.compile(css)
         except (soupsieve.SelectorSyntaxError, NotImplementedError) as exc:  # ::before and the like
             raise ValueError(f"invalid CSS selector {css!r}: {str(exc).splitlines()[0]}") from None
+    if len(_GOOD) < 4096:
+        _GOOD.add(value)
     return value
+
+
+_GOOD: set[str] = set()
+"""Specs `_selector` has accepted (the answer for a text never changes)."""
 
 
 @lru_cache(maxsize=4096)
