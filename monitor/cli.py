@@ -42,9 +42,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         level = logging.WARNING
     setup_logging(level, args.log_format)
     try:
-        config = load_config(args.config)
-        # What start-up built (modules, the config of every source) lives as long as the
-        # process: moved out of the collector's sight, full collections stay cheap.
+        # What start-up builds (modules, the config of every source) lives as long as the
+        # process: the collector skips it while it is built, then never sees it again, so
+        # full collections stay cheap.
+        gc.disable()
+        try:
+            config = load_config(args.config)
+        finally:
+            gc.enable()
         gc.freeze()
         return COMMANDS[args.command](args, config)
     except ConfigError as exc:

@@ -5,15 +5,16 @@ from __future__ import annotations
 import codecs
 import re
 
-_META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
-_XML = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.I)
-_CT = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.I)
+# Patterns, compiled (and cached by `re`) when a body is first decoded: an unchanged check decodes none.
+_META = rb"""(?i)<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)"""
+_XML = rb"""(?i)^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.:-]+)"""
+_CT = r"(?i)charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)"
 
 
 def declared_charset(content_type: str | None) -> str | None:
     """The charset named in a Content-Type header, if it names one Python knows."""
     if content_type:
-        match = _CT.search(content_type)
+        match = re.search(_CT, content_type)
         if match and _known(match.group(1)):
             return match.group(1)
     return None
@@ -27,7 +28,7 @@ def sniff_charset(body: bytes) -> str | None:
             return name
     head = body[:4096]
     for pattern in (_XML, _META):
-        match = pattern.search(head)
+        match = re.search(pattern, head)
         if match:
             name = match.group(1).decode("ascii", "replace")
             if _known(name):

@@ -35,7 +35,7 @@ MAX_REDIRECTS = 5
 REDIRECTS = (301, 302, 303, 307, 308)
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class RawResponse:
     """A complete HTTP answer, body included (within the size cap)."""
 

@@ -7,17 +7,18 @@ from urllib.parse import SplitResult, parse_qsl, quote, urlsplit
 
 MASK = "***"
 
-_SECRET_NAME = re.compile(
-    r"(^|[_.-])(api[_-]?key|apikey|key|token|access[_-]?token|auth|authorization|secret|client[_-]?secret|"
-    r"password|passwd|pwd|pass|sig|signature|session|sessionid|sid|credential|credentials)$", re.I)
-"""Query parameter names whose values are treated as credentials (`api_key`, `token`, `x-api-key`…)."""
+_SECRET_NAME = (
+    r"(?i)(^|[_.-])(api[_-]?key|apikey|key|token|access[_-]?token|auth|authorization|secret|client[_-]?secret|"
+    r"password|passwd|pwd|pass|sig|signature|session|sessionid|sid|credential|credentials)$")
+"""Query parameter names whose values are treated as credentials (`api_key`, `token`, `x-api-key`…).
+This and `_URL` are compiled (and cached by `re`) on first use: most runs mask nothing."""
 
-_URL = re.compile(r"""https?://[^\s<>"'`]+""", re.I)
+_URL = r"""(?i)https?://[^\s<>"'`]+"""
 
 
 def secret_name(name: str) -> bool:
     """Whether a query parameter of this name carries a credential."""
-    return bool(_SECRET_NAME.search(name))
+    return bool(re.search(_SECRET_NAME, name))
 
 
 def mask_url(url: str, names: frozenset[str] | set[str] = frozenset()) -> str:
@@ -59,7 +60,7 @@ def mask_text(text: str, names: frozenset[str] | set[str] = frozenset()) -> str:
     """`text` with every http(s) URL in it masked by `mask_url`."""
     if "://" not in text:
         return text
-    return _URL.sub(lambda match: mask_url(match.group(0), names), text)
+    return re.sub(_URL, lambda match: mask_url(match.group(0), names), text)
 
 
 def add_params(url: str, params: dict[str, str]) -> str:

@@ -34,7 +34,8 @@ SOURCE_LABELS = {"pravo": "Russian portal", "coe": "Council of Europe Treaty Off
                  "untc": "UN Treaty Collection"}
 """How messages name a source kind in "also reported: …" lines."""
 
-_BRACKETED = re.compile(r"^(?P<name>[^()]+?)\s*\((?P<rest>[^()]+)\)$")
+_BRACKETED = r"^(?P<name>[^()]+?)\s*\((?P<rest>[^()]+)\)$"
+"""A name with a bracketed part, "Bolivia (Plurinational State of)" (compiled on first use)."""
 
 
 @lru_cache(maxsize=1024)
@@ -47,7 +48,7 @@ def state_id(name: str | None) -> str | None:
     alias = ALIASES.get(text.casefold())
     if alias:
         return alias
-    bracketed = _BRACKETED.match(text)
+    bracketed = re.match(_BRACKETED, text)
     tries = [text] + ([f"{bracketed['name']}, {bracketed['rest']}", bracketed["name"]] if bracketed else [])
     import pycountry  # loaded when an event names a state (a check of an unchanged page needs none)
 

@@ -21,8 +21,8 @@ PORTALS_AND_OTHER_CHANNELS = ["monitor.sources.pravo", "monitor.sources.coe", "m
 OTHER_COMMANDS = ["monitor.daemon", "apscheduler", "monitor.serve", "monitor.web", "monitor.dashboard", "jinja2",
                   "monitor.preview", "monitor.queries", "monitor.overview", "monitor.testalert",
                   "monitor.deliveries_cmd", "monitor.statustables"]
-# An unchanged page (304) is never parsed (checking the config's selectors needs only cssselect).
-PARSERS = ["lxml", "bs4", "soupsieve"]
+# An unchanged page (304) is never parsed, and plain selectors such as "li" are checked without cssselect.
+PARSERS = ["lxml", "bs4", "soupsieve", "cssselect"]
 
 PAGE = '<html><body><ul><li id="a">Alpha</li><li id="b">Beta</li></ul></body></html>'
 
@@ -87,6 +87,28 @@ def test_validate_of_an_html_config_loads_neither_portals_nor_other_channels(tmp
     """)
     loaded = _loaded_after(["--config", str(config), "validate"], tmp_path)
     assert _imported(loaded, PORTALS_AND_OTHER_CHANNELS) == []
+
+
+def test_validate_still_checks_selectors_that_are_not_plain_with_cssselect_then_soupsieve(tmp_path):
+    config = write_config(tmp_path, """
+        [[sources]]
+        name = "portal"
+        kind = "html"
+        url = "http://127.0.0.1:9/list"
+        items = "li:has(a)"
+        key = "@id"
+        fields = { text = 'li:-soup-contains("x")', date = "span.date", note = "a::before" }
+    """)
+    refused = run_cli("--config", str(config), "validate", cwd=tmp_path)
+    assert refused.returncode == 2
+    assert (f"{config}: sources[0] (\"portal\").fields: note: invalid CSS selector 'a::before': "
+            "Pseudo-element found at position 1") in refused.stderr
+    assert "items" not in refused.stderr  # cssselect translates :has()
+    assert "text:" not in refused.stderr  # only soupsieve knows :-soup-contains()
+
+    config.write_text(config.read_text(encoding="utf-8").replace("a::before", "a.note"), encoding="utf-8")
+    loaded = _loaded_after(["--config", str(config), "validate"], tmp_path)
+    assert _imported(loaded, ["cssselect", "soupsieve"]) == ["cssselect", "soupsieve"]
 
 
 def test_an_unknown_kind_still_lists_every_kind(tmp_path):
