@@ -6,9 +6,11 @@ CPU seconds of one 2-second process swing by a third from run to run on a shared
 more than the difference being measured. Valgrind's callgrind counts the instructions a
 process executes, which hardly depend on the machine's load: start-up gives the same count
 to within a fraction of a percent. A cycle's count still moves by a few percent from run to
-run (how many answers each turn of the event loop finds ready depends on timing), for the
-floor as for legal-monitor, so quote the median of `--runs 3` or more and the ratio of each
-run's pair, counted one after the other. This runs, against one local
+run, for the floor as for legal-monitor: the string hash seed that each process draws at
+random moves the floor's count by up to 4 % (4.06 against 4.24 G), and how many answers a turn
+of the event loop finds ready depends on timing. Each counted run therefore gives both
+processes one fixed seed (0, 1, 2 … by default), and the ratio to quote is the median of the
+ratios of each run's pair over `--runs 3` or more. This runs, against one local
 document server, `legal-monitor check` over N html sources (as `compare_urlwatch` does) and
 `benchmarks/floor.py` over the same pages, each once to fill its state and once unchanged
 (every page answers 304) before the counted runs, and prints the instructions of each part:
@@ -37,10 +39,14 @@ from .docserver import doc_path
 FLOOR = Path(__file__).with_name("floor.py")
 
 
-def instructions(command: list[str], cwd: Path) -> int:
-    """The instructions `command` executed (callgrind's total), or SystemExit when it failed."""
+def instructions(command: list[str], cwd: Path, seed: int | None = None) -> int:
+    """The instructions `command` executed (callgrind's total) under hash seed `seed` (None: a
+    random one), or SystemExit when it failed."""
+    env = bench_env()
+    if seed is not None:
+        env["PYTHONHASHSEED"] = str(seed)
     done = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *command], cwd=cwd,
-                          env=bench_env(), capture_output=True, text=True, timeout=1800)
+                          env=env, capture_output=True, text=True, timeout=1800)
     found = re.search(r"Collected : (\d+)", done.stderr)
     if done.returncode != 0 or not found:
         raise SystemExit(f"{' '.join(command[:4])} … failed under callgrind (exit {done.returncode}):\n"
@@ -51,7 +57,10 @@ def instructions(command: list[str], cwd: Path) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.instructions", description=__doc__.splitlines()[0])
     parser.add_argument("--sources", type=int, default=1000)
-    parser.add_argument("--runs", type=int, default=1, help="counted runs of each (default 1: counts repeat)")
+    parser.add_argument("--runs", type=int, default=1, help="counted runs of each (default 1; quote 3 or more)")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="hash seed of the first counted run, the next run's is one more (default 0); "
+                             "-1 leaves each process a random one")
     parser.add_argument("--keep", metavar="DIR", help="work in DIR and keep it (default: a temporary folder)")
     args = parser.parse_args(argv)
     if not shutil.which("valgrind"):
@@ -78,9 +87,10 @@ def main(argv: list[str] | None = None) -> int:
             "floor: unchanged cycle": floor,
             "legal-monitor: unchanged cycle": monitor,
         }
-        for _ in range(args.runs):
+        for run in range(args.runs):
+            seed = None if args.seed < 0 else args.seed + run
             for label, command in parts.items():
-                counts.setdefault(label, []).append(instructions(command, ROOT))
+                counts.setdefault(label, []).append(instructions(command, ROOT, seed))
                 print(f"  {label:<42} {counts[label][-1] / 1e9:6.3f} G instructions", flush=True)
         seen, _, _ = check_outcomes(work / "state" / "monitor.db", last)
     finally:
@@ -94,7 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     floor_cycle, lm_cycle = giga["floor: unchanged cycle"], giga["legal-monitor: unchanged cycle"]
     rows = [[label, value, value / floor_cycle] for label, value in giga.items()]
     paired = [lm / floor for lm, floor in zip(counts["legal-monitor: unchanged cycle"], counts["floor: unchanged cycle"])]
-    print(f"\n{args.sources} html sources, unchanged (304), median of {args.runs} counted run(s); "
+    print(f"\n{args.sources} html sources, unchanged (304), median of {args.runs} counted run(s), "
+          f"hash seeds {'random' if args.seed < 0 else f'{args.seed}–{args.seed + args.runs - 1}'}; "
           f"code {code_version()}")
     print(table(["part", "G instructions", "÷ floor cycle"], rows))
     print(f"legal-monitor ÷ floor, each run: {', '.join(f'{ratio:.3f}' for ratio in paired)}")
