@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 # One token of a plain selector. The pattern stays small: compiling a regular expression costs
 # in proportion to its length, and avoiding cssselect's many large ones is the point.
@@ -17,7 +16,6 @@ _TOKEN = re.compile(rf"(?P<type>{_NAME}|\*)|(?P<simple>[.#]{_NAME}|{_ATTRIBUTE}|
                     rf"|(?P<combinator>{_SPACE}*[>+~,]{_SPACE}*|{_SPACE}+)")
 
 
-@lru_cache(maxsize=4096)
 def is_plain(css: str) -> bool:
     """True when `css` is in the plain subset: type names, classes, ids, attribute tests and
     structural pseudo-classes, joined by combinators and commas. Anything else may still be valid."""
