@@ -104,7 +104,9 @@ def main(argv: list[str] | None = None) -> int:
     giga = {label: median(values) / 1e9 for label, values in counts.items()}
     floor_cycle, lm_cycle = giga["floor: unchanged cycle"], giga["legal-monitor: unchanged cycle"]
     rows = [[label, value, value / floor_cycle] for label, value in giga.items()]
-    paired = [lm / floor for lm, floor in zip(counts["legal-monitor: unchanged cycle"], counts["floor: unchanged cycle"])]
+    lm_runs, floor_runs = counts["legal-monitor: unchanged cycle"], counts["floor: unchanged cycle"]
+    paired = [lm / floor for lm, floor in zip(lm_runs, floor_runs)]
+    least_floor = min(floor_runs) / 1e9
     print(f"\n{args.sources} html sources, unchanged (304), median of {args.runs} counted run(s), "
           f"hash seeds {'random' if args.seed < 0 else f'{args.seed}–{args.seed + args.runs - 1}'}; "
           f"code {code_version()}")
@@ -113,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"SUMMARY sources={args.sources} unchanged cycle instructions: legal-monitor {lm_cycle:.3f} G, "
           f"floor {floor_cycle:.3f} G, legal-monitor / floor {lm_cycle / floor_cycle:.3f} "
           f"(median of each run's ratio {median(paired):.3f}; over the least floor count "
-          f"{min(counts['floor: unchanged cycle']) / 1e9:.3f} G: {lm_cycle * 1e9 / min(counts['floor: unchanged cycle']):.3f})")
+          f"{least_floor:.3f} G: {lm_cycle / least_floor:.3f})")
     return 0
 
 

@@ -189,7 +189,8 @@ def _parse_source(entry: dict[str, Any], where: str, folder: Path, blank_of: Cal
     common, own = validate_parts(entry, shape, where, problems)
     if len(problems) > before or kind is None:
         return None
-    headers, headers_env, params_env = dict(common.pop("headers")), common.pop("headers_env"), common.pop("params_env")
+    headers = dict(common.pop("headers"))
+    headers_env, params_env = common.pop("headers_env"), common.pop("params_env")
     if headers_env:  # most sources set neither
         headers.update((k, v) for k, v in headers_env.items() if v is not None)
     params = {k: v for k, v in params_env.items() if v is not None} if params_env else {}

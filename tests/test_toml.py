@@ -190,7 +190,7 @@ def test_randomly_built_configs_read_as_tomllib_reads_them(tmp_path):
             lines += ["", "[[sources]]", f'name = "s{index}"']
             lines += [f"key{k} = {value()}" for k in range(rng.randrange(6))]
             if rng.random() < 0.3:
-                lines += [f"[sources.fields]", f'"quoted key" = {value()}', f"dotted.key = {value()}"]
+                lines += ["[sources.fields]", f'"quoted key" = {value()}', f"dotted.key = {value()}"]
         text = "\n".join(lines) + "\n"
         assert _typed(_parsed(tmp_path, text)) == _typed(tomllib.loads(text)), text
 
