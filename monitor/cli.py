@@ -23,7 +23,7 @@ from .errors import ConfigError, MonitorError
 from .logs import setup_logging
 from .redact import mask_text
 from .once import check_once, known_sources
-from .render import event_line
+from .render import event_line, shown_event
 from .related import story_events, with_related
 from .state import State, state_for
 from .words import plural
@@ -92,7 +92,7 @@ def cmd_check(args: argparse.Namespace, config: Config) -> int:
 def _report_dict(report: CheckReport) -> dict[str, Any]:
     data = {k: v for k, v in report.__dict__.items() if k != "events"}
     data["duration"] = round(report.duration, 3)
-    data["events"] = [e.to_dict() for e in report.events]
+    data["events"] = [shown_event(e) for e in report.events]
     return data
 
 
@@ -152,7 +152,7 @@ def cmd_events(args: argparse.Namespace, config: Config) -> int:
     finally:
         state.close()
     if args.json:
-        print(json.dumps([e.to_dict() for e in events], ensure_ascii=False, indent=2))
+        print(json.dumps([shown_event(e) for e in events], ensure_ascii=False, indent=2))
         return 0
     if not events:
         print("no events")

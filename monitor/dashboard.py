@@ -16,12 +16,14 @@ from .settings import Config, SourceConfig
 from .errors import BadRequest
 from .httpserve import Response
 from .events import LABELS, OPS_TYPES, RECORD_TYPES, TREATY_TYPES, Event
-from .queries import Filters, find_events, parse_filters, source_rows, subject_name, treaty_records
+from .queries import (Filters, find_events, generic_treaty, parse_filters, source_records, source_rows, subject_name,
+                      treaty_records)
 from .readable import human_date, human_time
-from .render import label
+from .render import about, headline, label
 from .schedule import next_check
 from .sanitize import web_link
 from .statustables import STATUS_TABLES
+from .treatystatus import TreatyStatus
 from .webauth import authorised, challenge
 
 HTML = "text/html; charset=utf-8"
@@ -43,7 +45,7 @@ def environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.PackageLoader("monitor", "templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(day=human_date, moment=human_time, official=web_link, path=lambda v: quote(v, safe=""))
-    env.globals.update(label=label, LABELS=LABELS, TYPE_GROUPS=TYPE_GROUPS)
+    env.globals.update(label=label, about=about, headline=headline, LABELS=LABELS, TYPE_GROUPS=TYPE_GROUPS)
     return env
 
 
@@ -123,12 +125,18 @@ class Dashboard:
         table = STATUS_TABLES.get(kind or "")
         memo = _json(rows.get(source, {}).get("memo"))
         status = table(treaty, lambda ref: treaty_records(conn, source, ref), memo) if table else None
+        records = []
+        if status is None and table is None:  # a generic source about the one treaty it names
+            about = generic_treaty(conn, source, treaty)
+            if about:
+                status = TreatyStatus(treaty, about.get("title") or treaty, about.get("url"), [])
+                records = source_records(conn, source)
         if status is None:
             return self.not_found(f"The source {source!r} has no treaty {treaty!r}.")
         _, before = parse_filters(query)
         filters = Filters(source=source, treaty=status.treaty)
         page = find_events(conn, filters, before=before)
-        return self.page("treaty.html", source=source, status=status, filters=filters, page=page,
+        return self.page("treaty.html", source=source, status=status, filters=filters, page=page, records=records,
                          treaty_of=self._treaty_of(rows),
                          base=f"/treaties/{quote(source, safe='')}/{quote(status.treaty, safe='')}", before=before)
 
@@ -145,9 +153,13 @@ class Dashboard:
         kinds = self._kinds(rows)
 
         def path(event: Event) -> str | None:
-            if event.treaty is None or kinds.get(event.source) not in STATUS_TABLES or ":" not in event.key:
+            if event.treaty is None:
                 return None
-            return f"/treaties/{quote(event.source, safe='')}/{quote(event.key.split(':')[0], safe='')}"
+            if kinds.get(event.source) in STATUS_TABLES:
+                treaty = event.key.split(":")[0] if ":" in event.key else None
+            else:  # a generic source's configured treaty
+                treaty = event.treaty.id
+            return f"/treaties/{quote(event.source, safe='')}/{quote(treaty, safe='')}" if treaty else None
         return path
 
     def _health(self, rows: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
