@@ -11,9 +11,9 @@ from urllib.parse import quote, unquote
 
 import jinja2
 
-from .clock import iso
+from .clock import iso, utcnow
 from .settings import Config, SourceConfig
-from .errors import BadRequest
+from .errors import BadRequest, plain_error
 from .httpserve import Response
 from .events import LABELS, OPS_TYPES, RECORD_TYPES, TREATY_TYPES, Event
 from .queries import (Filters, find_events, generic_treaty, parse_filters, source_records, source_rows, subject_name,
@@ -166,17 +166,19 @@ class Dashboard:
         """Each configured source (then any only the database knows) with its last and next check."""
         config = self.config()
         configured = {s.name: s for s in (config.sources if config else [])}
-        health = []
+        health, now = [], utcnow()
         for name in [*configured, *sorted(set(rows) - set(configured))]:
             row, source = rows.get(name) or {}, configured.get(name)
             failures = row.get("consecutive_failures") or 0
             enabled = source.enabled if source else False
+            next_at = _next_check(source, row) if source and enabled else None
             health.append({
                 "name": name, "kind": source.kind if source else row.get("kind"), "enabled": enabled,
                 "configured": source is not None, "last_check": row.get("last_check"),
                 "outcome": row.get("last_outcome") or ("never checked" if enabled else None),
-                "last_error": row.get("last_error"), "failures": failures, "records": row.get("records") or 0,
-                "next_check": _next_check(source, row) if source and enabled else None,
+                "last_error": plain_error(row["last_error"]) if row.get("last_error") else None,
+                "failures": failures, "records": row.get("records") or 0, "next_check": next_at,
+                "overdue": bool(next_at and next_at < now),
                 "failing": bool(failures) or row.get("last_outcome") == "failed",
             })
         return health

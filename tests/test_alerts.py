@@ -98,8 +98,11 @@ def test_routing_filters():
     assert not ChannelConfig("a", "webhook", events=["denunciation"], sources=["pravo"]).wants(event)
     assert not ChannelConfig("a", "webhook", events=["denunciation"], enabled=False).wants(event)
     failing = Event(id="x", type="source_failing", source="coe", key="")
-    assert not ChannelConfig("a", "webhook", events=["denunciation"]).wants(failing)
-    assert ChannelConfig("a", "webhook", ops=True).wants(failing)
+    assert ChannelConfig("a", "webhook", events=["denunciation"]).wants(failing)  # ops events by default
+    assert not ChannelConfig("a", "webhook", events=["denunciation"], ops=False).wants(failing)
+    # A channel whose delivery failed is told through the others, not through itself.
+    failed = Event(id="y", type="delivery_failed", source="coe", key="", details={"channel": "a"})
+    assert not ChannelConfig("a", "webhook").wants(failed) and ChannelConfig("b", "webhook").wants(failed)
 
 
 def test_default_events_are_treaty_actions_only(tmp_path):

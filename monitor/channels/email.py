@@ -81,6 +81,14 @@ class EmailChannel(Channel):
                     "\"starttls\" or \"ssl\" (plain SMTP with a password is allowed only to a loopback host)"]
         return []
 
+    @classmethod
+    def target(cls, config: ChannelConfig) -> str:
+        options = config.options
+        port = options.smtp_port or PORTS[options.security]
+        login = f", login {options.username}" if options.username else ""
+        return (f"smtp {options.smtp_host}:{port} ({options.security}{login}), from {options.from_} "
+                f"to {', '.join(options.to)}")
+
     @property
     def digest(self) -> float | None:
         return self.config.options.digest

@@ -18,6 +18,7 @@ from ..fetch import DEADLINE_FACTOR, is_transient, parse_retry_after
 from ..inflate import ACCEPT_ENCODING, read_head
 from ..options import Option
 from ..payload import payload
+from ..redact import mask_url
 from ..render import brief, detail_facts, event_headers, facts, headline
 from ..sanitize import web_link
 from .base import Channel, Outgoing, SendResult
@@ -84,6 +85,16 @@ class WebhookChannel(Channel):
     def __init__(self, config, user_agent: str):
         super().__init__(config, user_agent)
         self._client: httpx.AsyncClient | None = None
+
+    @classmethod
+    def target(cls, config) -> str:
+        """The URL with user info and key-like query values masked; a Slack or Discord hook's
+        path is its token, so only its origin is shown."""
+        options = config.options
+        if options.format != "json":
+            url = httpx.URL(options.url)
+            return f"{url.scheme}://{url.netloc.decode()}/… ({options.format})"
+        return mask_url(options.url) + (" (signed)" if options.secret else " (unsigned)")
 
     async def send(self, batch: list[Outgoing]) -> SendResult:
         (item,) = batch
