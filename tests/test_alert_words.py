@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 import feedparser
@@ -37,9 +38,11 @@ def receivers(server) -> dict[str, list]:
     return got
 
 
-def watch(tmp_path, server, smtp_port: int, http_port: int, rows: list) -> str:
+def watch(tmp_path, server, smtp_port: int | None, http_port: int, rows: list) -> str:
+    """A config watching the chart (`cpt-chart`, a generic source about one treaty) and the CoE
+    Treaty Office (`coe`), alerting every channel kind; only the chart without `smtp_port`."""
     server.routes["/chart.html"] = lambda seen: Reply(200, chart(rows), HTML)
-    return str(write_config(tmp_path, f"""
+    config = str(write_config(tmp_path, f"""
         [state]
         path = "state.db"
         [http]
@@ -94,6 +97,10 @@ def watch(tmp_path, server, smtp_port: int, http_port: int, rows: list) -> str:
         from = "Legal Monitor <monitor@treaties.example>"
         to = ["Treaty Desk <desk@treaties.example>"]
     """))
+    if smtp_port is None:
+        text = open(config, encoding="utf-8").read()
+        open(config, "w", encoding="utf-8").write(text[:text.index('[[sources]]\nname = "coe"')])
+    return config
 
 
 SECRETS = {"LM_HOOK_SECRET": "s3cret", "LM_SMTP_PASSWORD": "pw-from-env"}
@@ -231,3 +238,33 @@ def test_an_address_that_is_not_one_is_refused_with_the_forms_that_work(tmp_path
     result = run_cli("--config", str(path), "validate")
     assert result.returncode == 2
     assert f"channels[0] (\"desk\").from: {value!r} is not an e-mail address" in result.stderr
+
+
+def test_a_generic_sources_treaty_has_a_filter_and_a_page_like_any_other(tmp_path, server):
+    rows = list(ROWS)
+    http_port = free_port()
+    config = watch(tmp_path, server, None, http_port, rows)
+    assert run_cli("--config", config, "check").returncode == 0  # the baseline
+    rows[1] = ("Russian Federation", "05/05/1998", "29/09/2025")
+    assert run_cli("--config", config, "check").returncode == 0
+    base = f"http://127.0.0.1:{http_port}"
+    process = serving(config, http_port)
+    try:
+        filtered = get(f"{base}/events?treaty=ETS+No.+126")
+        other = get(f"{base}/events?treaty=ETS+No.+5")
+        treaty = get(f"{base}/treaties/cpt-chart/ETS%20No.%20126")
+        feed = feedparser.parse(get(f"{base}/events.atom?treaty=ETS+No.+126"))
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            get(f"{base}/treaties/cpt-chart/ETS%20No.%205")
+    finally:
+        process.terminate()
+        process.wait(10)
+    assert GENERIC in {html.unescape(t) for t in re.findall(r'<tr class="type-denunciation" title="([^"]*)"', filtered)}
+    assert "No events match" in other and "type-denunciation" not in other
+    # The row links the treaty's name to its page; the page links the name to the official page.
+    assert f'<a href="/treaties/cpt-chart/ETS%20No.%20126">{html.escape(CPT)}</a>' in filtered
+    assert f'<h1><a href="https://www.coe.int/treaty/126" rel="noreferrer">{html.escape(CPT)}</a></h1>' in treaty
+    assert "cpt-chart (treaty ETS No. 126)" in treaty and "denunciation: 29/09/2025" in treaty
+    assert re.findall(r'<tr class="type-denunciation" title="([^"]*)"', treaty) == [html.escape(GENERIC)]
+    assert [entry.title for entry in feed.entries] == [GENERIC]
+    assert missing.value.code == 404
