@@ -246,7 +246,10 @@ def test_a_generic_sources_treaty_has_a_filter_and_a_page_like_any_other(tmp_pat
     config = watch(tmp_path, server, None, http_port, rows)
     assert run_cli("--config", config, "check").returncode == 0  # the baseline
     rows[1] = ("Russian Federation", "05/05/1998", "29/09/2025")
-    assert run_cli("--config", config, "check").returncode == 0
+    result = run_cli("--config", config, "check", "--json")
+    assert result.returncode == 0
+    [report] = json.loads(result.stdout)
+    assert [e["headline"] for e in report["events"]] == [GENERIC]  # `check --json` says it too
     base = f"http://127.0.0.1:{http_port}"
     process = serving(config, http_port)
     try:
