@@ -209,9 +209,11 @@ def test_a_test_alert_is_marked_in_every_channel(tmp_path, server, smtp_server):
     assert (message["X-Legal-Monitor-Test"], message["X-Legal-Monitor-Event"]) == ("true", "test")
 
 
-@pytest.mark.parametrize("value", ["Legal Monitor <alerts@example.org>", '"Desk, Treaties" <desk@example.org>',
-                                   "alerts@example.org"])
-def test_e_mail_addresses_may_carry_a_display_name(tmp_path, value):
+@pytest.mark.parametrize("value, valid", [
+    ("Legal Monitor <alerts@example.org>", True), ('"Desk, Treaties" <desk@example.org>', True),
+    ("alerts@example.org", True), ("Legal Monitor alerts@example.org", False), ("Desk <desk@example.org", False),
+    ("nobody", False)])
+def test_e_mail_addresses_may_carry_a_display_name_and_others_are_refused(tmp_path, value, valid):
     path = write_config(tmp_path, f"""
         [[channels]]
         name = "desk"
@@ -221,23 +223,12 @@ def test_e_mail_addresses_may_carry_a_display_name(tmp_path, value):
         to = ['{value}']
     """)
     result = run_cli("--config", str(path), "validate")
-    assert result.returncode == 0, result.stderr
-    assert f"from {value} to {value}" in result.stdout
-
-
-@pytest.mark.parametrize("value", ["Legal Monitor alerts@example.org", "Desk <desk@example.org", "nobody"])
-def test_an_address_that_is_not_one_is_refused_with_the_forms_that_work(tmp_path, value):
-    path = write_config(tmp_path, f"""
-        [[channels]]
-        name = "desk"
-        kind = "email"
-        smtp_host = "127.0.0.1"
-        from = '{value}'
-        to = ["desk@example.org"]
-    """)
-    result = run_cli("--config", str(path), "validate")
-    assert result.returncode == 2
-    assert f"channels[0] (\"desk\").from: {value!r} is not an e-mail address" in result.stderr
+    if valid:
+        assert result.returncode == 0, result.stderr
+        assert f"from {value} to {value}" in result.stdout
+    else:
+        assert result.returncode == 2
+        assert f"channels[0] (\"desk\").from: {value!r} is not an e-mail address" in result.stderr
 
 
 def test_a_generic_sources_treaty_has_a_filter_and_a_page_like_any_other(tmp_path, server):

@@ -33,6 +33,11 @@ def hooks(server, *paths: str, status: dict[str, int] | None = None) -> dict[str
     return got
 
 
+def source(name: str, url: str, extra: str = "") -> str:
+    """An `html` source table watching the `<li id=…>` items of `url`."""
+    return f'\n[[sources]]\nname = "{name}"\nkind = "html"\nurl = "{url}"\nitems = "li"\nkey = "@id"\n{extra}\n'
+
+
 def hook(name: str, url: str, extra: str = "") -> str:
     return f'\n[[channels]]\nname = "{name}"\nkind = "webhook"\nurl = "{url}"\n{extra}\n'
 
@@ -43,13 +48,7 @@ def test_a_channel_that_says_nothing_of_ops_hears_that_a_source_is_failing(tmp_p
     server.routes["/list.html"] = Reply(500, "down")
     got = hooks(server, "/hook", "/quiet")
     path = write_config(tmp_path, QUICK_STATE + f"""
-        [[sources]]
-        name = "portal"
-        kind = "html"
-        url = "{server.base}/list.html"
-        items = "li"
-        key = "@id"
-        failure_threshold = 1
+        {source("portal", f"{server.base}/list.html", "failure_threshold = 1")}
     """ + hook("hook", f"{server.base}/hook") + hook("quiet", f"{server.base}/quiet", "ops = false"))
     result = run_cli("--config", str(path), "check")
     assert result.returncode == 1
@@ -97,13 +96,7 @@ def test_validate_refuses_a_state_folder_that_cannot_take_the_database(tmp_path)
 
 def test_validate_lists_each_source_and_channel_with_its_target_and_no_secret(tmp_path):
     path = write_config(tmp_path, f"""
-        [[sources]]
-        name = "cpt-chart"
-        kind = "html"
-        url = "http://127.0.0.1:9/chart.html"
-        items = "tr"
-        key = "td"
-        interval = "6h"
+        {source("cpt-chart", "http://127.0.0.1:9/chart.html", 'interval = "6h"')}
         {hook("hook", "https://user:hunter2@hooks.example.org/in?token=T0KEN", 'secret_env = "LM_HOOK"')}
         {hook("team", "https://hooks.slack.com/services/T1/B2/SLACKTOKEN", 'format = "slack"' + chr(10) + "ops = false")}
         [[channels]]
@@ -135,15 +128,10 @@ def test_validate_lists_each_source_and_channel_with_its_target_and_no_secret(tm
 
 @pytest.mark.parametrize("command", [["events"], ["held"], ["release"], ["drop"]])
 def test_listings_refuse_an_unknown_source_as_check_does(tmp_path, command):
-    path = write_config(tmp_path, """
+    path = write_config(tmp_path, f"""
         [state]
         path = "state.db"
-        [[sources]]
-        name = "cpt-chart"
-        kind = "html"
-        url = "http://127.0.0.1:9/chart.html"
-        items = "tr"
-        key = "td"
+        {source("cpt-chart", "http://127.0.0.1:9/chart.html")}
     """)
     result = run_cli("--config", str(path), *command, "--source", "cpt")
     assert result.returncode == 2
@@ -176,18 +164,8 @@ def test_connection_errors_name_the_port_and_counts_are_plural_only_when_many(tm
     closed = free_port()
     server.routes["/list.html"] = Reply(200, page({"fr": "France"}), HTML)
     path = write_config(tmp_path, QUICK_STATE + f"""
-        [[sources]]
-        name = "gone"
-        kind = "html"
-        url = "http://127.0.0.1:{closed}/nothing"
-        items = "li"
-        key = "@id"
-        [[sources]]
-        name = "portal"
-        kind = "html"
-        url = "{server.base}/list.html"
-        items = "li"
-        key = "@id"
+        {source("gone", f"http://127.0.0.1:{closed}/nothing")}
+        {source("portal", f"{server.base}/list.html")}
     """)
     result = run_cli("--config", str(path), "-v", "check")
     assert result.returncode == 1
@@ -199,12 +177,7 @@ def test_connection_errors_name_the_port_and_counts_are_plural_only_when_many(tm
 
 def test_preview_of_a_missing_page_prints_the_error_alone(tmp_path, server):
     path = write_config(tmp_path, QUICK_STATE + f"""
-        [[sources]]
-        name = "portal"
-        kind = "html"
-        url = "{server.base}/moved.html"
-        items = "li"
-        key = "@id"
+        {source("portal", f"{server.base}/moved.html")}
     """)
     result = run_cli("--config", str(path), "preview", "portal")
     assert result.returncode == 1
@@ -259,13 +232,7 @@ def test_sources_page_says_overdue_and_shows_errors_in_plain_words(tmp_path):
         path = "state.db"
         [http]
         listen = "127.0.0.1:{port}"
-        [[sources]]
-        name = "portal"
-        kind = "html"
-        url = "http://portal.example/list.html"
-        items = "li"
-        key = "@id"
-        interval = "1h"
+        {source("portal", "http://portal.example/list.html", 'interval = "1h"')}
     """)
     state = open_state(load_config(path).state_path)
     try:  # a check a day ago, failed with an error as the operating system words it
