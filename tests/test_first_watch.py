@@ -38,6 +38,11 @@ def source(name: str, url: str, extra: str = "") -> str:
     return f'\n[[sources]]\nname = "{name}"\nkind = "html"\nurl = "{url}"\nitems = "li"\nkey = "@id"\n{extra}\n'
 
 
+def served(tmp_path, port: int, tables: str):
+    """A config whose state is in `tmp_path` and whose pages are served on `port`."""
+    return write_config(tmp_path, f'[state]\npath = "state.db"\n[http]\nlisten = "127.0.0.1:{port}"\n{tables}')
+
+
 def hook(name: str, url: str, extra: str = "") -> str:
     return f'\n[[channels]]\nname = "{name}"\nkind = "webhook"\nurl = "{url}"\n{extra}\n'
 
@@ -142,13 +147,7 @@ def test_listings_refuse_an_unknown_source_as_check_does(tmp_path, command):
 
 def test_serve_starts_without_the_channels_secrets(tmp_path):
     port = free_port()
-    path = write_config(tmp_path, f"""
-        [state]
-        path = "state.db"
-        [http]
-        listen = "127.0.0.1:{port}"
-        {hook("hook", "http://127.0.0.1:9/hook", 'secret_env = "LM_NEVER_SET_HOOK"')}
-    """)
+    path = served(tmp_path, port, hook("hook", "http://127.0.0.1:9/hook", 'secret_env = "LM_NEVER_SET_HOOK"'))
     assert "LM_NEVER_SET_HOOK is not set" in run_cli("--config", str(path), "check").stderr  # check needs it
     process = serving(str(path), port)
     try:
@@ -227,13 +226,7 @@ def test_a_port_that_gives_no_smtp_greeting_is_reported_as_reached(tmp_path):
 
 def test_sources_page_says_overdue_and_shows_errors_in_plain_words(tmp_path):
     port = free_port()
-    path = write_config(tmp_path, f"""
-        [state]
-        path = "state.db"
-        [http]
-        listen = "127.0.0.1:{port}"
-        {source("portal", "http://portal.example/list.html", 'interval = "1h"')}
-    """)
+    path = served(tmp_path, port, source("portal", "http://portal.example/list.html", 'interval = "1h"'))
     state = open_state(load_config(path).state_path)
     try:  # a check a day ago, failed with an error as the operating system words it
         state.record_failure("portal", "html", "2020-01-01T00:00:00.000+00:00", 0.1,
