@@ -1,0 +1,62 @@
+"""The depositary kinds end to end: the CLI against a local server, a silent baseline, then one
+denunciation as exactly one alert with its state, treaty, date, effective date and official link."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import Reply, write_config
+from depositaries import FIXTURES, cli_check, cli_events
+
+
+def denunciation_alert(report: dict) -> dict:
+    assert [e["type"] for e in report["events"]] == ["denunciation"], report
+    return report["events"][0]
+
+
+def three_checks(path: Path, publish) -> dict:
+    """A silent first check, `publish()`, a check with the one alert, an unchanged check; the alert."""
+    code, [report], stderr = cli_check(path)
+    assert (code, report["outcome"], report["events"]) == (0, "baseline", []), stderr
+    assert report["added"] > 0
+    publish()
+    code, [report], stderr = cli_check(path)
+    assert code == 0, stderr
+    event = denunciation_alert(report)
+    code, [report], _ = cli_check(path)
+    assert (code, report["events"]) == (0, [])
+    assert [e["id"] for e in cli_events(path) if e["type"] == "denunciation"] == [event["id"]]
+    return event
+
+
+def test_nl_treaties_cli(tmp_path, server):
+    here = FIXTURES / "nl_treaties"
+    listing = {"body": (here / "sru_page.xml").read_text(encoding="utf-8")}
+    items = {"007234": (here / "item_007234_before.xml").read_text(encoding="utf-8"),
+             "001642": (here / "item_001642.xml").read_text(encoding="utf-8")}
+    xml = {"Content-Type": "text/xml; charset=utf-8"}
+    server.routes["/sru"] = lambda seen: Reply(200, listing["body"], xml)
+    for number in items:
+        server.routes[f"/frbr/vd/{number}/1/xml-en/{number}.xml"] = (lambda n: lambda seen: Reply(200, items[n], xml))(number)
+    path = write_config(tmp_path, f"""
+        [state]
+        path = "state.db"
+
+        [[sources]]
+        name = "nl"
+        kind = "nl_treaties"
+        base_url = "{server.base}/sru"
+        retries = 0
+        host_delay = "0s"
+        """)
+
+    def publish():
+        items["007234"] = (here / "item_007234_denounced.xml").read_text(encoding="utf-8")
+        listing["body"] = listing["body"].replace("2024-05-02", "2026-10-05")
+
+    event = three_checks(path, publish)
+    assert (event["subject"], event["date"], event["effective_date"]) == ("Russian Federation", "2026-10-01",
+                                                                          "2027-10-01")
+    assert event["treaty"] == {"id": "NL 007234", "title": "Statute of the Hague Conference on Private International Law",
+                               "url": "https://treatydatabase.overheid.nl/en/Treaty/Details/007234"}
+    assert event["url"] == "https://treatydatabase.overheid.nl/en/Treaty/Details/007234"
