@@ -13,5 +13,6 @@ STATUS_TABLES: dict[str, StatusTable] = {
     CoeSource.kind: coe_status.status_table,
     UntcSource.kind: untc_status.status_table,
     "nl_treaties": parties.status_table,
+    "unoda": parties.status_table,
 }
 """Kinds whose records (and events) of a treaty are keyed "<treaty id>:…"."""

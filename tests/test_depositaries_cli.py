@@ -3,6 +3,7 @@ denunciation as exactly one alert with its state, treaty, date, effective date a
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from conftest import Reply, write_config
@@ -60,3 +61,32 @@ def test_nl_treaties_cli(tmp_path, server):
     assert event["treaty"] == {"id": "NL 007234", "title": "Statute of the Hague Conference on Private International Law",
                                "url": "https://treatydatabase.overheid.nl/en/Treaty/Details/007234"}
     assert event["url"] == "https://treatydatabase.overheid.nl/en/Treaty/Details/007234"
+
+
+def test_unoda_cli(tmp_path, server):
+    here = FIXTURES / "unoda"
+    answers = {"npt": (here / "npt_before.json").read_text(encoding="utf-8")}
+    server.routes["/graphql"] = lambda seen: Reply(
+        200, answers[json.loads(seen.body)["variables"]["input"]["short_name"]], {"Content-Type": "application/json"})
+    path = write_config(tmp_path, f"""
+        [state]
+        path = "state.db"
+
+        [[sources]]
+        name = "unoda"
+        kind = "unoda"
+        url = "{server.base}/graphql"
+        treaties = ["npt"]
+        retries = 0
+        host_delay = "0s"
+        """)
+
+    def publish():
+        answers["npt"] = (here / "npt_withdrawal.json").read_text(encoding="utf-8")
+
+    event = three_checks(path, publish)
+    assert (event["subject"], event["date"], event["effective_date"]) == ("Iran (Islamic Republic of)", "2026-06-12",
+                                                                          "2026-09-12")
+    assert event["treaty"] == {"id": "UNODA npt", "title": "Treaty on the Non-Proliferation of Nuclear Weapons",
+                               "url": "https://treaties.unoda.org/t/npt"}
+    assert event["url"] == "https://treaties.unoda.org/t/npt"

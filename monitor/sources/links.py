@@ -48,7 +48,8 @@ def _pravo(events: list[Event], matcher: RussianMatcher) -> list[Event]:
     return pravo_link.link_events(events, matcher)
 
 
-CATALOGUES: dict[str, CatalogueReader] = {"coe": _coe, "untc": _untc, "nl_treaties": _parties("nl")}
+CATALOGUES: dict[str, CatalogueReader] = {"coe": _coe, "untc": _untc, "nl_treaties": _parties("nl"),
+                                           "unoda": _parties("unoda")}
 """Kinds whose fetches carry treaty lists."""
 
 LINKERS: dict[str, Callable[[list[Event], RussianMatcher], list[Event]]] = {"pravo": _pravo}
