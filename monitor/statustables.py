@@ -14,5 +14,6 @@ STATUS_TABLES: dict[str, StatusTable] = {
     UntcSource.kind: untc_status.status_table,
     "nl_treaties": parties.status_table,
     "unoda": parties.status_table,
+    "hcch": parties.status_table,
 }
 """Kinds whose records (and events) of a treaty are keyed "<treaty id>:…"."""

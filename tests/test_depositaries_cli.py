@@ -90,3 +90,31 @@ def test_unoda_cli(tmp_path, server):
     assert event["treaty"] == {"id": "UNODA npt", "title": "Treaty on the Non-Proliferation of Nuclear Weapons",
                                "url": "https://treaties.unoda.org/t/npt"}
     assert event["url"] == "https://treaties.unoda.org/t/npt"
+
+
+def test_hcch_cli(tmp_path, server):
+    here = FIXTURES / "hcch"
+    page = {"body": (here / "cid31_before.html").read_text(encoding="utf-8")}
+    server.routes["/en/instruments/conventions/status-table/print/"] = lambda seen: Reply(
+        200, page["body"], {"Content-Type": "text/html; charset=utf-8"}) if seen.query.get("cid") == ["31"] else None
+    path = write_config(tmp_path, f"""
+        [state]
+        path = "state.db"
+
+        [[sources]]
+        name = "hcch"
+        kind = "hcch"
+        base_url = "{server.base}"
+        conventions = [31]
+        retries = 0
+        host_delay = "0s"
+        """)
+
+    def publish():
+        page["body"] = (here / "cid31_denounced.html").read_text(encoding="utf-8")
+
+    event = three_checks(path, publish)
+    assert (event["subject"], event["date"], event["effective_date"]) == ("Finland", "2026-03-02", "2026-09-01")
+    link = f"{server.base}/en/instruments/conventions/status-table/?cid=31"
+    assert event["treaty"]["id"] == "HCCH cid 31" and event["treaty"]["url"] == link and event["url"] == link
+    assert event["treaty"]["title"].startswith("31: Convention of 15 June 1955 relating to the settlement")

@@ -49,7 +49,7 @@ def _pravo(events: list[Event], matcher: RussianMatcher) -> list[Event]:
 
 
 CATALOGUES: dict[str, CatalogueReader] = {"coe": _coe, "untc": _untc, "nl_treaties": _parties("nl"),
-                                           "unoda": _parties("unoda")}
+                                           "unoda": _parties("unoda"), "hcch": _parties("hcch")}
 """Kinds whose fetches carry treaty lists."""
 
 LINKERS: dict[str, Callable[[list[Event], RussianMatcher], list[Event]]] = {"pravo": _pravo}

@@ -77,7 +77,10 @@ def party_events(source: str, change: Change, context: TreatyContext, detected_a
     date, effective = new.get("denunciation"), new.get("denunciation_effective")
     if not (old.get("denunciation") or old.get("denunciation_effective")) and (date or effective):
         events.append(_denunciation(source, change, context, state, name, date, effective, about))
-        handled |= {"status", "note"}  # what the row says of the denunciation is in its alert
+        # The row as the depositary shows it once denounced (a new status or note, dates it no
+        # longer repeats) is part of that alert, not a correction of its own.
+        events[-1].details["changed"] = {k: {"old": a, "new": b} for k, (a, b) in change.fields.items()}
+        handled |= set(change.fields)
     elif any(old.get(f) != new.get(f) for f in DENUNCIATION) and change.kind == "changed":
         handled -= set(DENUNCIATION)
     if new.get("reservation") and not old.get("reservation"):
