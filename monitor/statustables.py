@@ -15,5 +15,6 @@ STATUS_TABLES: dict[str, StatusTable] = {
     "nl_treaties": parties.status_table,
     "unoda": parties.status_table,
     "hcch": parties.status_table,
+    "ilo": parties.status_table,
 }
 """Kinds whose records (and events) of a treaty are keyed "<treaty id>:…"."""

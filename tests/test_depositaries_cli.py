@@ -118,3 +118,47 @@ def test_hcch_cli(tmp_path, server):
     link = f"{server.base}/en/instruments/conventions/status-table/?cid=31"
     assert event["treaty"]["id"] == "HCCH cid 31" and event["treaty"]["url"] == link and event["url"] == link
     assert event["treaty"]["title"].startswith("31: Convention of 15 June 1955 relating to the settlement")
+
+
+def test_ilo_cli(tmp_path, server):
+    here = FIXTURES / "ilo"
+    page = {"body": (here / "c158_before.html").read_text(encoding="utf-8")}
+    html = {"Content-Type": "text/html; charset=utf-8"}
+
+    def start(seen):
+        assert seen.query["p"] == ["NORMLEXPUB:1:0::NO:::"]
+        return Reply(200, page["body"].replace("<table", "<div"), {**html, "Set-Cookie": "ORA_WWV_APP_1000=s3ss10n; Path=/"})
+
+    def ratifications(seen):
+        if "ORA_WWV_APP_1000=s3ss10n" not in seen.headers.get("Cookie", ""):
+            return Reply(302, "", {"Location": f"/dyn/nrmlx_en/f?p={seen.query['p'][0]}"})
+        assert seen.query["p"] == ["NORMLEXPUB:11300:0::NO::P11300_INSTRUMENT_ID:312303"]
+        assert seen.headers["Referer"] == f"{server.base}/"
+        return Reply(200, page["body"], html)
+    server.routes["/dyn/normlex/en/f"] = start
+    server.routes["/dyn/nrmlx_en/f"] = ratifications
+    path = write_config(tmp_path, f"""
+        [state]
+        path = "state.db"
+
+        [[sources]]
+        name = "ilo"
+        kind = "ilo"
+        base_url = "{server.base}"
+        conventions = ["C158"]
+        user_agent = "Mozilla/5.0 (X11; Linux x86_64) Chrome/124.0"
+        retries = 0
+        host_delay = "0s"
+        """)
+
+    def publish():
+        page["body"] = (here / "c158_denounced.html").read_text(encoding="utf-8")
+
+    event = three_checks(path, publish)
+    assert (event["subject"], event["date"], event["effective_date"]) == ("Venezuela (Bolivarian Republic of)",
+                                                                          "2026-10-14", "2027-10-14")
+    link = f"{server.base}/dyn/nrmlx_en/f?p=NORMLEXPUB:11300:0::NO::P11300_INSTRUMENT_ID:312303"
+    assert event["treaty"] == {"id": "ILO C158", "title": "C158 - Termination of Employment Convention, 1982 (No. 158)",
+                               "url": link}
+    assert event["url"] == link
+    assert {r.headers.get("User-Agent") for r in server.requests} == {"Mozilla/5.0 (X11; Linux x86_64) Chrome/124.0"}

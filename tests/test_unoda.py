@@ -11,7 +11,8 @@ import respx
 
 from depositaries import FIXTURES, Monitor, alerts
 from monitor.errors import SourceError, StructureChanged
-from monitor.sources.unoda import QUERY, add_months, build_records, parse_actions, treaties_option
+from monitor.sources.parties import add_months
+from monitor.sources.unoda import QUERY, build_records, parse_actions, treaties_option
 from monitor.stories import state_id
 
 URL = "https://gql.unoda.test/"

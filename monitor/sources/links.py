@@ -49,7 +49,8 @@ def _pravo(events: list[Event], matcher: RussianMatcher) -> list[Event]:
 
 
 CATALOGUES: dict[str, CatalogueReader] = {"coe": _coe, "untc": _untc, "nl_treaties": _parties("nl"),
-                                           "unoda": _parties("unoda"), "hcch": _parties("hcch")}
+                                           "unoda": _parties("unoda"), "hcch": _parties("hcch"),
+                                           "ilo": _parties("ilo")}
 """Kinds whose fetches carry treaty lists."""
 
 LINKERS: dict[str, Callable[[list[Event], RussianMatcher], list[Event]]] = {"pravo": _pravo}

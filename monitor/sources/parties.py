@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from ..catalogue import CatalogueEntry
@@ -159,6 +161,14 @@ def catalogue_entries(parts: list[Part], catalogue: str) -> list[CatalogueEntry]
             entries.append(CatalogueEntry(id=treaty.id or part.name, catalogue=catalogue, number=part.name,
                                           title_en=treaty.title, url=treaty.url))
     return entries
+
+
+def add_months(day: str, months: int) -> str:
+    """An ISO date `months` later (the last day of a shorter month when the day does not exist)."""
+    start = date.fromisoformat(day)
+    year, month = divmod(start.month - 1 + months, 12)
+    year, month = start.year + year, month + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1])).isoformat()
 
 
 def require_rows(rows: list[Any], where: str) -> None:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from ...errors import SourceError, StructureChanged
 from ...records import Record, clean_text
-from ..parties import party_record, require_rows
+from ..parties import add_months, party_record, require_rows
 from .reference import ACTIONS
 
 _DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?: 00:00:00)?$")
@@ -59,14 +57,6 @@ def _action(item: Any, where: str) -> Action:
         raise StructureChanged(f"{where}: an action without a state name")
     depositary = clean_text((item.get("depositary") or {}).get("short_name"))
     return Action(match[1], kind, state, depositary)
-
-
-def add_months(day: str, months: int) -> str:
-    """An ISO date `months` later (the last day of a shorter month when the day does not exist)."""
-    start = date.fromisoformat(day)
-    year, month = divmod(start.month - 1 + months, 12)
-    year, month = start.year + year, month + 1
-    return date(year, month, min(start.day, calendar.monthrange(year, month)[1])).isoformat()
 
 
 def build_records(actions: list[Action], part: str, title: str, url: str,
