@@ -6,8 +6,35 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import urllib.request
+
 from conftest import Reply, write_config
 from depositaries import FIXTURES, cli_check, cli_events
+from monitor.config import load_config
+from monitor.linking import load_catalogue
+from monitor.metrics import Metrics
+from monitor.state import open_state
+from monitor.web import Endpoint
+
+
+def treaty_page(path: Path, source: str, treaty: str) -> str:
+    """The dashboard's page of one treaty, served from the checks' database."""
+    config = load_config(path)
+    endpoint = Endpoint("127.0.0.1:0", config.state_path, Metrics(), lambda: [], lambda: config)
+    endpoint.start()
+    try:
+        with urllib.request.urlopen(f"http://{endpoint.address}/treaties/{source}/{treaty}", timeout=10) as answer:
+            return answer.read().decode()
+    finally:
+        endpoint.stop()
+
+
+def catalogue(path: Path) -> dict[str, tuple[str, str, str | None]]:
+    state = open_state(load_config(path).state_path)
+    try:
+        return {e.id: (e.catalogue, e.title_en, e.url) for e in load_catalogue(state)}
+    finally:
+        state.close()
 
 
 def denunciation_alert(report: dict) -> dict:
@@ -61,6 +88,7 @@ def test_nl_treaties_cli(tmp_path, server):
     assert event["treaty"] == {"id": "NL 007234", "title": "Statute of the Hague Conference on Private International Law",
                                "url": "https://treatydatabase.overheid.nl/en/Treaty/Details/007234"}
     assert event["url"] == "https://treatydatabase.overheid.nl/en/Treaty/Details/007234"
+    assert catalogue(path)["NL 007234"][0] == "nl" and "NL 001642" in catalogue(path)
 
 
 def test_unoda_cli(tmp_path, server):
@@ -90,6 +118,7 @@ def test_unoda_cli(tmp_path, server):
     assert event["treaty"] == {"id": "UNODA npt", "title": "Treaty on the Non-Proliferation of Nuclear Weapons",
                                "url": "https://treaties.unoda.org/t/npt"}
     assert event["url"] == "https://treaties.unoda.org/t/npt"
+    assert catalogue(path)["UNODA npt"] == ("unoda", event["treaty"]["title"], event["url"])
 
 
 def test_hcch_cli(tmp_path, server):
@@ -118,6 +147,12 @@ def test_hcch_cli(tmp_path, server):
     link = f"{server.base}/en/instruments/conventions/status-table/?cid=31"
     assert event["treaty"]["id"] == "HCCH cid 31" and event["treaty"]["url"] == link and event["url"] == link
     assert event["treaty"]["title"].startswith("31: Convention of 15 June 1955 relating to the settlement")
+    # The treaty is in the catalogue, and its dashboard page shows the party table with the denunciation.
+    assert catalogue(path)["HCCH cid 31"] == ("hcch", event["treaty"]["title"], link)
+    page = treaty_page(path, "hcch", "31")
+    assert "31: Convention of 15 June 1955" in page and f'href="{link}"' in page
+    finland = page.split(">Finland<", 1)[1].split("</tr>", 1)[0]
+    assert "2 Mar 2026" in finland and "1 Sep 2026" in finland
 
 
 def test_ilo_cli(tmp_path, server):
@@ -161,4 +196,6 @@ def test_ilo_cli(tmp_path, server):
     assert event["treaty"] == {"id": "ILO C158", "title": "C158 - Termination of Employment Convention, 1982 (No. 158)",
                                "url": link}
     assert event["url"] == link
+    assert catalogue(path)["ILO C158"] == ("ilo", event["treaty"]["title"], link)
+    assert "Venezuela (Bolivarian Republic of)" in treaty_page(path, "ilo", "C158")
     assert {r.headers.get("User-Agent") for r in server.requests} == {"Mozilla/5.0 (X11; Linux x86_64) Chrome/124.0"}

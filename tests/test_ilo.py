@@ -88,7 +88,7 @@ def test_an_automatic_denunciation_names_the_revising_convention():
 
 
 @pytest.mark.parametrize("body, message", [
-    (text("c158_unknown_column.html"), r"unknown columns \['instrument'\]"),
+    (text("c158_unknown_column.html"), r"unknown columns \['Instrument'\]"),
     (text("c158_unknown_status.html"), "unknown status 'Suspended'"),
     ("<html><body><h1>Service unavailable</h1><p>Maintenance.</p></body></html>", "no ratifications table"),
     (text("c158_before.html").split("<tr><td>")[0], "no party rows"),

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from ...errors import StructureChanged
 from ...records import Record, clean_text
+from ..headed import heading, html_root, named_rows
 from ..parties import party_record, require_rows
 from .reference import MONTHS, ROMAN, TYPES, column
 
@@ -49,52 +50,20 @@ def words_date(value: str) -> str:
 def parse_status_table(text: str, cid: int, url: str, where: str) -> StatusTable:
     """Every table whose header names "Contracting Party", read by header name; the sentences
     below give a denunciation's dates and its effect."""
-    from lxml import html as lxml_html  # loaded where a page is parsed
-
-    if not text.strip():
-        raise StructureChanged(f"{where}: empty page")
-    try:
-        root = lxml_html.fromstring(text)
-    except Exception as exc:  # lxml's parser errors for markup it cannot read at all
-        raise StructureChanged(f"{where}: not an HTML page ({exc})") from None
-    heads = root.xpath("//h1|//h2")
-    title = clean_text(heads[0].text_content()) if heads else None
-    tables = [t for t in root.iter("table") if _headers(t) and _headers(t)[0] == "state"]
-    if not tables:
-        raise StructureChanged(f"{where}: no status table (no header \"Contracting Party\"): maintenance page or "
-                               "a new page shape?")
+    root = html_root(text, where)
+    title = heading(root) or f"HCCH convention (cid {cid})"
+    rows = named_rows(root, column, "no status table (no header \"Contracting Party\"): maintenance page or a new "
+                      "page shape?", where)
     prose = " ".join(root.text_content().split())
-    part = str(cid)
-    name = title or f"HCCH convention (cid {cid})"
     records = []
-    for table in tables:
-        fields_of = _headers(table)
-        if None in fields_of:
-            raw = [" ".join(c.text_content().split()) for c in _header_cells(table)]
-            unknown = [raw[i] for i, f in enumerate(fields_of) if f is None]
-            raise StructureChanged(f"{where}: unknown columns {unknown} (a new table shape?)")
-        for row in table.iter("tr"):
-            cells = row.findall("td")
-            if not cells:
-                continue
-            if len(cells) != len(fields_of):
-                raise StructureChanged(f"{where}: a row of {len(cells)} cells under {len(fields_of)} headers")
-            values = {f: clean_text(c.text_content()) for f, c in zip(fields_of, cells)}
-            state = values.get("state")
-            if not state:
-                raise StructureChanged(f"{where}: a row without a Contracting Party")
-            records.append(party_record(part, state, _fields(values, state, prose, f"{where}, {state}"), name, url))
+    for cells in rows:
+        values = {f: clean_text(c.text_content()) for f, c in cells.items()}
+        state = values.get("state")
+        if not state:
+            raise StructureChanged(f"{where}: a row without a Contracting Party")
+        records.append(party_record(str(cid), state, _fields(values, state, prose, f"{where}, {state}"), title, url))
     require_rows(records, where)
-    return StatusTable(name, records)
-
-
-def _header_cells(table) -> list:
-    head = table.find(".//tr")
-    return [] if head is None else head.findall("th")
-
-
-def _headers(table) -> list[str | None]:
-    return [column(" ".join(c.text_content().split())) for c in _header_cells(table)]
+    return StatusTable(title, records)
 
 
 def _fields(values: dict[str, str | None], state: str, prose: str, where: str) -> dict[str, str | None]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from ...errors import StructureChanged
 from ...records import Record, clean_text
+from ..headed import heading, html_root, named_rows
 from ..parties import add_months, party_record, require_rows
 from .reference import AUTOMATIC, COLUMNS, DATE, DENOUNCED, STATUSES, iso
 
@@ -22,39 +23,13 @@ class Ratifications:
 def parse_ratifications(text: str, code: str, url: str, where: str) -> Ratifications:
     """The table whose header names "Country", its columns by name; each row's country (its link),
     ratification date (`DD Mon YYYY`), status, and the denunciation its status or note reports."""
-    from lxml import html as lxml_html  # loaded where a page is parsed
-
-    try:
-        root = lxml_html.fromstring(text)
-    except Exception as exc:
-        raise StructureChanged(f"{where}: not an HTML page ({exc})") from None
-    tables = [t for t in root.iter("table") if "country" in _raw_headers(t)]
-    if not tables:
-        raise StructureChanged(f"{where}: no ratifications table (no header \"Country\"): a block, login or "
-                               "maintenance page, or a new shape?")
-    heads = root.xpath("//h1|//h2")
-    title = clean_text(heads[0].text_content()) if heads else None
-    records = []
-    for table in tables:
-        raw = _raw_headers(table)
-        unknown = [h for h in raw if h not in COLUMNS]
-        if unknown:
-            raise StructureChanged(f"{where}: unknown columns {unknown} (a new table shape?)")
-        fields_of = [COLUMNS[h] for h in raw]
-        for row in table.iter("tr"):
-            cells = row.findall("td")
-            if not cells:
-                continue
-            if len(cells) != len(fields_of):
-                raise StructureChanged(f"{where}: a row of {len(cells)} cells under {len(fields_of)} headers")
-            records.append(_record(dict(zip(fields_of, cells)), code, title, url, where))
+    root = html_root(text, where)
+    title = heading(root)
+    rows = named_rows(root, lambda header: COLUMNS.get(header.lower()), "no ratifications table (no header "
+                      "\"Country\"): a block, login or maintenance page, or a new shape?", where)
+    records = [_record(cells, code, title, url, where) for cells in rows]
     require_rows(records, where)
     return Ratifications(title, records)
-
-
-def _raw_headers(table) -> list[str]:
-    head = table.find(".//tr")
-    return [] if head is None else [" ".join(c.text_content().split()).lower() for c in head.findall("th")]
 
 
 def _record(cells: dict, code: str, title: str | None, url: str, where: str) -> Record:
