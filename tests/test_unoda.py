@@ -57,10 +57,11 @@ def test_actions_become_one_row_per_state_with_its_first_signature_consent_and_l
     records = {r.fields["state"]: r.fields for r in build_records(actions, "npt", NPT, "https://u.test/t/npt", 3)}
     iran = records[IRAN]
     assert (iran["signature"], iran["consent"], iran["action"]) == ("1968-07-01", "1970-02-02", "ratification")
-    assert iran["note"] == "deposited with United Kingdom, United States"
+    assert iran["note"] == "depositaries: United Kingdom, United States"
     korea = records["Democratic People's Republic of Korea"]
     assert (korea["action"], korea["denunciation"], korea["denunciation_effective"]) == ("accession", "2003-01-10",
                                                                                         "2003-04-10")
+    assert korea["note"] == "withdrawal notified to Russian Federation"
     assert records["Czechia"]["action"] == "succession"
     assert records["Viet Nam"]["consent"] is None
     assert {state_id(name) for name in records} == {"IRN", "PRK", "FRA", "CZE", "VNM"}
@@ -114,6 +115,8 @@ def test_baseline_then_a_withdrawal_is_one_denunciation_with_its_inferred_effect
     assert (event.treaty.id, event.treaty.title, event.url) == ("UNODA npt", NPT, "https://treaties.unoda.org/t/npt")
     assert event.details["effective_date_basis"] == ("inferred: 3 months after the withdrawal, as Article X of the "
                                                      "treaty provides")
+    assert event.summary == (f"{IRAN} denounced {NPT} on 2026-06-12; the denunciation takes effect on 2026-09-12. "
+                             "(withdrawal notified to United States)")
     assert monitor.check().events == []
 
 

@@ -76,9 +76,9 @@ def party_events(source: str, change: Change, context: TreatyContext, detected_a
                 handled.add("action")  # the kind of consent comes with its date
         elif before != after and change.kind == "changed":
             handled.discard(key)
-    date, effective = new.get("denunciation"), new.get("denunciation_effective")
-    if not (old.get("denunciation") or old.get("denunciation_effective")) and (date or effective):
-        events.append(_denunciation(source, change, context, state, name, date, effective, about))
+    notified, effective = new.get("denunciation"), new.get("denunciation_effective")
+    if not (old.get("denunciation") or old.get("denunciation_effective")) and (notified or effective):
+        events.append(_denunciation(source, change, context, state, name, notified, effective, about))
         # The row as the depositary shows it once denounced (a new status or note, dates it no
         # longer repeats) is part of that alert, not a correction of its own.
         events[-1].details["changed"] = {k: {"old": a, "new": b} for k, (a, b) in change.fields.items()}
@@ -108,18 +108,19 @@ def party_events(source: str, change: Change, context: TreatyContext, detected_a
 
 
 def _denunciation(source: str, change: Change, context: TreatyContext, state: str, name: str,
-                  date: str | None, effective: str | None, about: dict[str, Any]) -> Event:
-    summary = f"{state} denounced {name}" + (f" on {date}" if date else "")
+                  notified: str | None, effective: str | None, about: dict[str, Any]) -> Event:
+    summary = f"{state} denounced {name}" + (f" on {notified}" if notified else "")
     summary += f"; the denunciation takes effect on {effective}." if effective else "."
     note = (change.new.fields if change.new else {}).get("note")
     if note:
         summary += f" ({note})"
-    details: dict[str, Any] = {"fields": change.new.fields if change.new else {}, "denunciation": date,
+    details: dict[str, Any] = {"fields": change.new.fields if change.new else {}, "denunciation": notified,
                                "denunciation_effective": effective}
     if effective and context.effective_basis:
         details["effective_date_basis"] = context.effective_basis
-    return make_event(source, change.key, "denunciation", (date or effective,), title=f"Denunciation: {state} — {name}",
-                      summary=summary, date=date, effective_date=effective, details=details, **about)
+    return make_event(source, change.key, "denunciation", (notified or effective,),
+                      title=f"Denunciation: {state} — {name}", summary=summary, date=notified,
+                      effective_date=effective, details=details, **about)
 
 
 def _summary(event_type: str, state: str, name: str, date: str, action: str | None) -> str:

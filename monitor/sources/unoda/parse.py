@@ -80,6 +80,10 @@ def build_records(actions: list[Action], part: str, title: str, url: str,
         if fields.get("denunciation") and notice_months:
             fields["denunciation_effective"] = add_months(fields["denunciation"], notice_months)
         depositaries = sorted({a.depositary for a in done if a.depositary})
-        fields["note"] = f"deposited with {', '.join(depositaries)}" if depositaries else None
+        withdrawn = [a for a in done if ACTIONS[a.action][0] == "denunciation"]
+        if withdrawn and withdrawn[-1].depositary:
+            fields["note"] = f"withdrawal notified to {withdrawn[-1].depositary}"
+        else:
+            fields["note"] = f"depositaries: {', '.join(depositaries)}" if depositaries else None
         records.append(party_record(part, state, fields, title, url))
     return records
