@@ -37,6 +37,20 @@ def catalogue(path: Path) -> dict[str, tuple[str, str, str | None]]:
         state.close()
 
 
+def source_config(tmp_path: Path, name: str, kind: str, *keys: str) -> Path:
+    """A config of one source of `kind`, its keys given as TOML lines, checked without retries or delays."""
+    lines = "\n".join(f"        {key}" for key in (*keys, "retries = 0", 'host_delay = "0s"'))
+    return write_config(tmp_path, f"""
+        [state]
+        path = "state.db"
+
+        [[sources]]
+        name = "{name}"
+        kind = "{kind}"
+{lines}
+        """)
+
+
 def denunciation_alert(report: dict) -> dict:
     assert [e["type"] for e in report["events"]] == ["denunciation"], report
     return report["events"][0]
@@ -65,18 +79,9 @@ def test_nl_treaties_cli(tmp_path, server):
     xml = {"Content-Type": "text/xml; charset=utf-8"}
     server.routes["/sru"] = lambda seen: Reply(200, listing["body"], xml)
     for number in items:
-        server.routes[f"/frbr/vd/{number}/1/xml-en/{number}.xml"] = (lambda n: lambda seen: Reply(200, items[n], xml))(number)
-    path = write_config(tmp_path, f"""
-        [state]
-        path = "state.db"
-
-        [[sources]]
-        name = "nl"
-        kind = "nl_treaties"
-        base_url = "{server.base}/sru"
-        retries = 0
-        host_delay = "0s"
-        """)
+        server.routes[f"/frbr/vd/{number}/1/xml-en/{number}.xml"] = \
+            (lambda n: lambda seen: Reply(200, items[n], xml))(number)
+    path = source_config(tmp_path, "nl", "nl_treaties", f'base_url = "{server.base}/sru"')
 
     def publish():
         items["007234"] = (here / "item_007234_denounced.xml").read_text(encoding="utf-8")
@@ -85,7 +90,8 @@ def test_nl_treaties_cli(tmp_path, server):
     event = three_checks(path, publish)
     assert (event["subject"], event["date"], event["effective_date"]) == ("Russian Federation", "2026-10-01",
                                                                           "2027-10-01")
-    assert event["treaty"] == {"id": "NL 007234", "title": "Statute of the Hague Conference on Private International Law",
+    assert event["treaty"] == {"id": "NL 007234",
+                               "title": "Statute of the Hague Conference on Private International Law",
                                "url": "https://treatydatabase.overheid.nl/en/Treaty/Details/007234"}
     assert event["url"] == "https://treatydatabase.overheid.nl/en/Treaty/Details/007234"
     assert catalogue(path)["NL 007234"][0] == "nl" and "NL 001642" in catalogue(path)
@@ -96,18 +102,7 @@ def test_unoda_cli(tmp_path, server):
     answers = {"npt": (here / "npt_before.json").read_text(encoding="utf-8")}
     server.routes["/graphql"] = lambda seen: Reply(
         200, answers[json.loads(seen.body)["variables"]["input"]["short_name"]], {"Content-Type": "application/json"})
-    path = write_config(tmp_path, f"""
-        [state]
-        path = "state.db"
-
-        [[sources]]
-        name = "unoda"
-        kind = "unoda"
-        url = "{server.base}/graphql"
-        treaties = ["npt"]
-        retries = 0
-        host_delay = "0s"
-        """)
+    path = source_config(tmp_path, "unoda", "unoda", f'url = "{server.base}/graphql"', 'treaties = ["npt"]')
 
     def publish():
         answers["npt"] = (here / "npt_withdrawal.json").read_text(encoding="utf-8")
@@ -126,18 +121,7 @@ def test_hcch_cli(tmp_path, server):
     page = {"body": (here / "cid31_before.html").read_text(encoding="utf-8")}
     server.routes["/en/instruments/conventions/status-table/print/"] = lambda seen: Reply(
         200, page["body"], {"Content-Type": "text/html; charset=utf-8"}) if seen.query.get("cid") == ["31"] else None
-    path = write_config(tmp_path, f"""
-        [state]
-        path = "state.db"
-
-        [[sources]]
-        name = "hcch"
-        kind = "hcch"
-        base_url = "{server.base}"
-        conventions = [31]
-        retries = 0
-        host_delay = "0s"
-        """)
+    path = source_config(tmp_path, "hcch", "hcch", f'base_url = "{server.base}"', 'conventions = [31]')
 
     def publish():
         page["body"] = (here / "cid31_denounced.html").read_text(encoding="utf-8")
@@ -162,7 +146,8 @@ def test_ilo_cli(tmp_path, server):
 
     def start(seen):
         assert seen.query["p"] == ["NORMLEXPUB:1:0::NO:::"]
-        return Reply(200, page["body"].replace("<table", "<div"), {**html, "Set-Cookie": "ORA_WWV_APP_1000=s3ss10n; Path=/"})
+        cookie = {"Set-Cookie": "ORA_WWV_APP_1000=s3ss10n; Path=/"}
+        return Reply(200, page["body"].replace("<table", "<div"), {**html, **cookie})
 
     def ratifications(seen):
         if "ORA_WWV_APP_1000=s3ss10n" not in seen.headers.get("Cookie", ""):
@@ -172,19 +157,8 @@ def test_ilo_cli(tmp_path, server):
         return Reply(200, page["body"], html)
     server.routes["/dyn/normlex/en/f"] = start
     server.routes["/dyn/nrmlx_en/f"] = ratifications
-    path = write_config(tmp_path, f"""
-        [state]
-        path = "state.db"
-
-        [[sources]]
-        name = "ilo"
-        kind = "ilo"
-        base_url = "{server.base}"
-        conventions = ["C158"]
-        user_agent = "Mozilla/5.0 (X11; Linux x86_64) Chrome/124.0"
-        retries = 0
-        host_delay = "0s"
-        """)
+    path = source_config(tmp_path, "ilo", "ilo", f'base_url = "{server.base}"', 'conventions = ["C158"]',
+                         'user_agent = "Mozilla/5.0 (X11; Linux x86_64) Chrome/124.0"')
 
     def publish():
         page["body"] = (here / "c158_denounced.html").read_text(encoding="utf-8")

@@ -32,7 +32,8 @@ def table(name: str):
 def site():
     pages = {31: text("cid31_before.html")}
     with respx.mock(assert_all_called=False) as router:
-        router.get(url__regex=r"https://hcch\.test/en/instruments/conventions/status-table/print/\?cid=(?P<cid>\d+)").mock(
+        printed = r"https://hcch\.test/en/instruments/conventions/status-table/print/\?cid=(?P<cid>\d+)"
+        router.get(url__regex=printed).mock(
             side_effect=lambda request, cid: httpx.Response(200, text=pages[int(cid)],
                                                             headers={"Content-Type": "text/html; charset=utf-8"}))
         yield pages

@@ -40,7 +40,8 @@ class Normlex:
         router.get(url__startswith=BASE + "/dyn/nrmlx_en/f").mock(side_effect=self.page)
 
     def start(self, request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, text=text("c158_before.html").replace("<table", "<div").replace("</table>", "</div>"),
+        page = text("c158_before.html").replace("<table", "<div").replace("</table>", "</div>")
+        return httpx.Response(200, text=page,
                               headers={"Set-Cookie": "ORA_WWV_APP_1000=s3ss10n; Path=/; Secure"})
 
     def page(self, request: httpx.Request) -> httpx.Response:

@@ -33,7 +33,8 @@ class Service:
         self.diagnose_depositary = False
         self.router = router
         router.get(BASE).mock(side_effect=self.sru)
-        router.get(url__regex=r"https://sru\.nl\.test/frbr/vd/(?P<id>\d+)/1/xml-en/\d+\.xml").mock(side_effect=self.item)
+        items = r"https://sru\.nl\.test/frbr/vd/(?P<id>\d+)/1/xml-en/\d+\.xml"
+        router.get(url__regex=items).mock(side_effect=self.item)
 
     def sru(self, request: httpx.Request) -> httpx.Response:
         params = dict(request.url.params)
@@ -181,7 +182,8 @@ def test_a_listing_shorter_than_it_announces_fails_the_check(service, tmp_path):
 
 def test_a_service_without_the_depositary_index_is_read_in_full_and_filtered(service, tmp_path):
     service.diagnose_depositary = True
-    service.listing = service.listing.replace("<overheidwetgeving:isNLDepositair>true", "<overheidwetgeving:isNLDepositair>false", 1)
+    flag = "<overheidwetgeving:isNLDepositair>"
+    service.listing = service.listing.replace(flag + "true", flag + "false", 1)
     monitor = nl(tmp_path)
     report = monitor.check()
     assert report.outcome == "baseline"

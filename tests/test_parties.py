@@ -42,7 +42,8 @@ def test_a_denunciation_names_its_date_its_effect_and_how_the_effect_was_found()
                                                   denunciation_effective="2026-04-05")), NOTICE, "now")
     assert kinds([event]) == [("denunciation", "2026-01-05", "2026-04-05")]
     assert event.details["effective_date_basis"].startswith("inferred")
-    assert event.summary == "Ruritania denounced The Convention on 2026-01-05; the denunciation takes effect on 2026-04-05."
+    assert event.summary == ("Ruritania denounced The Convention on 2026-01-05; the denunciation takes effect on "
+                             "2026-04-05.")
 
 
 def test_the_same_denunciation_with_its_effect_filled_in_later_is_a_correction_not_a_second_alert():

@@ -91,7 +91,8 @@ def _listed(record: etree._Element, where: str) -> Listed:
     changed = _text(record, "datumTijdstipWijzigingWork")
     depositary = _text(record, "isNLDepositair")
     return Listed(id=identifier, title=_text(record, "title"), stamp=modified + (f"|{changed}" if changed else ""),
-                  item_path=urlsplit(item).path, page_url=_text(record, "preferred-enUrl") or PAGE_URL.format(id=identifier),
+                  item_path=urlsplit(item).path,
+                  page_url=_text(record, "preferred-enUrl") or PAGE_URL.format(id=identifier),
                   depositary=None if depositary is None else depositary.lower() == "true")
 
 

@@ -22,7 +22,8 @@ IDS_PER_QUERY = 40
 """Identifiers asked for in one query when `treaties` lists them."""
 
 CONSENT = {"R": "ratification, acceptance, approval or notification", "A": "accession",
-           "S": "signature without reservation as to ratification", "Su": "succession", "NK": "consent (kind not known)"}
+           "S": "signature without reservation as to ratification", "Su": "succession",
+           "NK": "consent (kind not known)"}
 """`TypeInstemming` codes, as the public party table explains them."""
 
 PARTY_FIELDS = {"NaamPartij", "DatumOndertekenning", "DatumRatificatie", "DatumVoorlopigeToepassing",

@@ -73,5 +73,6 @@ def treaties_option(value: Any) -> list[str]:
     names = [str(v).strip() for v in value]
     bad = [n for n in names if not _SHORT_NAME.match(n)]
     if bad:
-        raise ValueError(f"{bad[0]!r} is not a short name (lower-case letters, digits, _: as in treaties.unoda.org/t/npt)")
+        raise ValueError(f"{bad[0]!r} is not a short name (lower-case letters, digits, _: as in "
+                         "treaties.unoda.org/t/npt)")
     return list(dict.fromkeys(names))
