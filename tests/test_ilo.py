@@ -92,6 +92,7 @@ def test_an_automatic_denunciation_names_the_revising_convention():
     (text("c158_unknown_column.html"), r"unknown columns \['Instrument'\]"),
     (text("c158_unknown_status.html"), "unknown status 'Suspended'"),
     ("<html><body><h1>Service unavailable</h1><p>Maintenance.</p></body></html>", "no ratifications table"),
+    ("", "empty page"),
     (text("c158_before.html").split("<tr><td>")[0], "no party rows"),
 ])
 def test_pages_of_another_shape_fail_loudly(body, message):

@@ -200,3 +200,22 @@ def test_a_maintenance_page_instead_of_the_listing_fails_and_keeps_the_records(s
     assert report.outcome == "failed" and "not an SRU searchRetrieveResponse" in report.error
     assert len(monitor.records()) == 8
     assert [e.type for e in report.events] == ["structure_changed"]  # the failure, never "every party left"
+
+
+def test_a_treaty_new_to_the_listing_is_news_and_one_newly_named_is_history(service, tmp_path):
+    one = parse_listing(text("sru_page.xml"), "x").treaties[0]
+    service.listing = text("sru_page.xml").replace("<sru:numberOfRecords>2", "<sru:numberOfRecords>1")
+    service.listing = service.listing.split("<sru:record>")[0] + "<sru:record>" + \
+        service.listing.split("<sru:record>")[2]  # only 007234 is listed at first
+    monitor = nl(tmp_path)
+    assert monitor.check().outcome == "baseline"
+    service.listing = text("sru_page.xml")  # 001642 is deposited with the Netherlands
+    report = monitor.check()
+    assert {(e.type, e.subject) for e in report.events} >= {("denunciation", "Finland"), ("ratification", "Brazil")}
+    assert {e.treaty.id for e in report.events} == {f"NL {one.id}"}
+    # Named in `treaties` instead, a treaty's table is history.
+    other = tmp_path / "other"
+    other.mkdir()
+    assert nl(other, treaties=["007234"]).check().outcome == "baseline"
+    report = nl(other, treaties=["007234", "001642"]).check()
+    assert (report.outcome, report.events) == ("changed", [])

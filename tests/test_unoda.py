@@ -139,3 +139,12 @@ def test_a_maintenance_page_fails_the_check(endpoint, tmp_path):
     report = monitor.check()
     assert report.outcome == "failed" and "did not answer JSON" in report.error
     assert len(monitor.records()) == 5
+
+
+def test_a_truncated_answer_fails_the_treaty(endpoint, tmp_path):
+    monitor = unoda(tmp_path)
+    assert monitor.check().outcome == "baseline"
+    endpoint.answers["npt"] = (HERE / "npt_withdrawal.json").read_text(encoding="utf-8")[:300]
+    report = monitor.check()
+    assert report.outcome == "failed" and "did not answer JSON" in report.error
+    assert len(monitor.records()) == 5
