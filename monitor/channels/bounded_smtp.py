@@ -78,7 +78,7 @@ class BoundedSMTP(_Bounded, smtplib.SMTP):
         self._connected = False
         try:
             super().__init__(host, port, timeout=timeout)
-        except (OSError, smtplib.SMTPException) as exc:
+        except (OSError, smtplib.SMTPServerDisconnected) as exc:  # a refusing greeting (554) is an answer
             if self._connected:
                 raise NoGreeting(str(exc) or type(exc).__name__) from exc
             raise
