@@ -9,7 +9,6 @@ import time
 from dataclasses import dataclass, field
 from functools import partial
 
-from .render import headline
 from .words import plural
 from .settings import Config, SourceConfig
 from .context import SourceContext
@@ -148,7 +147,7 @@ async def check_source(source: Source, state: State, fetcher: Fetcher, *, accept
                         "records": records, "events": len(new_events)})
     for event in new_events:
         if event.hold is None:
-            log.info("event %s: %s (%s)", event.type, headline(event, limit=1000), event.id,
+            log.info("event %s %s: %s (%s)", event.type, event.subject or "", event.title or event.key, event.id,
                      extra={"source": name, "event_id": event.id, "event_type": event.type})
     held = sum(event.hold is not None for event in new_events)
     if held:
