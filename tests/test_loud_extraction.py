@@ -9,19 +9,9 @@ import json
 import pytest
 
 from conftest import Reply, run_cli, write_config
-from test_generic_sources import Chart
+from test_generic_sources import Chart, hook_table
 
 HOOK = "/hook"
-
-
-def hook(base: str, events: str = '["denunciation", "ratification", "record_changed"]') -> str:
-    return f"""
-            [[channels]]
-            name = "hook"
-            kind = "webhook"
-            url = "{base}{HOOK}"
-            events = {events}
-    """
 
 
 def payloads(server) -> list[dict]:
@@ -47,7 +37,8 @@ def test_a_field_selector_that_matches_nothing_fails_the_check_naming_the_field_
     # The next failing check is the same incident: no second structure_changed.
     text = run_cli("--config", str(site.path), "check")
     assert text.returncode == 1
-    assert text.stdout.startswith("chart") and "field 'denunciation': selector 'td.notes' matches nothing" in text.stdout
+    assert text.stdout.startswith("chart")
+    assert "field 'denunciation': selector 'td.notes' matches nothing" in text.stdout
     result, [report] = site.check()  # the third failure in a row: the source is failing
     assert result.returncode == 1 and [e["type"] for e in report["events"]] == ["source_failing"]
     assert sorted(e["type"] for e in site.events()) == ["source_failing", "structure_changed"]
@@ -117,7 +108,7 @@ def test_a_wrong_date_format_is_a_partial_failure_and_no_receiver_gets_a_non_iso
     server.routes[HOOK] = Reply(204)
     rows = [("Spain", "", ""), ("France", "", ""), ("Ukraine", "", "")]
     site = Chart(server, tmp_path, rows, fields='{ denunciation = "td.note" }',
-                 extra='date_format = "%m/%d/%Y"', channels=hook(server.base))
+                 extra='date_format = "%m/%d/%Y"', channels=hook_table(server.base + HOOK))
     assert site.check()[0].returncode == 0  # no dates yet: nothing to judge
     site.rows[0] = ("Spain", "", "25/12/2026")
     result, [report] = site.check()
@@ -131,7 +122,8 @@ def test_a_wrong_date_format_is_a_partial_failure_and_no_receiver_gets_a_non_iso
     result, [report] = site.check()
     assert result.returncode == 1 and report["outcome"] == "partial" and "'25/12/2026'" in report["error"]
     # Fixed: the check is clean again, and nothing is alerted twice.
-    site.write(fields='{ denunciation = "td.note" }', extra='date_format = "%d/%m/%Y"', channels=hook(server.base))
+    site.write(fields='{ denunciation = "td.note" }', extra='date_format = "%d/%m/%Y"',
+               channels=hook_table(server.base + HOOK))
     result, [report] = site.check()
     assert result.returncode == 0 and report["error"] is None
     assert len(payloads(server)) == 1

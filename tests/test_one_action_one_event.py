@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import json
 
-from conftest import Reply, run_cli, write_config
+from conftest import QUICK_STATE, Reply, run_cli, write_config
+from test_generic_sources import hook_table
 from monitor.diff import Stored, diff_part
 from monitor.events import Treaty, event_id
 from monitor.records import Record
@@ -21,29 +22,32 @@ STATUS = "Денонсировано — выход из Конвенции"
 TREATY = '{ id = "ETS 126", title = "European Convention for the Prevention of Torture" }'
 
 
-def hook(base: str) -> str:
-    return f"""
-        [[channels]]
-        name = "hook"
-        kind = "webhook"
-        url = "{base}/hook"
-        events = ["denunciation", "ratification", "record_changed"]
-    """
-
-
-def config(tmp_path, source: str, channels: str):
-    return write_config(tmp_path, f"""
-        [state]
-        path = "state.db"
-        [defaults]
-        retries = 0
-        host_delay = "0s"
+def config(server, tmp_path, kind: str, path: str, items: str, fields: str, extra: str = ""):
+    """The source `cpt-chart` of `kind` watching `path` on the server, keyed by state, and a
+    webhook receiver at /hook."""
+    server.routes["/hook"] = Reply(204)
+    return write_config(tmp_path, f"""{QUICK_STATE}
         [[sources]]
         name = "cpt-chart"
         treaty = {TREATY}
-        {source}
-        {channels}
+        kind = "{kind}"
+        url = "{server.base}{path}"
+        items = "{items}"
+        key = "{"state" if kind == "json" else "td.state"}"
+        fields = {fields}
+        {extra}
+        {hook_table(f"{server.base}/hook")}
     """)
+
+
+def one_denunciation(path, change) -> dict:
+    """Check a baseline, make `change` to the page, check again: the one event it raised."""
+    assert check(path)[0] == 0
+    change()
+    code, report = check(path)
+    assert code == 0
+    [event] = report["events"]
+    return event
 
 
 def check(path) -> tuple[int, dict]:
@@ -63,20 +67,10 @@ def test_a_json_record_gaining_a_denunciation_date_and_status_is_one_denunciatio
                {"state": "Ukraine", "denunciation": "", "status": "Ратифицировано"}]
     server.routes["/chart.json"] = lambda seen: Reply(200, json.dumps({"parties": parties}, ensure_ascii=False),
                                                       {"Content-Type": "application/json"})
-    server.routes["/hook"] = Reply(204)
-    path = config(tmp_path, f"""
-        kind = "json"
-        url = "{server.base}/chart.json"
-        items = "parties"
-        key = "state"
-        fields = {{ denunciation = "denunciation", status = "status" }}
-        date_format = "%d/%m/%Y"
-    """, hook(server.base))
-    assert check(path)[0] == 0
-    parties[0] = {"state": "Russian Federation", "denunciation": "16/03/2022", "status": STATUS}
-    code, report = check(path)
-    assert code == 0
-    [event] = report["events"]
+    path = config(server, tmp_path, "json", "/chart.json", "parties",
+                  '{ denunciation = "denunciation", status = "status" }', 'date_format = "%d/%m/%Y"')
+    event = one_denunciation(path, lambda: parties.__setitem__(0, {"state": "Russian Federation",
+                                                                    "denunciation": "16/03/2022", "status": STATUS}))
     assert (event["type"], event["id"], event["date"], event["date_text"]) == (
         "denunciation", DENUNCIATION_ID, "2022-03-16", "16/03/2022")
     assert event["details"]["changed"] == {"denunciation": {"old": None, "new": "16/03/2022"},
@@ -99,19 +93,9 @@ def test_the_html_equivalent_is_the_same_one_event_with_the_same_id(server, tmp_
         return Reply(200, f"<table id='chart'>{body}</table>", {"Content-Type": "text/html; charset=utf-8"})
 
     server.routes["/chart.html"] = page
-    server.routes["/hook"] = Reply(204)
-    path = config(tmp_path, f"""
-        kind = "html"
-        url = "{server.base}/chart.html"
-        items = "#chart tr"
-        key = "td.state"
-        fields = {{ denunciation = "td.den", status = "td.status" }}
-    """, hook(server.base))
-    assert check(path)[0] == 0
-    rows["Russian Federation"] = ("16/03/2022", STATUS)
-    code, report = check(path)
-    assert code == 0
-    [event] = report["events"]
+    path = config(server, tmp_path, "html", "/chart.html", "#chart tr",
+                  '{ denunciation = "td.den", status = "td.status" }')
+    event = one_denunciation(path, lambda: rows.update({"Russian Federation": ("16/03/2022", STATUS)}))
     # No date_format: the figures are kept as written; the id does not depend on the format or the kind.
     assert (event["type"], event["id"], event["date"], event["date_text"]) == (
         "denunciation", DENUNCIATION_ID, None, "16/03/2022")
@@ -138,7 +122,8 @@ def test_a_new_record_with_two_columns_of_one_action_is_one_event():
                                               "denunciation": ""})]).changes
     events = generic_events("chart", change, "2026-01-01T00:00:00+00:00", EventContext(None, "%d/%m/%Y"))
     assert [(e.type, e.date) for e in events] == [("ratification", "2026-12-01")]
-    change = _change({"ratification": None, "accession": None}, {"ratification": "01/12/2026", "accession": "01/12/2026"})
+    change = _change({"ratification": None, "accession": None},
+                     {"ratification": "01/12/2026", "accession": "01/12/2026"})
     [event] = generic_events("chart", change, "2026-01-01T00:00:00+00:00", EventContext(None, "%d/%m/%Y"))
     assert event.type == "ratification" and set(event.details["changed"]) == {"ratification", "accession"}
     # Different actions in one change stay different events.
