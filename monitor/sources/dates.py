@@ -68,10 +68,12 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return re.compile(_UNAMBIGUOUS, re.I), re.compile(_NUMERIC)
 
 
+@lru_cache(maxsize=8192)
 def read_date(text: str | None, date_format: str | None) -> DateReading:
     """The first date in `text`: with `date_format`, a date written that way (else a problem
     naming the text and the format); without, an ISO date or one whose month is a word (a
-    date in figures only stays as written, with a problem saying it is ambiguous)."""
+    date in figures only stays as written, with a problem saying it is ambiguous). Cached:
+    a chart parsed again holds the same dates, and strptime is slow."""
     if not text:
         return NO_DATE
     if date_format:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from ..classify import action_words, classify
@@ -114,8 +115,10 @@ def by_type(sightings: list[Sighting]) -> list[list[Sighting]]:
     return list(groups.values())
 
 
+@lru_cache(maxsize=1024)
 def field_action(name: str) -> tuple[str | None, str | None]:
-    """The action a field's name gives it (a "Ratification" column), or (None, None)."""
+    """The action a field's name gives it (a "Ratification" column), or (None, None); a
+    config's few field names are each classified once."""
     if name in ("title", "url", "subject"):
         return None, None
     return action_words(name.replace("_", " "))
