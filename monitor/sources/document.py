@@ -13,8 +13,8 @@ from ..errors import StructureChanged
 from ..events import Event
 from ..options import Option
 from ..records import Record
-from .base import Part, Source
 from ..words import plural
+from .base import Part, Source
 from .generic import context_of, generic_events, unread_dates
 
 SHOWN_PROBLEMS = 3
