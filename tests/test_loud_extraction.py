@@ -48,6 +48,14 @@ def test_a_field_selector_that_matches_nothing_fails_the_check_naming_the_field_
     assert result.returncode == 0 and report["outcome"] == "baseline" and report["records"] == 3
 
 
+def test_a_key_that_matches_nothing_is_the_same_structure_failure(server, tmp_path):
+    site = Chart(server, tmp_path, ROWS)
+    site.write(key="td.stat")
+    result, [report] = site.check()
+    assert result.returncode == 1 and "none has a key ('td.stat')" in report["error"]
+    assert [e["type"] for e in report["events"]] == ["structure_changed"]
+
+
 def test_a_typo_brought_in_by_an_edit_fails_instead_of_rebaselining(server, tmp_path):
     site = Chart(server, tmp_path, ROWS)
     assert site.check()[0].returncode == 0
