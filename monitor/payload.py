@@ -12,8 +12,8 @@ SCHEMA = "legal-monitor/event@1"
 
 def payload(event: Event) -> dict[str, Any]:
     """The versioned JSON document of one event; unknown fields are null, never missing.
-    Version 1 only ever gains fields (`key` and `changes` came later, then `test`,
-    `source_title` and `source_summary`).
+    Version 1 only ever gains fields (`key`, `changes`, `date_text`, `test`, `source_title` and
+    `source_summary` came later).
 
     `title` and `summary` are the words every channel shows (`render.headline`, `render.brief`);
     `source_title` and `source_summary` are the event's own, as its source gave or built them."""
@@ -21,7 +21,8 @@ def payload(event: Event) -> dict[str, Any]:
     return {
         "schema": SCHEMA, "test": is_test(event), "id": data["id"], "type": data["type"], "source": data["source"],
         "key": data["key"] or None, "subject": data["subject"], "treaty": data["treaty"], "date": data["date"],
-        "effective_date": data["effective_date"], "title": headline(event), "summary": brief(event),
+        "date_text": data["date_text"], "effective_date": data["effective_date"], "title": headline(event),
+        "summary": brief(event),
         "url": data["url"], "detected_at": data["detected_at"], "details": data["details"],
         "story": data["story"], "related": data["related"], "changes": changes_of(event),
         "source_title": data["title"], "source_summary": data["summary"],

@@ -73,7 +73,7 @@ def summary_facts(event: Event) -> list[tuple[str, str]]:
         ("Action", label(event) + (f" ({action})" if action and action != event.type else "")),
         ("State", event.subject),
         ("Treaty", treaty_name(event)),
-        ("Date", event.date),
+        ("Date", event.date or (f"{event.date_text} (as the source writes it)" if event.date_text else None)),
         ("Effective", event.effective_date),
         ("Source", event.source),
         ("Official link", event.url),
