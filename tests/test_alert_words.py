@@ -259,6 +259,7 @@ def test_a_generic_sources_treaty_has_a_filter_and_a_page_like_any_other(tmp_pat
     assert f'<a href="/treaties/cpt-chart/ETS%20No.%20126">{html.escape(CPT)}</a>' in filtered
     assert f'<h1><a href="https://www.coe.int/treaty/126" rel="noreferrer">{html.escape(CPT)}</a></h1>' in treaty
     assert "cpt-chart (treaty ETS No. 126)" in treaty and "denunciation: 29/09/2025" in treaty
+    assert "map.svg" not in treaty  # no standings to draw: the records are listed instead
     assert re.findall(r'<tr class="type-denunciation" title="([^"]*)"', treaty) == [html.escape(GENERIC)]
     assert [entry.title for entry in feed.entries] == [GENERIC]
     assert missing.value.code == 404
