@@ -18,7 +18,7 @@ if [ -r /etc/ssl/certs/ca-certificates.crt ]; then
 fi
 mmdebstrap --quiet --variant=minbase --include=python3,python3-venv,ca-certificates \
     "${hooks[@]}" bookworm "$tarball"
-"$engine" import \
+"$engine" import --quiet \
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     --change 'ENV PIP_CERT=/etc/ssl/certs/ca-certificates.crt' \
     --change 'CMD ["python3"]' \

@@ -107,7 +107,7 @@ owner=$("$ENGINE" exec "$name" stat -c %u:%g /state/monitor.db)
 ok "the daemon runs as 10001:10001 and owns /state/monitor.db"
 
 for _ in $(seq 40); do  # the first check comes within the 5 s interval
-    "$ENGINE" logs "$name" 2>&1 | grep -q '"source": "own-feed", "outcome"' && break
+    [[ "$("$ENGINE" logs "$name" 2>&1)" == *'"source": "own-feed", "outcome"'* ]] && break
     sleep 1
 done
 
@@ -118,7 +118,7 @@ stop_time=$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.1f", e - s }')
 code=$("$ENGINE" inspect --format '{{.State.ExitCode}}' "$name")
 [ "$code" = 0 ] || fail "exit code $code after SIGTERM"
 awk -v t="$stop_time" -v g="$GRACE" 'BEGIN { exit !(t < g) }' || fail "stop took ${stop_time} s, grace $GRACE s"
-"$ENGINE" logs "$name" 2>&1 | grep -q 'received SIGTERM' || fail "no SIGTERM in the log"
+[[ "$("$ENGINE" logs "$name" 2>&1)" == *'received SIGTERM, stopping'* ]] || fail "no SIGTERM in the log"
 ok "SIGTERM: exit 0 in $stop_time s (grace $GRACE s)"
 
 # What the daemon wrote outlives its container: a new one reads the check from the volume.
