@@ -51,7 +51,7 @@ mutation: $(VENV)/.installed-mutation
 
 # The container image, with docker or podman (docs/docker.md); test-image also runs its smoke test.
 image:
-	scripts/image.sh build
+	scripts/image.sh
 
 test-image:
 	scripts/test-image.sh

@@ -1,34 +1,15 @@
 #!/usr/bin/env bash
-# Builds the container image with docker (when its daemon answers) or podman: `image.sh build`.
+# Builds the container image with docker (when its daemon answers) or podman.
 # Where the Dockerfile's base cannot be pulled and podman builds, the base is a stand-in made by
 # scripts/standin-base.sh (a test aid). Prints the build's time and the image's size.
-# Settings from the environment: IMAGE (the tag), ENGINE (docker or podman), BASE (a base image).
+# Settings from the environment: IMAGE (the tag), ENGINE (docker or podman), BASE (a base image),
+# BUILD_LOG (a file for the build's output).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 IMAGE=${IMAGE:-legal-monitor:dev}
 STANDIN=localhost/legal-monitor-base:standin
 
-engine() {
-    if [ -n "${ENGINE:-}" ]; then
-        echo "$ENGINE"
-    elif command -v docker >/dev/null && docker info >/dev/null 2>&1; then
-        echo docker
-    elif command -v podman >/dev/null; then
-        echo podman
-    else
-        return 1
-    fi
-}
-
-if ! ENGINE=$(engine); then
-    echo "image: neither a running docker nor podman found (scripts/install-podman.sh installs podman)" >&2
-    exit 3
-fi
-export ENGINE
-if [ "$ENGINE" = podman ]; then
-    # The settings this machine's kind needs (see the file); a caller's own CONTAINERS_CONF wins.
-    export CONTAINERS_CONF=${CONTAINERS_CONF:-$PWD/scripts/containers.conf}
-fi
+source scripts/engine.sh
 
 # The Dockerfile's default base, or a stand-in where it cannot be pulled.
 base_args=()
@@ -49,8 +30,8 @@ version=$(sed -n 's/^__version__ = "\(.*\)"/\1/p' monitor/__init__.py)
 format=()
 [ "$ENGINE" = podman ] && format=(--format docker)  # OCI images drop HEALTHCHECK
 start=$(date +%s.%N)
-"$ENGINE" build "${format[@]}" "${base_args[@]}" --build-arg "VERSION=$version" -t "$IMAGE" . \
-    > "${BUILD_LOG:-/dev/stderr}"
+build=("$ENGINE" build "${format[@]}" "${base_args[@]}" --build-arg "VERSION=$version" -t "$IMAGE" .)
+if [ -n "${BUILD_LOG:-}" ]; then "${build[@]}" > "$BUILD_LOG" 2>&1; else "${build[@]}"; fi
 end=$(date +%s.%N)
 size=$("$ENGINE" image inspect --format '{{.Size}}' "$IMAGE")
 awk -v s="$start" -v e="$end" -v b="$size" -v i="$IMAGE" -v n="$ENGINE" -v f="$base" \

@@ -10,12 +10,11 @@ export IMAGE=${IMAGE:-legal-monitor:test}
 GRACE=30  # seconds; docs/docker.md gives the same --stop-timeout
 BUILD_LOG=$(mktemp)
 export BUILD_LOG
-if ! scripts/image.sh build; then
+if ! scripts/image.sh; then
     tail -40 "$BUILD_LOG" >&2
     exit 1
 fi
-ENGINE=${ENGINE:-$(if command -v docker >/dev/null && docker info >/dev/null 2>&1; then echo docker; else echo podman; fi)}
-[ "$ENGINE" = podman ] && export CONTAINERS_CONF=${CONTAINERS_CONF:-$PWD/scripts/containers.conf}
+source scripts/engine.sh
 
 name=legal-monitor-smoke-$$
 work=$(mktemp -d)
