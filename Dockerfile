@@ -3,22 +3,32 @@
 #   docker build -t legal-monitor .        (or `make image`; `make test-image` also smoke-tests it)
 
 # python:3.12.14-slim-bookworm, pinned by the digest of its multi-platform index (2026-08-25).
-# Both stages use the same base: the venv built in the first runs on the Python of the second.
+# Every stage uses the same base: the venv built in the first runs on the Python of the last.
 ARG BASE=python:3.12.14-slim-bookworm@sha256:0f5b26b9518d002b6173fd61daad821fa340635ebfec5bba471013f9ca114579
 
-# --- build: the dependencies from the lock file, then the project's wheel, into one venv ---
-FROM ${BASE} AS build
+# --- deps: the dependencies from the lock file, in the venv /opt/legal-monitor ---
+FROM ${BASE} AS deps
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PYTHONDONTWRITEBYTECODE=1
 RUN python3 -m venv /opt/legal-monitor
-# The dependencies change rarely: this layer is kept while only the code changes.
+# The dependencies change rarely: these layers are kept while only the code changes.
 COPY requirements.lock /tmp/requirements.lock
 RUN /opt/legal-monitor/bin/pip install --no-deps --requirement /tmp/requirements.lock
+
+# --- build: the project's wheel installed into that venv; its own files set apart in /app ---
+FROM deps AS build
 COPY pyproject.toml README.md LICENSE /src/
 COPY monitor /src/monitor
-RUN /opt/legal-monitor/bin/pip wheel --no-deps --wheel-dir /tmp/wheels /src \
-    && /opt/legal-monitor/bin/pip install --no-deps /tmp/wheels/legal_monitor-*.whl \
-    && /opt/legal-monitor/bin/pip check \
-    && /opt/legal-monitor/bin/pip uninstall --yes pip setuptools
+WORKDIR /opt/legal-monitor
+RUN bin/pip wheel --no-deps --wheel-dir /tmp/wheels /src \
+    && bin/pip install --no-deps /tmp/wheels/legal_monitor-*.whl \
+    && bin/pip check \
+    && mkdir /app \
+    && cp -a --parents bin/legal-monitor lib/python3*/site-packages/monitor \
+       lib/python3*/site-packages/legal_monitor-*.dist-info /app/
+
+# --- lean: the dependencies' venv without pip and setuptools ---
+FROM deps AS lean
+RUN /opt/legal-monitor/bin/pip uninstall --yes pip setuptools
 
 # --- run: the base, a fixed user and group, the venv and the shipped config; no sources, no pip ---
 FROM ${BASE}
@@ -36,7 +46,9 @@ RUN groupadd --gid 10001 monitor \
     && useradd --no-log-init --uid 10001 --gid 10001 --no-create-home --home-dir /state \
        --shell /usr/sbin/nologin monitor \
     && install -d -o 10001 -g 10001 -m 0750 /state
-COPY --from=build /opt/legal-monitor /opt/legal-monitor
+# Two layers: the dependencies (kept across code changes), then legal-monitor's own files.
+COPY --from=lean /opt/legal-monitor /opt/legal-monitor
+COPY --from=build /app /opt/legal-monitor
 # The shipped config (three portals, no channel) until one is mounted over /config.
 COPY config/monitor.toml /config/monitor.toml
 
