@@ -7,10 +7,13 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 import monitor
 
@@ -86,7 +89,8 @@ def test_the_wheel_installs_and_runs_in_a_fresh_venv(wheel, tmp_path):
 
     valid = _run([cli, "--config", "config/monitor.toml", "validate"], cwd=tmp_path)
     assert valid.returncode == 0, valid.stderr
-    assert valid.stdout.startswith("config/monitor.toml: valid") and "3 sources" in valid.stdout
+    sources = len(tomllib.loads((ROOT / "config" / "monitor.toml").read_text())["sources"])
+    assert valid.stdout.startswith("config/monitor.toml: valid") and f"  {sources} sources" in valid.stdout
 
     # The dashboard's templates and style sheet load from the installed package.
     pages = _run([venv / "bin" / "python", "-c",
@@ -97,6 +101,20 @@ def test_the_wheel_installs_and_runs_in_a_fresh_venv(wheel, tmp_path):
     assert pages.returncode == 0, pages.stderr
     templates, css = map(int, pages.stdout.split())
     assert templates == len([p for p in (ROOT / "monitor" / "templates").rglob("*") if p.is_file()]) and css > 0
+
+
+def test_the_image_lock_file_pins_every_dependency():
+    """A dependency added to pyproject.toml without `make lock` would break the image's build."""
+    pinned: dict[str, list[str]] = {}
+    for line in (ROOT / "requirements.lock").read_text().splitlines():
+        if "==" in line and not line.startswith((" ", "#")):
+            name, _, version = line.split(";")[0].strip(" \\").partition("==")
+            pinned.setdefault(canonicalize_name(name), []).append(version.strip())
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    for dependency in map(Requirement, project["dependencies"]):
+        versions = pinned.get(canonicalize_name(dependency.name), [])
+        assert any(dependency.specifier.contains(v) for v in versions), \
+            f"requirements.lock has no {dependency} (pinned: {versions}): run `make lock`"
 
 
 def test_the_dockerfile_passes_hadolint():
