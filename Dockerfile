@@ -49,7 +49,7 @@ RUN groupadd --gid 10001 monitor \
 # Two layers: the dependencies (kept across code changes), then legal-monitor's own files.
 COPY --from=lean /opt/legal-monitor /opt/legal-monitor
 COPY --from=build /app /opt/legal-monitor
-# The shipped config (three portals, no channel) until one is mounted over /config.
+# The shipped config (its portal sources, no channel) until one is mounted over /config.
 COPY config/monitor.toml /config/monitor.toml
 
 # LEGAL_MONITOR_PORT is the port CMD listens on and HEALTHCHECK asks: change both together.
