@@ -246,3 +246,22 @@ def test_sources_page_says_overdue_and_shows_errors_in_plain_words(tmp_path):
     assert 'placeholder="any state"' in home and 'placeholder="Russian Federation"' not in home
     status = run_cli("--config", str(path), "status")
     assert "overdue: " in status.stdout and "[Errno" not in status.stdout
+
+
+@pytest.mark.package
+def test_the_editable_install_prints_no_setuptools_warning(tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True, timeout=120)
+    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--upgrade", "pip"],
+                   check=True, capture_output=True, timeout=300)  # as the Makefile does
+    installed = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--no-deps", "-e",
+                                str(ROOT)],
+                               cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert installed.returncode == 0, installed.stderr[-3000:]
+    assert "BuildBackendWarning" not in installed.stdout + installed.stderr
+    assert "same name as your package" not in installed.stdout + installed.stderr
