@@ -10,7 +10,7 @@ import threading
 
 import pytest
 
-from conftest import QUICK_STATE, Reply, free_port, json_source_config, run_cli, write_config
+from conftest import QUICK_STATE, Reply, free_port, html_source, json_source_config, run_cli, write_config
 from monitor.config import load_config
 from monitor.state import open_state
 from test_alert_words import get, serving
@@ -33,11 +33,6 @@ def hooks(server, *paths: str, status: dict[str, int] | None = None) -> dict[str
     return got
 
 
-def source(name: str, url: str, extra: str = "") -> str:
-    """An `html` source table watching the `<li id=…>` items of `url`."""
-    return f'\n[[sources]]\nname = "{name}"\nkind = "html"\nurl = "{url}"\nitems = "li"\nkey = "@id"\n{extra}\n'
-
-
 def served(tmp_path, port: int, tables: str):
     """A config whose state is in `tmp_path` and whose pages are served on `port`."""
     return write_config(tmp_path, f'[state]\npath = "state.db"\n[http]\nlisten = "127.0.0.1:{port}"\n{tables}')
@@ -53,7 +48,7 @@ def test_a_channel_that_says_nothing_of_ops_hears_that_a_source_is_failing(tmp_p
     server.routes["/list.html"] = Reply(500, "down")
     got = hooks(server, "/hook", "/quiet")
     path = write_config(tmp_path, QUICK_STATE + f"""
-        {source("portal", f"{server.base}/list.html", "failure_threshold = 1")}
+        {html_source(f"{server.base}/list.html", "failure_threshold = 1")}
     """ + hook("hook", f"{server.base}/hook") + hook("quiet", f"{server.base}/quiet", "ops = false"))
     result = run_cli("--config", str(path), "check")
     assert result.returncode == 1
@@ -101,7 +96,7 @@ def test_validate_refuses_a_state_folder_that_cannot_take_the_database(tmp_path)
 
 def test_validate_lists_each_source_and_channel_with_its_target_and_no_secret(tmp_path):
     path = write_config(tmp_path, f"""
-        {source("cpt-chart", "http://127.0.0.1:9/chart.html", 'interval = "6h"')}
+        {html_source("http://127.0.0.1:9/chart.html", 'interval = "6h"', name="cpt-chart")}
         {hook("hook", "https://user:hunter2@hooks.example.org/in?token=T0KEN", 'secret_env = "LM_HOOK"')}
         {hook("team", "https://hooks.slack.com/services/T1/B2/SLACKTOKEN", 'format = "slack"' + chr(10) + "ops = false")}
         [[channels]]
@@ -136,7 +131,7 @@ def test_listings_refuse_an_unknown_source_as_check_does(tmp_path, command):
     path = write_config(tmp_path, f"""
         [state]
         path = "state.db"
-        {source("cpt-chart", "http://127.0.0.1:9/chart.html")}
+        {html_source("http://127.0.0.1:9/chart.html", name="cpt-chart")}
     """)
     result = run_cli("--config", str(path), *command, "--source", "cpt")
     assert result.returncode == 2
@@ -163,8 +158,8 @@ def test_connection_errors_name_the_port_and_counts_are_plural_only_when_many(tm
     closed = free_port()
     server.routes["/list.html"] = Reply(200, page({"fr": "France"}), HTML)
     path = write_config(tmp_path, QUICK_STATE + f"""
-        {source("gone", f"http://127.0.0.1:{closed}/nothing")}
-        {source("portal", f"{server.base}/list.html")}
+        {html_source(f"http://127.0.0.1:{closed}/nothing", name="gone")}
+        {html_source(f"{server.base}/list.html")}
     """)
     result = run_cli("--config", str(path), "-v", "check")
     assert result.returncode == 1
@@ -176,7 +171,7 @@ def test_connection_errors_name_the_port_and_counts_are_plural_only_when_many(tm
 
 def test_preview_of_a_missing_page_prints_the_error_alone(tmp_path, server):
     path = write_config(tmp_path, QUICK_STATE + f"""
-        {source("portal", f"{server.base}/moved.html")}
+        {html_source(f"{server.base}/moved.html")}
     """)
     result = run_cli("--config", str(path), "preview", "portal")
     assert result.returncode == 1
@@ -226,7 +221,7 @@ def test_a_port_that_gives_no_smtp_greeting_is_reported_as_reached(tmp_path):
 
 def test_sources_page_says_overdue_and_shows_errors_in_plain_words(tmp_path):
     port = free_port()
-    path = served(tmp_path, port, source("portal", "http://portal.example/list.html", 'interval = "1h"'))
+    path = served(tmp_path, port, html_source("http://portal.example/list.html", 'interval = "1h"'))
     state = open_state(load_config(path).state_path)
     try:  # a check a day ago, failed with an error as the operating system words it
         state.record_failure("portal", "html", "2020-01-01T00:00:00.000+00:00", 0.1,
