@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
 import signal
-import threading
 
 from .settings import Config
 from .errors import MonitorError
@@ -19,10 +19,10 @@ def serve(config: Config, listen: str) -> None:
         endpoint = Endpoint(listen, config.state_path, Metrics(), lambda: [], lambda: config)
     except OSError as exc:
         raise MonitorError(f"cannot serve HTTP on {listen}: {exc.strerror or exc}") from None
-    stop = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
-    endpoint.start()
-    while not stop.wait(1):
-        pass
-    endpoint.stop()
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, endpoint.stop)
+        await endpoint.serve()
+    asyncio.run(main())
