@@ -70,7 +70,10 @@ class Event:
     story: str | None = None
     """Shared by the events of one real-world action across sources (see `stories`)."""
     related: list[dict[str, Any]] = field(default_factory=list)
-    """The other events of the story, when read back for a message or a listing."""
+    """The newest other events of the story (at most 20, never held or dropped ones), when
+    read back for a message or a listing."""
+    related_total: int = 0
+    """How many other events of the story `related` would list without its limit."""
     hold: Hold | None = None
     """None for an ordinary event; "held" when a flooded check kept it back from every channel,
     then "released" (its deliveries were queued) or "dropped" (never sent)."""

@@ -15,6 +15,7 @@ from .context import SourceContext
 from .errors import MonitorError, SourceError
 from .fetch import Fetcher
 from .records import Record
+from .sanitize import shown_error
 from .settings import Config
 
 
@@ -35,16 +36,18 @@ async def take_preview(config: Config, name: str) -> Preview:
     source_config = config.source(name)
     source = sources.create(source_config)
     result = Preview(name, source_config.kind)
+    secrets = set(source_config.params)
     async with Fetcher([source_config]) as fetcher:
         ctx = SourceContext(fetcher, source_config, {}, {}, lambda key: None, source.error_markers)
         try:
             parts = await source.collect(ctx)
         except SourceError as exc:
-            result.errors.append(str(exc))
+            result.errors.append(shown_error(str(exc), secrets))
             return result
     for part in parts:
         if part.error:
-            result.errors.append(f"{part.name}: {part.error}" if part.name else part.error)
+            error = shown_error(str(part.error), secrets)
+            result.errors.append(f"{part.name}: {error}" if part.name else error)
         result.records += part.records or []
         result.items += part.items or 0
     return result

@@ -30,7 +30,7 @@ from .queries import find_events, parse_filters
 from .related import with_related
 from .render import brief, headline
 from .state import State, open_state
-from .stories import also_reported
+from .stories import also_reported, more_reported
 from .webanswer import Response
 from .webguard import Access, Guard
 from .webhosts import allowed_hosts
@@ -207,7 +207,8 @@ def atom_feed(events: list[Event]) -> bytes:
         ET.SubElement(entry, f"{{{ns}}}updated").text = event.detected_at
         if event.url:
             ET.SubElement(entry, f"{{{ns}}}link", href=event.url)
-        also = "".join(f"\nAlso reported: {also_reported(r)}" for r in event.related)
+        also = "".join(f"\nAlso reported: {text}" for text in
+                       [*map(also_reported, event.related), more_reported(event)] if text)
         ET.SubElement(entry, f"{{{ns}}}summary").text = brief(event) + also
         ET.SubElement(entry, f"{{{ns}}}category", term=event.type)
         if event.story:

@@ -39,7 +39,7 @@ def test_the_json_form_keeps_every_field():
         "id": "e", "type": "ratification", "source": "coe", "key": "k", "title": "t", "subject": "s",
         "summary": "m", "url": "https://x.example/", "date": "2026-01-02", "effective_date": "2026-05-01",
         "treaty": {"id": "1", "title": "T", "url": "https://x.example/t"}, "details": {"a": 1},
-        "detected_at": "now", "story": "st", "related": [], "hold": None}
+        "detected_at": "now", "story": "st", "related": [], "related_total": 0, "hold": None}
 
 
 @pytest.mark.parametrize("details, changes", [
