@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal, get_args
 
+from .lookalikes import FLAG as MIXED_SCRIPTS, unmixed
 from .sanitize import strip_controls, strip_controls_in, web_link
 
 # Treaty actions, which alert by default.
@@ -91,6 +92,10 @@ class Event:
             if value:
                 setattr(self, name, strip_controls(value))
         self.details = strip_controls_in(self.details)
+        if self.subject and not self.subject.isascii():  # a Cyrillic "а" in a Latin name: one state, not two
+            self.subject, mixed = unmixed(self.subject)
+            if mixed:
+                self.details = {**self.details, MIXED_SCRIPTS: mixed}
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

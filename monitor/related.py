@@ -15,13 +15,15 @@ NEWS = "coalesce(hold, 'released') = 'released'"
 
 def _others(state: State, event: Event) -> tuple[list[dict], int]:
     """The newest `RELATED_LIMIT` other news events of the event's story and how many there are,
-    from one query on `events_story_news`."""
+    in one query: both parts read the index `events_story_news` (newest first, stopping after
+    the limit; the count from the index alone)."""
     rows = state.rows(
-        "select e.*, s.kind, n.total from (select rowid, count(*) over () as total from events"
-        f" where story = ? and {NEWS} and id != ? order by detected_at desc, rowid desc limit ?) n"
-        " join events e on e.rowid = n.rowid left join sources s on s.name = e.source"
-        " order by e.detected_at desc, e.rowid desc", [event.story, event.id, RELATED_LIMIT])
-    return [related_entry(row_to_event(row), row["kind"]) for row in rows], rows[0]["total"] if rows else 0
+        f"select e.*, s.kind, (select count(*) from events where story = ? and {NEWS}) as total"
+        f" from events e left join sources s on s.name = e.source where e.story = ? and {NEWS.replace('hold', 'e.hold')}"
+        " order by e.detected_at desc, e.rowid desc limit ?", [event.story, event.story, RELATED_LIMIT + 1])
+    others = [row for row in rows if row["id"] != event.id][:RELATED_LIMIT]
+    total = rows[0]["total"] - (event.hold in (None, "released")) if rows else 0
+    return [related_entry(row_to_event(row), row["kind"]) for row in others], total
 
 
 def with_related(state: State, events: list[Event]) -> list[Event]:

@@ -12,11 +12,19 @@ _CONTROLS = [*range(0x00, 0x20), *range(0x7F, 0xA0)]
 # rewrite terminals and logs and make XML invalid. Those that separate words (CR, form feed,
 # next line, …) become a space; the rest go.
 _TABLE = {code: (" " if chr(code).isspace() else None) for code in _CONTROLS if chr(code) not in "\t\n"}
+# Unicode noncharacters (U+FDD0–U+FDEF and the last two of every plane) make XML invalid;
+# the bidi embedding, override and isolate controls (LRE … RLO, LRI … PDI) reverse the text
+# that follows them, past the end of the field. Both go.
+_NONCHARACTERS = [*range(0xFDD0, 0xFDF0), *(plane + end for plane in range(0, 0x110000, 0x10000)
+                                          for end in (0xFFFE, 0xFFFF))]
+_TABLE.update(dict.fromkeys([*_NONCHARACTERS, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]))
 _WEB_SCHEMES = ("http", "https")
 
 
 def strip_controls(text: str) -> str:
-    """`text` without control characters other than tab and newline."""
+    """`text` without control characters other than tab and newline, noncharacters and bidi
+    embedding/override/isolate controls (none of them is printable, so printable text is
+    returned at once)."""
     return text.translate(_TABLE) if not text.isprintable() else text
 
 

@@ -96,7 +96,7 @@ def _v6(db: sqlite_utils.Database) -> None:
 def _v7(db: sqlite_utils.Database) -> None:
     """An index of the news events of each story, newest first: a message lists the newest 20
     and counts the rest without reading the held or dropped ones."""
-    db.execute("create index if not exists events_story_news on events (story, detected_at, id)"
+    db.execute("create index if not exists events_story_news on events (story, detected_at)"
                " where coalesce(hold, 'released') = 'released'")
 
 
