@@ -13,25 +13,30 @@ NEWS = "coalesce(hold, 'released') = 'released'"
 `events_story_news` is on exactly these rows)."""
 
 
-def _others(state: State, event: Event) -> tuple[list[dict], int]:
-    """The newest `RELATED_LIMIT` other news events of the event's story and how many there are,
-    in one query: both parts read the index `events_story_news` (newest first, stopping after
-    the limit; the count from the index alone)."""
+def _newest(state: State, story: str) -> tuple[list[tuple[Event, dict]], int]:
+    """The newest `RELATED_LIMIT` + 1 news events of a story (with their related entries) and
+    how many there are, in one query: both parts read the index `events_story_news` (newest
+    first, stopping after the limit; the count from the index alone)."""
     rows = state.rows(
         f"select e.*, s.kind, (select count(*) from events where story = ? and {NEWS}) as total"
         f" from events e left join sources s on s.name = e.source where e.story = ? and {NEWS.replace('hold', 'e.hold')}"
-        " order by e.detected_at desc, e.rowid desc limit ?", [event.story, event.story, RELATED_LIMIT + 1])
-    others = [row for row in rows if row["id"] != event.id][:RELATED_LIMIT]
-    total = rows[0]["total"] - (event.hold in (None, "released")) if rows else 0
-    return [related_entry(row_to_event(row), row["kind"]) for row in others], total
+        " order by e.detected_at desc, e.rowid desc limit ?", [story, story, RELATED_LIMIT + 1])
+    events = [row_to_event(row) for row in rows]
+    return [(event, related_entry(event, row["kind"])) for event, row in zip(events, rows)], \
+        rows[0]["total"] if rows else 0
 
 
 def with_related(state: State, events: list[Event]) -> list[Event]:
     """Fill `related` of each event with the newest other news events of its story, and
-    `related_total` with their number."""
+    `related_total` with their number: one query per story, however many events share it."""
+    newest: dict[str, tuple[list[tuple[Event, dict]], int]] = {}
     for event in events:
         if event.story:
-            event.related, event.related_total = _others(state, event)
+            if event.story not in newest:
+                newest[event.story] = _newest(state, event.story)
+            others, total = newest[event.story]
+            event.related = [entry for other, entry in others if other.id != event.id][:RELATED_LIMIT]
+            event.related_total = total - (event.hold in (None, "released")) if others else 0
     return events
 
 
