@@ -149,3 +149,51 @@ def test_oversized_heads_get_414_and_431_and_the_server_goes_on(tmp_path):
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(10)
+
+
+def test_access_control_is_strict_about_headers_logs_failures_and_hides_health_details(tmp_path, caplog):
+    import logging
+
+    from monitor.config import load_config
+    from monitor.metrics import Metrics
+    from monitor.state import open_state
+    from monitor.web import Endpoint
+
+    import os
+
+    config_path = write_config(tmp_path, CONFIG.format(port=8080, more='token_env = "LM_WEB_TOKEN"'))
+    os.environ["LM_WEB_TOKEN"] = "S3CRET-TOKEN"
+    try:
+        config = load_config(config_path)
+    finally:
+        del os.environ["LM_WEB_TOKEN"]
+    open_state(config.state_path).close()
+    endpoint = Endpoint("127.0.0.1:0", config.state_path, Metrics(), lambda: ["scheduler not running"], lambda: config)
+    endpoint.start()
+    port = int(endpoint.address.rsplit(":", 1)[1])
+    caplog.set_level(logging.INFO, logger="monitor.web")
+    try:
+        none = get(port, "/events.json")
+        started = time.monotonic()
+        wrong = get(port, "/events.json", more="Authorization: Bearer WRONG-GUESS\r\n")
+        wrong_seconds = time.monotonic() - started
+        right = get(port, "/events.json", more="Authorization: Bearer S3CRET-TOKEN\r\n")
+        twice = get(port, "/events.json", more="Authorization: Bearer WRONG\r\nAuthorization: Bearer S3CRET-TOKEN\r\n")
+        folded = get(port, "/events.json", more="X-Note: a\r\n Authorization: Bearer S3CRET-TOKEN\r\n")
+        spaced = get(port, "/events.json", more="Authorization : Bearer S3CRET-TOKEN\r\n")
+        health = get(port, "/healthz")
+        health_authorised = get(port, "/healthz", more="Authorization: Bearer S3CRET-TOKEN\r\n")
+    finally:
+        endpoint.stop()
+    assert none.startswith(b"HTTP/1.1 401 Unauthorized\r\n")
+    assert b'\r\nwww-authenticate: Bearer realm="legal-monitor"\r\n' in none
+    assert wrong.startswith(b"HTTP/1.1 401 Unauthorized\r\n") and wrong_seconds >= 0.9
+    assert right.startswith(b"HTTP/1.1 200 ")
+    assert twice.startswith(b"HTTP/1.1 400 ")  # which of two would count? neither
+    assert folded.startswith(b"HTTP/1.1 401 ")  # a continuation line is part of X-Note, not a header
+    assert spaced.startswith(b"HTTP/1.1 400 ")
+    assert health.startswith(b"HTTP/1.1 503 ") and health.endswith(b"\r\n\r\nfailing\n")
+    assert health_authorised.endswith(b"\r\n\r\nfailing\nscheduler not running\n")
+    refused = [r.getMessage() for r in caplog.records if "refused" in r.getMessage()]
+    assert refused and "Bearer credentials for /events.json from 127.0.0.1" in refused[0]
+    assert not any("WRONG" in r.getMessage() or "S3CRET" in r.getMessage() for r in caplog.records)
