@@ -16,7 +16,7 @@ def serve(config: Config, listen: str) -> None:
     """Serve the HTTP pages until SIGTERM or SIGINT; never checks a source or sends an alert."""
     open_state(config.state_path, config.keep_snapshots).close()  # create or upgrade it before the first page
     try:
-        endpoint = Endpoint(listen, config.state_path, Metrics(), lambda: [], lambda: config)
+        endpoint = Endpoint(listen, config.state_path, Metrics(counting=False), lambda: [], lambda: config)
     except OSError as exc:
         raise MonitorError(f"cannot serve HTTP on {listen}: {exc.strerror or exc}") from None
 

@@ -24,7 +24,7 @@ from .clock import utcnow
 from .dashboard import Dashboard
 from .errors import BadRequest, MonitorError
 from .events import Event
-from .metrics import Metrics
+from .metrics import CONTENT_TYPE, Metrics
 from .payload import payload
 from .queries import find_events, parse_filters
 from .related import with_related
@@ -151,15 +151,11 @@ class Endpoint:
         return await self.read(database)
 
     async def render_metrics(self, request: Request) -> StarletteResponse:
-        def render() -> Response:
-            state = self.state()
-            last = {name: row["last_success"] for name, row in state.source_rows().items()}
-            pending: dict[str, int] = {}
-            for delivery in state.outbox.deliveries("pending"):
-                pending[delivery.channel] = pending.get(delivery.channel, 0) + 1
-            body = self.metrics.render(last, pending).encode()
-            return Response(200, "text/plain; version=0.0.4; charset=utf-8", body)
-        return await self.read(render)
+        config = self.config()
+        sources = [s.name for s in config.sources] if config else []
+        channels = [c.name for c in config.channels if c.enabled] if config else []
+        return await self.read(lambda: Response(200, CONTENT_TYPE, self.metrics.render(self.state().conn, sources,
+                                                                                        channels)))
 
     def _latest(self, query: str) -> list[Event]:
         """The newest events the query's filters allow (the dashboard's filters; default treaty

@@ -63,13 +63,22 @@ def test_idle_half_requests_under_a_low_fd_limit_leave_healthz_and_checks_workin
     assert not any("Too many open files" in line or "failed" in line for line in daemon.lines), daemon.lines
 
 
-def test_metrics_print_timestamps_and_large_counters_in_full():
+def test_metrics_print_timestamps_and_large_counters_in_full(tmp_path):
+    from monitor.state import open_state
+
+    state = open_state(tmp_path / "s.db")
+    state.conn.execute("insert into sources (name, kind, created_at, last_success) values "
+                       "('a', 'html', '2026-11-26T10:51:33.123+00:00', '2026-11-26T10:51:33.123+00:00')")
     metrics = Metrics()
-    metrics.checks[("a", "unchanged")] = 12345678
-    text = metrics.render({"a": "2026-11-26T10:51:33.123+00:00"}, {"hook": 3})
-    assert 'legal_monitor_last_success_timestamp_seconds{source="a"} 1795690293.123\n' in text
-    assert 'legal_monitor_checks_total{source="a",outcome="unchanged"} 12345678\n' in text
-    assert 'legal_monitor_deliveries_pending{channel="hook"} 3\n' in text
+    for _ in range(3):
+        metrics.observe_check("a", "unchanged", 0.25, [])
+    text = metrics.render(state.conn, ["a", "never"], ["hook"]).decode()
+    state.close()
+    assert 'legal_monitor_last_success_timestamp_seconds{source="a"} 1.795690293123e+09\n' in text
+    assert 'legal_monitor_last_success_timestamp_seconds{source="never"} 0.0\n' in text
+    assert 'legal_monitor_checks_total{outcome="unchanged",source="a"} 3.0\n' in text
+    assert 'legal_monitor_check_duration_seconds_sum{source="a"} 0.75\n' in text
+    assert 'legal_monitor_deliveries_pending{channel="hook"} 0.0\n' in text
 
 
 def raw(address: str, data: bytes) -> bytes:
