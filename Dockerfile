@@ -1,7 +1,9 @@
 # legal-monitor in a container: config and state are volumes, the process runs as a non-root user.
 #   docker build -t legal-monitor .
 #   docker run -d -v ./config:/config:ro -v lm-state:/state -e SMTP_PASSWORD=… -p 127.0.0.1:8080:8080 legal-monitor
-# The config's [state] path must point into /state, e.g. path = "/state/monitor.db".
+# The config's [state] path must point into /state, e.g. path = "/state/monitor.db", and,
+# as the pages listen on 0.0.0.0, [http] allowed_hosts must name the hosts they are reached
+# by besides localhost and 127.0.0.1 (e.g. allowed_hosts = ["monitor.example.org"]).
 FROM python:3.12-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
