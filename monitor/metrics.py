@@ -11,7 +11,7 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Mapping
 
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric, SummaryMetricFamily
@@ -80,11 +80,8 @@ class _Families:
 
     def collect(self) -> Iterator[Metric]:
         counts, gauges = self.counts, self.gauges
-        checks = CounterMetricFamily("legal_monitor_checks", "Checks by source and outcome.",
-                                     labels=["source", "outcome"])
-        for (source, outcome), n in sorted(counts.checks.items()):
-            checks.add_metric([source, outcome], n)
-        yield checks
+        yield _family(CounterMetricFamily, "legal_monitor_checks", "Checks by source and outcome.",
+                      ["source", "outcome"], counts.checks)
         timed = SummaryMetricFamily("legal_monitor_check_duration_seconds", "Time spent checking, by source.",
                                     labels=["source"])
         per_source: Counter[str] = Counter()
@@ -93,26 +90,25 @@ class _Families:
         for source in sorted(set(per_source) | set(self.sources)):
             timed.add_metric([source], per_source[source], counts.check_seconds[source])
         yield timed
-        events = CounterMetricFamily("legal_monitor_events", "New events by type.", labels=["type"])
-        for kind, n in sorted(counts.events.items()):
-            events.add_metric([kind], n)
-        yield events
-        deliveries = CounterMetricFamily("legal_monitor_deliveries", "Delivery attempts by channel and outcome.",
-                                         labels=["channel", "outcome"])
-        for (channel, outcome), n in sorted(counts.deliveries.items()):
-            deliveries.add_metric([channel, outcome], n)
-        yield deliveries
-        pending = GaugeMetricFamily("legal_monitor_deliveries_pending", "Deliveries waiting to be sent, by channel.",
-                                    labels=["channel"])
-        for channel in sorted(set(gauges.pending) | set(self.channels)):
-            pending.add_metric([channel], gauges.pending.get(channel, 0))
-        yield pending
-        last = GaugeMetricFamily("legal_monitor_last_success_timestamp_seconds",
-                                 "Unix time of the last successful check, by source (0: never).", labels=["source"])
-        for source in sorted(set(gauges.last_success) | set(self.sources)):
-            stamp = gauges.last_success.get(source)
-            last.add_metric([source], datetime.fromisoformat(stamp).timestamp() if stamp else 0)
-        yield last
+        yield _family(CounterMetricFamily, "legal_monitor_events", "New events by type.", ["type"],
+                      {(kind,): n for kind, n in counts.events.items()})
+        yield _family(CounterMetricFamily, "legal_monitor_deliveries", "Delivery attempts by channel and outcome.",
+                      ["channel", "outcome"], counts.deliveries)
+        yield _family(GaugeMetricFamily, "legal_monitor_deliveries_pending",
+                      "Deliveries waiting to be sent, by channel.",
+                      ["channel"], {(c,): gauges.pending.get(c, 0) for c in set(gauges.pending) | set(self.channels)})
+        last = {(s,): gauges.last_success.get(s) for s in set(gauges.last_success) | set(self.sources)}
+        yield _family(GaugeMetricFamily, "legal_monitor_last_success_timestamp_seconds",
+                      "Unix time of the last successful check, by source (0: never).", ["source"],
+                      {key: datetime.fromisoformat(stamp).timestamp() if stamp else 0 for key, stamp in last.items()})
+
+
+def _family(kind: type, name: str, help_text: str, labels: list[str],
+            values: Mapping[tuple[str, ...], float]) -> Metric:
+    family = kind(name, help_text, labels=labels)
+    for key, value in sorted(values.items()):
+        family.add_metric(list(key), value)
+    return family
 
 
 def gauges_in(conn: sqlite3.Connection) -> Gauges:

@@ -19,7 +19,8 @@ def _newest(state: State, story: str) -> tuple[list[tuple[Event, dict]], int]:
     first, stopping after the limit; the count from the index alone)."""
     rows = state.rows(
         f"select e.*, s.kind, (select count(*) from events where story = ? and {NEWS}) as total"
-        f" from events e left join sources s on s.name = e.source where e.story = ? and {NEWS.replace('hold', 'e.hold')}"
+        " from events e left join sources s on s.name = e.source"
+        f" where e.story = ? and {NEWS.replace('hold', 'e.hold')}"
         " order by e.detected_at desc, e.rowid desc limit ?", [story, story, RELATED_LIMIT + 1])
     events = [row_to_event(row) for row in rows]
     return [(event, related_entry(event, row["kind"])) for event, row in zip(events, rows)], \

@@ -166,11 +166,13 @@ class Endpoint:
 
     async def events_json(self, request: Request) -> StarletteResponse:
         query = request.scope["query_string"].decode("latin-1")
-        return await self.read(lambda: Response(200, "application/json; charset=utf-8", events_json(self._latest(query))))
+        return await self.read(lambda: Response(200, "application/json; charset=utf-8",
+                                                events_json(self._latest(query))))
 
     async def events_atom(self, request: Request) -> StarletteResponse:
         query = request.scope["query_string"].decode("latin-1")
-        return await self.read(lambda: Response(200, "application/atom+xml; charset=utf-8", atom_feed(self._latest(query))))
+        return await self.read(lambda: Response(200, "application/atom+xml; charset=utf-8",
+                                                atom_feed(self._latest(query))))
 
     async def dashboard(self, request: Request) -> StarletteResponse:
         path = request.scope["raw_path"].decode("latin-1").split("?", 1)[0]

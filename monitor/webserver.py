@@ -55,8 +55,9 @@ LINGER = 2.0
 
 class BoundedH11(H11Protocol):
     """uvicorn's h11 protocol with what it lacks: a deadline for each request head, a cap on
-    connections (the oldest unfinished head makes room), and 414/431 for an oversized head. (h11 joins a folded header line to the one above it, as RFC 9112 allows,
-    so a continuation line never counts as a header of its own.)"""
+    connections (the oldest unfinished head makes room), and 414/431 for an oversized head.
+    (h11 joins a folded header line to the one above it, as RFC 9112 allows, so a
+    continuation line never counts as a header of its own.)"""
 
     limits: Limits
 

@@ -7,6 +7,8 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
+from typing import Iterator
 
 import pytest
 
@@ -53,6 +55,19 @@ def wait_listening(port: int, process: subprocess.Popen) -> None:
     raise AssertionError("the server never answered /healthz")
 
 
+@contextmanager
+def served(tmp_path, more: str = "") -> Iterator[int]:
+    """`legal-monitor serve` on a free port of 127.0.0.1, its port while it runs."""
+    port = free_port()
+    process = serve_process(write_config(tmp_path, CONFIG.format(port=port, more=more)))
+    try:
+        wait_listening(port, process)
+        yield port
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(10)
+
+
 def stopped_within(process: subprocess.Popen, seconds: float) -> float:
     started = time.monotonic()
     process.send_signal(signal.SIGTERM)
@@ -91,11 +106,7 @@ def test_four_broken_request_targets_leave_healthz_answering_and_sigterm_quick(t
 
 
 def test_only_the_loopback_names_and_the_listen_address_are_answered(tmp_path):
-    port = free_port()
-    config = write_config(tmp_path, CONFIG.format(port=port, more=""))
-    process = serve_process(config)
-    try:
-        wait_listening(port, process)
+    with served(tmp_path) as port:
         for host in ("localhost", f"localhost:{port}", "127.0.0.1:1", "[::1]", "[::1]:8080", "LOCALHOST"):
             assert get(port, "/events.json", host).startswith(b"HTTP/1.1 200 "), host
         for host in ("attacker.example", f"attacker.example:{port}", "127.0.0.1.attacker.example", "localhost.",
@@ -103,22 +114,12 @@ def test_only_the_loopback_names_and_the_listen_address_are_answered(tmp_path):
             answer = get(port, "/events.json", host)
             assert answer.startswith(b"HTTP/1.1 400 "), (host, answer)
             assert b"[]" not in answer.split(b"\r\n\r\n", 1)[1]
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(10)
 
 
 def test_a_named_host_is_answered_when_allowed(tmp_path):
-    port = free_port()
-    config = write_config(tmp_path, CONFIG.format(port=port, more='allowed_hosts = ["monitor.example.org"]'))
-    process = serve_process(config)
-    try:
-        wait_listening(port, process)
+    with served(tmp_path, 'allowed_hosts = ["monitor.example.org"]') as port:
         assert get(port, "/events.json", "monitor.example.org:443").startswith(b"HTTP/1.1 200 ")
         assert get(port, "/events.json", "other.example.org").startswith(b"HTTP/1.1 400 ")
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(10)
 
 
 def test_a_non_loopback_bind_without_allowed_hosts_is_a_config_error(tmp_path):
@@ -136,19 +137,12 @@ def test_a_non_loopback_bind_without_allowed_hosts_is_a_config_error(tmp_path):
 
 
 def test_oversized_heads_get_414_and_431_and_the_server_goes_on(tmp_path):
-    port = free_port()
-    config = write_config(tmp_path, CONFIG.format(port=port, more=""))
-    process = serve_process(config)
-    try:
-        wait_listening(port, process)
+    with served(tmp_path) as port:
         # The dashboard links a state by its name: a 200 kB name gives a 414, not a reset.
         assert get(port, "/subjects/" + "a" * 200_000).startswith(b"HTTP/1.1 414 URI Too Long\r\n")
         assert get(port, "/", more="X-Pad: " + "b" * 20_000 + "\r\n").startswith(
             b"HTTP/1.1 431 Request Header Fields Too Large\r\n")
         assert get(port, "/healthz").startswith(b"HTTP/1.1 200 ")
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(10)
 
 
 def test_access_control_is_strict_about_headers_logs_failures_and_hides_health_details(tmp_path, caplog):
