@@ -130,7 +130,8 @@ class Endpoint:
         """`work` run in a reading thread, its answer (400 for bad parameters, 503 for a broken database)."""
         if self._limiter is None:
             self._limiter = anyio.CapacityLimiter(READERS)
-        answer = await anyio.to_thread.run_sync(self._work, work, limiter=self._limiter)
+        # A request cancelled at shutdown does not wait for its read, which ends on its own.
+        answer = await anyio.to_thread.run_sync(self._work, work, limiter=self._limiter, abandon_on_cancel=True)
         return starlette_response(answer)
 
     # --- routes ---------------------------------------------------------------------------

@@ -191,3 +191,38 @@ def test_access_control_is_strict_about_headers_logs_failures_and_hides_health_d
     refused = [r.getMessage() for r in caplog.records if "refused" in r.getMessage()]
     assert refused and "Bearer credentials for /events.json from 127.0.0.1" in refused[0]
     assert not any("WRONG" in r.getMessage() or "S3CRET" in r.getMessage() for r in caplog.records)
+
+
+def test_stopping_with_a_request_in_flight_takes_less_than_5_seconds(tmp_path):
+    import threading
+
+    from monitor.metrics import Metrics
+    from monitor.state import open_state
+    from monitor.web import Endpoint
+
+    open_state(tmp_path / "s.db").close()
+    endpoint = Endpoint("127.0.0.1:0", tmp_path / "s.db", Metrics(), lambda: [])
+    entered, release = threading.Event(), threading.Event()
+    handle = endpoint.pages.handle
+
+    def slow(path: str, query: str):  # a page whose database read takes long
+        entered.set()
+        release.wait(30)
+        return handle(path, query)
+    endpoint.pages.handle = slow
+    endpoint.start()
+    port = int(endpoint.address.rsplit(":", 1)[1])
+    answers: list[bytes] = []
+    client = threading.Thread(target=lambda: answers.append(get(port, "/")), daemon=True)
+    client.start()
+    try:
+        assert entered.wait(10)
+        started = time.monotonic()
+        endpoint.stop()
+        stopped = time.monotonic() - started
+        client.join(10)
+    finally:
+        release.set()
+    assert stopped < 5
+    assert not endpoint._thread.is_alive()
+    assert answers and not answers[0].startswith(b"HTTP/1.1 200 ")  # cut short, not answered late
