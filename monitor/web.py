@@ -9,7 +9,7 @@ import sqlite3
 import threading
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import anyio
 from starlette.applications import Starlette
