@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from functools import lru_cache
 
 LOOKALIKE_SCRIPTS = {"CYRILLIC", "GREEK"}
@@ -17,11 +18,11 @@ def unmixed(name: str) -> tuple[str, str | None]:
     scripts it mixes. A name in one script (Российская Федерация, Côte d'Ivoire) is kept."""
     if name.isascii():
         return name, None
-    from confusable_homoglyphs import categories, confusables
-
-    scripts = {categories.alias(c) for c in name if c.isalpha()}
+    scripts = {unicodedata.name(c, "?").split(" ", 1)[0] for c in name if c.isalpha()}  # "CYRILLIC SMALL …"
     if "LATIN" not in scripts or not scripts & LOOKALIKE_SCRIPTS:
         return name, None
+    from confusable_homoglyphs import confusables  # its tables load only for a name that mixes scripts
+
     latin = {}
     for found in confusables.is_confusable(name, greedy=True, preferred_aliases=["latin"]) or []:
         plain = [h["c"] for h in found["homoglyphs"] if h["c"].isascii() and h["c"].isalpha()]
@@ -31,7 +32,7 @@ def unmixed(name: str) -> tuple[str, str | None]:
     country = _iso_name(spelled) if spelled.isascii() else None
     if country:
         return country, None
-    return name, "mixes " + " and ".join(s.title() for s in sorted(scripts)) + " letters"
+    return name, "mixes " + " and ".join(s.title() for s in sorted(scripts & {"LATIN", *LOOKALIKE_SCRIPTS})) + " letters"
 
 
 def _iso_name(name: str) -> str | None:
