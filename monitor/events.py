@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Literal, get_args
 
 from .lookalikes import FLAG as MIXED_SCRIPTS, unmixed
@@ -98,10 +99,13 @@ class Event:
                 self.details = {**self.details, MIXED_SCRIPTS: mixed}
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        if self.treaty is None:
-            data["treaty"] = {"id": None, "title": None, "url": None}
-        return data
+        """The fields as plain values; the related entries (flat dicts of text) copied one level,
+        not field by field as `asdict` would: a page of 50 events lists 1,000 of them."""
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["treaty"] = asdict(self.treaty) if self.treaty else {"id": None, "title": None, "url": None}
+        data["details"] = copy.deepcopy(self.details)
+        data["related"] = [dict(entry) for entry in self.related]
+        return {f.name: data[f.name] for f in fields(self)}
 
 
 def make_event(source: str, key: str, event_type: str, identity: tuple[Any, ...] = (), *,

@@ -186,8 +186,9 @@ def starlette_response(answer: Response) -> StarletteResponse:
 
 
 def events_json(events: list[Event]) -> bytes:
-    """The JSON feed body: a list of event payloads."""
-    return json.dumps([payload(e) for e in events], ensure_ascii=False, indent=1).encode()
+    """The JSON feed body: a list of event payloads, compact as the webhook sends them (the C
+    encoder: with indent, json encodes in Python, 3× slower for a page of stories)."""
+    return json.dumps([payload(e) for e in events], ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def atom_feed(events: list[Event]) -> bytes:
