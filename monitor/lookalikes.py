@@ -32,7 +32,8 @@ def unmixed(name: str) -> tuple[str, str | None]:
     country = _iso_name(spelled) if spelled.isascii() else None
     if country:
         return country, None
-    return name, "mixes " + " and ".join(s.title() for s in sorted(scripts & {"LATIN", *LOOKALIKE_SCRIPTS})) + " letters"
+    mixed = sorted(scripts & {"LATIN", *LOOKALIKE_SCRIPTS})
+    return name, "mixes " + " and ".join(s.title() for s in mixed) + " letters"
 
 
 def _iso_name(name: str) -> str | None:
