@@ -120,14 +120,14 @@ def gauges_in(conn: sqlite3.Connection) -> Gauges:
 
 def counts_in(conn: sqlite3.Connection) -> Counts:
     """The counters as the database tells them: the checks it keeps (`keep_checks`), every
-    event that is news, each delivery's attempts (all but the last were retries)."""
+    event (held ones too, as the daemon counts them), each delivery's attempts (all but the
+    last were retries)."""
     counts = Counts()
     for source, outcome, n, seconds in conn.execute(
             "select source, outcome, count(*), total(duration) from checks group by source, outcome"):
         counts.checks[(source, outcome)] = n
         counts.check_seconds[source] += seconds
-    counts.events.update(dict(conn.execute("select type, count(*) from events"
-                                           " where coalesce(hold, 'released') = 'released' group by type")))
+    counts.events.update(dict(conn.execute("select type, count(*) from events group by type")))
     for channel, sent, failed, attempts in conn.execute(
             "select channel, total(status = 'sent'), total(status = 'failed'), total(attempts) from deliveries"
             " group by channel"):
