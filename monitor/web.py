@@ -48,8 +48,15 @@ Problems = Callable[[], list[str]]
 """What keeps the daemon from working (a stalled scheduler, a database that cannot commit)."""
 
 
-class Unavailable(Exception):
-    """The database could not be read: a 503."""
+def not_modified(request: Request, answer: Response) -> Response | None:
+    """A 304 for a request whose If-None-Match names the answer's ETag."""
+    etag = answer.headers.get("ETag")
+    wanted = request.headers.get("if-none-match", "")
+    if answer.status != 200 or not etag or not wanted:
+        return None
+    if wanted.strip() == "*" or etag in (tag.strip().removeprefix("W/") for tag in wanted.split(",")):
+        return Response(304, answer.content_type, b"", answer.headers)
+    return None
 
 
 class Endpoint:
@@ -126,13 +133,14 @@ class Endpoint:
             self._forget_state()
             return Response(503, "text/plain; charset=utf-8", b"unavailable: the database cannot be read\n")
 
-    async def read(self, work: Callable[[], Response]) -> StarletteResponse:
-        """`work` run in a reading thread, its answer (400 for bad parameters, 503 for a broken database)."""
+    async def read(self, request: Request, work: Callable[[], Response]) -> StarletteResponse:
+        """`work` run in a reading thread, its answer (400 for bad parameters, 503 for a broken
+        database, 304 when the request already has it)."""
         if self._limiter is None:
             self._limiter = anyio.CapacityLimiter(READERS)
         # A request cancelled at shutdown does not wait for its read, which ends on its own.
         answer = await anyio.to_thread.run_sync(self._work, work, limiter=self._limiter, abandon_on_cancel=True)
-        return starlette_response(answer)
+        return starlette_response(not_modified(request, answer) or answer)
 
     # --- routes ---------------------------------------------------------------------------
 
@@ -149,13 +157,13 @@ class Endpoint:
                 return Response(200, "text/plain", b"ok\n")
             detail = "".join(f"{p}\n" for p in problems) if request.scope.get("authorised") else ""
             return Response(503, "text/plain; charset=utf-8", f"failing\n{detail}".encode())
-        return await self.read(database)
+        return await self.read(request, database)
 
     async def render_metrics(self, request: Request) -> StarletteResponse:
         config = self.config()
         sources = [s.name for s in config.sources] if config else []
         channels = [c.name for c in config.channels if c.enabled] if config else []
-        return await self.read(lambda: Response(200, CONTENT_TYPE, self.metrics.render(self.state().conn, sources,
+        return await self.read(request, lambda: Response(200, CONTENT_TYPE, self.metrics.render(self.state().conn, sources,
                                                                                         channels)))
 
     def _latest(self, query: str) -> list[Event]:
@@ -167,18 +175,18 @@ class Endpoint:
 
     async def events_json(self, request: Request) -> StarletteResponse:
         query = request.scope["query_string"].decode("latin-1")
-        return await self.read(lambda: Response(200, "application/json; charset=utf-8",
+        return await self.read(request, lambda: Response(200, "application/json; charset=utf-8",
                                                 events_json(self._latest(query))))
 
     async def events_atom(self, request: Request) -> StarletteResponse:
         query = request.scope["query_string"].decode("latin-1")
-        return await self.read(lambda: Response(200, "application/atom+xml; charset=utf-8",
+        return await self.read(request, lambda: Response(200, "application/atom+xml; charset=utf-8",
                                                 atom_feed(self._latest(query))))
 
     async def dashboard(self, request: Request) -> StarletteResponse:
         path = request.scope["raw_path"].decode("latin-1").split("?", 1)[0]
         query = request.scope["query_string"].decode("latin-1")
-        return await self.read(lambda: self.pages.handle(path, query))
+        return await self.read(request, lambda: self.pages.handle(path, query))
 
 
 def starlette_response(answer: Response) -> StarletteResponse:

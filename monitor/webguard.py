@@ -32,7 +32,8 @@ OPEN_PATHS = ("/healthz",)
 
 
 class Guard:
-    """Adds the security headers to every answer and refuses methods other than GET and HEAD."""
+    """Adds the security headers to every answer (those it does not set itself) and refuses
+    methods other than GET and HEAD."""
 
     def __init__(self, app: ASGIApp):
         self.app = app
@@ -43,8 +44,10 @@ class Guard:
             return
 
         async def send_secured(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message = {**message, "headers": [*message.get("headers", []), *_ENCODED]}
+            if message["type"] == "http.response.start":  # an answer's own header wins (a picture's CSP)
+                headers = list(message.get("headers", []))
+                own = {name.lower() for name, _ in headers}
+                message = {**message, "headers": headers + [(k, v) for k, v in _ENCODED if k not in own]}
             await send(message)
         if scope["method"] not in ("GET", "HEAD"):
             await PlainTextResponse("only GET and HEAD\n", 405, {"Allow": "GET, HEAD"})(scope, receive, send_secured)
