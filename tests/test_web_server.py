@@ -122,6 +122,23 @@ def test_a_named_host_is_answered_when_allowed(tmp_path):
         assert get(port, "/events.json", "other.example.org").startswith(b"HTTP/1.1 400 ")
 
 
+def test_allowed_host_on_the_command_line_adds_a_name(tmp_path):
+    port = free_port()
+    config = write_config(tmp_path, CONFIG.format(port=port, more=""))
+    process = subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(config), "serve",
+                                "--allowed-host", "monitor.example.org"], cwd=ROOT,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_listening(port, process)
+        assert get(port, "/events.json", "monitor.example.org").startswith(b"HTTP/1.1 200 ")
+        assert get(port, "/events.json", "other.example.org").startswith(b"HTTP/1.1 400 ")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(10)
+    bad = run_cli("--config", str(config), "serve", "--allowed-host", "http://x.org/", timeout=30)
+    assert bad.returncode == 2 and "--allowed-host: must be a host name" in bad.stderr
+
+
 def test_a_non_loopback_bind_without_allowed_hosts_is_a_config_error(tmp_path):
     config = write_config(tmp_path, CONFIG.format(port=8080, more="").replace("127.0.0.1", "0.0.0.0"))
     result = run_cli("--config", str(config), "validate", timeout=30)
