@@ -17,8 +17,10 @@ if TYPE_CHECKING:
 log = logging.getLogger("monitor.web")
 
 SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; "
-                               "form-action 'self'; frame-ancestors 'none'",
+    # object-src and frame-src: a state's timeline is an <object> (so that its marks link to
+    # their events), which Chromium loads as a frame.
+    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; object-src 'self'; "
+                               "frame-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "no-referrer",

@@ -27,8 +27,8 @@ from monitor.web import Endpoint
 RUSSIA, US, CZECH, KAZAKH = "Russian Federation", "United States of America", "Czech Republic", "Kazakhstan"
 EVIL = "Evil" + HOSTILE
 ATOM = "{http://www.w3.org/2005/Atom}"
-CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'; "
-       "frame-ancestors 'none'")
+CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; object-src 'self'; frame-src 'self'; "
+       "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
 
 def get(base: str, path: str, headers: dict[str, str] | None = None) -> tuple[int, Any, str]:

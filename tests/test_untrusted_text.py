@@ -120,12 +120,13 @@ def test_controls_never_reach_events_email_subjects_or_the_atom_feed(tmp_path, s
 def test_noncharacters_and_bidi_overrides_never_reach_the_feeds_alerts_or_preview(tmp_path, server):
     import feedparser
 
-    rows = [{"code": "FR", "state": "France", "title": "Ratification by France"}]
+    rows = [{"code": "FR", "state": "France", "title": "Ratification by France", "link": None}]
     config = json_site(server, tmp_path, rows)
     assert run_cli("--config", str(config), "check").returncode == 0
-    rows += [{"code": "RU", "state": "Russian Federation", "title": "Ratification by Russia\uffff\ufdd0"},
-             {"code": "RA", "state": "Russi\u0430n Federation", "title": "Ratification, lookalike"},
-             {"code": "EV", "state": "\u202eEvil\u2067 St\u0430te", "title": "Ratification by \U0010ffff\u202ex"}]
+    rows += [{"code": "RU", "state": "Russian Federation", "title": "Ratification by Russia\uffff\ufdd0", "link": None},
+             {"code": "RA", "state": "Russi\u0430n Federation", "title": "Ratification, lookalike", "link": None},
+             {"code": "EV", "state": "\u202eEvil\u2067 St\u0430te", "title": "Ratification by \U0010ffff\u202ex",
+              "link": None}]
     shown = [run_cli("--config", str(config), "preview", "portal").stdout]
     result = run_cli("--config", str(config), "check", "--json")
     assert result.returncode == 0, result.stderr
