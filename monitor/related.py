@@ -27,16 +27,22 @@ def _newest(state: State, story: str) -> tuple[list[tuple[Event, dict]], int]:
         rows[0]["total"] if rows else 0
 
 
-def with_related(state: State, events: list[Event]) -> list[Event]:
+def with_related(state: State, events: list[Event], *, listing: bool = False) -> list[Event]:
     """Fill `related` of each event with the newest other news events of its story, and
-    `related_total` with their number: one query per story, however many events share it."""
+    `related_total` with their number: one query per story, however many events share it.
+
+    In a `listing` (a page of a feed), a story's other events are listed once, under its first
+    event there; its other events on the page keep only `related_total`, so a page stays small
+    whatever a story holds."""
     newest: dict[str, tuple[list[tuple[Event, dict]], int]] = {}
     for event in events:
         if event.story:
-            if event.story not in newest:
+            listed = event.story in newest
+            if not listed:
                 newest[event.story] = _newest(state, event.story)
             others, total = newest[event.story]
-            event.related = [entry for other, entry in others if other.id != event.id][:RELATED_LIMIT]
+            event.related = [] if listing and listed else \
+                [entry for other, entry in others if other.id != event.id][:RELATED_LIMIT]
             event.related_total = total - (event.hold in (None, "released")) if others else 0
     return events
 

@@ -171,7 +171,7 @@ class Endpoint:
         actions; held and dropped events are not news)."""
         filters, before = parse_filters(query)
         state = self.state()
-        return with_related(state, find_events(state.conn, filters, FEED_SIZE, before).events)
+        return with_related(state, find_events(state.conn, filters, FEED_SIZE, before).events, listing=True)
 
     async def events_json(self, request: Request) -> StarletteResponse:
         query = request.scope["query_string"].decode("latin-1")
