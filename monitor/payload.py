@@ -12,8 +12,8 @@ SCHEMA = "legal-monitor/event@1"
 
 def payload(event: Event) -> dict[str, Any]:
     """The versioned JSON document of one event; unknown fields are null, never missing.
-    Version 1 only ever gains fields (`key`, `changes`, `date_text`, `test`, `source_title` and
-    `source_summary` came later).
+    Version 1 only ever gains fields (`key`, `changes`, `date_text`, `related_total`, `test`,
+    `source_title` and `source_summary` came later).
 
     `title` and `summary` are the words every channel shows (`render.headline`, `render.brief`);
     `source_title` and `source_summary` are the event's own, as its source gave or built them."""
@@ -25,5 +25,5 @@ def payload(event: Event) -> dict[str, Any]:
         "summary": brief(event),
         "url": data["url"], "detected_at": data["detected_at"], "details": data["details"],
         "story": data["story"], "related": data["related"], "changes": changes_of(event),
-        "source_title": data["title"], "source_summary": data["summary"],
+        "related_total": data["related_total"], "source_title": data["title"], "source_summary": data["summary"],
     }

@@ -161,7 +161,7 @@ def test_webhook_json_schema_hmac_and_retry_until_delivered(tmp_path, server, mo
     payload = json.loads(hits[-1].body)
     assert set(payload) == {"schema", "id", "type", "source", "key", "subject", "treaty", "date", "effective_date",
                             "title", "summary", "url", "detected_at", "details", "story", "related", "changes",
-                            "date_text", "test", "source_title", "source_summary"}
+                            "date_text", "related_total", "test", "source_title", "source_summary"}
     assert payload["test"] is False and hits[-1].headers["X-Legal-Monitor-Test"] == "false"
     assert payload["schema"] == "legal-monitor/event@1"
     assert payload["treaty"]["id"] == "ETS No. 126" and payload["effective_date"] == "2026-03-01"
