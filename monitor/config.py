@@ -28,10 +28,12 @@ def config_path(explicit: str | os.PathLike | None = None) -> Path:
     return DEFAULT_CONFIG
 
 
-def load_config(path: str | os.PathLike | None = None) -> Config:
-    """Read, parse and validate a config file; raise ConfigError listing every problem."""
+def load_config(path: str | os.PathLike | None = None, *, channel_secrets: bool = True) -> Config:
+    """Read, parse and validate a config file; raise ConfigError listing every problem.
+    Without `channel_secrets` (for a process that sends nothing), a channel's `*_env` variable
+    that is not set is no problem: that secret is left out."""
     path = config_path(path)
-    return parse_config(read_toml(path), Path(path))
+    return parse_config(read_toml(path), Path(path), channel_secrets=channel_secrets)
 
 
 def read_toml(path: str | os.PathLike) -> dict[str, Any]:
@@ -46,7 +48,7 @@ def read_toml(path: str | os.PathLike) -> dict[str, Any]:
         raise ConfigError([f"{path}: invalid TOML: {exc}"]) from None
 
 
-def parse_config(raw: dict[str, Any], path: Path) -> Config:
+def parse_config(raw: dict[str, Any], path: Path, *, channel_secrets: bool = True) -> Config:
     """Validate an already-parsed TOML document that came from `path`."""
 
     problems: list[str] = []
@@ -76,7 +78,8 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
     sources = _parse_array(tables.get("sources", []), "sources", problems,
                            lambda entry, where: _parse_source(entry, where, folder, blank_of, SOURCE_KINDS, problems))
     channels = _parse_array(tables.get("channels", []), "channels", problems,
-                            lambda entry, where: _parse_channel(entry, where, problems))
+                            lambda entry, where: _parse_channel(entry if channel_secrets else _without_unset_env(entry),
+                                                                where, problems))
 
     if problems:
         raise ConfigError([f"{path}: {p}" for p in problems])
@@ -133,6 +136,11 @@ def _kind(entry: dict[str, Any], where: str, registry: dict[str, Any], label: st
     if isinstance(name, str) and kind is None:
         problems.append(f"{where}.kind: unknown {label} kind {name!r} (known: {', '.join(sorted(registry))})")
     return kind
+
+
+def _without_unset_env(entry: dict[str, Any]) -> dict[str, Any]:
+    """A channel table without the `*_env` keys whose variable is not set."""
+    return {k: v for k, v in entry.items() if not (k.endswith("_env") and isinstance(v, str) and v not in os.environ)}
 
 
 def _parse_channel(entry: dict[str, Any], where: str, problems: list[str]) -> ChannelConfig | None:
@@ -212,3 +220,23 @@ def _parse_source(entry: dict[str, Any], where: str, folder: Path, blank_of: Cal
     for problem in kind.check_options(source):
         problems.append(f"{where}.{problem}")
     return source if len(problems) == before else None
+
+
+def state_path_problem(path: Path) -> str | None:
+    """Why the state database at `path` could not be created or written, or None: its folder
+    (or the nearest one that exists, for `check` to create the rest in) must take a new file."""
+    import tempfile  # only `validate` asks
+
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        return f"{folder} is not a folder, so the state database {path} cannot be created"
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        return f"the state database {path} is not readable and writable by this user"
+    try:
+        with tempfile.TemporaryFile(dir=folder, prefix=".legal-monitor-"):
+            pass
+    except OSError as exc:
+        return f"cannot create files in {folder} (for the state database {path}): {exc.strerror or exc}"
+    return None

@@ -15,7 +15,7 @@ import certifi
 import httpx
 
 from .settings import SourceConfig
-from .errors import FetchError, Unresolvable
+from .errors import FetchError, Unresolvable, plain_error
 from .inflate import ACCEPT_ENCODING, read_capped
 from .lean_client import LeanClient
 from .options import url_host
@@ -282,9 +282,9 @@ class Fetcher:
         except httpx.ConnectError as exc:
             if cannot_resolve(exc):  # retrying within seconds will not help: fail the check now
                 raise Unresolvable(f"cannot resolve {request.url.host}: {_reason(exc)}") from None
-            raise _Transient(f"cannot connect to {request.url.host}: {_reason(exc)}") from None
+            raise _Transient(f"cannot connect to {_netloc(request.url)}: {_reason(exc)}") from None
         except (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError) as exc:
-            raise _Transient(f"cannot connect to {request.url.host}: {_reason(exc)}") from None
+            raise _Transient(f"cannot connect to {_netloc(request.url)}: {_reason(exc)}") from None
         except httpx.HTTPError as exc:
             raise FetchError(f"request to {shown} failed: {_reason(exc)}") from None
 
@@ -367,8 +367,13 @@ def cannot_resolve(exc: BaseException) -> bool:
 
 
 def _reason(exc: Exception) -> str:
-    text = str(exc) or type(exc).__name__
+    text = plain_error(str(exc) or type(exc).__name__)
     return mask_text(text.splitlines()[0][:200])
+
+
+def _netloc(url: httpx.URL) -> str:
+    """The host and, when the URL gives one, the port ("127.0.0.1:8765"), never user info."""
+    return url.netloc.decode("ascii", "replace")
 
 
 LEGACY_SERVER_CONNECT = getattr(ssl, "OP_LEGACY_SERVER_CONNECT", 0x4)

@@ -56,6 +56,11 @@ class Channel:
     def check_options(cls, config: ChannelConfig) -> list[str]:
         return []
 
+    @classmethod
+    def target(cls, config: ChannelConfig) -> str:
+        """Where the channel sends, as `validate` shows it: no secret, no token in a path."""
+        return ""
+
     async def send(self, batch: list[Outgoing]) -> SendResult:
         """Send the events in `batch` as one message (one event unless `digest` is set)."""
         raise NotImplementedError
