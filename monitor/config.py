@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import os
+import tomllib
 from functools import cache
 from pathlib import Path
 from typing import Any, Callable
-
-import rtoml  # a compiled TOML 1.0 parser: a 1,000-source config parses ~1.7× faster than tomli
 
 from .channels import CHANNEL_KINDS
 from .durations import format_duration
@@ -36,12 +35,13 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
 def read_toml(path: str | os.PathLike) -> dict[str, Any]:
     """The TOML document in the file at `path`, or a ConfigError saying why it cannot be read."""
     try:
-        return rtoml.loads(Path(path).read_text(encoding="utf-8"))
+        # utf-8-sig: a leading byte-order mark (as some Windows editors write) is read past.
+        return tomllib.loads(Path(path).read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         raise ConfigError([f"{path}: config file not found (give --config PATH or set {CONFIG_ENV})"]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([f"{path}: cannot read config file: {exc}"]) from None
-    except rtoml.TomlParsingError as exc:
+    except tomllib.TOMLDecodeError as exc:  # its text ends with the line and column
         raise ConfigError([f"{path}: invalid TOML: {exc}"]) from None
 
 
