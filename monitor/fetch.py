@@ -34,7 +34,7 @@ MAX_REDIRECTS = 5
 REDIRECTS = (301, 302, 303, 307, 308)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass
 class RawResponse:
     """A complete HTTP answer, body included (within the size cap)."""
 
