@@ -12,7 +12,6 @@ from .channels import CHANNEL_KINDS
 from .durations import format_duration
 from .errors import ConfigError
 from .options import Option, typed_options, validate_table
-from .prefill import Blank, blank, validate_parts
 from .settings import (CHANNEL_OPTIONS, CONFIG_ENV, DAEMON_OPTIONS, DEFAULT_CONFIG, DEFAULT_OPTIONS,
                        HTTP_OPTIONS, SOURCE_OPTIONS, STATE_OPTIONS, ChannelConfig, Config, SourceConfig)
 from .sources import SOURCE_KINDS
@@ -66,9 +65,8 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
     if http and (http.get("username") is None) != (http.get("password_env") is None):
         problems.append("http: username and password_env go together (basic auth needs both)")
     folder = path.resolve().parent
-    blank_of = _source_blanks(defaults)
     sources = _parse_array(tables.get("sources", []), "sources", problems,
-                           lambda entry, where: _parse_source(entry, where, folder, blank_of, SOURCE_KINDS, problems))
+                           lambda entry, where: _parse_source(entry, where, folder, defaults, SOURCE_KINDS, problems))
     channels = _parse_array(tables.get("channels", []), "channels", problems,
                             lambda entry, where: _parse_channel(entry, where, problems))
 
@@ -166,29 +164,17 @@ def _kind_defaults(kind: type | None) -> dict[str, Any]:
             for key, value in (kind.defaults if kind else {}).items()}
 
 
-def _source_blanks(defaults: dict[str, Any]) -> Callable[[type | None], Blank]:
-    """The blank source table of each kind under these [defaults], made on first use."""
-    made: dict[type | None, Blank] = {}
-
-    def blank_of(kind: type | None) -> Blank:
-        if kind not in made:
-            # A kind's own defaults win over [defaults]; the source wins over both.
-            made[kind] = blank(_source_schema(kind), {**defaults, **_kind_defaults(kind)},
-                               [list(SOURCE_OPTIONS), list(kind.options if kind else {})])
-        return made[kind]
-    return blank_of
-
-
-def _parse_source(entry: dict[str, Any], where: str, folder: Path, blank_of: Callable[[type | None], Blank],
+def _parse_source(entry: dict[str, Any], where: str, folder: Path, defaults: dict[str, Any],
                   kinds: dict[str, type], problems: list[str]) -> SourceConfig | None:
     kind = _kind(entry, where, kinds, "source", problems)
-    shape = blank_of(kind)
     before = len(problems)
     if kind is None:  # validate the common keys only, so every other problem is still shown
         entry = {k: v for k, v in entry.items() if k in SOURCE_OPTIONS}
-    common, own = validate_parts(entry, shape, where, problems)
+    # A kind's own defaults win over [defaults]; the source wins over both.
+    own = validate_table(entry, _source_schema(kind), where, problems, {**defaults, **_kind_defaults(kind)})
     if len(problems) > before or kind is None:
         return None
+    common = {k: own.pop(k) for k in SOURCE_OPTIONS}
     headers = dict(common.pop("headers"))
     headers_env, params_env = common.pop("headers_env"), common.pop("params_env")
     if headers_env:  # most sources set neither
