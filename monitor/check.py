@@ -32,7 +32,7 @@ SETTINGS_MEMO = "extraction_settings"
 """The memo key holding the fingerprint of the settings the stored records came from."""
 
 
-@dataclass(eq=False, repr=False)
+@dataclass
 class CheckReport:
     """What one check did, for the command line and the logs."""
 

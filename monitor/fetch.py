@@ -17,7 +17,6 @@ import httpx
 from .settings import SourceConfig
 from .errors import FetchError, Unresolvable, plain_error
 from .inflate import ACCEPT_ENCODING, read_capped
-from .lean_client import LeanClient
 from .options import url_host
 from .redact import drop_params, mask_text, mask_url
 
@@ -35,7 +34,7 @@ MAX_REDIRECTS = 5
 REDIRECTS = (301, 302, 303, 307, 308)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass
 class RawResponse:
     """A complete HTTP answer, body included (within the size cap)."""
 
@@ -137,7 +136,7 @@ class Fetcher:
             tls_key = (source.ca_bundle, source.tls_seclevel, source.tls_legacy_connect)
             if tls_key not in self._tls:  # loading the CA file is slow: one context per setting
                 self._tls[tls_key] = tls_context(source)
-            client = LeanClient(
+            client = httpx.AsyncClient(
                 verify=self._tls[tls_key],
                 proxy=source.proxy,
                 timeout=httpx.Timeout(source.timeout),

@@ -10,7 +10,7 @@ from ..options import Option
 from ..settings import ChannelConfig
 
 
-@dataclass(eq=False, repr=False)
+@dataclass
 class SendResult:
     """The outcome of one send. `retry` says whether a failure may pass."""
 
@@ -21,7 +21,7 @@ class SendResult:
     retry_after: float | None = None
 
 
-@dataclass(eq=False, repr=False)
+@dataclass
 class Outgoing:
     """One pending delivery handed to a channel: its id and its event."""
 
