@@ -73,6 +73,7 @@ def config(tmp_path: Path, server) -> Path:
         kind = "coe"
         base_url = "{server.base}/"
         page_url = "{server.base}/en/web/conventions/full-list"
+        sweep_period = "5m"
         retries = 0
         host_delay = "0s"
         """)
