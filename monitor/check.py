@@ -30,6 +30,9 @@ log = logging.getLogger("monitor.check")
 
 SETTINGS_MEMO = "extraction_settings"
 """The memo key holding the fingerprint of the settings the stored records came from."""
+SWEEP_MEMO = "sweep_started_at"
+"""The memo key holding when the last successful sweep of a source with fast paths started
+(its `last_check` may be a fast path's)."""
 
 
 @dataclass(eq=False, repr=False)
@@ -72,6 +75,8 @@ async def check_source(source: Source, state: State, fetcher: Fetcher, *, accept
     first = row is None or row["last_success"] is None
     memo = json.loads((row or {}).get("memo") or "{}")
     rebase = settings_changed(source, memo, first)
+    if path is None and source.fast_paths():  # the daemon schedules the sweep from its own last run
+        memo[SWEEP_MEMO] = started_at
     if path is not None and (first or rebase):  # a baseline is the sweep's: it alone knows the whole
         log.info("%s: fast path %s waits for the source's first full check", name, path,
                  extra={"source": name, "outcome": "baseline"})

@@ -113,7 +113,7 @@ def test_the_page_is_read_once_a_day_and_a_new_key_taken_without_a_failure(tmp_p
 
 def test_each_chart_is_fetched_once_per_sweep_period_spread_over_the_checks(tmp_path, server):
     TreatyOffice(server)
-    path = config(tmp_path, server, 'interval = "5m"\nsweep_period = "15m"')
+    path = config(tmp_path, server, 'interval = "5m"\njitter = "0s"\nsweep_period = "15m"')
     assert check_here(path)["outcome"] == "baseline"  # the first check takes them all
     server.requests.clear()
     asked = []

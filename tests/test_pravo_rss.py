@@ -158,6 +158,17 @@ def test_a_new_rss_item_becomes_the_sweeps_event_at_once_and_the_sweep_adds_noth
         daemon.wait_for(lambda: rss_polls(server) >= polls + 4, what="two more RSS polls")
     finally:
         assert daemon.stop() == 0
+    # The fast path's checks (later than the sweep) do not move the sweep's next run.
+    with sqlite3.connect(tmp_path / "state.db") as db:
+        starts = [row[0] for row in db.execute("select started_at from checks order by id")]
+    sweep = datetime.fromisoformat(starts[0])
+    assert datetime.fromisoformat(starts[-1]) > sweep + timedelta(seconds=1)
+    again = Daemon(config)
+    try:
+        again.wait_for(lambda: again.logged("next check of pravo-ru at"), what="the sweep's schedule")
+    finally:
+        assert again.stop() == 0
+    assert again.logged(f"next check of pravo-ru at {(sweep + timedelta(hours=1)).isoformat(timespec='milliseconds')}")
     found = events(config)
     assert [e["type"] for e in found] == ["denunciation"]
     assert found[0]["url"] == f"{server.base}/document/{eo}"

@@ -192,3 +192,46 @@ def test_a_new_cn_raises_one_event_linked_to_the_pdf_and_the_later_status_change
     with sqlite3.connect(tmp_path / "state.db") as db:
         probed = {row[0] for row in db.execute("select url from documents")}
     assert not any("CN.9.2026" in url for url in probed)  # 404s leave nothing behind
+
+
+def test_numbers_out_of_order_and_a_french_only_cn_are_found_and_none_skipped(server, tmp_path):
+    import asyncio
+
+    from monitor.check import check_source
+    from monitor.config import load_config
+    from monitor.fetch import Fetcher
+    from monitor.sources import create
+    from monitor.state import open_state
+
+    site = UnSite(server)
+    config = load_config(un_config(tmp_path, server.base))
+    state = open_state(config.state_path)
+
+    def run(path=None):
+        async def go():
+            async with Fetcher(config.sources) as fetcher:
+                return await check_source(create(config.sources[0]), state, fetcher, path=path)
+        return asyncio.run(go())
+
+    try:
+        assert run().outcome == "baseline"
+        assert run("cn").events == []  # the first probe: where the numbering stands
+        site.cns[7] = notification(7, 2026, "XXVII.17", "ALBANIA: WITHDRAWAL OF RESERVATION",
+                                   ["The above action was effected on 20 May 2026."])
+        found = run("cn")
+        assert [(e.type, e.details["action"]) for e in found.events] == [("reservation", "withdrawal_of_reservation")]
+        asked = len(server.requests)
+        # 6 was skipped over: it is probed again, in English then in French, until it appears.
+        french = notification(6, 2026, "XXVII.17", "HONGRIE : DÉCLARATION",
+                              ["L'action susmentionnée a été effectuée le 19 mai 2026."])
+        server.routes["/doc/Publication/CN/2026/CN.6.2026-Frn.pdf"] = lambda seen: Reply(
+            200, french, {"Content-Type": "application/pdf"})
+        found = run("cn")
+        assert [(e.type, e.subject, e.url.rsplit("/", 1)[-1]) for e in found.events] == [
+            ("reservation", "Hongrie", "CN.6.2026-Frn.pdf")]
+        assert [s.path.rsplit("/", 1)[-1] for s in server.requests[asked:]] == [
+            "CN.6.2026-Eng.pdf", "CN.6.2026-Frn.pdf", "XXVII-17.en.xml", "CN.8.2026-Eng.pdf", "CN.9.2026-Eng.pdf",
+            "CN.10.2026-Eng.pdf"]
+        assert run("cn").events == []  # each C.N. raises its event once
+    finally:
+        state.close()

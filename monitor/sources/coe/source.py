@@ -118,7 +118,9 @@ class CoeSource(Source):
     def share(self, memo: dict[str, Any], numbers: list[str], whole: bool) -> list[str]:
         """This check's share of the treaties: each is fetched once per `sweep_period`, spread
         evenly over the checks in it (treaties new to the list at once; all of them when `whole`)."""
-        shares = max(1, min(len(numbers), round(self.config.options.sweep_period / self.config.interval)))
+        # As many shares as checks surely fit in the period, each check coming up to its jitter late.
+        config = self.config
+        shares = max(1, min(len(numbers), int(config.options.sweep_period // (config.interval + config.jitter))))
         turn = (memo.get("share", -1) + 1) % shares
         memo["share"] = turn
         if whole or shares == 1:
