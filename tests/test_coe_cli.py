@@ -63,7 +63,8 @@ def office(server):
     return TreatyOffice(server)
 
 
-def config(tmp_path: Path, server) -> Path:
+def config(tmp_path: Path, server, extra: str = 'sweep_period = "5m"') -> Path:
+    """The source on the local service; by default every chart in every check."""
     return write_config(tmp_path, f"""
         [state]
         path = "state.db"
@@ -73,9 +74,9 @@ def config(tmp_path: Path, server) -> Path:
         kind = "coe"
         base_url = "{server.base}/"
         page_url = "{server.base}/en/web/conventions/full-list"
-        sweep_period = "5m"
         retries = 0
         host_delay = "0s"
+        {extra}
         """)
 
 

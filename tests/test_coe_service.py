@@ -7,26 +7,10 @@ import json
 import sqlite3
 from pathlib import Path
 
-from conftest import Reply, write_config
-from test_coe_cli import TreatyOffice, check_here, load
+from conftest import Reply
+from test_coe_cli import TreatyOffice, check_here, config, load
 
 PAGE = "/en/web/conventions/full-list"
-
-
-def config(tmp_path: Path, server, extra: str = 'sweep_period = "5m"') -> Path:
-    return write_config(tmp_path, f"""
-        [state]
-        path = "state.db"
-
-        [[sources]]
-        name = "coe"
-        kind = "coe"
-        base_url = "{server.base}/"
-        page_url = "{server.base}{PAGE}"
-        retries = 0
-        host_delay = "0s"
-        {extra}
-        """)
 
 
 def moved(office: TreatyOffice, server, prefix: str = "/ws2") -> None:
