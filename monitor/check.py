@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 from functools import partial
 
-from .settings import Config, SourceConfig
+from .settings import SWEEP_MEMO, Config, SourceConfig
 from .context import SourceContext
 from .diff import PartDiff, diff_part, miss
 from .errors import SourceError, StateError, StructureChanged
@@ -30,9 +30,7 @@ log = logging.getLogger("monitor.check")
 
 SETTINGS_MEMO = "extraction_settings"
 """The memo key holding the fingerprint of the settings the stored records came from."""
-SWEEP_MEMO = "sweep_started_at"
-"""The memo key holding when the last successful sweep of a source with fast paths started
-(its `last_check` may be a fast path's)."""
+
 
 
 @dataclass(eq=False, repr=False)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import random
 import signal
@@ -16,7 +15,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from . import sources
-from .check import SWEEP_MEMO, check_source
+from .check import check_source
 from .clock import iso, later, utcnow
 from .config import Config, SourceConfig, load_config
 from .deliver import Deliverer
@@ -42,15 +41,6 @@ def run_time(source: SourceConfig, row: dict | None, now: datetime, spread: floa
     return soon if due is None else max(due, soon)
 
 
-def sweep_row(row: dict | None) -> dict | None:
-    """The source's row as its sweep last left it: a fast path's later checks do not move the
-    sweep's next run (their time is `last_check`; the sweep's is kept in the memo)."""
-    if not row or not row.get("memo") or SWEEP_MEMO not in row["memo"]:
-        return row
-    stamp = json.loads(row["memo"]).get(SWEEP_MEMO)
-    return {**row, "last_check": stamp} if stamp else row
-
-
 class Daemon:
     """Holds the scheduler, the shared fetcher, the deliverer and the in-flight checks."""
 
@@ -74,7 +64,7 @@ class Daemon:
     # --- scheduling ----------------------------------------------------------------------
 
     def _add_source(self, source: SourceConfig, row: dict | None, now: datetime) -> None:
-        at = run_time(source, sweep_row(row), now, STARTUP_SPREAD)
+        at = run_time(source, row, now, STARTUP_SPREAD)
         self.scheduler.add_job(
             self._check, IntervalTrigger(seconds=source.interval), args=[source], id=f"source:{source.name}",
             name=source.name, max_instances=1, coalesce=True, misfire_grace_time=max(1, int(source.interval)),
