@@ -223,6 +223,13 @@ def positive_duration(value: Any) -> float:
     return seconds
 
 
+def interval_or_off(value: Any) -> float | None:
+    """A positive duration, or "off" (None): for a job that can be turned off."""
+    if isinstance(value, str) and value.strip().lower() == "off":
+        return None
+    return positive_duration(value)
+
+
 def integer(low: int | None = None, high: int | None = None) -> Parser:
     def parse(value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int):

@@ -124,6 +124,9 @@ def _default(table: dict[str, Option], key: str) -> Any:
 
 MAX_DEFAULT_JITTER = 60.0
 """Without `jitter`, a source's checks are spread over a tenth of its interval, at most this."""
+SWEEP_MEMO = "sweep_started_at"
+"""The memo key holding when the last successful sweep of a source with fast paths started:
+its `last_check` may be a fast path's, and the sweep is scheduled from its own last run."""
 
 
 @dataclass

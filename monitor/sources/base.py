@@ -130,6 +130,16 @@ class Source:
         """Fetch and parse; return the parts seen. Raise SourceError on any failure."""
         raise NotImplementedError
 
+    def fast_paths(self) -> dict[str, float]:
+        """This source's fast paths, name -> interval in seconds: extra jobs besides the sweep
+        (`collect`), each run as `collect_fast(ctx, name)` on the same records, memo and event
+        ids, so that one action seen by both is one event. None by default."""
+        return {}
+
+    async def collect_fast(self, ctx: SourceContext, path: str) -> list[Part]:
+        """One run of fast path `path`: the parts it found worth diffing (none is fine)."""
+        raise NotImplementedError
+
     def events(self, change: Change, part: Part, detected_at: str) -> list[Event]:
         """Turn one record change of `part` into events: a function of the change, what
         `collect` put on the part and the time, never of what an earlier call left on the
