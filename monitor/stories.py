@@ -27,11 +27,16 @@ ALIASES = {
     "north macedonia": "MKD", "the former yugoslav republic of macedonia": "MKD",
     "republic of korea": "KOR", "democratic people's republic of korea": "PRK",
     "united states": "USA", "holy see": "VAT", "vatican": "VAT", "kosovo": "XKX",
+    "democratic republic of the congo": "COD", "state of palestine": "PSE", "palestine": "PSE",
+    "swaziland": "SWZ", "eswatini": "SWZ", "st. kitts and nevis": "KNA", "st. lucia": "LCA",
+    "st. vincent and the grenadines": "VCT",
 }
 """Spellings of states the portals use that the ISO 3166 names do not cover."""
 
 SOURCE_LABELS = {"pravo": "Russian portal", "coe": "Council of Europe Treaty Office",
-                 "untc": "UN Treaty Collection"}
+                 "untc": "UN Treaty Collection", "nl_treaties": "Netherlands treaty database",
+                 "unoda": "UNODA treaties database", "hcch": "Hague Conference status table",
+                 "ilo": "ILO NORMLEX"}
 """How messages name a source kind in "also reported: …" lines."""
 
 _BRACKETED = r"^(?P<name>[^()]+?)\s*\((?P<rest>[^()]+)\)$"
