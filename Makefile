@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CONFIG ?= config/monitor.toml
 
-.PHONY: run test check mutation clean chromium docs image test-image package lock
+.PHONY: run test check mutation clean chromium promtool docs image test-image package lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,7 @@ run: $(VENV)/.installed
 # The browser test drives Debian's Chromium (Playwright's own browser download is not used).
 CHROMIUM ?= /usr/bin/chromium
 
-test: $(VENV)/.installed-test chromium
+test: $(VENV)/.installed-test chromium promtool
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 chromium:
@@ -37,6 +37,18 @@ chromium:
 				|| echo "could not install chromium: the browser test will be skipped"; \
 		else \
 			echo "no $(CHROMIUM) and no root apt-get: the browser test will be skipped"; \
+		fi; \
+	fi
+# The /metrics test checks the exposition with promtool (Debian package prometheus).
+promtool:
+	@if ! command -v promtool >/dev/null; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "installing Debian's prometheus for promtool"; \
+			apt-get -o DPkg::Lock::Timeout=600 update -q && \
+			DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends \
+				prometheus || echo "could not install prometheus: the promtool test will be skipped"; \
+		else \
+			echo "no promtool and no root apt-get: the promtool test will be skipped"; \
 		fi; \
 	fi
 # Mutation scores of the alert-deciding code (slow; not part of `make test`).

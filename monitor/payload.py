@@ -11,7 +11,7 @@ SCHEMA = "legal-monitor/event@1"
 
 def payload(event: Event) -> dict[str, Any]:
     """The versioned JSON document of one event; unknown fields are null, never missing.
-    Version 1 only ever gains fields (`key`, `changes` and `date_text` came later)."""
+    Version 1 only ever gains fields (`key`, `changes`, `date_text` and `related_total` came later)."""
     data = event.to_dict()
     return {
         "schema": SCHEMA, "id": data["id"], "type": data["type"], "source": data["source"],
@@ -20,4 +20,5 @@ def payload(event: Event) -> dict[str, Any]:
         "summary": data["summary"],
         "url": data["url"], "detected_at": data["detected_at"], "details": data["details"],
         "story": data["story"], "related": data["related"], "changes": changes_of(event),
+        "related_total": data["related_total"],
     }

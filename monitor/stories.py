@@ -99,3 +99,9 @@ def also_reported(entry: dict[str, Any]) -> str:
     when = entry.get("date") or entry.get("effective_date") or (entry.get("detected_at") or "")[:10]
     what = entry.get("reference") or LABELS.get(entry.get("type") or "", entry.get("type") or "").lower()
     return ", ".join(part for part in (entry.get("source_label") or entry.get("source"), when, what) if part)
+
+
+def more_reported(event: Event) -> str | None:
+    """E.g. "12 more reports (story st_…)" when `related` lists only some of the story."""
+    more = event.related_total - len(event.related)
+    return f"{more} more report{'s' if more != 1 else ''} (story {event.story})" if more > 0 else None
