@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass, field
 from functools import partial
 
+from .words import plural
 from .settings import Config, SourceConfig
 from .context import SourceContext
 from .diff import PartDiff, diff_part, miss
@@ -31,7 +32,7 @@ SETTINGS_MEMO = "extraction_settings"
 """The memo key holding the fingerprint of the settings the stored records came from."""
 
 
-@dataclass(eq=False, repr=False)
+@dataclass
 class CheckReport:
     """What one check did, for the command line and the logs."""
 
@@ -138,9 +139,10 @@ async def check_source(source: Source, state: State, fetcher: Fetcher, *, accept
     for change in changes:
         setattr(report, change.kind, getattr(report, change.kind) + 1)
     if log.isEnabledFor(logging.INFO):  # its fields are worked out only when the line is written
-        log.info("checked %s: %s in %.2fs, %d bytes, %d requests (%d not modified), %d records, +%d ~%d -%d, "
-                 "%d new events", name, outcome, report.duration, report.bytes, report.requests, report.not_modified,
-                 records, report.added, report.changed, report.removed, len(new_events),
+        log.info("checked %s: %s in %.2fs, %d bytes, %s (%d not modified), %s, +%d ~%d -%d, %s",
+                 name, outcome, report.duration, report.bytes, plural(report.requests, "request"),
+                 report.not_modified, plural(records, "record"), report.added, report.changed, report.removed,
+                 plural(len(new_events), "new event"),
                  extra={"source": name, "outcome": outcome, "duration": round(report.duration, 3),
                         "bytes": report.bytes, "requests": report.requests, "not_modified": report.not_modified,
                         "records": records, "events": len(new_events)})

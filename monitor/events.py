@@ -15,7 +15,7 @@ TreatyType = Literal["signature", "ratification", "entry_into_force", "denunciat
                      "reservation", "law_published"]
 # Generic record changes, shown but not alerted by default.
 RecordType = Literal["record_added", "record_changed", "record_removed"]
-# Operational events about the monitor itself, sent only to channels with `ops = true`.
+# Operational events about the monitor itself, sent to every channel that does not set `ops = false`.
 OpsType = Literal["source_failing", "source_recovered", "structure_changed", "delivery_failed", "events_held"]
 EventType = Literal[TreatyType, RecordType, OpsType]
 TREATY_TYPES: tuple[str, ...] = get_args(TreatyType)

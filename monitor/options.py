@@ -13,7 +13,6 @@ from urllib.parse import urlsplit
 import httpx
 
 from .durations import parse_duration
-from .plainurl import plain_host
 from .redact import mask_url
 
 Parser = Callable[[Any], Any]
@@ -305,8 +304,6 @@ env_map = map_of(env_name)
 def url(value: Any) -> str:
     """An http(s) URL with a host, and a port (if any) from 1 to 65535."""
     value = nonempty_text(value)
-    if plain_host(value) is not None:  # valid without asking the parsers
-        return value
     shown = lambda: repr(mask_url(value))  # noqa: E731 - only for the messages
     if not value.startswith(("http://", "https://")):
         raise ValueError(f"must be an http:// or https:// URL, not {shown()}")
@@ -326,8 +323,8 @@ def url(value: Any) -> str:
 @lru_cache(maxsize=4096)
 def url_host(url: str) -> str:
     """The host httpx reads in an address, parsed once per address (the config checks each
-    one, and the fetcher asks again for every request); a plain one without httpx."""
-    return (isinstance(url, str) and plain_host(url)) or httpx.URL(url).host
+    one, and the fetcher asks again for every request)."""
+    return httpx.URL(url).host
 
 
 def _show(value: Any) -> str:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from ..context import SourceContext
 
 
-@dataclass(eq=False, repr=False)
+@dataclass
 class Part:
     """The records of one part of a source (one document, one day, one treaty, …).
 
