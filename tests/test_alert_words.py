@@ -66,6 +66,7 @@ def watch(tmp_path, server, smtp_port: int | None, http_port: int, rows: list) -
         kind = "coe"
         base_url = "{server.base}/"
         page_url = "{server.base}/en/web/conventions/full-list"
+        sweep_period = "5m"                  # every chart in every check, as the test expects
 
         [[channels]]
         name = "hook"
