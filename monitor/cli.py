@@ -152,7 +152,9 @@ def cmd_events(args: argparse.Namespace, config: Config) -> int:
     finally:
         state.close()
     if args.json:
-        print(json.dumps([e.to_dict() for e in events], ensure_ascii=False, indent=2))
+        from .payload import payload  # the event@1 document, and whether a flood held it
+
+        print(json.dumps([{**payload(e), "hold": e.hold} for e in events], ensure_ascii=False, indent=2))
         return 0
     if not events:
         print("no events")

@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+from importlib import resources
 from typing import Any
 
 from .events import Event, changes_of
 
 SCHEMA = "legal-monitor/event@1"
+SCHEMA_URI = "urn:legal-monitor:schema:event@1"
+"""The `$id` of the published JSON Schema (`monitor/schemas/event-1.schema.json`)."""
 
 
 def payload(event: Event) -> dict[str, Any]:
     """The versioned JSON document of one event; unknown fields are null, never missing.
-    Version 1 only ever gains fields (`key` and `changes` came later)."""
+    Version 1 only ever gains fields (`key`, `changes` and `schema_uri` came later)."""
     data = event.to_dict()
     return {
-        "schema": SCHEMA, "id": data["id"], "type": data["type"], "source": data["source"],
-        "key": data["key"] or None, "subject": data["subject"], "treaty": data["treaty"], "date": data["date"],
-        "effective_date": data["effective_date"], "title": data["title"], "summary": data["summary"],
-        "url": data["url"], "detected_at": data["detected_at"], "details": data["details"],
-        "story": data["story"], "related": data["related"], "changes": changes_of(event),
+        "schema": SCHEMA, "schema_uri": SCHEMA_URI, "id": data["id"], "type": data["type"],
+        "source": data["source"], "key": data["key"] or None, "subject": data["subject"],
+        "treaty": data["treaty"], "date": data["date"], "effective_date": data["effective_date"],
+        "title": data["title"], "summary": data["summary"], "url": data["url"],
+        "detected_at": data["detected_at"], "details": data["details"], "story": data["story"],
+        "related": data["related"], "changes": changes_of(event),
     }
+
+
+def schema_text() -> bytes:
+    """The JSON Schema (Draft 2020-12) of `payload`, as shipped in the package."""
+    return resources.files(__package__).joinpath("schemas/event-1.schema.json").read_bytes()
