@@ -1,27 +1,22 @@
-"""The optional HTTP endpoint: /healthz, /metrics, /events.json, /events.atom and the dashboard."""
+"""The optional HTTP endpoint: /healthz, /metrics, /events.json, /events.atom, /feed.json and the dashboard."""
 
 from __future__ import annotations
 
-import json
 import logging
 import sqlite3
 import threading
-import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from .clock import utcnow
+from .conditional import conditional
 from .dashboard import SECURITY_HEADERS, Dashboard
 from .errors import BadRequest, MonitorError
-from .events import Event
+from .feeds import FeedPage, atom_feed, events_json, json_feed, last_modified, link_header, origin
 from .httpserve import BoundedServer, Request, Response
 from .metrics import Metrics
-from .payload import payload
 from .related import with_related
 from .queries import find_events, parse_filters
-from .render import brief, headline
 from .state import State, open_state
-from .stories import also_reported
 
 if TYPE_CHECKING:
     from .settings import Config
@@ -50,7 +45,8 @@ class Endpoint:
         self.pages = Dashboard(lambda work: work(self.state().conn), config)
         self.routes: dict[str, Callable[[Endpoint, Request], Response]] = {
             "/healthz": Endpoint.healthz, "/metrics": Endpoint.render_metrics,
-            "/events.json": Endpoint.events_json, "/events.atom": Endpoint.events_atom}
+            "/events.json": Endpoint.events_json, "/events.atom": Endpoint.events_atom,
+            "/feed.json": Endpoint.feed_json}
         self._local = threading.local()
         self.server = BoundedServer(host.strip("[]"), int(port), self._handle, thread_exit=self._forget_state)
         self.address = "%s:%d" % self.server.address
@@ -115,40 +111,30 @@ class Endpoint:
             pending[delivery.channel] = pending.get(delivery.channel, 0) + 1
         return Response(200, "text/plain; version=0.0.4; charset=utf-8", self.metrics.render(last, pending).encode())
 
-    def _latest(self, request: Request) -> list[Event]:
+    def _page(self, request: Request) -> FeedPage:
         """The newest events the query's filters allow (the dashboard's filters; default treaty
-        actions; held and dropped events are not news)."""
+        actions; held and dropped events are not news), from the query's `before` cursor on."""
         filters, before = parse_filters(request.query)
         state = self.state()
-        return with_related(state, find_events(state.conn, filters, FEED_SIZE, before).events)
+        found = find_events(state.conn, filters, FEED_SIZE, before)
+        page = FeedPage(with_related(state, found.events), filters, origin(request.headers.get("host"), self.address),
+                        before, found.older)
+        if not page.events:
+            page.newest = state.conn.execute("select max(detected_at) from events").fetchone()[0]
+        return page
+
+    def _feed(self, request: Request, content_type: str, render: Callable[[FeedPage], bytes],
+              links: Callable[[FeedPage], dict[str, str]] = lambda page: {}) -> Response:
+        page = self._page(request)
+        status, headers, body = conditional(request.headers.get, render(page), last_modified(page), links(page))
+        return Response(status, content_type, body, headers)
 
     def events_json(self, request: Request) -> Response:
-        body = json.dumps([payload(e) for e in self._latest(request)], ensure_ascii=False, indent=1)
-        return Response(200, "application/json; charset=utf-8", body.encode())
+        return self._feed(request, "application/json; charset=utf-8", events_json,
+                          lambda page: link_header(page, "/events.json"))
 
     def events_atom(self, request: Request) -> Response:
-        ns = "http://www.w3.org/2005/Atom"
-        ET.register_namespace("", ns)
-        feed = ET.Element(f"{{{ns}}}feed")
-        events = self._latest(request)
-        ET.SubElement(feed, f"{{{ns}}}title").text = "legal-monitor: treaty actions"
-        ET.SubElement(feed, f"{{{ns}}}id").text = "urn:legal-monitor:events"
-        ET.SubElement(feed, f"{{{ns}}}updated").text = events[0].detected_at if events else utcnow()
-        ET.SubElement(ET.SubElement(feed, f"{{{ns}}}author"), f"{{{ns}}}name").text = "legal-monitor"
-        for event in events:
-            entry = ET.SubElement(feed, f"{{{ns}}}entry")
-            ET.SubElement(entry, f"{{{ns}}}id").text = f"urn:legal-monitor:event:{event.id}"
-            ET.SubElement(entry, f"{{{ns}}}title").text = headline(event, limit=300)
-            ET.SubElement(entry, f"{{{ns}}}updated").text = event.detected_at
-            if event.url:
-                ET.SubElement(entry, f"{{{ns}}}link", href=event.url)
-            also = "".join(f"\nAlso reported: {also_reported(r)}" for r in event.related)
-            ET.SubElement(entry, f"{{{ns}}}summary").text = brief(event) + also
-            ET.SubElement(entry, f"{{{ns}}}category", term=event.type)
-            if event.story:
-                ET.SubElement(entry, f"{{{ns}}}category", term=f"story:{event.story}", label="story")
-            for other in event.related:
-                if other.get("url"):
-                    ET.SubElement(entry, f"{{{ns}}}link", rel="related", href=other["url"])
-        body = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
-        return Response(200, "application/atom+xml; charset=utf-8", body)
+        return self._feed(request, "application/atom+xml; charset=utf-8", atom_feed)
+
+    def feed_json(self, request: Request) -> Response:
+        return self._feed(request, "application/feed+json; charset=utf-8", json_feed)
