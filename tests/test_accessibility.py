@@ -6,9 +6,8 @@ import json
 
 import pytest
 
-from conftest import ROOT, LocalServer
-from dashboard_data import build
-from test_dashboard import serve
+from conftest import ROOT
+from test_dashboard import site  # noqa: F401 (the dashboard tests' site, a fixture)
 from test_dashboard_browser import browser_or_skip
 
 AXE = ROOT / "tests" / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
@@ -17,18 +16,6 @@ PAGES = ["/", "/events?type=denunciation", "/events?type=record_added", "/events
          "/no/such/page", "/events?type=bogus"]
 WIDTHS = (375, 1280)
 """A phone's width and a desktop's, in CSS pixels."""
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    portals = LocalServer().start()
-    try:
-        path = build(tmp_path_factory.mktemp("a11y"), portals)
-    finally:
-        portals.stop()
-    endpoint = serve(path)
-    yield f"http://{endpoint.address}"
-    endpoint.stop()
 
 
 @pytest.fixture(scope="module")

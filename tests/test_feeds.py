@@ -13,29 +13,15 @@ import jsonfeed
 import pytest
 from jsonfeedvalidator import validate_feed
 
-from conftest import LocalServer
-from dashboard_data import build
 from monitor.events import Event, Treaty
 from monitor.feeds import FeedPage, atom_feed, json_feed
 from monitor.queries import Filters
 from monitor.state import SuccessfulCheck, open_state
 from payload_schema import assert_valid
-from test_dashboard import get, serve
+from test_dashboard import get, serve, site  # noqa: F401 (site: the dashboard tests' site, a fixture)
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 FEEDS = ("/events.atom", "/feed.json", "/events.json")
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    portals = LocalServer().start()
-    try:
-        path = build(tmp_path_factory.mktemp("feeds"), portals)
-    finally:
-        portals.stop()
-    endpoint = serve(path)
-    yield f"http://{endpoint.address}"
-    endpoint.stop()
 
 
 @pytest.fixture(scope="module")

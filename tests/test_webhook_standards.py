@@ -71,13 +71,19 @@ def test_standard_webhooks_library_verifies_every_delivery_and_retries_keep_the_
         Webhook(b"another secret").verify(hits[0].body, hits[0].headers)
 
 
-def test_a_whsec_secret_is_decoded_as_the_library_reads_it(tmp_path, server, monkeypatch):
+def one_delivery(tmp_path, server, monkeypatch, secret: str):
+    """The request a receiver gets for one denunciation from a channel signing with `secret`."""
     server.routes["/hook"] = Reply(204)
-    monkeypatch.setenv("LM_WHSEC", WHSEC)
-    _, _, state, deliverer = setup(tmp_path, hook(f"{server.base}/hook", secret_env="LM_WHSEC"))
+    monkeypatch.setenv("LM_SIGNING_SECRET", secret)
+    _, _, state, deliverer = setup(tmp_path, hook(f"{server.base}/hook", secret_env="LM_SIGNING_SECRET"))
     store(state, denunciation())
     deliver(deliverer)
     (hit,) = server.hits("/hook")
+    return hit
+
+
+def test_a_whsec_secret_is_decoded_as_the_library_reads_it(tmp_path, server, monkeypatch):
+    hit = one_delivery(tmp_path, server, monkeypatch, WHSEC)
     assert Webhook(WHSEC).verify(hit.body, hit.headers)["subject"] == "Russian Federation"
     with pytest.raises(WebhookVerificationError):  # signed with the decoded bytes, not the text
         Webhook(WHSEC.encode()).verify(hit.body, hit.headers)
@@ -85,12 +91,7 @@ def test_a_whsec_secret_is_decoded_as_the_library_reads_it(tmp_path, server, mon
 
 @pytest.mark.parametrize("secret", [SECRET, WHSEC])
 def test_the_docs_recipe_verifies_a_real_delivery(tmp_path, server, monkeypatch, secret):
-    server.routes["/hook"] = Reply(200)
-    monkeypatch.setenv("LM_RECIPE_SECRET", secret)
-    _, _, state, deliverer = setup(tmp_path, hook(f"{server.base}/hook", secret_env="LM_RECIPE_SECRET"))
-    store(state, denunciation())
-    deliver(deliverer)
-    (hit,) = server.hits("/hook")
+    hit = one_delivery(tmp_path, server, monkeypatch, secret)
     verify = docs_recipe()["verify"]
     assert verify(secret, hit.headers, hit.body)
     assert not verify(secret, hit.headers, hit.body.replace(b"126", b"127"))
