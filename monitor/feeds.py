@@ -6,7 +6,8 @@ import html
 import json
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from urllib.parse import quote
 
 from .events import LABELS, Event
@@ -37,6 +38,8 @@ class FeedPage:
     """The next page's cursor, when there are older events."""
     newest: str | None = None
     """When the newest event of the whole database was detected: an empty feed's `updated`."""
+    ranks: dict[str, int] = field(default_factory=dict)
+    """Each event's place among those detected at the same moment (`queries.moment_ranks`)."""
 
     def url(self, path: str, before: int | None = None) -> str:
         query = self.filters.query(before=before)
@@ -68,14 +71,25 @@ def feed_title(filters: Filters) -> str:
     return f"legal-monitor: {what}" + (" — " + ", ".join(p for p in about if p) if any(about) else "")
 
 
-def entry_updated(event: Event) -> str:
-    """When the entry last changed: its detection, or a later report of the same action."""
-    return max([event.detected_at or NEVER, *(r.get("detected_at") or NEVER for r in event.related)])
+def entry_updated(page: FeedPage, event: Event) -> str:
+    """When the event was detected, to the microsecond: the events of one check share its
+    millisecond, and the n-th of them written is n µs later, so no two entries share `updated`."""
+    moment = datetime.fromisoformat(event.detected_at or NEVER)
+    return (moment + timedelta(microseconds=min(page.ranks.get(event.id, 0), 999))).isoformat(timespec="microseconds")
+
+
+def feed_updated(page: FeedPage) -> str:
+    """The newest entry's `updated`; for an empty page, the database's newest event (or NEVER)."""
+    if not page.events:
+        return datetime.fromisoformat(page.newest or NEVER).isoformat(timespec="microseconds")
+    return max(entry_updated(page, e) for e in page.events)
 
 
 def last_modified(page: FeedPage) -> str:
-    """The newest entry's `updated`; for an empty page, the database's newest event (or NEVER)."""
-    return max((entry_updated(e) for e in page.events), default=page.newest or NEVER)
+    """What HTTP validators go by: the feed's `updated`, or a later report of one of its
+    entries' actions by another source (its "Also reported" line)."""
+    reported = [r.get("detected_at") or NEVER for e in page.events for r in e.related]
+    return max([feed_updated(page), *reported])
 
 
 def summary_text(event: Event) -> str:
@@ -108,7 +122,7 @@ def atom_feed(page: FeedPage) -> bytes:
     feed = ET.Element(f"{{{ATOM}}}feed")
     add(feed, "title", feed_title(page.filters))
     add(feed, "id", feed_id(page.filters))
-    add(feed, "updated", last_modified(page))
+    add(feed, "updated", feed_updated(page))
     add(add(feed, "author"), "name", "legal-monitor")
     add(feed, "link", rel="self", type="application/atom+xml", href=page.url("/events.atom", page.before))
     add(feed, "link", rel="alternate", type="text/html", href=page.url("/events", page.before))
@@ -121,7 +135,7 @@ def atom_feed(page: FeedPage) -> bytes:
         add(entry, "id", f"urn:legal-monitor:event:{event.id}")
         add(entry, "title", headline(event, limit=300))
         add(entry, "published", event.detected_at or NEVER)
-        add(entry, "updated", entry_updated(event))
+        add(entry, "updated", entry_updated(page, event))
         if event.url:
             add(entry, "link", rel="alternate", href=event.url)
         add(entry, "summary", summary_text(event))
@@ -144,7 +158,7 @@ def json_feed(page: FeedPage) -> bytes:
         "items": [{
             "id": event.id, **({"url": event.url} if event.url else {}), "title": headline(event, limit=300),
             "content_text": summary_text(event), "content_html": content_html(event),
-            "date_published": event.detected_at or NEVER, "date_modified": entry_updated(event),
+            "date_published": event.detected_at or NEVER, "date_modified": entry_updated(page, event),
             "tags": [event.type], "_legal_monitor": payload(event),
         } for event in page.events],
     }

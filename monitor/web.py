@@ -15,7 +15,7 @@ from .feeds import FeedPage, atom_feed, events_json, json_feed, last_modified, l
 from .httpserve import BoundedServer, Request, Response
 from .metrics import Metrics
 from .related import with_related
-from .queries import find_events, parse_filters
+from .queries import find_events, moment_ranks, parse_filters
 from .state import State, open_state
 
 if TYPE_CHECKING:
@@ -118,7 +118,8 @@ class Endpoint:
         state = self.state()
         found = find_events(state.conn, filters, FEED_SIZE, before)
         page = FeedPage(with_related(state, found.events), filters, origin(request.headers.get("host"), self.address),
-                        before, found.older)
+                        before, found.older,
+                        ranks=moment_ranks(state.conn, [e.detected_at for e in found.events if e.detected_at]))
         if not page.events:
             page.newest = state.conn.execute("select max(detected_at) from events").fetchone()[0]
         return page

@@ -14,7 +14,7 @@ import pytest
 from jsonfeedvalidator import validate_feed
 
 from monitor.events import Event, Treaty
-from monitor.feeds import FeedPage, atom_feed, json_feed
+from monitor.feeds import FeedPage, atom_feed, json_feed, last_modified
 from monitor.queries import Filters
 from monitor.state import SuccessfulCheck, open_state
 from payload_schema import assert_valid
@@ -83,7 +83,7 @@ def test_an_empty_feed_keeps_its_updated_and_validators(site):
     updated = ET.fromstring(first[2].encode()).findtext(f"{ATOM}updated")
     newest = max(e.findtext(f"{ATOM}updated") for e in ET.fromstring(get(site, "/events.atom?type=")[2].encode())
                  .iter(f"{ATOM}entry"))
-    assert updated >= newest  # the database's newest event, never the time of the request
+    assert updated[:23] == newest[:23]  # the database's newest event, never the time of the request
 
 
 @pytest.mark.parametrize("path", FEEDS)
@@ -175,12 +175,27 @@ def test_also_reported_once_and_no_invented_dates():
     # The UN report has no date of its own: it says when it was detected, not "2026-03-02" as if it were one.
     assert "Also reported: un portal, detected 2026-03-02, denunciation" in entry.summary
     assert entry.content[0].value.count("Also reported") == 2
-    # Published when first detected; updated when another source last reported the action.
+    # Published and updated when detected; a later report by another source changes the HTTP validators.
     assert entry.published == "2026-03-01T08:00:00.000+00:00"
-    assert entry.updated == "2026-03-02T07:00:00.000+00:00" == feed.feed.updated
+    assert entry.updated == "2026-03-01T08:00:00.000000+00:00" == feed.feed.updated
+    assert last_modified(page) == "2026-03-02T07:00:00.000+00:00"
     item = json.loads(json_feed(page))["items"][0]
     assert item["content_text"].count("Also reported") == 2
     assert (item["date_published"], item["date_modified"]) == (entry.published, entry.updated)
+
+
+def test_no_two_entries_share_updated_yet_each_keeps_its_detection_time(site):
+    """The W3C validator's DuplicateUpdated: one check's events share their millisecond; the
+    n-th written is n µs later, the same in every feed that lists it."""
+    by_id = {}
+    for query in ("", "?source=coe", "?subject=Russian+Federation"):
+        entries = parsed_atom(site, query)[0].entries
+        assert len({e.updated for e in entries}) == len(entries)
+        for entry in entries:
+            assert by_id.setdefault(entry.id, entry.updated) == entry.updated
+            assert entry.updated[:23] == entry.published[:23]  # the same moment, to the millisecond
+    events = {e["id"]: e for e in json.loads(get(site, "/events.json")[2])}
+    assert len({e["detected_at"] for e in events.values()}) < len(events)  # some do share one: the case holds
 
 
 def test_a_filter_value_is_escaped_in_ids_links_and_titles(site):
