@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from .events import OPS_TYPES, RECORD_TYPES, Event
-from .payload import SCHEMA_URI, payload
+from .payload import SCHEMA_URI, payload, urn_text
 
 CONTENT_TYPE = "application/cloudevents+json"
 TYPE_PREFIX = "org.legalmonitor."
@@ -23,7 +22,7 @@ def cloudevent_type(event_type: str) -> str:
 
 def cloudevent_source(source: str) -> str:
     """The configured source as a URI: `urn:legal-monitor:source:<name, percent-encoded>`."""
-    return "urn:legal-monitor:source:" + quote(source, safe="")
+    return "urn:legal-monitor:source:" + urn_text(source)
 
 
 def cloudevent(event: Event) -> dict[str, Any]:

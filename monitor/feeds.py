@@ -8,10 +8,9 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from urllib.parse import quote
 
 from .events import LABELS, Event
-from .payload import payload
+from .payload import payload, urn_text
 from .queries import Filters
 from .render import brief, facts, headline
 from .sanitize import web_link
@@ -36,6 +35,8 @@ class FeedPage:
     """This page's cursor (None for the first page)."""
     older: int | None = None
     """The next page's cursor, when there are older events."""
+    query: str | None = None
+    """The query string as requested: the Atom feed's `self` is where it was fetched from."""
     newest: str | None = None
     """When the newest event of the whole database was detected: an empty feed's `updated`."""
     ranks: dict[str, int] = field(default_factory=dict)
@@ -56,11 +57,11 @@ def origin(host: str | None, fallback: str) -> str:
 
 def feed_id(filters: Filters) -> str:
     """Stable per filter: `urn:legal-monitor:events` for the default feed (as before), else with
-    each filter set, sorted, e.g. `urn:legal-monitor:events:subject=Russian%20Federation&type=denunciation`."""
+    each filter set, sorted, e.g. `urn:legal-monitor:events:subject=Russian%20Federation;type=denunciation`."""
     values = {"type": filters.type, "subject": filters.subject, "source": filters.source,
               "treaty": filters.treaty, "since": filters.since}
-    parts = [f"{name}={quote(value, safe='')}" for name, value in sorted(values.items()) if value]
-    return "urn:legal-monitor:events" + (":" + "&".join(parts) if parts else "")
+    parts = [f"{name}={urn_text(value)}" for name, value in sorted(values.items()) if value]
+    return "urn:legal-monitor:events" + (":" + ";".join(parts) if parts else "")
 
 
 def feed_title(filters: Filters) -> str:
@@ -124,7 +125,9 @@ def atom_feed(page: FeedPage) -> bytes:
     add(feed, "id", feed_id(page.filters))
     add(feed, "updated", feed_updated(page))
     add(add(feed, "author"), "name", "legal-monitor")
-    add(feed, "link", rel="self", type="application/atom+xml", href=page.url("/events.atom", page.before))
+    own = f"{page.origin}/events.atom" + (f"?{page.query}" if page.query else "")
+    add(feed, "link", rel="self", type="application/atom+xml",
+        href=page.url("/events.atom", page.before) if page.query is None else own)
     add(feed, "link", rel="alternate", type="text/html", href=page.url("/events", page.before))
     add(feed, "link", rel="alternate", type="application/feed+json", href=page.url("/feed.json", page.before))
     if page.older is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from importlib import resources
 from typing import Any
+from urllib.parse import quote
 
 from .events import Event, changes_of
 
@@ -24,6 +25,11 @@ def payload(event: Event) -> dict[str, Any]:
         "detected_at": data["detected_at"], "details": data["details"], "story": data["story"],
         "related": data["related"], "changes": changes_of(event),
     }
+
+
+def urn_text(value: str) -> str:
+    """`value` as a part of a URN (RFC 8141): everything but letters, digits and `-._` percent-encoded."""
+    return quote(value, safe="").replace("~", "%7E")
 
 
 def schema_text() -> bytes:

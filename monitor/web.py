@@ -118,7 +118,7 @@ class Endpoint:
         state = self.state()
         found = find_events(state.conn, filters, FEED_SIZE, before)
         page = FeedPage(with_related(state, found.events), filters, origin(request.headers.get("host"), self.address),
-                        before, found.older,
+                        before, found.older, request.query,
                         ranks=moment_ranks(state.conn, [e.detected_at for e in found.events if e.detected_at]))
         if not page.events:
             page.newest = state.conn.execute("select max(detected_at) from events").fetchone()[0]

@@ -4,6 +4,7 @@ and a parser), paging through next links, and ETag/Last-Modified with 304 answer
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from email.utils import format_datetime, parsedate_to_datetime
 from urllib.parse import quote
@@ -21,6 +22,8 @@ from payload_schema import assert_valid
 from test_dashboard import get, serve, site  # noqa: F401 (site: the dashboard tests' site, a fixture)
 
 ATOM = "{http://www.w3.org/2005/Atom}"
+URN = re.compile(r"^urn:[a-zA-Z0-9][a-zA-Z0-9-]{1,31}:([a-zA-Z0-9()+,.:=@;$_!*'-]|%[0-9A-Fa-f]{2})+$")
+"""RFC 2141's URN syntax, as the W3C feed validator checks an atom:id."""
 FEEDS = ("/events.atom", "/feed.json", "/events.json")
 
 
@@ -70,8 +73,18 @@ def test_each_filter_has_its_own_atom_id_title_and_links(site):
     assert seen["urn:legal-monitor:events:type=denunciation"] == "legal-monitor: Denunciation events"
     assert seen["urn:legal-monitor:events:subject=Russian%20Federation"] == \
         "legal-monitor: treaty actions — Russian Federation"
-    assert seen["urn:legal-monitor:events:source=coe&type=signature"] == \
+    assert seen["urn:legal-monitor:events:source=coe;type=signature"] == \
         "legal-monitor: Signature events — source coe"
+
+
+def test_ids_are_urns_and_self_is_where_the_feed_was_fetched(site):
+    for query in ("?since=1d&source=feedsrc", "?source=feedsrc&since=1d", "?subject=C%C3%B4te+d%27Ivoire~x"):
+        feed, root = parsed_atom(site, query)
+        assert URN.match(feed.feed.id), feed.feed.id
+        assert all(URN.match(entry.id) for entry in feed.entries)
+        assert [link.href for link in feed.feed.links if link.rel == "self"] == [f"{site}/events.atom{query}"]
+    assert parsed_atom(site, "?since=1d&source=feedsrc")[0].feed.id == \
+        parsed_atom(site, "?source=feedsrc&since=1d")[0].feed.id == "urn:legal-monitor:events:since=1d;source=feedsrc"
 
 
 def test_an_empty_feed_keeps_its_updated_and_validators(site):
