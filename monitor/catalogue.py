@@ -14,7 +14,7 @@ class CatalogueEntry:
 
     id: str
     catalogue: str
-    """Whose list it comes from: "coe" or "un"."""
+    """Whose list it comes from: "coe", "un", or a depositary kind's ("nl", "unoda", "hcch", "ilo")."""
     number: str
     title_en: str
     url: str | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .sources import parties
 from .sources.coe import status as coe_status
 from .sources.untc import status as untc_status
 from .sources.coe import CoeSource
@@ -11,5 +12,9 @@ from .treatystatus import StatusTable
 STATUS_TABLES: dict[str, StatusTable] = {
     CoeSource.kind: coe_status.status_table,
     UntcSource.kind: untc_status.status_table,
+    "nl_treaties": parties.status_table,
+    "unoda": parties.status_table,
+    "hcch": parties.status_table,
+    "ilo": parties.status_table,
 }
 """Kinds whose records (and events) of a treaty are keyed "<treaty id>:…"."""

@@ -31,7 +31,9 @@ ALIASES = {
 """Spellings of states the portals use that the ISO 3166 names do not cover."""
 
 SOURCE_LABELS = {"pravo": "Russian portal", "coe": "Council of Europe Treaty Office",
-                 "untc": "UN Treaty Collection"}
+                 "untc": "UN Treaty Collection", "nl_treaties": "Netherlands treaty database",
+                 "unoda": "UNODA treaties database", "hcch": "Hague Conference status table",
+                 "ilo": "ILO NORMLEX"}
 """How messages name a source kind in "also reported: …" lines."""
 
 _BRACKETED = r"^(?P<name>[^()]+?)\s*\((?P<rest>[^()]+)\)$"

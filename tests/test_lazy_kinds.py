@@ -28,7 +28,7 @@ PAGE = '<html><body><ul><li id="a">Alpha</li><li id="b">Beta</li></ul></body></h
 
 
 @pytest.mark.parametrize("registry, known", [
-    (SOURCE_KINDS, ["html", "json", "feed", "pravo", "coe", "untc"]),
+    (SOURCE_KINDS, ["html", "json", "feed", "pravo", "coe", "untc", "nl_treaties", "unoda", "hcch", "ilo"]),
     (CHANNEL_KINDS, ["webhook", "email", "apprise"]),
 ])
 def test_each_registered_name_gives_the_class_of_that_kind(registry, known):
@@ -123,6 +123,6 @@ def test_an_unknown_kind_still_lists_every_kind(tmp_path):
     """)
     result = run_cli("--config", str(config), "validate", cwd=ROOT)
     assert result.returncode == 2
-    assert ("sources[0] (\"a\").kind: unknown source kind 'nosuchkind' (known: coe, feed, html, json, pravo, untc)"
+    assert ("sources[0] (\"a\").kind: unknown source kind 'nosuchkind' (known: coe, feed, hcch, html, ilo, json, nl_treaties, pravo, unoda, untc)"
             in result.stderr)
     assert "channels[0] (\"c\").kind: unknown channel kind 'pager' (known: apprise, email, webhook)" in result.stderr

@@ -31,7 +31,7 @@ REQUIRED = {
     "html": {"url": "https://portal.example/list", "items": "li", "key": "@id"},
     "json": {"url": "https://portal.example/api", "key": "code"},
     "feed": {"url": "https://portal.example/feed"},
-    "pravo": {}, "coe": {}, "untc": {},
+    "pravo": {}, "coe": {}, "untc": {}, "nl_treaties": {}, "unoda": {}, "hcch": {}, "ilo": {},
     "webhook": {"url": "https://hooks.example/in"},
     "email": {"smtp_host": "smtp.example", "from": "monitor@example.org", "to": ["desk@example.org"]},
     "apprise": {"urls": ["json://hooks.example/in"]},

@@ -13,6 +13,10 @@ SOURCE_KINDS: Kinds[type[Source]] = Kinds(__name__, {
     "pravo": ".pravo:PravoSource",
     "coe": ".coe:CoeSource",
     "untc": ".untc:UntcSource",
+    "nl_treaties": ".nl_treaties:NlTreatiesSource",
+    "unoda": ".unoda:UnodaSource",
+    "hcch": ".hcch:HcchSource",
+    "ilo": ".ilo:IloSource",
 })
 """Each kind's class, by the name a config gives it; its module is imported when a config
 first names the kind (a config of `html` sources never loads the portals' parsers)."""

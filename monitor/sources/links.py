@@ -32,13 +32,25 @@ def _untc(source: Source, parts: list[Part], updates: list[DocUpdate], load: Cal
     return untc_catalogue.catalogue_entries(parts) or None
 
 
+def _parties(catalogue: str) -> CatalogueReader:
+    """The reader of a kind whose parts carry a party table's treaty (`sources.parties`)."""
+    def read(source: Source, parts: list[Part], updates: list[DocUpdate], load: Callable[[str], bytes | None],
+             empty: bool) -> list[CatalogueEntry] | None:
+        from .parties import catalogue_entries
+
+        return catalogue_entries(parts, catalogue) or None
+    return read
+
+
 def _pravo(events: list[Event], matcher: RussianMatcher) -> list[Event]:
     from .pravo import link as pravo_link
 
     return pravo_link.link_events(events, matcher)
 
 
-CATALOGUES: dict[str, CatalogueReader] = {"coe": _coe, "untc": _untc}
+CATALOGUES: dict[str, CatalogueReader] = {"coe": _coe, "untc": _untc, "nl_treaties": _parties("nl"),
+                                           "unoda": _parties("unoda"), "hcch": _parties("hcch"),
+                                           "ilo": _parties("ilo")}
 """Kinds whose fetches carry treaty lists."""
 
 LINKERS: dict[str, Callable[[list[Event], RussianMatcher], list[Event]]] = {"pravo": _pravo}
