@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from conftest import ROOT
-
-SCHEMA_FILE = ROOT / "monitor" / "schemas" / "event-1.schema.json"
+SCHEMA_FILE = Path(__file__).resolve().parent.parent / "monitor" / "schemas" / "event-1.schema.json"
 
 
 @cache
@@ -30,3 +29,20 @@ def assert_valid(*documents: Any) -> None:
     for document in documents:
         errors = schema_errors(document)
         assert errors == [], f"{errors} in {json.dumps(document, ensure_ascii=False)[:400]}"
+
+
+def events_in(body: bytes) -> list[Any]:
+    """The event@1 payloads a request or an output carries: a payload, a CloudEvent's data, or a
+    list of payloads; [] for anything else (Slack, Discord, other JSON)."""
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return []
+    documents = document if isinstance(document, list) else [document]
+    found = []
+    for item in documents:
+        if isinstance(item, dict) and item.get("specversion") and isinstance(item.get("data"), dict):
+            item = item["data"]
+        if isinstance(item, dict) and item.get("schema") == "legal-monitor/event@1":
+            found.append(item)
+    return found

@@ -11,7 +11,7 @@ import httpx
 
 from monitor.payload import SCHEMA_URI, payload, schema_text
 
-from conftest import ROOT, Daemon, Reply, free_port, json_source_config, run_cli
+from conftest import ROOT, Daemon, LocalServer, Reply, free_port, json_source_config, run_cli
 from payload_schema import SCHEMA_FILE, assert_valid, schema_errors
 from test_alerts import denunciation
 
@@ -64,3 +64,18 @@ def test_events_json_and_cli_events_json_match_the_schema(tmp_path, server):
     assert answer.status_code == 200 and served
     assert_valid(*served)
     assert {e["id"] for e in served} <= {e["id"] for e in listed}
+
+
+def test_every_event_posted_to_a_test_server_is_checked_against_the_schema():
+    """The `server` fixture fails a test whose deliveries break the schema, in every test file."""
+    local = LocalServer().start()
+    try:
+        local.routes["/hook"] = Reply(200)
+        good = payload(denunciation())
+        for body in (good, {k: v for k, v in good.items() if k != "id"}, {"text": "a Slack message"},
+                     {"specversion": "1.0", "data": {**good, "detected_at": "soon"}}):
+            assert httpx.post(f"{local.base}/hook", json=body, timeout=10).status_code == 200
+    finally:
+        local.stop()
+    assert local.schema_errors == ["(root): 'id' is a required property",
+                                   "detected_at: 'soon' is not a 'date-time'"]
