@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CONFIG ?= config/monitor.toml
 
-.PHONY: run test check mutation clean chromium
+.PHONY: run test check mutation clean chromium image test-image package lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,8 +65,26 @@ mutation: $(VENV)/.installed-mutation
 	$(BIN)/mutmut run --max-children 2
 	$(BIN)/python scripts/mutation_scores.py
 
+# The container image, with docker or podman (docs/docker.md); test-image also runs its smoke test.
+image:
+	scripts/image.sh
+
+test-image:
+	scripts/test-image.sh
+
+# The sdist and wheel to publish, in dist/, checked by twine.
+package: $(VENV)/.installed-test
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
+	$(BIN)/twine check --strict dist/*
+
+# requirements.lock: the versions the image installs, for every Python the project supports.
+lock: $(VENV)/.installed-test
+	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes \
+		--custom-compile-command "make lock" --quiet -o requirements.lock
+
 check: $(VENV)/.installed
 	$(BIN)/legal-monitor --config $(CONFIG) check
 
 clean:
-	rm -rf $(VENV) .pytest_cache mutants tests/a11y/node_modules
+	rm -rf $(VENV) .pytest_cache mutants build dist tests/a11y/node_modules

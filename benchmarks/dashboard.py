@@ -31,6 +31,13 @@ from .common import ROOT, bench_env, code_version, median, monitor_cli, stop_pro
 TREATY_TYPES = ["signature", "ratification", "entry_into_force", "denunciation", "suspension", "reservation"]
 DAY = 86400.0
 DASHBOARD_INDEXES = ["events_type_detected", "events_subject_detected", "events_key"]
+STATES = ["Albania", "Andorra", "Armenia", "Austria", "Azerbaijan", "Russian Federation", "Belgium", "Bosnia and Herzegovina",
+          "Bulgaria", "Croatia", "Cyprus", "Czechia", "Denmark", "Estonia", "Finland", "France", "Georgia", "Germany",
+          "Greece", "Hungary", "Iceland", "Ireland", "Italy", "Latvia", "Liechtenstein", "Lithuania", "Luxembourg",
+          "Malta", "Republic of Moldova", "Monaco", "Montenegro", "Netherlands", "North Macedonia", "Norway", "Poland",
+          "Portugal", "Romania", "San Marino", "Serbia", "Slovakia", "Slovenia", "Spain", "Sweden", "Switzerland",
+          "Türkiye", "Ukraine", "United Kingdom"]
+"""The 47 participants of the CoE treaty the treaty page and its pictures show (one of them denounced)."""
 
 
 def free_port() -> int:
@@ -77,10 +84,12 @@ def build(folder: Path, count: int) -> Path:
         state.conn.executemany(
             "insert into records (source, key, part, title, url, fields, first_seen, last_seen)"
             " values (?,?,?,?,?,?,?,?)",
-            [["coe", f"126:S{i:02d}", "126", f"State {i:03d} — treaty 126", "https://example.org/126",
-              json.dumps({"treaty": "126", "state": f"State {i:03d}", "code": f"S{i:02d}", "group": "member",
-                          "signature": "2000-01-01", "consent": "2001-01-01", "entry_into_force": "2001-05-01"}),
-              now, now] for i in range(47)])
+            [["coe", f"126:S{i:02d}", "126", f"{name} — treaty 126", "https://example.org/126",
+              json.dumps({"treaty": "126", "state": name, "code": f"S{i:02d}", "group": "member",
+                          "signature": "2000-01-01", "consent": f"{1990 + i % 30}-01-01",
+                          "entry_into_force": f"{1990 + i % 30}-05-01",
+                          **({"denunciation": "2025-09-29", "denunciation_effective": "2026-03-31"} if i == 5 else {})}),
+              now, now] for i, name in enumerate(STATES)])
     state.close()
     return config
 
@@ -108,7 +117,8 @@ def fetch(url: str) -> tuple[int, float, int]:
     return response.status, time.perf_counter() - began, len(body)
 
 
-def time_paths(config: Path, paths: list[str], requests: int) -> dict[str, tuple[float, int]]:
+def time_paths(config: Path, paths: list[str], requests: int) -> dict[str, tuple[float, int, float]]:
+    """Each path's median time (ms), body size and first-request time (ms: a picture is drawn then)."""
     port = free_port()
     process = subprocess.Popen([*monitor_cli(), "--config", str(config), "-q", "serve", "--http", f"127.0.0.1:{port}"],
                                cwd=ROOT, env=bench_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -125,14 +135,15 @@ def time_paths(config: Path, paths: list[str], requests: int) -> dict[str, tuple
                 time.sleep(0.1)
         results = {}
         for path in paths:
-            for _ in range(3):
+            first = fetch(base + path)[1] * 1000
+            for _ in range(2):
                 fetch(base + path)
             times, size = [], 0
             for _ in range(requests):
                 status, seconds, size = fetch(base + path)
                 assert status == 200, (path, status)
                 times.append(seconds)
-            results[path] = (median(times) * 1000, size)
+            results[path] = (median(times) * 1000, size, first)
         return results
     finally:
         stop_process(process)
@@ -163,12 +174,19 @@ def main() -> None:
     print(f"built {args.events} events in {time.perf_counter() - began:.1f}s; code {code_version()}")
     paths = ["/", f"/events?before={deep_cursor(config, 200)}", "/events?type=denunciation",
              "/events?subject=State+017", "/events?treaty=126", "/events?since=30d", "/subjects/State%20017",
-             "/treaties/coe/126", "/sources", "/events.atom", "/events.json?type=suspension&source=un"]
+             "/treaties/coe/126", "/sources", "/events.atom", "/events.json?type=suspension&source=un",
+             "/treaties/coe/126/map.svg", "/treaties/coe/126/parties.svg", "/subjects/State%20017/timeline.svg",
+             "/pictures/actions-per-month.svg"]
     with_index = time_paths(config, paths, args.requests)
     without = time_paths(without_dashboard_indexes(folder, config), paths, args.requests)
-    rows = [[path if len(path) < 40 else path[:37] + "...", with_index[path][1], with_index[path][0], without[path][0],
-             without[path][0] / with_index[path][0]] for path in paths]
-    print(table(["path", "bytes", "median ms", "ms without its indexes", "ratio"], rows))
+    rows = [[path if len(path) < 40 else path[:37] + "...", with_index[path][1], with_index[path][0],
+             with_index[path][2], without[path][0], without[path][0] / with_index[path][0]] for path in paths]
+    print(table(["path", "bytes", "median ms", "first ms", "ms without its indexes", "ratio"], rows))
+    pictures = [p for p in paths if p.startswith("/treaties/coe/126")]
+    print(f"SUMMARY treaty page with its map and curve at {args.events} events: page median "
+          f"{with_index[pictures[0]][0]:.1f} ms, pictures median "
+          + ", ".join(f"{with_index[p][0]:.1f} ms" for p in pictures[1:])
+          + " (first drawing " + ", ".join(f"{with_index[p][2]:.0f} ms" for p in pictures[1:]) + ")")
     print(f"SUMMARY home page at {args.events} events: median {with_index['/'][0]:.1f} ms "
           f"({args.requests} requests, `serve` process, fresh connection each)")
     if not args.keep:

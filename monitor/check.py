@@ -77,7 +77,7 @@ async def check_source(source: Source, state: State, fetcher: Fetcher, *, accept
         parts = await source.collect(ctx)
         if not parts:
             raise StructureChanged("the source returned nothing to compare")
-        diffs, failed, quiet = [], [], set()
+        diffs, failed, unread, quiet = [], [], [], set()
         for part in parts:
             try:
                 if part.error:
@@ -86,11 +86,13 @@ async def check_source(source: Source, state: State, fetcher: Fetcher, *, accept
                 if part.records is not None and (part.baseline or part.baseline_if_new and
                                                  state.part_items(name, part.name) is None):
                     quiet.add(part.name)
+                if part.warning:  # read and stored, but not all of it could be understood
+                    unread.append((part.name, SourceError(part.warning)))
             except SourceError as exc:
                 failed.append((part.name, exc))
         if not diffs:  # every part failed: the check failed
             raise _combined(failed)
-        ctx.forget_parts({part_name for part_name, _ in failed})
+        ctx.forget_parts({part_name for part_name, _ in failed + unread})  # judged again next time
     except SourceError as exc:
         return _failed(state, source, started_at, start, ctx, str(exc),
                        structural=isinstance(exc, StructureChanged))
@@ -100,7 +102,7 @@ async def check_source(source: Source, state: State, fetcher: Fetcher, *, accept
         log.debug("unexpected error checking %s", name, exc_info=True)
         return _failed(state, source, started_at, start, ctx,
                        f"unexpected {type(exc).__name__} in the {config.kind} parser: {exc}")
-    part_failure = _combined(failed) if failed else None
+    part_failure = _combined(failed + unread) if failed or unread else None
     changes = [change for _, _, diff in diffs for change in diff.changes]
     detected_at = utcnow()
     events = []
@@ -122,7 +124,7 @@ async def check_source(source: Source, state: State, fetcher: Fetcher, *, accept
         outcome=outcome, bytes=ctx.bytes, requests=ctx.requests, not_modified=ctx.not_modified,
         documents=ctx.updates, memo=ctx.memo, parts=diffs, events=events, threshold=config.failure_threshold,
         error=mask_text(strip_controls(str(part_failure)), set(config.params)) if part_failure else None,
-        structural=isinstance(part_failure, StructureChanged), first=first,
+        structural=isinstance(part_failure, StructureChanged), first=first and bool(failed),
         max_events=config.max_events_per_check)
     if quiet_writes is not None and is_quiet(check, row):
         quiet_writes.add(check)

@@ -142,7 +142,9 @@ class SourceContext:
         """Drop what was fetched for parts that failed, so their documents count as
         unseen next time and are parsed (and judged) again."""
         def failed(part: str | None) -> bool:  # "126" also covers its "126:declarations"
-            return part is not None and any(n == part or n.startswith(part + ":") for n in names)
+            if part is None:  # fetched outside any part: the document of a one-part source
+                return "" in names
+            return any(n == part or n.startswith(part + ":") for n in names)
         self.updates = [u for u in self.updates if not failed(u.part)]
 
     def _decode(self, content: bytes, headers: httpx.Headers, encoding: str | None, url: str) -> str:

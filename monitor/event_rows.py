@@ -13,13 +13,13 @@ def insert_event(conn: sqlite3.Connection, event: Event) -> bool:
     """Store `event` unless its id is known (within a write); True when it is new."""
     cursor = conn.execute(
         "insert or ignore into events (id, type, source, key, subject, title, summary, url, date,"
-        " effective_date, treaty, details, detected_at, hold, story)"
-        " values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        " effective_date, treaty, details, detected_at, hold, story, date_text)"
+        " values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         [event.id, event.type, event.source, event.key, event.subject, event.title, event.summary,
          event.url, event.date, event.effective_date,
          json.dumps(event.treaty.__dict__, ensure_ascii=False) if event.treaty else None,
          json.dumps(event.details, ensure_ascii=False, sort_keys=True), event.detected_at, event.hold,
-         event.story])
+         event.story, event.date_text])
     return bool(cursor.rowcount)
 
 
@@ -30,4 +30,4 @@ def row_to_event(row: dict[str, Any]) -> Event:
         subject=row["subject"], summary=row["summary"], url=row["url"], date=row["date"],
         effective_date=row["effective_date"], treaty=Treaty(**treaty) if treaty else None,
         details=json.loads(row["details"] or "{}"), detected_at=row["detected_at"], hold=row.get("hold"),
-        story=row.get("story"))
+        story=row.get("story"), date_text=row.get("date_text"))

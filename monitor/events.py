@@ -63,6 +63,7 @@ class Event:
     summary: str | None = None
     url: str | None = None
     date: str | None = None
+    """The action's date as an ISO date (YYYY-MM-DD), or None: never the portal's own writing."""
     effective_date: str | None = None
     treaty: Treaty | None = None
     details: dict[str, Any] = field(default_factory=dict)
@@ -74,6 +75,9 @@ class Event:
     hold: Hold | None = None
     """None for an ordinary event; "held" when a flooded check kept it back from every channel,
     then "released" (its deliveries were queued) or "dropped" (never sent)."""
+    date_text: str | None = None
+    """The date as the source wrote it (e.g. "16/03/2022"), when it wrote one; kept whether or
+    not it could be read into `date`."""
 
     def __post_init__(self) -> None:
         # Whatever a source kind built, only http(s) links and no control characters get out.
@@ -83,7 +87,7 @@ class Event:
             self.treaty = replace(treaty, url=web_link(treaty.url),
                                   id=strip_controls(treaty.id) if treaty.id else treaty.id,
                                   title=strip_controls(treaty.title) if treaty.title else treaty.title)
-        for name in ("title", "subject", "summary"):
+        for name in ("title", "subject", "summary", "date_text"):
             value = getattr(self, name)
             if value:
                 setattr(self, name, strip_controls(value))

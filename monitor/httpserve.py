@@ -23,7 +23,7 @@ log = logging.getLogger("monitor.web")
 
 MAX_HEAD = 16 * 1024
 """Bytes of request line and headers accepted; a longer head gets the connection closed."""
-REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed",
+REASONS = {200: "OK", 304: "Not Modified", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed",
            500: "Internal Server Error", 503: "Service Unavailable"}
 
 

@@ -45,8 +45,8 @@ class Delivery:
 
 _EVENT = ("type", "source", "subject", "title")  # of a `Delivery`, its event's; the others are its own columns
 _OWN = [f.name for f in fields(Delivery) if f.name not in _EVENT]
-_EVENT_COLUMNS = ("id", "key", "summary", "url", "date", "effective_date", "treaty", "details", "detected_at",
-                  "story", *_EVENT)
+_EVENT_COLUMNS = ("id", "key", "summary", "url", "date", "date_text", "effective_date", "treaty", "details",
+                  "detected_at", "story", *_EVENT)
 
 
 def delivery_id(event_id: str, channel: str) -> str:

@@ -15,15 +15,15 @@ SCHEMA_URI = "urn:legal-monitor:schema:event@1"
 
 def payload(event: Event) -> dict[str, Any]:
     """The versioned JSON document of one event; unknown fields are null, never missing.
-    Version 1 only ever gains fields (`key`, `changes` and `schema_uri` came later)."""
+    Version 1 only ever gains fields (`key`, `changes`, `date_text` and `schema_uri` came later)."""
     data = event.to_dict()
     return {
         "schema": SCHEMA, "schema_uri": SCHEMA_URI, "id": data["id"], "type": data["type"],
         "source": data["source"], "key": data["key"] or None, "subject": data["subject"],
-        "treaty": data["treaty"], "date": data["date"], "effective_date": data["effective_date"],
-        "title": data["title"], "summary": data["summary"], "url": data["url"],
-        "detected_at": data["detected_at"], "details": data["details"], "story": data["story"],
-        "related": data["related"], "changes": changes_of(event),
+        "treaty": data["treaty"], "date": data["date"], "date_text": data["date_text"],
+        "effective_date": data["effective_date"], "title": data["title"], "summary": data["summary"],
+        "url": data["url"], "detected_at": data["detected_at"], "details": data["details"],
+        "story": data["story"], "related": data["related"], "changes": changes_of(event),
     }
 
 

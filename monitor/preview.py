@@ -16,6 +16,8 @@ from .errors import MonitorError, SourceError
 from .fetch import Fetcher
 from .records import Record
 from .settings import Config
+from .sources.document import DocumentSource
+from .sources.generic import date_note, field_action, field_date
 
 
 @dataclass
@@ -28,13 +30,21 @@ class Preview:
     items: int = 0
     """Items found before keyword filtering."""
     errors: list[str] = field(default_factory=list)
+    """Parts that could not be read at all."""
+    warnings: list[str] = field(default_factory=list)
+    """Parts read, but with a finding that fails the check (a field matching nothing) or
+    makes it partial (a date that does not match `date_format`)."""
+    date_format: str | None = None
+    dates: bool = False
+    """Whether action fields' dates are read from the records (the generic kinds)."""
 
 
 async def take_preview(config: Config, name: str) -> Preview:
     """Fetch and parse `name` once, with no stored state (every document is new)."""
     source_config = config.source(name)
     source = sources.create(source_config)
-    result = Preview(name, source_config.kind)
+    result = Preview(name, source_config.kind, dates=isinstance(source, DocumentSource),
+                     date_format=getattr(source_config.options, "date_format", None))
     async with Fetcher([source_config]) as fetcher:
         ctx = SourceContext(fetcher, source_config, {}, {}, lambda key: None, source.error_markers)
         try:
@@ -43,8 +53,11 @@ async def take_preview(config: Config, name: str) -> Preview:
             result.errors.append(str(exc))
             return result
     for part in parts:
+        label = f"{part.name}: " if part.name else ""
         if part.error:
-            result.errors.append(f"{part.name}: {part.error}" if part.name else part.error)
+            (result.errors if part.records is None else result.warnings).append(label + part.error)
+        if part.warning:
+            result.warnings.append(label + part.warning)
         result.records += part.records or []
         result.items += part.items or 0
     return result
@@ -58,14 +71,23 @@ def cmd_preview(args: argparse.Namespace, config: Config) -> int:
     shown = result.records[: max(args.limit, 0)]
     if args.json:
         print(json.dumps({"source": result.source, "kind": result.kind, "count": len(result.records),
-                          "items": result.items, "errors": result.errors,
-                          "records": [{"key": r.key, "title": r.title, "url": r.url, "fields": r.fields}
-                                      for r in shown]}, ensure_ascii=False, indent=2))
+                          "items": result.items, "errors": result.errors, "warnings": result.warnings,
+                          "records": [{"key": r.key, "title": r.title, "url": r.url, "fields": r.fields,
+                                       "dates": _dates(result, r)} for r in shown]}, ensure_ascii=False, indent=2))
     else:
         print(_text(result, shown))
     for error in result.errors:
         print(f"legal-monitor: preview of {result.source}: {error}", file=sys.stderr)
-    return 1 if result.errors else 0
+    return 1 if result.errors or result.warnings else 0
+
+
+def _dates(result: Preview, record: Record) -> dict[str, dict[str, str | None]]:
+    """Each action field's date as events will carry it: ISO `date`, `date_text` as written."""
+    if not result.dates:
+        return {}
+    readings = {name: field_date(value, result.date_format) for name, value in record.fields.items()
+                if value and field_action(name)[0]}
+    return {name: {"date": r.date, "date_text": r.text, "problem": r.problem} for name, r in readings.items()}
 
 
 def _text(result: Preview, shown: list[Record]) -> str:
@@ -73,13 +95,15 @@ def _text(result: Preview, shown: list[Record]) -> str:
     head = f"{result.source} ({result.kind}): {count} record{'s' if count != 1 else ''}"
     if result.items != count:
         head += f" ({result.items} found, {result.items - count} left out by keywords)"
-    lines = [head]
+    lines = [head] + [f"warning: {warning}" for warning in result.warnings]
     for record in shown:
         lines.append(f"  {record.key}")
         rows = [("title", record.title), ("url", record.url)] if record.title or record.url else []
         rows += list(record.fields.items())
         width = max((len(name) for name, _ in rows), default=0)
-        lines += [f"      {name:<{width}}  {'-' if value is None else value}" for name, value in rows]
+        for name, value in rows:
+            note = date_note(name, value, result.date_format) if result.dates else None
+            lines.append(f"      {name:<{width}}  {'-' if value is None else value}{'  ' + note if note else ''}")
     if len(shown) < count:
         lines.append(f"(first {len(shown)} of {count}; --limit N shows more)")
     if not count and not result.errors:

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlencode
 from .clock import iso, later, utcnow
 from .durations import parse_duration
 from .errors import BadRequest
-from .events import EVENT_TYPES, TREATY_TYPES, Event
+from .events import EVENT_TYPES, TREATY_TYPES, Event, Treaty
 from .records import Record
 from .state import row_to_event
 
@@ -152,3 +152,59 @@ def _rows(conn: sqlite3.Connection, sql: str, params: Sequence[Any] = ()) -> lis
     cursor = conn.execute(sql, params)
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def months_back(count: int, today: str | None = None) -> list[str]:
+    """The last `count` months as "YYYY-MM", oldest first, this month last."""
+    year, month = (int(part) for part in (today or utcnow())[:7].split("-"))
+    months = []
+    for _ in range(count):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return months[::-1]
+
+
+def events_version(conn: sqlite3.Connection) -> tuple[Any, ...]:
+    """What changes when the counts of news events can: the newest row and the held events."""
+    newest = conn.execute("select max(rowid) from events").fetchone()[0]
+    held = conn.execute("select count(*) from events where hold = 'held'").fetchone()[0]
+    return newest, held
+
+
+def actions_by_month(conn: sqlite3.Connection, months: list[str]) -> dict[str, dict[str, int]]:
+    """Treaty actions detected in each month (held and dropped ones left out), by type; one range of
+    the (type, detected_at) index per type."""
+    counts: dict[str, dict[str, int]] = {month: {} for month in months}
+    start, end = f"{months[0]}-01", _next_month(months[-1])
+    for kind in TREATY_TYPES:
+        rows = conn.execute("select substr(detected_at, 1, 7), count(*) from events where type = ?"
+                            " and detected_at >= ? and detected_at < ? and coalesce(hold, 'released') = 'released'"
+                            " group by 1", [kind, start, end]).fetchall()
+        for month, count in rows:
+            if month in counts:
+                counts[month][kind] = count
+    return counts
+
+
+def _next_month(month: str) -> str:
+    year, number = (int(part) for part in month.split("-"))
+    return f"{year + (number == 12):04d}-{number % 12 + 1:02d}-01"
+
+
+def subject_actions(conn: sqlite3.Connection, subject: str, limit: int = 200) -> tuple[list[Event], bool]:
+    """A state's newest treaty actions across all sources, at most `limit`, and whether it has more.
+    Only what a timeline shows is read (no summary, details or links), newest first."""
+    where = (f"subject = ? collate nocase and +type in ({','.join('?' * len(TREATY_TYPES))})"
+             " and coalesce(hold, 'released') = 'released'")
+    rows = conn.execute(f"select id, type, source, key, subject, title, date, json_extract(treaty, '$.title')"
+                        f" from events where {where} order by detected_at desc limit ?",
+                        [subject, *TREATY_TYPES, limit + 1]).fetchall()
+    events = [Event(id=row[0], type=row[1], source=row[2], key=row[3], subject=row[4], title=row[5], date=row[6],
+                    treaty=Treaty(title=row[7]) if row[7] else None) for row in rows[:limit]]
+    return events, len(rows) > limit
+
+
+def event_by_id(conn: sqlite3.Connection, event_id: str) -> Event | None:
+    """One event by its id, held and dropped ones included (its page says so)."""
+    rows = _rows(conn, "select * from events where id = ?", [event_id])
+    return row_to_event(rows[0]) if rows else None

@@ -27,6 +27,9 @@ ALIASES = {
     "north macedonia": "MKD", "the former yugoslav republic of macedonia": "MKD",
     "republic of korea": "KOR", "democratic people's republic of korea": "PRK",
     "united states": "USA", "holy see": "VAT", "vatican": "VAT", "kosovo": "XKX",
+    "democratic republic of the congo": "COD", "state of palestine": "PSE", "palestine": "PSE",
+    "swaziland": "SWZ", "eswatini": "SWZ", "st. kitts and nevis": "KNA", "st. lucia": "LCA",
+    "st. vincent and the grenadines": "VCT",
 }
 """Spellings of states the portals use that the ISO 3166 names do not cover."""
 

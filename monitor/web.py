@@ -29,6 +29,17 @@ Problems = Callable[[], list[str]]
 """What keeps the daemon from working (a stalled scheduler, a database that cannot commit)."""
 
 
+def not_modified(request: Request, answer: Response) -> Response | None:
+    """A 304 for a request whose If-None-Match names the answer's ETag."""
+    etag = answer.headers.get("ETag")
+    wanted = request.headers.get("if-none-match", "")
+    if answer.status != 200 or not etag or not wanted:
+        return None
+    if wanted.strip() == "*" or etag in (tag.strip().removeprefix("W/") for tag in wanted.split(",")):
+        return Response(304, answer.content_type, b"", answer.headers)
+    return None
+
+
 class Endpoint:
     """The routes, served by a `BoundedServer` whose worker threads each keep one read-only
     connection to the database for their whole life (migrations ran once, at start).
@@ -74,7 +85,7 @@ class Endpoint:
     def _handle(self, request: Request) -> Response:
         answer = self._answer(request)
         answer.headers = {**SECURITY_HEADERS, **answer.headers}
-        return answer
+        return not_modified(request, answer) or answer
 
     def _answer(self, request: Request) -> Response:
         page = self.routes.get(request.path)

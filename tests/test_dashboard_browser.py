@@ -67,3 +67,53 @@ def test_choosing_denunciation_in_the_form_shows_the_one_denunciation(tmp_path):
                 browser.close()
     finally:
         endpoint.stop()
+
+
+PICTURE_PAGES = {"treaty": "/treaties/un/XXVII-7-d", "state": "/subjects/Russian%20Federation", "home": "/"}
+TREATY_SCREENSHOT = ROOT / "docs" / "treaty-page.png"
+
+
+def test_the_pictures_load_under_the_pages_policy_at_phone_and_desktop_widths(tmp_path):
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e .[test])")
+    portals = LocalServer().start()
+    try:
+        path = build(tmp_path, portals, hostile=False)
+    finally:
+        portals.stop()
+    config = load_config(path)
+    endpoint = Endpoint("127.0.0.1:0", config.state_path, Metrics(), lambda: [], lambda: config)
+    endpoint.start()
+    base = f"http://{endpoint.address}"
+    try:
+        with sync_api.sync_playwright() as playwright:
+            browser = browser_or_skip(playwright)
+            try:
+                for width in (375, 1280):
+                    page = browser.new_page(viewport={"width": width, "height": 900})
+                    refused: list[str] = []
+                    page.on("console", lambda message: refused.append(message.text)
+                            if "Content Security Policy" in message.text else None)
+                    for name, address in PICTURE_PAGES.items():
+                        page.goto(base + address)
+                        page.wait_for_load_state("load")
+                        images = page.locator("figure.picture img")
+                        for index in range(images.count()):  # each picture arrived and was decoded
+                            loaded = images.nth(index).evaluate("img => img.complete && img.naturalWidth")
+                            assert loaded > 0, (name, images.nth(index).get_attribute("src"))
+                            box = images.nth(index).bounding_box()
+                            assert box and box["width"] <= width, (name, width, box)
+                        if name == "state":
+                            frame = page.locator("figure.picture object")
+                            svg = frame.evaluate("o => o.contentDocument && o.contentDocument.querySelectorAll('a').length")
+                            assert svg == 1  # the denunciation's mark, a link to its event
+                        shot = tmp_path / f"{name}-{width}.png"
+                        page.screenshot(path=str(shot), full_page=True)
+                        assert shot.stat().st_size > 10_000
+                        if os.environ.get("UPDATE_SCREENSHOT") and name == "treaty" and width == 1280:
+                            page.screenshot(path=str(TREATY_SCREENSHOT), full_page=False)
+                    assert refused == []
+                    page.close()
+            finally:
+                browser.close()
+    finally:
+        endpoint.stop()

@@ -33,12 +33,13 @@ def test_control_characters_are_removed_from_every_text_a_reader_sees():
 
 def test_the_json_form_keeps_every_field():
     event = Event(id="e", type="ratification", source="coe", key="k", title="t", subject="s", summary="m",
-                  url="https://x.example/", date="2026-01-02", effective_date="2026-05-01",
+                  url="https://x.example/", date="2026-01-02", effective_date="2026-05-01", date_text="2 Jan 2026",
                   treaty=Treaty("1", "T", "https://x.example/t"), details={"a": 1}, detected_at="now", story="st")
     assert event.to_dict() == {
         "id": "e", "type": "ratification", "source": "coe", "key": "k", "title": "t", "subject": "s",
         "summary": "m", "url": "https://x.example/", "date": "2026-01-02", "effective_date": "2026-05-01",
-        "treaty": {"id": "1", "title": "T", "url": "https://x.example/t"}, "details": {"a": 1},
+        "date_text": "2 Jan 2026", "treaty": {"id": "1", "title": "T", "url": "https://x.example/t"},
+        "details": {"a": 1},
         "detected_at": "now", "story": "st", "related": [], "hold": None}
 
 

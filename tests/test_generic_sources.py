@@ -258,7 +258,9 @@ def test_preview_shows_what_the_settings_extract_and_writes_nothing(server, tmp_
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "chart (html): 3 records"
-    assert lines[1:4] == ["  Spain", "      ratification  02/05/1989", "      note          -"]
+    assert lines[1:4] == ["  Spain",
+                          "      ratification  02/05/1989  (ambiguous date, kept as written: set date_format to read it)",
+                          "      note          -"]
     assert lines[-1] == "(first 2 of 3; --limit N shows more)"
     data = json.loads(run_cli("--config", str(site.path), "preview", "chart", "--json").stdout)
     assert data["count"] == 3 and [r["key"] for r in data["records"]] == ["Spain", "France", "Ukraine"]

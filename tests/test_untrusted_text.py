@@ -88,7 +88,7 @@ def feed(state_path) -> tuple[bytes, bytes]:
 
 
 def test_controls_never_reach_events_email_subjects_or_the_atom_feed(tmp_path, server, smtp_server):
-    rows = [{"code": "FR", "state": "France", "title": "Ratification by France"}]
+    rows = [{"code": "FR", "state": "France", "title": "Ratification by France", "link": None}]
     config = json_site(server, tmp_path, rows, f"""
         [[channels]]
         name = "desk"

@@ -38,6 +38,9 @@ class Part:
     """Set when this part alone failed: its records stay as they were, the others go on."""
     structural: bool = False
     """With `error`: the failure is an unknown page shape (raises structure_changed)."""
+    warning: str | None = None
+    """Set when this part was read but some of its values could not be (a date that does not
+    match `date_format`): its records are stored and its events raised, and the check is partial."""
     baseline: bool = False
     """This part is a silent baseline: records appearing in it are history, not news, and
     raise no events (changes to records already stored still do); stored records it no longer

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, ClassVar
 
@@ -12,8 +13,12 @@ from ..errors import StructureChanged
 from ..events import Event
 from ..options import Option
 from ..records import Record
+from ..words import plural
 from .base import Part, Source
-from .generic import context_of, generic_events
+from .generic import context_of, generic_events, unread_dates
+
+SHOWN_PROBLEMS = 3
+"""Values named in a check's message about dates it could not read; the rest are counted."""
 
 
 def _treaty(value: Any) -> dict[str, str | None]:
@@ -56,8 +61,21 @@ DOCUMENT_OPTIONS: dict[str, Option] = {
 }
 
 
+@dataclass(eq=False, repr=False)
+class Extracted:
+    """The records a document gives, and its configured fields that matched nothing."""
+
+    records: list[Record]
+    unmatched: list[str] = field(default_factory=list)
+    """One line per field whose selector or path matched nothing in any item."""
+
+
 class DocumentSource(Source):
-    """A source that watches one document. Subclasses implement `parse`."""
+    """A source that watches one document. Subclasses implement `extract`.
+
+    A configured field that matches nothing in any item of a document that has items is a
+    structure failure (a typo in a selector is loud, not a column of blanks); with
+    `date_format` set, an action field's value it cannot read makes the check partial."""
 
     options: ClassVar[dict[str, Option]] = DOCUMENT_OPTIONS
     extraction: ClassVar[tuple[str, ...]] = ("url", "keywords", "items", "key", "fields")
@@ -68,23 +86,52 @@ class DocumentSource(Source):
         if not document.changed:
             return [Part(records=None, allow_empty=self.config.options.allow_empty)]
         assert document.text is not None
-        records = self.parse(document.text, document.url)
+        extracted = self.extract(document.text, document.url)
+        records = extracted.records
         if not records and not self.config.options.allow_empty:
             raise StructureChanged(f"no items found in {document.url} ({self.expected()}); "
                                    "set allow_empty = true if that is normal")
         keep = keep_matching(records, self.config.options.keywords)
-        return [Part(records=keep, items=len(records), allow_empty=self.config.options.allow_empty)]
+        part = Part(records=keep, items=len(records), allow_empty=self.config.options.allow_empty)
+        if extracted.unmatched:  # records read for `preview`; the check fails on the error
+            part.error, part.structural = "; ".join(extracted.unmatched), True
+        else:
+            part.warning = summary(unread_dates(keep, self.config.options.date_format), "value")
+        return [part]
 
     def events(self, change: Change, part: Part, detected_at: str) -> list[Event]:
         return generic_events(self.name, change, detected_at, context_of(self.config.options))
 
     def parse(self, text: str, url: str) -> list[Record]:
-        """Turn the document's text into records; raise StructureChanged on a foreign shape."""
+        """The records of the document's text; StructureChanged on a foreign shape."""
+        return self.extract(text, url).records
+
+    def extract(self, text: str, url: str) -> Extracted:
+        """Turn the document's text into records, noting the fields that matched nothing;
+        raise StructureChanged on a foreign shape."""
         raise NotImplementedError
 
     def expected(self) -> str:
         """What the parser looked for, for failure messages."""
         return ""
+
+
+def unmatched_fields(specs: dict[str, str], matched: set[str], items: int, what: str) -> list[str]:
+    """A line for each configured field (name -> spec) not in `matched`, once items were found."""
+    if not items:
+        return []
+    return [f"field {name!r}: {what} {spec!r} matches nothing in the {plural(items, 'item')} found"
+            for name, spec in specs.items() if name not in matched]
+
+
+def summary(problems: list[str], noun: str) -> str | None:
+    """The first few problems in one line, and how many more there are; None for none."""
+    if not problems:
+        return None
+    text = "; ".join(problems[:SHOWN_PROBLEMS])
+    if len(problems) > SHOWN_PROBLEMS:
+        text += f"; and {plural(len(problems) - SHOWN_PROBLEMS, 'more ' + noun)}"
+    return text
 
 
 def keep_matching(records: list[Record], keywords: list[str]) -> list[Record]:

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from ..errors import StructureChanged
 from ..records import Record
-from .document import DocumentSource
+from .document import DocumentSource, Extracted
 
 
 class FeedSource(DocumentSource):
@@ -19,7 +19,7 @@ class FeedSource(DocumentSource):
     def expected(self) -> str:
         return "RSS or Atom entries"
 
-    def parse(self, text: str, url: str) -> list[Record]:
+    def extract(self, text: str, url: str) -> Extracted:
         import feedparser  # loaded on first use: most cycles parse no feed at all
 
         parsed = feedparser.parse(text)
@@ -27,7 +27,7 @@ class FeedSource(DocumentSource):
             reason = str(parsed.get("bozo_exception", "")).splitlines()[0:1]
             raise StructureChanged(f"{url} is not an RSS or Atom feed ({''.join(reason) or 'unknown format'})")
         records = []
-        for entry in parsed.entries:
+        for entry in parsed.entries:  # its fields are fixed: none can be mistyped
             link = entry.get("link")
             key = entry.get("id") or link or entry.get("title")
             if not key:
@@ -39,4 +39,4 @@ class FeedSource(DocumentSource):
                 title=entry.get("title"),
                 url=link,
             ))
-        return records
+        return Extracted(records)

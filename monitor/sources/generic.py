@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
 from ..classify import action_words, classify
 from ..diff import Change
 from ..events import Event, Treaty, changed_fields, make_event, record_changed
+from ..records import Record
+from .dates import NO_DATE, DateReading, read_date
 
 MAX_SHOWN_CHANGES = 3
 """Changed fields named in a built title; the payload's `changes` always has them all."""
+
+Fields = dict[str, tuple[str | None, str | None]]
 
 
 @dataclass(frozen=True)
@@ -26,65 +28,106 @@ class EventContext:
     """The source's own page: the link of last resort."""
 
 
+@dataclass(frozen=True)
+class Sighting:
+    """One place of a record change that shows an action: a field named like it, or a value
+    whose words name it."""
+
+    event_type: str
+    action: str
+    field: str
+    old: str | None
+    new: str | None
+    reading: DateReading
+    details: dict[str, Any]
+
+
 def generic_events(source: str, change: Change, detected_at: str,
                    context: EventContext = EventContext()) -> list[Event]:
     """Keyword classification (EN/RU/FR) of a record change, falling back to record_* types.
 
     A new record whose fields already carry an action (a "denunciation" column with a date)
-    raises that action, as a changed record gaining it would, and with the same id."""
+    raises that action, as a changed record gaining it would, and with the same id. One
+    change that shows the same action in several places (a dated column and a status text)
+    is one event, carrying the best date (see `one_event`)."""
     record = change.new or change.old
     assert record is not None
-    known = context.treaty is not None
+    known, date_format = context.treaty is not None, context.date_format
 
-    def about(changes: dict[str, tuple[str | None, str | None]], date: str | None = None) -> dict[str, Any]:
+    def about(changes: Fields, reading: DateReading = NO_DATE) -> dict[str, Any]:
         return dict(subject=record.fields.get("subject") or change.key,
                     title=record.title or built_title(source, change.key, change.kind, changes),
-                    url=record.url or context.url, date=iso_date(date, context.date_format),
+                    url=record.url or context.url, date=reading.date, date_text=reading.text,
                     treaty=context.treaty, detected_at=detected_at)
 
-    def make(event_type: str, identity: tuple, changes: dict[str, tuple[str | None, str | None]],
-             date: str | None = None, details: dict[str, Any] | None = None) -> Event:
+    def make(event_type: str, identity: tuple, changes: Fields, reading: DateReading = NO_DATE,
+             details: dict[str, Any] | None = None) -> Event:
         return make_event(source, change.key, event_type, identity,
-                          details={**(details or {}), "changed": changed_fields(changes)}, **about(changes, date))
+                          details={**(details or {}), "changed": changed_fields(changes)}, **about(changes, reading))
+
+    def one_event(sightings: list[Sighting]) -> Event:
+        """The sightings of one action as one event: the id and date of the one with the best
+        date (a date read beats a date as written, which beats none; the first on a tie),
+        and every field that showed it among its changes."""
+        best = max(sightings, key=lambda s: (s.reading.date is not None, s.reading.text is not None))
+        return make(best.event_type, (best.action, best.field, best.new), {s.field: (s.old, s.new) for s in sightings},
+                    best.reading, best.details)
 
     if change.kind == "removed":
         return [make("record_removed", (record.fingerprint(),), {},
                      details={"fields": record.fields})]
     if change.kind == "added":
-        events = []
-        for name, value in record.fields.items():
-            event_type, action = _by_name(name, None, value)
-            if event_type:
-                events.append(make(event_type, (action, name, value), {name: (None, value)}, date=value,
-                                   details={"action": action, "field": name, "fields": record.fields}))
-        if events:
-            return events
+        sightings = [Sighting(event_type, action, name, None, value, field_date(value, date_format),
+                              {"action": action, "field": name, "fields": record.fields})
+                     for name, value in record.fields.items()
+                     for event_type, action in [_by_name(name, None, value)] if event_type]
+        if sightings:
+            return [one_event(group) for group in by_type(sightings)]
         event_type, action = classify(record.text(), known)
         if event_type:
-            return [make(event_type, (action,), {}, date=record.fields.get("date"),
+            return [make(event_type, (action,), {}, read_date(record.fields.get("date"), date_format),
                          details={"action": action, "fields": record.fields})]
         return [make("record_added", (record.fingerprint(),), {}, details={"fields": record.fields})]
-    events, rest = [], {}
+    sightings, rest = [], {}
     for name, (old, new) in change.fields.items():
         event_type, action = _by_name(name, old, new)
-        by_name = event_type is not None
-        if not by_name:
-            event_type, action = _by_value(old, new, known)
         if event_type:
-            events.append(make(event_type, (action, name, new), {name: (old, new)},
-                               date=new if by_name else _dated(new, context.date_format),
-                               details={"action": action, "field": name, "old": old, "new": new}))
+            reading = field_date(new, date_format)
+        else:
+            event_type, action = _by_value(old, new, known)
+            reading = _inner_date(new, date_format)
+        if event_type:
+            sightings.append(Sighting(event_type, action, name, old, new, reading,
+                                      {"action": action, "field": name, "old": old, "new": new}))
         else:
             rest[name] = (old, new)
+    events = [one_event(group) for group in by_type(sightings)]
     if rest:
         events.append(record_changed(source, change.key, rest, **about(rest)))
     return events
 
 
+def by_type(sightings: list[Sighting]) -> list[list[Sighting]]:
+    """The sightings grouped by event type, in the order each type was first seen."""
+    groups: dict[str, list[Sighting]] = {}
+    for sighting in sightings:
+        groups.setdefault(sighting.event_type, []).append(sighting)
+    return list(groups.values())
+
+
+@lru_cache(maxsize=1024)
+def field_action(name: str) -> tuple[str | None, str | None]:
+    """The action a field's name gives it (a "Ratification" column), or (None, None); a
+    config's few field names are each classified once."""
+    if name in ("title", "url", "subject"):
+        return None, None
+    return action_words(name.replace("_", " "))
+
+
 def _by_name(name: str, old: str | None, new: str | None) -> tuple[str | None, str | None]:
     """A field named like an action (a "Ratification" column) that gains a value is that action."""
-    if new and not old and name not in ("title", "url", "subject"):
-        return action_words(name.replace("_", " "))
+    if new and not old:
+        return field_action(name)
     return None, None
 
 
@@ -94,6 +137,50 @@ def _by_value(old: str | None, new: str | None, known: bool) -> tuple[str | None
     if by_value[0] and classify(old, known)[0] != by_value[0]:
         return by_value
     return None, None
+
+
+def field_date(value: str | None, date_format: str | None) -> DateReading:
+    """The date of an action field's value: read from it, and the whole value as written."""
+    if not value:
+        return NO_DATE
+    reading = read_date(value, date_format)
+    return DateReading(reading.date, value, reading.problem)
+
+
+def _inner_date(value: str | None, date_format: str | None) -> DateReading:
+    """The date inside a value such as "Denunciation, 01/11/2026"; none when it holds none."""
+    reading = read_date(value, date_format)
+    return reading if reading.text else NO_DATE
+
+
+def date_note(name: str, value: str | None, date_format: str | None) -> str | None:
+    """What `preview` shows beside an action field's value: the ISO date events will carry,
+    or why they will carry none; None for other fields and for values with no date."""
+    if not value or not field_action(name)[0]:
+        return None
+    reading = field_date(value, date_format)
+    if reading.date:
+        return f"→ {reading.date}"
+    if date_format:
+        return f"(no date: does not match date_format {date_format!r})"
+    if reading.problem:
+        return "(ambiguous date, kept as written: set date_format to read it)"
+    return None
+
+
+def unread_dates(records: list[Record], date_format: str | None) -> list[str]:
+    """With `date_format` set, each non-empty action field that it cannot read, as
+    "field 'ratification' of 'Spain': '25/12/2026' does not match date_format '%m/%d/%Y'"."""
+    if not date_format:
+        return []
+    problems = []
+    for record in records:
+        for name, value in record.fields.items():
+            if value and field_action(name)[0]:
+                reading = read_date(value, date_format)
+                if reading.date is None:
+                    problems.append(f"field {name!r} of {record.key!r}: {reading.problem}")
+    return problems
 
 
 def built_title(source: str, key: str, kind: str, changes: dict[str, tuple[str | None, str | None]]) -> str:
@@ -112,52 +199,6 @@ def built_title(source: str, key: str, kind: str, changes: dict[str, tuple[str |
 
 def _quoted(value: str | None) -> str:
     return '"' + (value or "").replace('"', "'") + '"'
-
-
-# --- dates ---------------------------------------------------------------------------------
-
-_DIRECTIVES = {"d": r"\d{1,2}", "m": r"\d{1,2}", "Y": r"\d{4}", "y": r"\d{2}", "b": r"[^\W\d_]{3,}\.?",
-               "B": r"[^\W\d_]{3,}", "H": r"\d{1,2}", "M": r"\d{2}", "S": r"\d{2}", "j": r"\d{1,3}",
-               "e": r"\d{1,2}", "a": r"[^\W\d_]+", "A": r"[^\W\d_]+", "p": r"[AaPp][Mm]", "%": "%"}
-
-
-@lru_cache(maxsize=64)
-def _date_pattern(date_format: str) -> re.Pattern[str]:
-    """A regex that finds a date written in `date_format` inside a longer text."""
-    out, i = [], 0
-    while i < len(date_format):
-        char = date_format[i]
-        if char == "%" and i + 1 < len(date_format):
-            out.append(_DIRECTIVES.get(date_format[i + 1], r"\S+"))
-            i += 2
-            continue
-        out.append(r"\s+" if char.isspace() else re.escape(char))
-        i += 1
-    return re.compile(r"(?<!\d)" + "".join(out) + r"(?!\d)")
-
-
-def parse_date(text: str | None, date_format: str) -> str | None:
-    """The first date written in `date_format` in `text`, as an ISO date, or None."""
-    if not text:
-        return None
-    for found in _date_pattern(date_format).finditer(text):
-        try:
-            return datetime.strptime(" ".join(found.group(0).split()), " ".join(date_format.split())).date().isoformat()
-        except ValueError:
-            continue
-    return None
-
-
-def iso_date(value: str | None, date_format: str | None) -> str | None:
-    """A portal's date as an ISO date when `date_format` reads it; otherwise as given."""
-    if value is None or not date_format:
-        return value
-    return parse_date(value, date_format) or value
-
-
-def _dated(value: str | None, date_format: str | None) -> str | None:
-    """The date inside a value such as "Denunciation, 01/11/2026", when a format is set."""
-    return parse_date(value, date_format) if date_format else None
 
 
 def context_of(options: Any) -> EventContext:

@@ -11,7 +11,7 @@ from ..settings import SourceConfig
 from ..errors import StructureChanged
 from ..options import Option
 from ..records import Record
-from .document import DOCUMENT_OPTIONS, DocumentSource
+from .document import DOCUMENT_OPTIONS, DocumentSource, Extracted, unmatched_fields
 from .plaincss import is_plain
 
 SCOPE = ":scope"
@@ -77,6 +77,8 @@ class HtmlSource(DocumentSource):
 
     A spec is a CSS selector (the text of its first match), ``selector@attr`` (an attribute
     of the match), ``@attr`` (an attribute of the item itself) or ``:scope`` (the item's text).
+    A field whose spec matches nothing (no element, or no such attribute) in any item is
+    reported as unmatched; an element that is there but empty is an empty value.
     Fields named ``title`` and ``url`` become the record's title and link (links are made
     absolute). Selectors run on lxml, compiled once; the few that only soupsieve
     understands (``:has()``, ``:contains()`` …) run on BeautifulSoup instead.
@@ -99,25 +101,26 @@ class HtmlSource(DocumentSource):
     def expected(self) -> str:
         return f"items selector {self.config.options.items!r}"
 
-    def parse(self, text: str, url: str) -> list[Record]:
+    def extract(self, text: str, url: str) -> Extracted:
         options = self.config.options
         specs = {"": options.key, **options.fields}
         fast = _xpath(options.items, "descendant-or-self::") is not None and all(
             _xpath(css, "descendant::") is not None
             for css, _, _ in (spec.partition("@") for spec in specs.values()) if css.strip() not in ("", SCOPE))
         items, read = (self._lxml_items(text) if fast else self._soup_items(text))
-        records = []
+        records, matched = [], set()
         for item in items:
             key = read(item, options.key)
             if not key:
                 continue
             fields = {name: read(item, spec) for name, spec in options.fields.items()}
+            matched.update(name for name, value in fields.items() if value is not None)
             title = fields.pop("title", None)
             link = fields.pop("url", None)
             records.append(Record(key=key, fields=fields, title=title, url=urljoin(url, link) if link else None))
         if items and not records:
             raise StructureChanged(f"{url}: items found but none has a key ({options.key!r})")
-        return records
+        return Extracted(records, unmatched_fields(options.fields, matched, len(records), "selector"))
 
     def _lxml_items(self, text: str) -> tuple[list[Any], Callable[[Any, str], str | None]]:
         from lxml import etree

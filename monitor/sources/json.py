@@ -9,14 +9,15 @@ from .. import options as o
 from ..errors import StructureChanged
 from ..options import Option
 from ..records import Record
-from .document import DOCUMENT_OPTIONS, DocumentSource
+from .document import DOCUMENT_OPTIONS, DocumentSource, Extracted, unmatched_fields
 
 _MISSING = object()
 
 
 class JsonSource(DocumentSource):
     """`items` is a dotted path to a list (empty: the document itself); `key` and `fields`
-    are dotted paths inside each item. Numbers in a path index lists (``rows.0.name``)."""
+    are dotted paths inside each item. Numbers in a path index lists (``rows.0.name``). A
+    field whose path leads nowhere in any item is reported as unmatched; a null is a value."""
 
     kind: ClassVar[str] = "json"
     options: ClassVar[dict[str, Option]] = {
@@ -29,7 +30,7 @@ class JsonSource(DocumentSource):
     def expected(self) -> str:
         return f"a list at {self.config.options.items or 'the top level'!r}"
 
-    def parse(self, text: str, url: str) -> list[Record]:
+    def extract(self, text: str, url: str) -> Extracted:
         try:
             document = json.loads(text)
         except ValueError:
@@ -38,17 +39,19 @@ class JsonSource(DocumentSource):
         items = dig(document, options.items)
         if not isinstance(items, list):
             raise StructureChanged(f"{url}: no list at {options.items or 'the top level'!r}")
-        records = []
+        records, matched = [], set()
         for item in items:
             key = dig(item, options.key)
             if key is _MISSING or key is None:
                 continue
-            fields = {name: _flat(dig(item, path)) for name, path in options.fields.items()}
+            found = {name: dig(item, path) for name, path in options.fields.items()}
+            matched.update(name for name, value in found.items() if value is not _MISSING)
+            fields = {name: _flat(value) for name, value in found.items()}
             title, link = fields.pop("title", None), fields.pop("url", None)
             records.append(Record(key=_flat(key) or "", fields=fields, title=title, url=link))
         if items and not records:
             raise StructureChanged(f"{url}: items found but none has a key at {options.key!r}")
-        return records
+        return Extracted(records, unmatched_fields(options.fields, matched, len(records), "path"))
 
 
 def dig(value: Any, path: str) -> Any:
