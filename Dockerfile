@@ -69,4 +69,6 @@ HEALTHCHECK --interval=60s --timeout=5s --start-period=30s --retries=3 \
 # longer grace than Docker's 10 s default (`docker run --stop-timeout 30`, compose's stop_grace_period).
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["legal-monitor"]
-CMD ["--log-format", "json", "run", "--http", "0.0.0.0:8080"]
+# Listening on 0.0.0.0 needs the Host names the pages answer: localhost and 127.0.0.1 (a port
+# published on the host's loopback); add --allowed-host NAME for a name a proxy forwards.
+CMD ["--log-format", "json", "run", "--http", "0.0.0.0:8080", "--allowed-host", "localhost"]

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CONFIG ?= config/monitor.toml
 
-.PHONY: run test check mutation clean chromium image test-image package lock
+.PHONY: run test check mutation clean chromium promtool image test-image package lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,7 @@ CHROMIUM ?= /usr/bin/chromium
 # axe-core (npm) checks the dashboard's pages in the browser test (tests/test_accessibility.py).
 AXE := tests/a11y/node_modules/axe-core/axe.min.js
 
-test: $(VENV)/.installed-test chromium $(AXE)
+test: $(VENV)/.installed-test chromium promtool $(AXE)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 $(AXE): tests/a11y/package.json tests/a11y/package-lock.json
@@ -53,6 +53,18 @@ chromium:
 				|| echo "could not install chromium: the browser test will be skipped"; \
 		else \
 			echo "no $(CHROMIUM) and no root apt-get: the browser test will be skipped"; \
+		fi; \
+	fi
+# The /metrics test checks the exposition with promtool (Debian package prometheus).
+promtool:
+	@if ! command -v promtool >/dev/null; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "installing Debian's prometheus for promtool"; \
+			apt-get -o DPkg::Lock::Timeout=600 update -q && \
+			DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends \
+				prometheus || echo "could not install prometheus: the promtool test will be skipped"; \
+		else \
+			echo "no promtool and no root apt-get: the promtool test will be skipped"; \
 		fi; \
 	fi
 # Mutation scores of the alert-deciding code (slow; not part of `make test`).

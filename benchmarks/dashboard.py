@@ -94,6 +94,55 @@ def build(folder: Path, count: int) -> Path:
     return config
 
 
+STORY_STATE, STORY_TREATY = "State 999", "IV-99"
+
+
+def add_story(config: Path, count: int) -> str:
+    """`count` ratifications of one state and treaty from three sources, newer than every
+    other event: one story. Returns the id of its newest event."""
+    from monitor.state import open_state
+
+    state = open_state(config.parent / "state.db")
+    start = time.time() - 30 * DAY
+    rows = []
+    for index in range(count):
+        source = ("coe", "un", "gazette")[index % 3]
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(start + index * (30 * DAY / count)))
+        rows.append([f"s{index:08d}", "ratification", source, f"{STORY_TREATY}:{STORY_STATE}:{index}", STORY_STATE,
+                     f"ratification: {STORY_STATE} — Treaty {STORY_TREATY}",
+                     f"{STORY_STATE} ratified treaty {STORY_TREATY} (report {index})",
+                     f"https://example.org/{STORY_TREATY}/{index}", stamp[:10], None,
+                     json.dumps({"id": STORY_TREATY, "title": f"Treaty {STORY_TREATY}", "url": None}),
+                     json.dumps({"reference": f"report {index}"}), stamp + ".000+00:00", "st_benchmark"])
+    with state.db.atomic():
+        state.conn.executemany("insert into events (id, type, source, key, subject, title, summary, url, date,"
+                               " effective_date, treaty, details, detected_at, story)"
+                               " values (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+    state.close()
+    return rows[-1][0]
+
+
+def webhook_body(config: Path, event_id: str, runs: int) -> tuple[int, float]:
+    """The size of the webhook body of one event of the story (as the webhook channel encodes
+    it) and the median time to read its related events."""
+    from monitor.payload import payload
+    from monitor.related import with_related
+    from monitor.state import open_state, row_to_event
+
+    state = open_state(config.parent / "state.db", readonly=True)
+    try:
+        times, body = [], b""
+        for _ in range(runs):
+            began = time.perf_counter()
+            row = state.rows("select * from events where id = ?", [event_id])[0]
+            event = with_related(state, [row_to_event(row)])[0]
+            times.append(time.perf_counter() - began)
+            body = json.dumps(payload(event), ensure_ascii=False, separators=(",", ":")).encode()
+    finally:
+        state.close()
+    return len(body), median(times) * 1000
+
+
 def without_dashboard_indexes(folder: Path, source: Path) -> Path:
     target = folder / "no-index"
     target.mkdir()
@@ -165,18 +214,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=25)
+    parser.add_argument("--story", type=int, default=10_000, help="events of one story, the newest of all")
     parser.add_argument("--keep", metavar="DIR", help="keep the databases here")
     args = parser.parse_args()
     folder = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-dashboard-"))
     folder.mkdir(parents=True, exist_ok=True)
     began = time.perf_counter()
     config = build(folder, args.events)
-    print(f"built {args.events} events in {time.perf_counter() - began:.1f}s; code {code_version()}")
+    newest = add_story(config, args.story) if args.story else None
+    print(f"built {args.events} events and a story of {args.story} in {time.perf_counter() - began:.1f}s; "
+          f"code {code_version()}")
     paths = ["/", f"/events?before={deep_cursor(config, 200)}", "/events?type=denunciation",
              "/events?subject=State+017", "/events?treaty=126", "/events?since=30d", "/subjects/State%20017",
              "/treaties/coe/126", "/sources", "/events.atom", "/events.json?type=suspension&source=un",
              "/treaties/coe/126/map.svg", "/treaties/coe/126/parties.svg", "/subjects/State%20017/timeline.svg",
-             "/pictures/actions-per-month.svg"]
+             "/pictures/actions-per-month.svg",
+             "/events.json", "/subjects/State%20999"]
     with_index = time_paths(config, paths, args.requests)
     without = time_paths(without_dashboard_indexes(folder, config), paths, args.requests)
     rows = [[path if len(path) < 40 else path[:37] + "...", with_index[path][1], with_index[path][0],
@@ -189,6 +242,11 @@ def main() -> None:
           + " (first drawing " + ", ".join(f"{with_index[p][2]:.0f} ms" for p in pictures[1:]) + ")")
     print(f"SUMMARY home page at {args.events} events: median {with_index['/'][0]:.1f} ms "
           f"({args.requests} requests, `serve` process, fresh connection each)")
+    if newest:
+        size, ms = webhook_body(config, newest, args.requests)
+        print(f"SUMMARY story of {args.story} events: webhook body {size} bytes (related read in {ms:.2f} ms median); "
+              f"/events.json {with_index['/events.json'][1]} bytes, {with_index['/events.json'][0]:.1f} ms median; "
+              f"home page {with_index['/'][1]} bytes")
     if not args.keep:
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -15,8 +15,7 @@ from .diff import PartDiff, diff_part, miss
 from .errors import SourceError, StateError, StructureChanged
 from .events import Event
 from .fetch import Fetcher
-from .redact import mask_text
-from .sanitize import strip_controls
+from .sanitize import shown_error
 from .linking import prepare
 from .outcomes import CheckOutcome
 from .prior import Prior
@@ -123,7 +122,7 @@ async def check_source(source: Source, state: State, fetcher: Fetcher, *, accept
         source=name, kind=config.kind, started_at=started_at, duration=time.monotonic() - start,
         outcome=outcome, bytes=ctx.bytes, requests=ctx.requests, not_modified=ctx.not_modified,
         documents=ctx.updates, memo=ctx.memo, parts=diffs, events=events, threshold=config.failure_threshold,
-        error=mask_text(strip_controls(str(part_failure)), set(config.params)) if part_failure else None,
+        error=shown_error(str(part_failure), set(config.params)) if part_failure else None,
         structural=isinstance(part_failure, StructureChanged), first=first and bool(failed),
         max_events=config.max_events_per_check)
     if quiet_writes is not None and is_quiet(check, row):
@@ -175,7 +174,7 @@ def _combined(failed: list[tuple[str, SourceError]]) -> SourceError:
 def _failed(state: State, source: Source, started_at: str, start: float, ctx: SourceContext,
             error: str, structural: bool = False) -> CheckReport:
     duration = time.monotonic() - start
-    error = mask_text(strip_controls(error), set(source.config.params))  # it may quote the page, or a key
+    error = shown_error(error, set(source.config.params))  # it may quote the page, or a key
     streak, events = state.record_failure(source.name, source.config.kind, started_at, duration, error,
                                           ctx.bytes, ctx.requests, structural=structural,
                                           threshold=source.config.failure_threshold)

@@ -18,6 +18,7 @@ from . import sources
 from .cli_args import PROG, build_parser
 from .config import Config, load_config
 from .settings import HTTP_OPTIONS, listen_address
+from .webhosts import host_name
 from .durations import format_duration
 from .errors import ConfigError, MonitorError
 from .logs import setup_logging
@@ -184,18 +185,23 @@ def cmd_validate(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
-def _check_listen(value: str | None) -> None:
+def _check_listen(value: str | None, config: Config, hosts: list[str]) -> None:
+    """Check --http and add the --allowed-host names to the config's."""
     if value:
         try:
             listen_address(value)
         except ValueError as exc:
             raise MonitorError(f"--http: {exc}") from None
+    try:
+        config.http_allowed_hosts = [*config.http_allowed_hosts, *(host_name(h) for h in hosts)]
+    except ValueError as exc:
+        raise MonitorError(f"--allowed-host: {exc}") from None
 
 
 def cmd_run(args: argparse.Namespace, config: Config) -> int:
     from .daemon import run_daemon
 
-    _check_listen(args.http)
+    _check_listen(args.http, config, args.allowed_host)
     state = _state(config)
     try:
         run_daemon(config, state, args.http)
@@ -209,7 +215,7 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
 def cmd_serve(args: argparse.Namespace, config: Config) -> int:
     from .serve import serve
 
-    _check_listen(args.http)
+    _check_listen(args.http, config, args.allowed_host)
     serve(config, args.http or config.http_listen or HTTP_OPTIONS["listen"].default)
     return 0
 

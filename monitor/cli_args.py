@@ -53,9 +53,13 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run the daemon: check each source on its interval")
     run.add_argument("--http", metavar="HOST:PORT", help="serve /healthz, /metrics and event feeds here "
                      "(overrides [http] listen)")
+    run.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
+                     help="a Host name the pages answer besides [http] allowed_hosts (repeatable)")
 
     serve = commands.add_parser("serve", help="serve the dashboard and feeds only (no checks), beside a daemon")
     serve.add_argument("--http", metavar="HOST:PORT", help="address (default: [http] listen, else 127.0.0.1:8080)")
+    serve.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
+                       help="a Host name the pages answer besides [http] allowed_hosts (repeatable)")
 
     status = commands.add_parser("status", help="the daemon, each source's last and next check, deliveries")
     status.add_argument("--json", action="store_true")

@@ -17,6 +17,7 @@ from .prefill import Blank, blank, validate_parts
 from .settings import (CHANNEL_OPTIONS, CONFIG_ENV, DAEMON_OPTIONS, DEFAULT_CONFIG, DEFAULT_OPTIONS,
                        HTTP_OPTIONS, SOURCE_OPTIONS, STATE_OPTIONS, ChannelConfig, Config, SourceConfig)
 from .sources import SOURCE_KINDS
+from .webhosts import allowed_hosts
 
 def config_path(explicit: str | os.PathLike | None = None) -> Path:
     """The config file to use: the explicit path, else $LEGAL_MONITOR_CONFIG, else the default."""
@@ -65,6 +66,11 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
 
     if http and (http.get("username") is None) != (http.get("password_env") is None):
         problems.append("http: username and password_env go together (basic auth needs both)")
+    if http and http.get("listen"):
+        try:
+            allowed_hosts(http["listen"], http.get("allowed_hosts") or [])
+        except ValueError as exc:
+            problems.append(f"http.allowed_hosts: {exc}")
     folder = path.resolve().parent
     blank_of = _source_blanks(defaults)
     sources = _parse_array(tables.get("sources", []), "sources", problems,
@@ -91,6 +97,7 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
         http_token=http.get("token_env") if http else None,
         http_username=http.get("username") if http else None,
         http_password=http.get("password_env") if http else None,
+        http_allowed_hosts=http.get("allowed_hosts") or [] if http else [],
     )
 
 

@@ -208,13 +208,13 @@ class Daemon:
         return found
 
     async def run(self, http_listen: str | None = None) -> None:
-        endpoint = None
+        endpoint, web = None, None
         listen = http_listen or self.config.http_listen
         if listen:  # bound first, so a taken port stops start-up before anything runs
             from .web import Endpoint
 
             endpoint = Endpoint(listen, self.state.path, self.metrics, self.problems, lambda: self.config)
-            endpoint.start()
+            web = asyncio.create_task(endpoint.serve())
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self._stop, sig)
@@ -232,6 +232,8 @@ class Daemon:
         log.info("legal-monitor running: %s, %s, state %s, config %s", plural(len(enabled), "source"),
                  channels, self.state.path, self.config_path)
         await self.stopping.wait()
+        if endpoint:  # it drains its requests while the checks finish
+            endpoint.stop()
         for deliverer in [self.deliverer, *self.retired]:
             if isinstance(deliverer, Deliverer):
                 deliverer.stopping = True
@@ -248,8 +250,8 @@ class Daemon:
                 log.info("cancelled %d checks; they leave the database as it was", len(pending))
         self.scheduler.shutdown(wait=False)
         beat.cancel()
-        if endpoint:
-            endpoint.stop()
+        if web:
+            await web
         for closable in [self.fetcher, self.deliverer, *self.retired]:
             await closable.aclose()
         log.info("legal-monitor stopped")

@@ -7,7 +7,6 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from importlib import resources
 from typing import Any, Callable
 from urllib.parse import quote, unquote
 
@@ -16,7 +15,6 @@ import jinja2
 from .clock import iso, utcnow
 from .settings import Config, SourceConfig
 from .errors import BadRequest
-from .httpserve import Response
 from .events import LABELS, OPS_TYPES, RECORD_TYPES, TREATY_TYPES, Event
 from .pictures import (STANDING_LABELS, STANDINGS, Mark, months_chart, parties_curve, standings, state_timeline,
                        treaty_map, unplaced)
@@ -30,7 +28,7 @@ from .schedule import next_check
 from .sanitize import web_link
 from .statustables import STATUS_TABLES
 from .treatystatus import TreatyStatus
-from .webauth import authorised, challenge
+from .webanswer import Response
 
 HTML = "text/html; charset=utf-8"
 SVG = "image/svg+xml"
@@ -41,13 +39,6 @@ PICTURE_HEADERS = {
 }
 MONTHS = 24
 """How many months the home page's chart of treaty actions covers."""
-SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-}
-"""Sent with every answer: nothing from other sites, no framing, no referrer to official pages."""
 TYPE_GROUPS = [("Treaty actions", TREATY_TYPES), ("Record changes", RECORD_TYPES), ("The monitor", OPS_TYPES)]
 
 Reader = Callable[[Callable[[sqlite3.Connection], Any]], Any]
@@ -61,11 +52,6 @@ def environment() -> jinja2.Environment:
     env.filters.update(day=human_date, moment=human_time, official=web_link, path=lambda v: quote(v, safe=""))
     env.globals.update(label=label, headline=headline, LABELS=LABELS, TYPE_GROUPS=TYPE_GROUPS, unplaced=unplaced)
     return env
-
-
-@lru_cache(maxsize=1)
-def stylesheet() -> bytes:
-    return resources.files("monitor").joinpath("static/style.css").read_bytes()
 
 
 @dataclass(frozen=True)
@@ -87,21 +73,10 @@ class Dashboard:
         self.pictures = Pictures()
         self._months: MonthCounts | None = None
 
-    def refused(self, authorization: str | None) -> Response | None:
-        """A 401 when access control is configured and the request does not pass it."""
-        config = self.config()
-        if config is None or authorised(authorization, config.http_token, config.http_username,
-                                        config.http_password):
-            return None
-        return Response(401, "text/plain; charset=utf-8", b"authorisation required\n",
-                        {"WWW-Authenticate": challenge(config.http_token, config.http_password)})
-
     def handle(self, path: str, query: str) -> Response:
         """The page at `path`; a 404 page for anything unknown, a 400 page for bad parameters."""
         parts = [unquote(p) for p in path.strip("/").split("/")] if path.strip("/") else []
         try:
-            if path == "/static/style.css":
-                return Response(200, "text/css; charset=utf-8", stylesheet(), {"Cache-Control": "max-age=3600"})
             if path in ("/", "/events"):
                 return self.read(lambda conn: self._home(conn, query))
             if path == "/sources":

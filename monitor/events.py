@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Literal, get_args
 
+from .lookalikes import FLAG as MIXED_SCRIPTS, unmixed
 from .sanitize import strip_controls, strip_controls_in, web_link
 
 # Treaty actions, which alert by default.
@@ -71,7 +73,10 @@ class Event:
     story: str | None = None
     """Shared by the events of one real-world action across sources (see `stories`)."""
     related: list[dict[str, Any]] = field(default_factory=list)
-    """The other events of the story, when read back for a message or a listing."""
+    """The newest other events of the story (at most 20, never held or dropped ones), when
+    read back for a message or a listing."""
+    related_total: int = 0
+    """How many other events of the story `related` would list without its limit."""
     hold: Hold | None = None
     """None for an ordinary event; "held" when a flooded check kept it back from every channel,
     then "released" (its deliveries were queued) or "dropped" (never sent)."""
@@ -92,12 +97,19 @@ class Event:
             if value:
                 setattr(self, name, strip_controls(value))
         self.details = strip_controls_in(self.details)
+        if self.subject and not self.subject.isascii():  # a Cyrillic "а" in a Latin name: one state, not two
+            self.subject, mixed = unmixed(self.subject)
+            if mixed:
+                self.details = {**self.details, MIXED_SCRIPTS: mixed}
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        if self.treaty is None:
-            data["treaty"] = {"id": None, "title": None, "url": None}
-        return data
+        """The fields as plain values; the related entries (flat dicts of text) copied one level,
+        not field by field as `asdict` would: a page of 50 events lists 1,000 of them."""
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["treaty"] = asdict(self.treaty) if self.treaty else {"id": None, "title": None, "url": None}
+        data["details"] = copy.deepcopy(self.details)
+        data["related"] = [dict(entry) for entry in self.related]
+        return {f.name: data[f.name] for f in fields(self)}
 
 
 def make_event(source: str, key: str, event_type: str, identity: tuple[Any, ...] = (), *,

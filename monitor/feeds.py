@@ -14,7 +14,7 @@ from .payload import payload, urn_text
 from .queries import Filters
 from .render import brief, facts, headline
 from .sanitize import web_link
-from .stories import also_reported
+from .stories import also_reported, more_reported
 
 ATOM = "http://www.w3.org/2005/Atom"
 JSON_FEED = "https://jsonfeed.org/version/1.1"
@@ -96,7 +96,8 @@ def last_modified(page: FeedPage) -> str:
 def summary_text(event: Event) -> str:
     """The brief text of an event with each "Also reported" line exactly once."""
     text = brief(event)
-    lines = [f"Also reported: {also_reported(r)}" for r in event.related]
+    reports = [*map(also_reported, event.related), more_reported(event)]
+    lines = [f"Also reported: {report}" for report in reports if report]
     return "\n".join([text, *(line for line in lines if line not in text)])
 
 
@@ -167,12 +168,13 @@ def json_feed(page: FeedPage) -> bytes:
     }
     if page.older is not None:
         document["next_url"] = page.url("/feed.json", page.older)
-    return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def events_json(page: FeedPage) -> bytes:
-    """/events.json: the bare list of event@1 payloads (unchanged for existing scripts)."""
-    return json.dumps([payload(e) for e in page.events], ensure_ascii=False, indent=1).encode("utf-8")
+    """/events.json: the bare list of event@1 payloads (unchanged for existing scripts), compact
+    as the webhook sends them (the C encoder: with indent, json encodes in Python, 3× slower)."""
+    return json.dumps([payload(e) for e in page.events], ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def link_header(page: FeedPage, path: str) -> dict[str, str]:

@@ -19,7 +19,7 @@ from .errors import FetchError, Unresolvable
 from .inflate import ACCEPT_ENCODING, read_capped
 from .lean_client import LeanClient
 from .options import url_host
-from .redact import mask_text, mask_url
+from .redact import drop_params, mask_text, mask_url
 
 def is_transient(status: int) -> bool:
     """408, 425, 429 and every 5xx may pass: retry. Other errors will not."""
@@ -268,7 +268,8 @@ class Fetcher:
             raise _Transient(f"connection broke reading {shown}: {_reason(exc)}") from None
         finally:
             await response.aclose()
-        return RawResponse(str(response.url), status, response.headers, content)
+        # The address without the source's params_env secrets: links in the page resolve against it.
+        return RawResponse(drop_params(str(response.url), source.params), status, response.headers, content)
 
     async def _send(self, client: httpx.AsyncClient, request: httpx.Request, shown: str,
                     timeout: float) -> httpx.Response:

@@ -1,73 +1,137 @@
-"""In-process counters of checks, events and deliveries, rendered in Prometheus text format."""
+"""The /metrics families: checks, events and deliveries, exposed by prometheus_client.
+
+Under `run` the daemon counts what it did since it started; under `serve`, which checks
+nothing, the same families are read from the database. The gauges come from the database
+in both, and read 0 for a configured source or channel that has nothing yet."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections import Counter
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Iterable
+from typing import Iterable, Iterator, Mapping
+
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric, SummaryMetricFamily
 
 from .outcomes import CheckOutcome, DeliveryOutcome
 
-
-def _label(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 
-def _number(value: float) -> str:
-    """Full precision: an integer as is, a float as the shortest text that reads back the same."""
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
+@dataclass
+class Counts:
+    """Counters of checks, their time, events and delivery attempts, by their labels."""
+
+    checks: Counter[tuple[str, str]] = field(default_factory=Counter)
+    check_seconds: Counter[str] = field(default_factory=Counter)
+    events: Counter[str] = field(default_factory=Counter)
+    deliveries: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+
+@dataclass
+class Gauges:
+    """What the database holds now: the last success of each source, the pending deliveries."""
+
+    last_success: dict[str, str | None]
+    pending: dict[str, int]
 
 
 class Metrics:
-    """Counters since the daemon started (Prometheus handles the resets)."""
+    """Counts of this process when `counting` (the daemon), else the database's (`serve`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, counting: bool = True) -> None:
+        self.counting = counting
         self._lock = threading.Lock()
-        self.checks: Counter[tuple[str, str]] = Counter()
-        self.check_seconds: Counter[str] = Counter()
-        self.events: Counter[str] = Counter()
-        self.deliveries: Counter[tuple[str, str]] = Counter()
+        self._counts = Counts()
 
     def observe_check(self, source: str, outcome: CheckOutcome, seconds: float, event_types: Iterable[str]) -> None:
         with self._lock:
-            self.checks[(source, outcome)] += 1
-            self.check_seconds[source] += seconds
-            self.events.update(event_types)
+            self._counts.checks[(source, outcome)] += 1
+            self._counts.check_seconds[source] += seconds
+            self._counts.events.update(event_types)
 
     def observe_delivery(self, channel: str, outcome: DeliveryOutcome) -> None:
         with self._lock:
-            self.deliveries[(channel, outcome)] += 1
+            self._counts.deliveries[(channel, outcome)] += 1
 
-    def render(self, last_success: dict[str, str | None], pending: dict[str, int]) -> str:
-        """The exposition text; `last_success` and `pending` come from the database."""
+    def counts(self, conn: sqlite3.Connection) -> Counts:
+        """This process's counts, or, when it counts nothing, the database's."""
+        if not self.counting:
+            return counts_in(conn)
         with self._lock:
-            checks, seconds = dict(self.checks), dict(self.check_seconds)
-            events, deliveries = dict(self.events), dict(self.deliveries)
-        lines: list[str] = []
+            return Counts(Counter(self._counts.checks), Counter(self._counts.check_seconds),
+                          Counter(self._counts.events), Counter(self._counts.deliveries))
 
-        def family(name: str, kind: str, help_text: str, samples: list[tuple[str, float]]) -> None:
-            lines.append(f"# HELP {name} {help_text}")
-            lines.append(f"# TYPE {name} {kind}")
-            lines.extend(f"{name}{labels} {_number(value)}" for labels, value in samples)
+    def render(self, conn: sqlite3.Connection, sources: Iterable[str] = (), channels: Iterable[str] = ()) -> bytes:
+        """The exposition text; `sources` and `channels` (the configured ones) read 0, not nothing."""
+        registry = CollectorRegistry(auto_describe=False)
+        registry.register(_Families(self.counts(conn), gauges_in(conn), list(sources), list(channels)))
+        return generate_latest(registry)
 
-        family("legal_monitor_checks_total", "counter", "Checks by source and outcome.",
-               [(f'{{source="{_label(s)}",outcome="{_label(o)}"}}', n) for (s, o), n in sorted(checks.items())])
-        counts: Counter[str] = Counter()
-        for (source, _), n in checks.items():
-            counts[source] += n
-        family("legal_monitor_check_duration_seconds_sum", "counter", "Total time spent checking, by source.",
-               [(f'{{source="{_label(s)}"}}', v) for s, v in sorted(seconds.items())])
-        family("legal_monitor_check_duration_seconds_count", "counter", "Checks timed, by source.",
-               [(f'{{source="{_label(s)}"}}', n) for s, n in sorted(counts.items())])
-        family("legal_monitor_events_total", "counter", "New events by type.",
-               [(f'{{type="{_label(t)}"}}', n) for t, n in sorted(events.items())])
-        family("legal_monitor_deliveries_total", "counter", "Delivery attempts by channel and outcome.",
-               [(f'{{channel="{_label(c)}",outcome="{_label(o)}"}}', n) for (c, o), n in sorted(deliveries.items())])
-        family("legal_monitor_deliveries_pending", "gauge", "Deliveries waiting to be sent, by channel.",
-               [(f'{{channel="{_label(c)}"}}', n) for c, n in sorted(pending.items())])
-        family("legal_monitor_last_success_timestamp_seconds", "gauge",
-               "Unix time of the last successful check, by source.",
-               [(f'{{source="{_label(s)}"}}', datetime.fromisoformat(t).timestamp())
-                for s, t in sorted(last_success.items()) if t])
-        return "\n".join(lines) + "\n"
+
+class _Families:
+    """A collector of one scrape's values."""
+
+    def __init__(self, counts: Counts, gauges: Gauges, sources: list[str], channels: list[str]):
+        self.counts, self.gauges, self.sources, self.channels = counts, gauges, sources, channels
+
+    def collect(self) -> Iterator[Metric]:
+        counts, gauges = self.counts, self.gauges
+        yield _family(CounterMetricFamily, "legal_monitor_checks", "Checks by source and outcome.",
+                      ["source", "outcome"], counts.checks)
+        timed = SummaryMetricFamily("legal_monitor_check_duration_seconds", "Time spent checking, by source.",
+                                    labels=["source"])
+        per_source: Counter[str] = Counter()
+        for (source, _), n in counts.checks.items():
+            per_source[source] += n
+        for source in sorted(set(per_source) | set(self.sources)):
+            timed.add_metric([source], per_source[source], counts.check_seconds[source])
+        yield timed
+        yield _family(CounterMetricFamily, "legal_monitor_events", "New events by type.", ["type"],
+                      {(kind,): n for kind, n in counts.events.items()})
+        yield _family(CounterMetricFamily, "legal_monitor_deliveries", "Delivery attempts by channel and outcome.",
+                      ["channel", "outcome"], counts.deliveries)
+        yield _family(GaugeMetricFamily, "legal_monitor_deliveries_pending",
+                      "Deliveries waiting to be sent, by channel.",
+                      ["channel"], {(c,): gauges.pending.get(c, 0) for c in set(gauges.pending) | set(self.channels)})
+        last = {(s,): gauges.last_success.get(s) for s in set(gauges.last_success) | set(self.sources)}
+        yield _family(GaugeMetricFamily, "legal_monitor_last_success_timestamp_seconds",
+                      "Unix time of the last successful check, by source (0: never).", ["source"],
+                      {key: datetime.fromisoformat(stamp).timestamp() if stamp else 0 for key, stamp in last.items()})
+
+
+def _family(kind: type, name: str, help_text: str, labels: list[str],
+            values: Mapping[tuple[str, ...], float]) -> Metric:
+    family = kind(name, help_text, labels=labels)
+    for key, value in sorted(values.items()):
+        family.add_metric(list(key), value)
+    return family
+
+
+def gauges_in(conn: sqlite3.Connection) -> Gauges:
+    last = dict(conn.execute("select name, last_success from sources").fetchall())
+    pending = dict(conn.execute("select channel, count(*) from deliveries where status = 'pending'"
+                                " group by channel").fetchall())
+    return Gauges(last, pending)
+
+
+def counts_in(conn: sqlite3.Connection) -> Counts:
+    """The counters as the database tells them: the checks it keeps (`keep_checks`), every
+    event (held ones too, as the daemon counts them), each delivery's attempts (all but the
+    last were retries)."""
+    counts = Counts()
+    for source, outcome, n, seconds in conn.execute(
+            "select source, outcome, count(*), total(duration) from checks group by source, outcome"):
+        counts.checks[(source, outcome)] = n
+        counts.check_seconds[source] += seconds
+    counts.events.update(dict(conn.execute("select type, count(*) from events group by type")))
+    for channel, sent, failed, attempts in conn.execute(
+            "select channel, total(status = 'sent'), total(status = 'failed'), total(attempts) from deliveries"
+            " group by channel"):
+        for outcome, n in (("sent", sent), ("failed", failed), ("retry", attempts - sent - failed)):
+            if n > 0:
+                counts.deliveries[(channel, outcome)] = int(n)
+    return counts

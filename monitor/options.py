@@ -75,11 +75,14 @@ class Secret(str):
 
 def resolve_env(value: Any, where: str, problems: list[str]) -> Any:
     """The secret an ``*_env`` value names (a table of them for a table), read from the
-    environment; a variable that is not set is a problem at `where`."""
+    environment; a variable that is not set, or set but empty, is a problem at `where`."""
     if isinstance(value, dict):
         return {k: resolve_env(v, f"{where}.{k}", problems) for k, v in value.items()}
     if value not in os.environ:
         problems.append(f"{where}: environment variable {value} is not set")
+        return None
+    if not os.environ[value]:  # an empty token would turn access control off without a word
+        problems.append(f"{where}: environment variable {value} is set but empty")
         return None
     return Secret(os.environ[value])
 

@@ -15,7 +15,8 @@ SCHEMA_URI = "urn:legal-monitor:schema:event@1"
 
 def payload(event: Event) -> dict[str, Any]:
     """The versioned JSON document of one event; unknown fields are null, never missing.
-    Version 1 only ever gains fields (`key`, `changes`, `date_text` and `schema_uri` came later)."""
+    Version 1 only ever gains fields (`key`, `changes`, `date_text`, `related_total` and `schema_uri`
+    came later)."""
     data = event.to_dict()
     return {
         "schema": SCHEMA, "schema_uri": SCHEMA_URI, "id": data["id"], "type": data["type"],
@@ -24,6 +25,7 @@ def payload(event: Event) -> dict[str, Any]:
         "effective_date": data["effective_date"], "title": data["title"], "summary": data["summary"],
         "url": data["url"], "detected_at": data["detected_at"], "details": data["details"],
         "story": data["story"], "related": data["related"], "changes": changes_of(event),
+        "related_total": data["related_total"],
     }
 
 

@@ -15,6 +15,7 @@ from .context import SourceContext
 from .errors import MonitorError, SourceError
 from .fetch import Fetcher
 from .records import Record
+from .sanitize import shown_error
 from .settings import Config
 from .sources.document import DocumentSource
 from .sources.generic import date_note, field_action, field_date
@@ -45,19 +46,21 @@ async def take_preview(config: Config, name: str) -> Preview:
     source = sources.create(source_config)
     result = Preview(name, source_config.kind, dates=isinstance(source, DocumentSource),
                      date_format=getattr(source_config.options, "date_format", None))
+    secrets = set(source_config.params)
     async with Fetcher([source_config]) as fetcher:
         ctx = SourceContext(fetcher, source_config, {}, {}, lambda key: None, source.error_markers)
         try:
             parts = await source.collect(ctx)
         except SourceError as exc:
-            result.errors.append(str(exc))
+            result.errors.append(shown_error(str(exc), secrets))
             return result
     for part in parts:
         label = f"{part.name}: " if part.name else ""
         if part.error:
-            (result.errors if part.records is None else result.warnings).append(label + part.error)
+            error = shown_error(str(part.error), secrets)
+            (result.errors if part.records is None else result.warnings).append(label + error)
         if part.warning:
-            result.warnings.append(label + part.warning)
+            result.warnings.append(label + shown_error(part.warning, secrets))
         result.records += part.records or []
         result.items += part.items or 0
     return result

@@ -20,16 +20,37 @@ PAGE_SIZE = 50
 
 
 def parse_since(text: str) -> str:
-    """An ISO date or time (UTC unless it says otherwise), or an age such as "7d", as a UTC timestamp."""
+    """An ISO date or time (UTC unless it says otherwise), or an age such as "7d", as a UTC
+    timestamp; BadRequest for anything else, or a moment outside the years 1 to 9999."""
+    hint = f"since {text[:40]!r}: give an ISO date (2026-01-31) or an age such as 7d"
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
         try:
             age = parse_duration(text.strip())
         except ValueError:
-            raise BadRequest(f"since {text!r}: give an ISO date (2026-01-31) or an age such as 7d") from None
-        return later(utcnow(), -age)
-    return iso(moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc))
+            raise BadRequest(hint) from None
+        try:
+            return later(utcnow(), -age)
+        except (OverflowError, ValueError):
+            raise BadRequest(f"since {text[:40]!r}: an age reaching back before the year 1") from None
+    try:
+        return iso(moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc))
+    except (OverflowError, ValueError):
+        raise BadRequest(f"since {text[:40]!r}: a moment outside the years 1 to 9999 in UTC") from None
+
+
+MAX_CURSOR = 2**63 - 1
+"""The largest event number SQLite can hold."""
+
+
+def parse_cursor(text: str) -> int | None:
+    """The `before` cursor: an event number from an "older" link (ASCII digits), or None."""
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit() and len(text) <= 19 and int(text) <= MAX_CURSOR):
+        raise BadRequest(f"before {text[:40]!r}: must be an event number from an \"older\" link")
+    return int(text)
 
 
 @dataclass(frozen=True)
@@ -55,14 +76,12 @@ def parse_filters(query: str) -> tuple[Filters, int | None]:
     params = {k: v[-1].strip() for k, v in parse_qs(query, keep_blank_values=True).items()}
     kind = params.get("type", "")
     if kind and kind not in EVENT_TYPES:
-        raise BadRequest(f"type {kind!r} is not an event type (known: {', '.join(EVENT_TYPES)})")
+        raise BadRequest(f"type {kind[:40]!r} is not an event type (known: {', '.join(EVENT_TYPES)})")
     since = params.get("since", "")
-    before = params.get("before", "")
-    if before and not before.isdigit():
-        raise BadRequest(f"before {before!r}: must be an event number from an \"older\" link")
+    before = parse_cursor(params.get("before", ""))
     filters = Filters(type=kind, subject=params.get("subject", ""), source=params.get("source", ""),
                       treaty=params.get("treaty", ""), since=since, since_at=parse_since(since) if since else None)
-    return filters, int(before) if before else None
+    return filters, before
 
 
 @dataclass

@@ -63,6 +63,21 @@ def mask_text(text: str, names: frozenset[str] | set[str] = frozenset()) -> str:
     return re.sub(_URL, lambda match: mask_url(match.group(0), names), text)
 
 
+def drop_params(url: str, params: dict[str, str]) -> str:
+    """`url` without the query pairs `params` added (name and value both match): the address
+    a page's links resolve against, as the source is configured, not as it was requested."""
+    if not params or "?" not in url:
+        return url
+    parts = urlsplit(url)
+    kept = [pair for pair in parts.query.split("&") if pair and not _added(pair, params)]
+    return SplitResult(parts.scheme, parts.netloc, parts.path, "&".join(kept), parts.fragment).geturl()
+
+
+def _added(pair: str, params: dict[str, str]) -> bool:
+    pairs = parse_qsl(pair, keep_blank_values=True)
+    return len(pairs) == 1 and params.get(pairs[0][0]) == pairs[0][1]
+
+
 def add_params(url: str, params: dict[str, str]) -> str:
     """`url` with `params` appended to its query string (values percent-encoded)."""
     if not params:

@@ -6,7 +6,7 @@ import html
 
 from .events import LABELS, Event, changes_of
 from .sanitize import web_link
-from .stories import also_reported
+from .stories import also_reported, more_reported
 
 TEST_MARK = "[TEST] "
 
@@ -61,6 +61,7 @@ def facts(event: Event) -> list[tuple[str, str]]:
         ("Story", event.story if event.related else None),
     ]
     rows += [("Also reported", also_reported(entry)) for entry in event.related]
+    rows.append(("Also reported", more_reported(event)))
     return [(name, str(value)) for name, value in rows if value]
 
 

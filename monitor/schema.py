@@ -98,7 +98,14 @@ def _v7(db: sqlite_utils.Database) -> None:
     db["events"].add_column("date_text", str)
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
+def _v8(db: sqlite_utils.Database) -> None:
+    """An index of the news events of each story, newest first: a message lists the newest 20
+    and counts the rest without reading the held or dropped ones."""
+    db.execute("create index if not exists events_story_news on events (story, detected_at)"
+               " where coalesce(hold, 'released') = 'released'")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8]
 """Migration N+1 takes a database from schema version N to N+1. Append; never edit."""
 SCHEMA_VERSION = len(MIGRATIONS)
 

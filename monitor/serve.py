@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
 import signal
-import threading
 
 from .settings import Config
 from .errors import MonitorError
@@ -16,13 +16,13 @@ def serve(config: Config, listen: str) -> None:
     """Serve the HTTP pages until SIGTERM or SIGINT; never checks a source or sends an alert."""
     open_state(config.state_path, config.keep_snapshots).close()  # create or upgrade it before the first page
     try:
-        endpoint = Endpoint(listen, config.state_path, Metrics(), lambda: [], lambda: config)
+        endpoint = Endpoint(listen, config.state_path, Metrics(counting=False), lambda: [], lambda: config)
     except OSError as exc:
         raise MonitorError(f"cannot serve HTTP on {listen}: {exc.strerror or exc}") from None
-    stop = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
-    endpoint.start()
-    while not stop.wait(1):
-        pass
-    endpoint.stop()
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, endpoint.stop)
+        await endpoint.serve()
+    asyncio.run(main())

@@ -13,6 +13,7 @@ from typing import Any, Literal
 from . import options as o
 from .events import EVENT_TYPES, OPS_TYPES, TREATY_TYPES, Event
 from .options import Option
+from .webhosts import host_names
 
 DEFAULT_CONFIG = Path("config/monitor.toml")
 CONFIG_ENV = "LEGAL_MONITOR_CONFIG"
@@ -44,6 +45,8 @@ HTTP_OPTIONS: dict[str, Option] = {
     "token_env": Option(o.env_name, None, help="environment variable holding a bearer token the pages require"),
     "username": Option(o.nonempty_text, None, help="user name of HTTP basic auth the pages require"),
     "password_env": Option(o.env_name, None, help="environment variable holding the basic-auth password"),
+    "allowed_hosts": Option(host_names, [], help="Host names the pages are reached by besides "
+                            "localhost, 127.0.0.1, [::1] and the listen address; required beyond loopback"),
 }
 
 # Keys that [defaults] sets for every source and any source may override.
@@ -184,6 +187,8 @@ class Config:
     the token and password are read from `token_env` and `password_env`."""
     http_username: str | None = None
     http_password: str | None = field(default=None, repr=False)
+    http_allowed_hosts: list[str] = field(default_factory=list)
+    """`[http] allowed_hosts`: Host names accepted besides the loopback ones and the listen address."""
 
     def source(self, name: str) -> SourceConfig:
         for source in self.sources:

@@ -101,3 +101,9 @@ def also_reported(entry: dict[str, Any]) -> str:
         or (f"detected {entry['detected_at'][:10]}" if entry.get("detected_at") else "")
     what = entry.get("reference") or LABELS.get(entry.get("type") or "", entry.get("type") or "").lower()
     return ", ".join(part for part in (entry.get("source_label") or entry.get("source"), when, what) if part)
+
+
+def more_reported(event: Event) -> str | None:
+    """E.g. "12 more reports (story st_…)" when `related` lists only some of the story."""
+    more = event.related_total - len(event.related)
+    return f"{more} more report{'s' if more != 1 else ''} (story {event.story})" if more > 0 else None

@@ -1,76 +1,116 @@
-"""The optional HTTP endpoint: /healthz, /metrics, /events.json, /events.atom, /feed.json and the dashboard."""
+"""The web side: /healthz, /metrics, /events.json, /events.atom, /feed.json and the dashboard, as one Starlette app."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from .conditional import conditional
-from .dashboard import SECURITY_HEADERS, Dashboard
+import anyio
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.requests import Request
+from starlette.responses import Response as StarletteResponse
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from .conditional import modified_since, validators
+from .dashboard import Dashboard
 from .errors import BadRequest, MonitorError
 from .feeds import FeedPage, atom_feed, events_json, json_feed, last_modified, link_header, origin
-from .httpserve import BoundedServer, Request, Response
-from .metrics import Metrics
-from .related import with_related
+from .metrics import CONTENT_TYPE, Metrics
 from .queries import find_events, moment_ranks, parse_filters
+from .related import with_related
 from .state import State, open_state
+from .webanswer import Response
+from .webguard import Access, Guard
+from .webhosts import allowed_hosts
+from .webserver import Limits, WebServer
 
 if TYPE_CHECKING:
     from .settings import Config
 
 log = logging.getLogger("monitor.web")
 FEED_SIZE = 50
-
+READERS = 4
+"""Threads that read the database at once, each with its own read-only connection."""
 
 Problems = Callable[[], list[str]]
 """What keeps the daemon from working (a stalled scheduler, a database that cannot commit)."""
 
 
 def not_modified(request: Request, answer: Response) -> Response | None:
-    """A 304 for a request whose If-None-Match names the answer's ETag."""
-    etag = answer.headers.get("ETag")
-    wanted = request.headers.get("if-none-match", "")
-    if answer.status != 200 or not etag or not wanted:
+    """A 304 for a request whose copy is current (RFC 9110): its If-None-Match names the answer's
+    ETag or, when it sends none, its If-Modified-Since is no older than the Last-Modified."""
+    if answer.status != 200:
         return None
-    if wanted.strip() == "*" or etag in (tag.strip().removeprefix("W/") for tag in wanted.split(",")):
-        return Response(304, answer.content_type, b"", answer.headers)
-    return None
+    etag, wanted = answer.headers.get("ETag"), request.headers.get("if-none-match")
+    if wanted:
+        current = bool(etag) and (wanted.strip() == "*" or etag in (tag.strip().removeprefix("W/")
+                                                                    for tag in wanted.split(",")))
+    else:
+        current = modified_since(request.headers.get("if-modified-since"), answer.headers.get("Last-Modified"))
+    return Response(304, answer.content_type, b"", answer.headers) if current else None
 
 
 class Endpoint:
-    """The routes, served by a `BoundedServer` whose worker threads each keep one read-only
-    connection to the database for their whole life (migrations ran once, at start).
-
-    A page is a method or function taking (endpoint, request) and returning a Response, added
-    to `routes`; it reads the database through `endpoint.state()`, this thread's State."""
+    """The app and its server. Pages read the database in a pool of threads (never in the event
+    loop that runs the checks), each keeping one read-only connection (migrations ran once, at
+    start). `serve()` runs in the caller's event loop; `start()`/`stop()` in a thread of its own."""
 
     def __init__(self, listen: str, state_path: Path, metrics: Metrics, problems: Problems,
-                 config: Callable[[], Config | None] = lambda: None):
-        host, _, port = listen.rpartition(":")
+                 config: Callable[[], Config | None] = lambda: None, limits: Limits | None = None):
+        current = config()
+        try:
+            hosts = allowed_hosts(listen, current.http_allowed_hosts if current else [])
+        except ValueError as exc:
+            raise MonitorError(f"http.allowed_hosts: {exc}") from None
         self.state_path = state_path
         self.metrics = metrics
         self.problems = problems
+        self.config = config
         self.pages = Dashboard(lambda work: work(self.state().conn), config)
-        self.routes: dict[str, Callable[[Endpoint, Request], Response]] = {
-            "/healthz": Endpoint.healthz, "/metrics": Endpoint.render_metrics,
-            "/events.json": Endpoint.events_json, "/events.atom": Endpoint.events_atom,
-            "/feed.json": Endpoint.feed_json}
         self._local = threading.local()
-        self.server = BoundedServer(host.strip("[]"), int(port), self._handle, thread_exit=self._forget_state)
-        self.address = "%s:%d" % self.server.address
+        self._limiter: anyio.CapacityLimiter | None = None
+        self.app = Starlette(routes=self.routes(), middleware=[
+            Middleware(Guard), Middleware(TrustedHostMiddleware, allowed_hosts=hosts),
+            Middleware(Access, config=config)])
+        self.server = WebServer(self.app, listen, limits)
+        self.address = self.server.address
+        self._thread: threading.Thread | None = None
+
+    def routes(self) -> list[Any]:
+        return [Route("/healthz", self.healthz), Route("/metrics", self.render_metrics),
+                Route("/events.json", self.events_json), Route("/events.atom", self.events_atom),
+                Route("/feed.json", self.feed_json),
+                Mount("/static", StaticFiles(packages=[("monitor", "static")])),
+                Route("/{path:path}", self.dashboard)]
+
+    # --- running -------------------------------------------------------------------------
+
+    async def serve(self) -> None:
+        """Serve in the running event loop until `stop()`."""
+        log.info("HTTP endpoint on http://%s/", self.address)
+        await self.server.serve()
 
     def start(self) -> None:
-        self.server.start()
-        log.info("HTTP endpoint on http://%s/ (%s)", self.address, ", ".join(self.routes))
+        """Serve in a thread of its own (tests and tools)."""
+        self._thread = threading.Thread(target=asyncio.run, args=(self.serve(),), name="http", daemon=True)
+        self._thread.start()
 
     def stop(self) -> None:
         self.server.stop()
+        if self._thread:
+            self._thread.join(self.server.limits.shutdown + 2)
+
+    # --- reading the database -------------------------------------------------------------
 
     def state(self) -> State:
-        """This serving thread's connection to the database, opened on first use."""
+        """This reading thread's connection to the database, opened on first use."""
         state = getattr(self._local, "state", None)
         if state is None:
             state = self._local.state = open_state(self.state_path, readonly=True, migrate=False)
@@ -82,71 +122,88 @@ class Endpoint:
         if state is not None:
             state.close()
 
-    def _handle(self, request: Request) -> Response:
-        answer = self._answer(request)
-        answer.headers = {**SECURITY_HEADERS, **answer.headers}
-        return not_modified(request, answer) or answer
-
-    def _answer(self, request: Request) -> Response:
-        page = self.routes.get(request.path)
+    def _work(self, work: Callable[[], Response]) -> Response:
         try:
-            refused = None if request.path == "/healthz" else self.pages.refused(request.headers.get("authorization"))
-            if refused:
-                return refused
-            if page is None:  # the dashboard's pages, a 404 page for anything unknown
-                return self.pages.handle(request.path, request.query)
-            return page(self, request)
+            return work()
         except BadRequest as exc:
             return Response(400, "text/plain; charset=utf-8", f"bad request: {exc}\n".encode())
         except (MonitorError, sqlite3.Error) as exc:  # a broken database: a 503, a fresh connection next time
-            log.warning("endpoint %s failed: %s", request.path, exc)
+            log.warning("endpoint failed to read the database: %s", exc)
             self._forget_state()
-            return Response(503, "text/plain", f"unavailable: {exc}\n".encode())
+            return Response(503, "text/plain; charset=utf-8", b"unavailable: the database cannot be read\n")
 
-    def healthz(self, request: Request) -> Response:
+    async def read(self, request: Request, work: Callable[[], Response]) -> StarletteResponse:
+        """`work` run in a reading thread, its answer (400 for bad parameters, 503 for a broken
+        database, 304 when the request already has it)."""
+        if self._limiter is None:
+            self._limiter = anyio.CapacityLimiter(READERS)
+        # A request cancelled at shutdown does not wait for its read, which ends on its own.
+        answer = await anyio.to_thread.run_sync(self._work, work, limiter=self._limiter, abandon_on_cancel=True)
+        return starlette_response(not_modified(request, answer) or answer)
+
+    # --- routes ---------------------------------------------------------------------------
+
+    async def healthz(self, request: Request) -> StarletteResponse:
         problems = self.problems()
-        try:
-            self.state().conn.execute("select count(*) from meta").fetchone()
-        except (MonitorError, sqlite3.Error) as exc:
-            self._forget_state()
-            problems.append(f"database unreadable: {exc}")
-        if problems:
-            return Response(503, "text/plain", ("; ".join(problems) + "\n").encode())
-        return Response(200, "text/plain", b"ok\n")
 
-    def render_metrics(self, request: Request) -> Response:
-        state = self.state()
-        last = {name: row["last_success"] for name, row in state.source_rows().items()}
-        pending: dict[str, int] = {}
-        for delivery in state.outbox.deliveries("pending"):
-            pending[delivery.channel] = pending.get(delivery.channel, 0) + 1
-        return Response(200, "text/plain; version=0.0.4; charset=utf-8", self.metrics.render(last, pending).encode())
+        def database() -> Response:
+            try:
+                self.state().conn.execute("select count(*) from meta").fetchone()
+            except (MonitorError, sqlite3.Error) as exc:
+                self._forget_state()
+                problems.append(f"database unreadable: {exc}")
+            if not problems:
+                return Response(200, "text/plain", b"ok\n")
+            detail = "".join(f"{p}\n" for p in problems) if request.scope.get("authorised") else ""
+            return Response(503, "text/plain; charset=utf-8", f"failing\n{detail}".encode())
+        return await self.read(request, database)
+
+    async def render_metrics(self, request: Request) -> StarletteResponse:
+        config = self.config()
+        sources = [s.name for s in config.sources] if config else []
+        channels = [c.name for c in config.channels if c.enabled] if config else []
+        return await self.read(request, lambda: Response(200, CONTENT_TYPE, self.metrics.render(self.state().conn, sources,
+                                                                                        channels)))
 
     def _page(self, request: Request) -> FeedPage:
         """The newest events the query's filters allow (the dashboard's filters; default treaty
         actions; held and dropped events are not news), from the query's `before` cursor on."""
-        filters, before = parse_filters(request.query)
+        query = request.scope["query_string"].decode("latin-1")
+        filters, before = parse_filters(query)
         state = self.state()
         found = find_events(state.conn, filters, FEED_SIZE, before)
-        page = FeedPage(with_related(state, found.events), filters, origin(request.headers.get("host"), self.address),
-                        before, found.older, request.query,
+        page = FeedPage(with_related(state, found.events, listing=True), filters,
+                        origin(request.headers.get("host"), self.address), before, found.older, query,
                         ranks=moment_ranks(state.conn, [e.detected_at for e in found.events if e.detected_at]))
         if not page.events:
             page.newest = state.conn.execute("select max(detected_at) from events").fetchone()[0]
         return page
 
-    def _feed(self, request: Request, content_type: str, render: Callable[[FeedPage], bytes],
-              links: Callable[[FeedPage], dict[str, str]] = lambda page: {}) -> Response:
-        page = self._page(request)
-        status, headers, body = conditional(request.headers.get, render(page), last_modified(page), links(page))
-        return Response(status, content_type, body, headers)
+    async def _feed(self, request: Request, content_type: str, render: Callable[[FeedPage], bytes],
+                    links: Callable[[FeedPage], dict[str, str]] = lambda page: {}) -> StarletteResponse:
+        """A feed of the request's page, with its validators (ETag, Last-Modified) for a 304."""
+        def work() -> Response:
+            page = self._page(request)
+            body = render(page)
+            return Response(200, content_type, body, {**validators(body, last_modified(page)), **links(page)})
+        return await self.read(request, work)
 
-    def events_json(self, request: Request) -> Response:
-        return self._feed(request, "application/json; charset=utf-8", events_json,
-                          lambda page: link_header(page, "/events.json"))
+    async def events_json(self, request: Request) -> StarletteResponse:
+        return await self._feed(request, "application/json; charset=utf-8", events_json,
+                                lambda page: link_header(page, "/events.json"))
 
-    def events_atom(self, request: Request) -> Response:
-        return self._feed(request, "application/atom+xml; charset=utf-8", atom_feed)
+    async def events_atom(self, request: Request) -> StarletteResponse:
+        return await self._feed(request, "application/atom+xml; charset=utf-8", atom_feed)
 
-    def feed_json(self, request: Request) -> Response:
-        return self._feed(request, "application/feed+json; charset=utf-8", json_feed)
+    async def feed_json(self, request: Request) -> StarletteResponse:
+        return await self._feed(request, "application/feed+json; charset=utf-8", json_feed)
+
+    async def dashboard(self, request: Request) -> StarletteResponse:
+        path = request.scope["raw_path"].decode("latin-1").split("?", 1)[0]
+        query = request.scope["query_string"].decode("latin-1")
+        return await self.read(request, lambda: self.pages.handle(path, query))
+
+
+def starlette_response(answer: Response) -> StarletteResponse:
+    return StarletteResponse(answer.body, answer.status, {"content-type": answer.content_type, **answer.headers})
+

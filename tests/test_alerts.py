@@ -158,7 +158,7 @@ def test_webhook_json_schema_hmac_and_retry_until_delivered(tmp_path, server, mo
     payload = json.loads(hits[-1].body)
     assert set(payload) == {"schema", "schema_uri", "id", "type", "source", "key", "subject", "treaty", "date",
                             "effective_date", "title", "summary", "url", "detected_at", "details", "story", "related",
-                            "changes", "date_text"}
+                            "changes", "date_text", "related_total"}
     assert payload["schema"] == "legal-monitor/event@1"
     assert payload["treaty"]["id"] == "ETS No. 126" and payload["effective_date"] == "2026-03-01"
     row = state.outbox.deliveries()[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import urllib.request
 import sqlite3
 
 import pytest
@@ -117,3 +118,79 @@ def test_mask_url(url, shown):
 
 def test_a_named_parameter_is_masked_whatever_its_name():
     assert mask_url("https://h.example/x?access=1&page=2", {"access"}) == "https://h.example/x?access=***&page=2"
+
+
+ANCHORED = "<ul><li id='{key}'><a href='#{key}'>{name}</a></li></ul>"
+
+
+def test_a_params_env_secret_never_reaches_a_link_resolved_from_the_page(tmp_path, server):
+    from monitor.config import load_config
+    from monitor.metrics import Metrics
+    from monitor.web import Endpoint
+
+    env = {"LM_API_KEY": "TOPSECRETKEY123"}
+    server.routes["/list"] = Reply(200, ANCHORED.format(key="fr", name="France"), {"Content-Type": "text/html"})
+    server.routes["/hook"] = Reply(200, "ok")
+    config = config_for(tmp_path, f"{server.base}/list?page=1", f"{server.base}/hook",
+                        'params_env = { "api_key" = "LM_API_KEY" }\nfields = { title = "a", url = "a@href" }\n'
+                        'alert_on_first_check = true')
+    shown = [run_cli("--config", str(config), "preview", "portal", env=env).stdout,
+             run_cli("--config", str(config), "check", "--json", env=env).stdout]
+    server.routes["/list"] = Reply(200, ANCHORED.format(key="de", name="Germany"), {"Content-Type": "text/html"})
+    shown.append(run_cli("--config", str(config), "check", "--json", env=env).stdout)
+    assert server.hits("/list")[-1].query["api_key"] == ["TOPSECRETKEY123"]  # the portal still gets it
+    shown.append(everything_shown(config, tmp_path))
+    import os
+
+    os.environ["LM_API_KEY"] = "TOPSECRETKEY123"
+    try:
+        loaded = load_config(config)
+    finally:
+        del os.environ["LM_API_KEY"]
+    endpoint = Endpoint("127.0.0.1:0", loaded.state_path, Metrics(), lambda: [], lambda: loaded)
+    endpoint.start()
+    try:
+        for path in ("/events?type=record_added", "/events.json?type=record_added", "/events.atom?type=record_added",
+                     "/sources"):
+            shown.append(urllib.request.urlopen(f"http://{endpoint.address}{path}", timeout=10).read().decode())
+    finally:
+        endpoint.stop()
+    text = "\n".join(shown) + "\n".join(r.body.decode() for r in server.hits("/hook"))
+    assert f"{server.base}/list?page=1#de" in text  # the link, resolved against the configured address
+    assert "TOPSECRETKEY123" not in text
+
+
+def test_preview_masks_its_errors_as_check_does(tmp_path, server):
+    server.routes["/list"] = Reply(200, "<p>no list today</p>", {"Content-Type": "text/html"})
+    config = config_for(tmp_path, f"{server.base}/list?token=T0KEN-IN-URL", f"{server.base}/hook")
+    preview = run_cli("--config", str(config), "preview", "portal")
+    check = run_cli("--config", str(config), "check")
+    assert preview.returncode == 1 and f"no items found in {server.base}/list?token=***" in preview.stderr
+    assert "T0KEN-IN-URL" not in preview.stdout + preview.stderr + check.stdout + check.stderr
+
+
+@pytest.mark.parametrize("table, key", [
+    ('[http]\nlisten = "127.0.0.1:8080"\ntoken_env = "LM_EMPTY"', "http.token_env"),
+    ('[http]\nlisten = "127.0.0.1:8080"\nusername = "u"\npassword_env = "LM_EMPTY"', "http.password_env"),
+    ('[[sources]]\nname = "p"\nkind = "html"\nurl = "http://127.0.0.1:9/"\nitems = "li"\nkey = "@id"\n'
+     'params_env = { "api_key" = "LM_EMPTY" }', 'sources[0] ("p").params_env.api_key'),
+    ('[[sources]]\nname = "p"\nkind = "html"\nurl = "http://127.0.0.1:9/"\nitems = "li"\nkey = "@id"\n'
+     'headers_env = { "X-Key" = "LM_EMPTY" }', 'sources[0] ("p").headers_env.X-Key'),
+    ('[[channels]]\nname = "hook"\nkind = "webhook"\nurl = "http://127.0.0.1:9/"\nsecret_env = "LM_EMPTY"',
+     'channels[0] ("hook").secret_env'),
+])
+def test_a_secret_variable_set_but_empty_is_a_config_error(tmp_path, table, key):
+    config = write_config(tmp_path, '[state]\npath = "s.db"\n' + table)
+    result = run_cli("--config", str(config), "validate", env={"LM_EMPTY": ""})
+    assert result.returncode == 2, result.stdout
+    assert f"{key}: environment variable LM_EMPTY is set but empty" in result.stderr
+
+
+def test_an_empty_token_never_opens_the_pages(tmp_path):
+    from conftest import free_port
+
+    port = free_port()
+    config = write_config(tmp_path, f'[state]\npath = "s.db"\n[http]\nlisten = "127.0.0.1:{port}"\n'
+                                    'token_env = "LM_TOKEN"')
+    result = run_cli("--config", str(config), "serve", env={"LM_TOKEN": ""}, timeout=30)
+    assert result.returncode == 2 and "http.token_env: environment variable LM_TOKEN is set but empty" in result.stderr

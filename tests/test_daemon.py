@@ -147,9 +147,13 @@ def test_json_logs_and_the_http_endpoint(tmp_path, server):
         daemon.wait_for(lambda: daemon.logged('"checked a:'), what="a check")
         with urllib.request.urlopen(base + "/healthz", timeout=5) as response:
             assert response.status == 200 and response.read() == b"ok\n"
-        with urllib.request.urlopen(base + "/metrics", timeout=5) as response:
-            metrics = response.read().decode()
-        assert 'legal_monitor_checks_total{source="a",outcome="baseline"} 1' in metrics
+        def metrics() -> str:
+            with urllib.request.urlopen(base + "/metrics", timeout=5) as response:
+                return response.read().decode()
+        # counted just after the check's log line
+        daemon.wait_for(lambda: 'legal_monitor_checks_total{outcome="baseline",source="a"} 1.0' in metrics(),
+                        what="the check counted")
+        metrics = metrics()
         assert 'legal_monitor_last_success_timestamp_seconds{source="a"}' in metrics
         with urllib.request.urlopen(base + "/events.json", timeout=5) as response:
             assert json.loads(response.read()) == []

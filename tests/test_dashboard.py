@@ -14,6 +14,7 @@ import xml.etree.ElementTree as ET
 from urllib.error import HTTPError
 
 import pytest
+from typing import Any
 
 from conftest import ROOT, LocalServer, free_port, write_config
 from dashboard_data import HOSTILE, build
@@ -26,15 +27,17 @@ from monitor.web import Endpoint
 RUSSIA, US, CZECH, KAZAKH = "Russian Federation", "United States of America", "Czech Republic", "Kazakhstan"
 EVIL = "Evil" + HOSTILE
 ATOM = "{http://www.w3.org/2005/Atom}"
+CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; object-src 'self'; frame-src 'self'; "
+       "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
 
-def get(base: str, path: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], str]:
+def get(base: str, path: str, headers: dict[str, str] | None = None) -> tuple[int, Any, str]:
     request = urllib.request.Request(base + path, headers=headers or {})
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, dict(response.headers), response.read().decode()
+            return response.status, response.headers, response.read().decode()
     except HTTPError as exc:
-        return exc.code, dict(exc.headers), exc.read().decode()
+        return exc.code, exc.headers, exc.read().decode()
 
 
 def serve(config_path):
@@ -76,7 +79,7 @@ def feed_subjects(base: str, query: str) -> tuple[list[str], list[str]]:
 def test_home_lists_treaty_actions_newest_first_with_source_health_and_feed_links(site):
     status, headers, body = get(site, "/")
     assert status == 200 and headers["Content-Type"].startswith("text/html")
-    assert headers["Content-Security-Policy"] == "default-src 'self'"
+    assert headers["Content-Security-Policy"] == CSP
     # Treaty actions only: Mexico's new row (record_added) and Russia's record_changed stay off.
     assert sorted(shown(body)) == sorted([("Signature", KAZAKH), ("Ratification", CZECH), ("Denunciation", RUSSIA),
                                           ("Denunciation", US), ("Ratification", EVIL)])
@@ -323,7 +326,7 @@ def test_the_daemon_serves_the_dashboard_on_its_http_listener(tmp_path, server):
         daemon.wait_for(lambda: re.search(r"<td>(baseline|unchanged)</td>", get(base, "/sources")[2]), timeout=60,
                         what="the first check")
         status, headers, body = get(base, "/")
-        assert status == 200 and headers["Content-Security-Policy"] == "default-src 'self'"
+        assert status == 200 and headers["Content-Security-Policy"] == CSP
         assert '<li class="ok">' in body and "/sources#source-coe" in body
         status, _, body = get(base, "/treaties/coe/126")
         assert status == 200 and "Russian Federation" in body

@@ -63,13 +63,22 @@ def test_idle_half_requests_under_a_low_fd_limit_leave_healthz_and_checks_workin
     assert not any("Too many open files" in line or "failed" in line for line in daemon.lines), daemon.lines
 
 
-def test_metrics_print_timestamps_and_large_counters_in_full():
+def test_metrics_print_timestamps_and_large_counters_in_full(tmp_path):
+    from monitor.state import open_state
+
+    state = open_state(tmp_path / "s.db")
+    state.conn.execute("insert into sources (name, kind, created_at, last_success) values "
+                       "('a', 'html', '2026-11-26T10:51:33.123+00:00', '2026-11-26T10:51:33.123+00:00')")
     metrics = Metrics()
-    metrics.checks[("a", "unchanged")] = 12345678
-    text = metrics.render({"a": "2026-11-26T10:51:33.123+00:00"}, {"hook": 3})
-    assert 'legal_monitor_last_success_timestamp_seconds{source="a"} 1795690293.123\n' in text
-    assert 'legal_monitor_checks_total{source="a",outcome="unchanged"} 12345678\n' in text
-    assert 'legal_monitor_deliveries_pending{channel="hook"} 3\n' in text
+    for _ in range(3):
+        metrics.observe_check("a", "unchanged", 0.25, [])
+    text = metrics.render(state.conn, ["a", "never"], ["hook"]).decode()
+    state.close()
+    assert 'legal_monitor_last_success_timestamp_seconds{source="a"} 1.795690293123e+09\n' in text
+    assert 'legal_monitor_last_success_timestamp_seconds{source="never"} 0.0\n' in text
+    assert 'legal_monitor_checks_total{outcome="unchanged",source="a"} 3.0\n' in text
+    assert 'legal_monitor_check_duration_seconds_sum{source="a"} 0.75\n' in text
+    assert 'legal_monitor_deliveries_pending{channel="hook"} 0.0\n' in text
 
 
 def raw(address: str, data: bytes) -> bytes:
@@ -90,21 +99,22 @@ def test_the_endpoint_answers_only_whole_small_get_and_head_requests(tmp_path):
     endpoint = Endpoint("127.0.0.1:0", tmp_path / "s.db", Metrics(), lambda: [])
     endpoint.start()
     try:
-        get = raw(endpoint.address, b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-        head = raw(endpoint.address, b"HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-        post = raw(endpoint.address, b"POST /healthz HTTP/1.1\r\nContent-Length: 0\r\n\r\n")
+        get = raw(endpoint.address, b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        head = raw(endpoint.address, b"HEAD /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        post = raw(endpoint.address, b"POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n")
         junk = raw(endpoint.address, b"\x16\x03\x01 hello\r\n\r\n")
-        try:  # a head over 16 KiB is not read to its end: the connection is closed
-            huge = raw(endpoint.address, b"GET /healthz HTTP/1.1\r\n" + b"X-Pad: " + b"a" * 20000 + b"\r\n\r\n")
-        except ConnectionError:  # reset, or a broken pipe while sending
-            huge = b""
-        missing = raw(endpoint.address, b"GET /nothing HTTP/1.0\r\n\r\n")
+        headers = raw(endpoint.address, b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Pad: " + b"a" * 20000 + b"\r\n\r\n")
+        target = raw(endpoint.address, b"GET /subjects/" + b"a" * 200_000 + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        missing = raw(endpoint.address, b"GET /nothing HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        no_host = raw(endpoint.address, b"GET /healthz HTTP/1.0\r\n\r\n")
     finally:
         endpoint.stop()
-    assert get.startswith(b"HTTP/1.0 200 ") and get.endswith(b"\r\n\r\nok\n")
-    assert head.startswith(b"HTTP/1.0 200 ") and b"\r\nConnection: close\r\n" in head
+    assert get.startswith(b"HTTP/1.1 200 ") and get.endswith(b"\r\n\r\nok\n")
+    assert head.startswith(b"HTTP/1.1 200 ") and b"\r\ncontent-length: 3\r\n" in head
     assert head.endswith(b"\r\n\r\n")  # HEAD: the headers, no body
-    assert post.startswith(b"HTTP/1.0 405 ")
-    assert junk.startswith(b"HTTP/1.0 400 ")
-    assert huge == b""
-    assert missing.startswith(b"HTTP/1.0 404 ")
+    assert post.startswith(b"HTTP/1.1 405 ") and b"\r\nallow: GET, HEAD\r\n" in post
+    assert junk.startswith(b"HTTP/1.1 400 ")
+    assert headers.startswith(b"HTTP/1.1 431 Request Header Fields Too Large\r\n")
+    assert target.startswith(b"HTTP/1.1 414 URI Too Long\r\n")
+    assert missing.startswith(b"HTTP/1.1 404 ")
+    assert no_host.startswith(b"HTTP/1.1 400 ")  # no Host: nothing to check it against

@@ -40,7 +40,7 @@ def test_the_json_form_keeps_every_field():
         "summary": "m", "url": "https://x.example/", "date": "2026-01-02", "effective_date": "2026-05-01",
         "date_text": "2 Jan 2026", "treaty": {"id": "1", "title": "T", "url": "https://x.example/t"},
         "details": {"a": 1},
-        "detected_at": "now", "story": "st", "related": [], "hold": None}
+        "detected_at": "now", "story": "st", "related": [], "related_total": 0, "hold": None}
 
 
 @pytest.mark.parametrize("details, changes", [

@@ -6,6 +6,7 @@ import html
 import re
 import urllib.request
 import xml.etree.ElementTree as ET
+from typing import Any
 from datetime import date
 from urllib.error import HTTPError
 
@@ -23,13 +24,13 @@ SVG = "{http://www.w3.org/2000/svg}"
 XLINK = "{http://www.w3.org/1999/xlink}"
 
 
-def get(base: str, path: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+def get(base: str, path: str, headers: dict[str, str] | None = None) -> tuple[int, Any, bytes]:
     request = urllib.request.Request(base + path, headers=headers or {})
     try:
         with urllib.request.urlopen(request, timeout=20) as response:
-            return response.status, dict(response.headers), response.read()
+            return response.status, response.headers, response.read()
     except HTTPError as exc:
-        return exc.code, dict(exc.headers), exc.read()
+        return exc.code, exc.headers, exc.read()
 
 
 @pytest.fixture(scope="module")

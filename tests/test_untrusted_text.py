@@ -117,6 +117,34 @@ def test_controls_never_reach_events_email_subjects_or_the_atom_feed(tmp_path, s
     assert no_controls(atom.decode()) and no_controls(events_json.decode())
 
 
+def test_noncharacters_and_bidi_overrides_never_reach_the_feeds_alerts_or_preview(tmp_path, server):
+    import feedparser
+
+    rows = [{"code": "FR", "state": "France", "title": "Ratification by France", "link": None}]
+    config = json_site(server, tmp_path, rows)
+    assert run_cli("--config", str(config), "check").returncode == 0
+    rows += [{"code": "RU", "state": "Russian Federation", "title": "Ratification by Russia\uffff\ufdd0", "link": None},
+             {"code": "RA", "state": "Russi\u0430n Federation", "title": "Ratification, lookalike", "link": None},
+             {"code": "EV", "state": "\u202eEvil\u2067 St\u0430te", "title": "Ratification by \U0010ffff\u202ex",
+              "link": None}]
+    shown = [run_cli("--config", str(config), "preview", "portal").stdout]
+    result = run_cli("--config", str(config), "check", "--json")
+    assert result.returncode == 0, result.stderr
+    shown += [result.stdout, run_cli("--config", str(config), "events", "--json").stdout]
+    atom, events_json = feed(load_config(config).state_path)
+    parsed = feedparser.parse(atom)
+    assert not parsed.bozo, parsed.bozo_exception  # the whole feed stays valid XML
+    assert "Ratification by Russia" in [e.title.split(" — ")[-1] for e in parsed.entries]
+    text = "".join(shown) + atom.decode() + events_json.decode()
+    for bad in ("\uffff", "\ufdd0", "\U0010ffff", "\u202e", "\u2067", "\\uffff", "\\u202e"):
+        assert bad not in text
+    events = {e["key"]: e for e in json.loads(events_json)}
+    assert events["RA"]["subject"] == "Russian Federation"  # the lookalike is the real state: one page, one story
+    assert events["RA"]["story"] == events["RU"]["story"]
+    assert events["EV"]["subject"] == "Evil St\u0430te"
+    assert events["EV"]["details"]["subject_mixed_scripts"] == "mixes Cyrillic and Latin letters"
+
+
 # --- links -------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("bad", BAD_LINKS)
