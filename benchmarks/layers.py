@@ -32,12 +32,10 @@ from typing import Any, Awaitable, Callable
 
 import httpx
 
-from monitor import fetch as fetch_module
 from monitor.check import check_all
 from monitor.config import load_config
 from monitor.context import SourceContext
 from monitor.fetch import Fetcher
-from monitor.lean_client import LeanClient
 from monitor.state import open_state
 
 from .common import code_version, median, table, write_config
@@ -60,7 +58,7 @@ def _transport(pages: int) -> httpx.MockTransport:
     return httpx.MockTransport(answer)
 
 
-class _MockedClient(LeanClient):
+class _MockedClient(httpx.AsyncClient):
     """The client the fetcher builds, with the in-memory transport in place of the network."""
 
     transport: httpx.MockTransport
@@ -77,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     transport = _transport(args.sources)
     _MockedClient.transport = transport
-    fetch_module.LeanClient = _MockedClient  # type: ignore[misc]
+    bare = httpx.AsyncClient
+    httpx.AsyncClient = _MockedClient  # type: ignore[misc]  # the class the fetcher builds its pools from
     work = Path(tempfile.mkdtemp(prefix="lm-layers-"))
     try:
         config = load_config(write_config(work, BASE, args.sources, "html"))
@@ -90,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
 
         async def floor() -> None:
             httpx.create_ssl_context()  # what a client with its own transport loads (the fetcher does too)
-            async with httpx.AsyncClient(transport=transport) as client:
+            async with bare(transport=transport) as client:
                 slots = asyncio.Semaphore(8)
 
                 async def one(url: str, headers: dict[str, str]) -> None:

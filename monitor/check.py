@@ -9,7 +9,8 @@ import time
 from dataclasses import dataclass, field
 from functools import partial
 
-from .settings import Config, SourceConfig
+from .words import plural
+from .settings import SWEEP_MEMO, Config, SourceConfig
 from .context import SourceContext
 from .diff import PartDiff, diff_part, miss
 from .errors import SourceError, StateError, StructureChanged
@@ -31,7 +32,7 @@ SETTINGS_MEMO = "extraction_settings"
 """The memo key holding the fingerprint of the settings the stored records came from."""
 
 
-@dataclass(eq=False, repr=False)
+@dataclass
 class CheckReport:
     """What one check did, for the command line and the logs."""
 
@@ -56,12 +57,14 @@ class CheckReport:
 
 
 async def check_source(source: Source, state: State, fetcher: Fetcher, *, accept_shrink: bool = False,
-                       prior: Prior | None = None, quiet_writes: QuietWrites | None = None) -> CheckReport:
+                       prior: Prior | None = None, quiet_writes: QuietWrites | None = None,
+                       path: str | None = None) -> CheckReport:
     """Check one source now, committing what it learned (and the new events' deliveries, in
     the state's outbox) at once. Failures are reported and logged, never raised (except a
     broken database, which stops everything). `prior` is a cycle's read of what the state
     held (default: read now, for this source alone); with `quiet_writes`, a check that found nothing
-    new is written with others (see `quiet.QuietWrites`)."""
+    new is written with others (see `quiet.QuietWrites`). With `path`, one run of the source's
+    fast path of that name (see `Source.fast_paths`), which waits for the source's first sweep."""
     name, config = source.name, source.config
     started_at, start = utcnow(), time.monotonic()
     prior = prior or Prior(state)
@@ -69,12 +72,18 @@ async def check_source(source: Source, state: State, fetcher: Fetcher, *, accept
     first = row is None or row["last_success"] is None
     memo = json.loads((row or {}).get("memo") or "{}")
     rebase = settings_changed(source, memo, first)
+    if path is None and source.fast_paths():  # the daemon schedules the sweep from its own last run
+        memo[SWEEP_MEMO] = started_at
+    if path is not None and (first or rebase):  # a baseline is the sweep's: it alone knows the whole
+        log.info("%s: fast path %s waits for the source's first full check", name, path,
+                 extra={"source": name, "outcome": "baseline"})
+        return CheckReport(name, "baseline")
     ctx = SourceContext(fetcher, config, {} if rebase else prior.documents(name), memo,
                         partial(state.snapshot_body, name), source.error_markers,
                         renote_before=started_at[:13])  # documents still answering 304: noted once an hour
     try:
-        parts = await source.collect(ctx)
-        if not parts:
+        parts = await (source.collect_fast(ctx, path) if path is not None else source.collect(ctx))
+        if not parts and path is None:  # a fast path that found nothing new has no part to diff
             raise StructureChanged("the source returned nothing to compare")
         diffs, failed, unread, quiet = [], [], [], set()
         for part in parts:
@@ -89,7 +98,7 @@ async def check_source(source: Source, state: State, fetcher: Fetcher, *, accept
                     unread.append((part.name, SourceError(part.warning)))
             except SourceError as exc:
                 failed.append((part.name, exc))
-        if not diffs:  # every part failed: the check failed
+        if failed and not diffs:  # every part failed: the check failed
             raise _combined(failed)
         ctx.forget_parts({part_name for part_name, _ in failed + unread})  # judged again next time
     except SourceError as exc:
@@ -138,9 +147,10 @@ async def check_source(source: Source, state: State, fetcher: Fetcher, *, accept
     for change in changes:
         setattr(report, change.kind, getattr(report, change.kind) + 1)
     if log.isEnabledFor(logging.INFO):  # its fields are worked out only when the line is written
-        log.info("checked %s: %s in %.2fs, %d bytes, %d requests (%d not modified), %d records, +%d ~%d -%d, "
-                 "%d new events", name, outcome, report.duration, report.bytes, report.requests, report.not_modified,
-                 records, report.added, report.changed, report.removed, len(new_events),
+        log.info("checked %s: %s in %.2fs, %d bytes, %s (%d not modified), %s, +%d ~%d -%d, %s",
+                 f"{name} ({path})" if path else name, outcome, report.duration, report.bytes,
+                 plural(report.requests, "request"), report.not_modified, plural(records, "record"), report.added,
+                 report.changed, report.removed, plural(len(new_events), "new event"),
                  extra={"source": name, "outcome": outcome, "duration": round(report.duration, 3),
                         "bytes": report.bytes, "requests": report.requests, "not_modified": report.not_modified,
                         "records": records, "events": len(new_events)})

@@ -14,7 +14,7 @@ from .errors import MonitorError
 from .events import Event
 from .held import drop, held_events
 from .render import event_line
-from .once import known_sources, release_once
+from .once import known_sources, listed_sources, release_once
 from .state import State, state_for
 
 
@@ -27,7 +27,7 @@ def _with_state(config: Config, work: Callable[[State], Any]) -> Any:
 
 
 def cmd_held(args: argparse.Namespace, config: Config) -> int:
-    events = _with_state(config, lambda state: held_events(state, sources=args.source))
+    events = _with_state(config, lambda state: held_events(state, sources=listed_sources(config, state, args.source)))
     if args.json:
         print(json.dumps([e.to_dict() for e in events], ensure_ascii=False, indent=2))
         return 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 from datetime import date, datetime, timedelta, timezone, tzinfo
 
 NOW_ENV = "LEGAL_MONITOR_NOW"
@@ -33,15 +32,7 @@ def iso(moment: datetime) -> str:
 
 def utcnow() -> str:
     """Now, e.g. "2026-11-26T07:23:40.123+00:00" (the text of `iso`)."""
-    moment = time.time()
-    second = int(moment)
-    if second != _second[0]:  # formatting a date costs more than the rest of a quiet check's clock work
-        _second[:] = [second, datetime.fromtimestamp(second, timezone.utc).isoformat()[:19]]
-    return f"{_second[1]}.{int((moment - second) * 1000):03d}+00:00"
-
-
-_second: list = [None, ""]
-"""The last whole second `utcnow` formatted, and its text up to the seconds."""
+    return iso(datetime.now(timezone.utc))
 
 
 def later(stamp: str, seconds: float) -> str:

@@ -24,7 +24,7 @@ UNSEEN = DocState()
 """What is known of a document not fetched before: nothing (never changed)."""
 
 
-@dataclass(eq=False, repr=False)
+@dataclass
 class Document:
     """One fetched document. `changed` is False on a 304 or when the body's hash is the
     stored one; then `text` is None unless the caller asked for the body."""
@@ -47,7 +47,7 @@ class Document:
             raise SourceError(f"{self.url} did not answer JSON (starts with {snippet!r})") from None
 
 
-@dataclass(eq=False, repr=False)
+@dataclass
 class SourceContext:
     """Per-check view of the network for one source. Nothing here touches the database:
     what the check learns is collected in `updates` and `memo` and committed at the end."""

@@ -57,6 +57,8 @@ class Daemon:
         self.metrics = Metrics()
         self.stopping = asyncio.Event()
         self.running: set[asyncio.Task] = set()
+        self.locks: dict[str, asyncio.Lock] = {}
+        """One per source: its sweep and its fast paths run one at a time."""
         self.heartbeat = 0.0
 
     # --- scheduling ----------------------------------------------------------------------
@@ -69,6 +71,30 @@ class Daemon:
             next_run_time=at, replace_existing=True)
         log.info("next check of %s at %s, in %.1fs", source.name, iso(at), (at - now).total_seconds(),
                  extra={"source": source.name, "next_check": iso(at)})
+        self._add_fast_paths(source, now)
+
+    def _add_fast_paths(self, source: SourceConfig, now: datetime) -> None:
+        """The source's fast paths (see `Source.fast_paths`): each its own job on its own
+        interval, with the jitter of its source (at most a tenth of its interval), first run
+        at a random moment of its first interval; those a reload turned off are removed."""
+        paths = sources.create(source).fast_paths()
+        for job in self.scheduler.get_jobs():
+            if job.id.startswith(f"fast:{source.name}:") and job.id.rsplit(":", 1)[1] not in paths:
+                job.remove()
+        for path, interval in paths.items():
+            jitter = min(source.jitter, interval / 10)
+            at = now + timedelta(seconds=random.uniform(0, min(STARTUP_SPREAD, interval)))
+            self.scheduler.add_job(
+                self._check, IntervalTrigger(seconds=interval, jitter=jitter or None), args=[source, path],
+                id=f"fast:{source.name}:{path}", name=f"{source.name} ({path})", max_instances=1, coalesce=True,
+                misfire_grace_time=max(1, int(interval)), next_run_time=at, replace_existing=True)
+            log.info("fast path %s of %s every %.0fs, first at %s", path, source.name, interval, iso(at),
+                     extra={"source": source.name, "next_check": iso(at)})
+
+    def _remove_source(self, name: str) -> None:
+        for job in self.scheduler.get_jobs():
+            if job.id == f"source:{name}" or job.id.startswith(f"fast:{name}:"):
+                job.remove()
 
     def schedule(self) -> None:
         now = datetime.now(timezone.utc)
@@ -88,14 +114,17 @@ class Daemon:
         log.warning("missed the scheduled run of %s at %s; the next follows on its interval",
                     event.job_id, event.scheduled_run_time)
 
-    async def _check(self, source: SourceConfig) -> None:
+    async def _check(self, source: SourceConfig, path: str | None = None) -> None:
+        """One check of `source`: its sweep, or with `path` one run of that fast path. The
+        jobs of one source never overlap: they share its records and memo."""
         if self.stopping.is_set():
             return
         task = asyncio.current_task()
         assert task is not None
         self.running.add(task)
         try:
-            report = await check_source(sources.create(source), self.state, self.fetcher)
+            async with self.locks.setdefault(source.name, asyncio.Lock()):
+                report = await check_source(sources.create(source), self.state, self.fetcher, path=path)
         except asyncio.CancelledError:
             log.info("check of %s cancelled at shutdown; nothing of it was written", source.name,
                      extra={"source": source.name, "outcome": "cancelled"})
@@ -106,7 +135,8 @@ class Daemon:
         finally:
             self.running.discard(task)
         self.metrics.observe_check(source.name, report.outcome, report.duration, (e.type for e in report.events))
-        self._reschedule(source)
+        if path is None:  # a fast path keeps its own interval
+            self._reschedule(source)
         if report.events and not self.stopping.is_set():
             await self._deliver()
 
@@ -172,7 +202,7 @@ class Daemon:
         now = datetime.now(timezone.utc)
         rows = self.state.source_rows()
         for name in old.keys() - new.keys():
-            self.scheduler.remove_job(f"source:{name}")
+            self._remove_source(name)
             log.info("reload: removed source %s", name)
         for name, source in new.items():
             if name not in old:

@@ -14,16 +14,17 @@ import jinja2
 
 from .clock import iso, utcnow
 from .settings import Config, SourceConfig
-from .errors import BadRequest
+from .errors import BadRequest, plain_error
 from .events import LABELS, OPS_TYPES, RECORD_TYPES, TREATY_TYPES, Event
 from .pictures import (STANDING_LABELS, STANDINGS, Mark, months_chart, parties_curve, standings, state_timeline,
                        treaty_map, unplaced)
 from .pictures.cache import Pictures
 from .pictures.charts import MONTH_TYPES
-from .queries import (Filters, actions_by_month, event_by_id, events_version, find_events, months_back,
-                      parse_filters, source_rows, subject_actions, subject_name, treaty_records)
+from .queries import (Filters, actions_by_month, event_by_id, events_version, find_events, generic_treaty,
+                      months_back, parse_filters, source_records, source_rows, subject_actions, subject_name,
+                      treaty_records)
 from .readable import human_date, human_time
-from .render import headline, label
+from .render import about, headline, label
 from .schedule import next_check
 from .sanitize import web_link
 from .statustables import STATUS_TABLES
@@ -50,7 +51,8 @@ def environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.PackageLoader("monitor", "templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(day=human_date, moment=human_time, official=web_link, path=lambda v: quote(v, safe=""))
-    env.globals.update(label=label, headline=headline, LABELS=LABELS, TYPE_GROUPS=TYPE_GROUPS, unplaced=unplaced)
+    env.globals.update(label=label, about=about, headline=headline, LABELS=LABELS, TYPE_GROUPS=TYPE_GROUPS,
+                       unplaced=unplaced)
     return env
 
 
@@ -136,8 +138,11 @@ class Dashboard:
         rows = source_rows(conn)
         kind = self._kinds(rows).get(source)
         table = STATUS_TABLES.get(kind or "")
+        if table is None:  # a generic source about the one treaty it names
+            named = generic_treaty(conn, source, treaty)
+            return TreatyStatus(treaty, named.get("title") or treaty, named.get("url"), []) if named else None
         memo = _json(rows.get(source, {}).get("memo"))
-        return table(treaty, lambda ref: treaty_records(conn, source, ref), memo) if table else None
+        return table(treaty, lambda ref: treaty_records(conn, source, ref), memo)
 
     def _treaty(self, conn: sqlite3.Connection, source: str, treaty: str, query: str) -> Response:
         status = self._status(conn, source, treaty)
@@ -147,7 +152,8 @@ class Dashboard:
         _, before = parse_filters(query)
         filters = Filters(source=source, treaty=status.treaty)
         page = find_events(conn, filters, before=before)
-        return self.page("treaty.html", source=source, status=status, filters=filters, page=page,
+        records = [] if self._kinds(rows).get(source) in STATUS_TABLES else source_records(conn, source)
+        return self.page("treaty.html", source=source, status=status, filters=filters, page=page, records=records,
                          treaty_of=self._treaty_of(rows), standings=standings(status), STANDINGS=STANDINGS,
                          STANDING_LABELS=STANDING_LABELS,
                          base=f"/treaties/{quote(source, safe='')}/{quote(status.treaty, safe='')}", before=before)
@@ -228,26 +234,32 @@ class Dashboard:
         kinds = self._kinds(rows)
 
         def path(event: Event) -> str | None:
-            if event.treaty is None or kinds.get(event.source) not in STATUS_TABLES or ":" not in event.key:
+            if event.treaty is None:
                 return None
-            return f"/treaties/{quote(event.source, safe='')}/{quote(event.key.split(':')[0], safe='')}"
+            if kinds.get(event.source) in STATUS_TABLES:
+                treaty = event.key.split(":")[0] if ":" in event.key else None
+            else:  # a generic source's configured treaty
+                treaty = event.treaty.id
+            return f"/treaties/{quote(event.source, safe='')}/{quote(treaty, safe='')}" if treaty else None
         return path
 
     def _health(self, rows: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
         """Each configured source (then any only the database knows) with its last and next check."""
         config = self.config()
         configured = {s.name: s for s in (config.sources if config else [])}
-        health = []
+        health, now = [], utcnow()
         for name in [*configured, *sorted(set(rows) - set(configured))]:
             row, source = rows.get(name) or {}, configured.get(name)
             failures = row.get("consecutive_failures") or 0
             enabled = source.enabled if source else False
+            next_at = _next_check(source, row) if source and enabled else None
             health.append({
                 "name": name, "kind": source.kind if source else row.get("kind"), "enabled": enabled,
                 "configured": source is not None, "last_check": row.get("last_check"),
                 "outcome": row.get("last_outcome") or ("never checked" if enabled else None),
-                "last_error": row.get("last_error"), "failures": failures, "records": row.get("records") or 0,
-                "next_check": _next_check(source, row) if source and enabled else None,
+                "last_error": plain_error(row["last_error"]) if row.get("last_error") else None,
+                "failures": failures, "records": row.get("records") or 0, "next_check": next_at,
+                "overdue": bool(next_at and next_at < now),
                 "failing": bool(failures) or row.get("last_outcome") == "failed",
             })
         return health

@@ -31,7 +31,7 @@ CLAIM = 600.0
 its own rows just before it goes); a crashed holder's claim then lapses."""
 
 
-@dataclass(eq=False, repr=False)
+@dataclass
 class Delivered:
     """The outcome of one delivery attempt, for the command line and logs."""
 

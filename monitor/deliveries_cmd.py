@@ -11,6 +11,7 @@ from .clock import utcnow
 from .settings import Config
 from .deliver import Delivered, Deliverer
 from .errors import MonitorError
+from .once import deliver_round
 from .state import State, state_for
 from .tables import print_table
 from .words import plural
@@ -59,6 +60,6 @@ def cmd_deliveries(args: argparse.Namespace, config: Config) -> int:
 async def _send_due(config: Config, state: State) -> list[Delivered]:
     deliverer = Deliverer(config, state)
     try:
-        return await deliverer.deliver_due()
+        return await deliver_round(deliverer)
     finally:
         await deliverer.aclose()

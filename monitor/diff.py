@@ -11,7 +11,7 @@ REMOVE_AFTER_MISSES = 2
 """A record counts as removed only after this many consecutive successful checks without it."""
 
 
-@dataclass(eq=False, repr=False)
+@dataclass
 class Stored:
     """A record as the database holds it."""
 
@@ -31,7 +31,7 @@ class Change:
     fields: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass
 class PartDiff:
     """The changes in one part and the row updates that record them."""
 

@@ -16,7 +16,7 @@ class DocState:
     """When a check last noted it (ISO 8601 UTC): pruning forgets documents not noted for long."""
 
 
-@dataclass(eq=False, repr=False)
+@dataclass
 class DocUpdate:
     """A document's new validators and, when changed, its body for the snapshot table."""
 

@@ -45,3 +45,11 @@ class StructureChanged(SourceError):
 
 class BadRequest(MonitorError):
     """A web request with a parameter that cannot be used (an unknown event type, a bad date)."""
+
+
+def plain_error(text: str) -> str:
+    """An OS error's text without its number: "[Errno -2] Name or service not known" reads
+    "Name or service not known" (wherever it sits in the message)."""
+    import re  # compiled and cached by `re` on first use: most runs print no error
+
+    return re.sub(r"\[Errno -?\d+\]\s*", "", text)

@@ -12,10 +12,10 @@ from .sanitize import strip_controls, strip_controls_in, web_link
 
 # Treaty actions, which alert by default.
 TreatyType = Literal["signature", "ratification", "entry_into_force", "denunciation", "suspension",
-                     "reservation", "law_published"]
+                     "reservation", "law_published", "notification"]
 # Generic record changes, shown but not alerted by default.
 RecordType = Literal["record_added", "record_changed", "record_removed"]
-# Operational events about the monitor itself, sent only to channels with `ops = true`.
+# Operational events about the monitor itself, sent to every channel that does not set `ops = false`.
 OpsType = Literal["source_failing", "source_recovered", "structure_changed", "delivery_failed", "events_held"]
 EventType = Literal[TreatyType, RecordType, OpsType]
 TREATY_TYPES: tuple[str, ...] = get_args(TreatyType)
@@ -29,7 +29,8 @@ Hold = Literal["held", "released", "dropped"]
 LABELS = {
     "signature": "Signature", "ratification": "Ratification", "entry_into_force": "Entry into force",
     "denunciation": "Denunciation", "suspension": "Suspension", "reservation": "Reservation",
-    "law_published": "Law published", "record_added": "New record", "record_changed": "Changed record",
+    "law_published": "Law published", "notification": "Depositary notification",
+    "record_added": "New record", "record_changed": "Changed record",
     "record_removed": "Removed record", "source_failing": "Source failing",
     "source_recovered": "Source recovered", "structure_changed": "Structure changed",
     "delivery_failed": "Delivery failed", "events_held": "Events held",

@@ -15,9 +15,8 @@ import certifi
 import httpx
 
 from .settings import SourceConfig
-from .errors import FetchError, Unresolvable
+from .errors import FetchError, Unresolvable, plain_error
 from .inflate import ACCEPT_ENCODING, read_capped
-from .lean_client import LeanClient
 from .options import url_host
 from .redact import drop_params, mask_text, mask_url
 
@@ -35,7 +34,7 @@ MAX_REDIRECTS = 5
 REDIRECTS = (301, 302, 303, 307, 308)
 
 
-@dataclass(eq=False, repr=False)
+@dataclass
 class RawResponse:
     """A complete HTTP answer, body included (within the size cap)."""
 
@@ -137,7 +136,7 @@ class Fetcher:
             tls_key = (source.ca_bundle, source.tls_seclevel, source.tls_legacy_connect)
             if tls_key not in self._tls:  # loading the CA file is slow: one context per setting
                 self._tls[tls_key] = tls_context(source)
-            client = LeanClient(
+            client = httpx.AsyncClient(
                 verify=self._tls[tls_key],
                 proxy=source.proxy,
                 timeout=httpx.Timeout(source.timeout),
@@ -282,9 +281,9 @@ class Fetcher:
         except httpx.ConnectError as exc:
             if cannot_resolve(exc):  # retrying within seconds will not help: fail the check now
                 raise Unresolvable(f"cannot resolve {request.url.host}: {_reason(exc)}") from None
-            raise _Transient(f"cannot connect to {request.url.host}: {_reason(exc)}") from None
+            raise _Transient(f"cannot connect to {_netloc(request.url)}: {_reason(exc)}") from None
         except (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError) as exc:
-            raise _Transient(f"cannot connect to {request.url.host}: {_reason(exc)}") from None
+            raise _Transient(f"cannot connect to {_netloc(request.url)}: {_reason(exc)}") from None
         except httpx.HTTPError as exc:
             raise FetchError(f"request to {shown} failed: {_reason(exc)}") from None
 
@@ -367,8 +366,13 @@ def cannot_resolve(exc: BaseException) -> bool:
 
 
 def _reason(exc: Exception) -> str:
-    text = str(exc) or type(exc).__name__
+    text = plain_error(str(exc) or type(exc).__name__)
     return mask_text(text.splitlines()[0][:200])
+
+
+def _netloc(url: httpx.URL) -> str:
+    """The host and, when the URL gives one, the port ("127.0.0.1:8765"), never user info."""
+    return url.netloc.decode("ascii", "replace")
 
 
 LEGACY_SERVER_CONNECT = getattr(ssl, "OP_LEGACY_SERVER_CONNECT", 0x4)

@@ -23,6 +23,25 @@ def known_sources(config: Config, names: list[str] | None) -> list[str] | None:
     return names
 
 
+def listed_sources(config: Config, state: State, names: list[str] | None) -> list[str] | None:
+    """`names` for a listing (`events`, `held`): each a configured source or one the database
+    still holds; else the MonitorError `check` gives for an unknown source."""
+    stored = state.source_rows() if names else {}
+    known_sources(config, [name for name in names or [] if name not in stored])
+    return names
+
+
+async def deliver_round(deliverer: Deliverer) -> list[Delivered]:
+    """Send every due delivery, then the `delivery_failed` alerts those sends raised, so that
+    a run of the command line reports its own failures before it ends."""
+    sent = await deliverer.deliver_due()
+    done = list(sent)
+    while any(item.outcome == "failed" and item.event.type != "delivery_failed" for item in sent):
+        sent = await deliverer.deliver_due()  # only what the failures queued is due now
+        done += sent
+    return done
+
+
 async def check_once(config: Config, state: State, names: list[str] | None = None, *,
                      accept_shrink: bool = False) -> tuple[list[CheckReport], list[Delivered]]:
     """Check the named sources (default: every enabled one), then send every due delivery,
@@ -30,7 +49,7 @@ async def check_once(config: Config, state: State, names: list[str] | None = Non
     deliverer = Deliverer(config, state)
     try:
         reports = await check_all(config, state, names, accept_shrink=accept_shrink)
-        return reports, await deliverer.deliver_due()
+        return reports, await deliver_round(deliverer)
     finally:
         await deliverer.aclose()
 
@@ -42,6 +61,6 @@ async def release_once(config: Config, state: State, ids: list[str] | None, sour
     deliverer = Deliverer(config, state)
     try:
         released = release(state, utcnow(), ids, sources)
-        return released, await deliverer.deliver_due() if send else []
+        return released, await deliver_round(deliverer) if send else []
     finally:
         await deliverer.aclose()

@@ -13,7 +13,6 @@ from urllib.parse import urlsplit
 import httpx
 
 from .durations import parse_duration
-from .plainurl import plain_host
 from .redact import mask_url
 
 Parser = Callable[[Any], Any]
@@ -224,6 +223,13 @@ def positive_duration(value: Any) -> float:
     return seconds
 
 
+def interval_or_off(value: Any) -> float | None:
+    """A positive duration, or "off" (None): for a job that can be turned off."""
+    if isinstance(value, str) and value.strip().lower() == "off":
+        return None
+    return positive_duration(value)
+
+
 def integer(low: int | None = None, high: int | None = None) -> Parser:
     def parse(value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
@@ -305,8 +311,6 @@ env_map = map_of(env_name)
 def url(value: Any) -> str:
     """An http(s) URL with a host, and a port (if any) from 1 to 65535."""
     value = nonempty_text(value)
-    if plain_host(value) is not None:  # valid without asking the parsers
-        return value
     shown = lambda: repr(mask_url(value))  # noqa: E731 - only for the messages
     if not value.startswith(("http://", "https://")):
         raise ValueError(f"must be an http:// or https:// URL, not {shown()}")
@@ -326,8 +330,8 @@ def url(value: Any) -> str:
 @lru_cache(maxsize=4096)
 def url_host(url: str) -> str:
     """The host httpx reads in an address, parsed once per address (the config checks each
-    one, and the fetcher asks again for every request); a plain one without httpx."""
-    return (isinstance(url, str) and plain_host(url)) or httpx.URL(url).host
+    one, and the fetcher asks again for every request)."""
+    return httpx.URL(url).host
 
 
 def _show(value: Any) -> str:

@@ -18,7 +18,7 @@ from .events import Event, ops_event
 from .settings import ChannelConfig
 
 
-@dataclass(eq=False, repr=False)
+@dataclass
 class Delivery:
     """One delivery of one event to one channel, with what a listing shows of its event."""
 

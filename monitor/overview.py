@@ -7,7 +7,8 @@ from typing import Any
 
 from .clock import iso
 from .settings import Config
-from .humantime import local_iso, shown
+from .humantime import local, local_iso, shown
+from .errors import plain_error
 from .redact import mask_text
 from .schedule import next_check
 
@@ -47,12 +48,13 @@ def source_status(config: Config, rows: dict[str, dict[str, Any]]) -> list[dict[
 
 def _error(row: dict[str, Any], params: dict[str, str]) -> str | None:
     """A stored error as shown: URLs with credentials masked (rows written before masking too)."""
-    return mask_text(row["last_error"], set(params)) if row.get("last_error") else None
+    return plain_error(mask_text(row["last_error"], set(params))) if row.get("last_error") else None
 
 
 def next_cell(entry: dict[str, Any], now: datetime) -> str:
     """How `status` shows a source's next check to a person."""
     if not entry["enabled"]:
         return "disabled"
-    return shown(entry["next_check"], now, missing="as soon as the daemon runs")
+    cell = shown(entry["next_check"], now, missing="as soon as the daemon runs")
+    return f"overdue: {cell}" if entry["next_check"] and local(entry["next_check"]) < now else cell
 

@@ -77,7 +77,7 @@ def cmd_preview(args: argparse.Namespace, config: Config) -> int:
                           "items": result.items, "errors": result.errors, "warnings": result.warnings,
                           "records": [{"key": r.key, "title": r.title, "url": r.url, "fields": r.fields,
                                        "dates": _dates(result, r)} for r in shown]}, ensure_ascii=False, indent=2))
-    else:
+    elif result.records or not result.errors:  # a fetch that failed outright is its error alone
         print(_text(result, shown))
     for error in result.errors:
         print(f"legal-monitor: preview of {result.source}: {error}", file=sys.stderr)

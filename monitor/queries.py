@@ -114,9 +114,10 @@ def find_events(conn: sqlite3.Connection, filters: Filters, limit: int = PAGE_SI
     if filters.source:  # with a treaty, its key range is the narrower index
         where.append("+source = ?" if filters.treaty else "source = ?")
         params.append(filters.source)
-    if filters.treaty:  # treaty sources key their records and events "<treaty id>:…"
-        where.append("treaty is not null and key >= ? and key < ?")
-        params += [filters.treaty + ":", filters.treaty + ";"]
+    if filters.treaty:  # treaty sources key their records and events "<treaty id>:…"; a generic
+        # source's configured treaty is on all its events, keyed by record
+        where.append(f"treaty is not null and (key >= ? and key < ? or source in ({TREATY_SOURCES}))")
+        params += [filters.treaty + ":", filters.treaty + ";", *_treaty_params(filters.treaty)]
     if filters.since_at:
         where.append("detected_at >= ?")
         params.append(filters.since_at)
@@ -149,6 +150,27 @@ def moment_ranks(conn: sqlite3.Connection, moments: Sequence[str]) -> dict[str, 
     return ranks
 
 
+TREATY_SOURCES = """select s.name from sources s join events e on e.rowid = (
+    select rowid from events where source = s.name and treaty is not null order by detected_at desc limit 1)
+    where json_extract(e.treaty, '$.id') = ? and substr(e.key, 1, length(?)) != ?"""
+"""The sources about one treaty whose events are not keyed by it (a generic source's configured
+`treaty`): each source's latest event with a treaty names it, under a key of its own. One
+indexed look-up per source, never a scan of the events."""
+
+
+def _treaty_params(treaty: str) -> list[str]:
+    return [treaty, treaty + ":", treaty + ":"]
+
+
+def generic_treaty(conn: sqlite3.Connection, source: str, treaty: str) -> dict[str, Any] | None:
+    """The treaty ({id, title, url}) a source that does not key events by treaty is about,
+    when its id is `treaty`; None otherwise."""
+    row = conn.execute(f"select treaty from events where treaty is not null and source = ?"
+                       f" and source in ({TREATY_SOURCES}) order by detected_at desc limit 1",
+                       [source, *_treaty_params(treaty)]).fetchone()
+    return json.loads(row[0]) if row else None
+
+
 def subject_name(conn: sqlite3.Connection, subject: str) -> str | None:
     """The name a state has in the events (any case matches), or None if no event names it."""
     row = conn.execute("select subject from events where subject = ? collate nocase limit 1", [subject]).fetchone()
@@ -159,6 +181,13 @@ def treaty_records(conn: sqlite3.Connection, source: str, treaty: str) -> list[R
     """The current records of one treaty of a treaty source (keys "<treaty>:…")."""
     rows = _rows(conn, "select key, title, url, fields from records where source = ? and key >= ? and key < ?"
                        " and removed_at is null order by key", [source, treaty + ":", treaty + ";"])
+    return [Record.trusted(r["key"], json.loads(r["fields"] or "{}"), r["title"], r["url"]) for r in rows]
+
+
+def source_records(conn: sqlite3.Connection, source: str) -> list[Record]:
+    """The current records of a source, by key."""
+    rows = _rows(conn, "select key, title, url, fields from records where source = ? and removed_at is null"
+                       " order by key", [source])
     return [Record.trusted(r["key"], json.loads(r["fields"] or "{}"), r["title"], r["url"]) for r in rows]
 
 

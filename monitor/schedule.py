@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from .settings import SourceConfig
+from .settings import SWEEP_MEMO, SourceConfig
 
 MAX_DOUBLINGS = 30
 """Retry waits stop doubling here (the interval caps them long before)."""
@@ -50,6 +51,8 @@ def next_check(source: SourceConfig, row: dict[str, Any] | None) -> datetime | N
     if not row or not row.get("last_check"):
         return None
     stamp = row["last_check"]
+    if row.get("memo") and SWEEP_MEMO in row["memo"]:  # a fast path's checks do not move the sweep
+        stamp = json.loads(row["memo"]).get(SWEEP_MEMO) or stamp
     failed = row.get("last_outcome") == "failed"
     wait = wait_after(source, failed, row.get("consecutive_failures") or 0, share(source.name, stamp))
     return datetime.fromisoformat(stamp) + timedelta(seconds=wait)

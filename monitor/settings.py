@@ -93,7 +93,7 @@ def _event_types(value: Any) -> list[str]:
     unknown = [t for t in types if t not in EVENT_TYPES or t in OPS_TYPES]
     if unknown:
         raise ValueError(f"unknown event type {unknown[0]!r} (known: {', '.join(EVENT_TYPES[:-len(OPS_TYPES)])}; "
-                         "operational events are chosen with ops = true)")
+                         "operational events go to every channel unless it sets ops = false)")
     return types
 
 
@@ -106,7 +106,8 @@ CHANNEL_OPTIONS: dict[str, Option] = {
     "events": Option(_event_types, list(TREATY_TYPES), help="event types to send (default: treaty actions)"),
     "sources": Option(o.text_list, [], help="only events of these sources (names or globs)"),
     "subjects": Option(o.text_list, [], help="only events about these subjects (case-insensitive)"),
-    "ops": Option(o.boolean, False, help="also send operational events (failing sources, …)"),
+    "ops": Option(o.boolean, True, help="operational events too (source failing or recovered, structure "
+                  "changed, delivery failed, events held); false leaves them out"),
     "retry_base": Option(o.positive_duration, 10.0, help="first retry after about this long"),
     "retry_max": Option(o.positive_duration, 3600.0, help="longest wait between retries"),
     "max_age": Option(o.positive_duration, 3 * 86400.0, help="give up on a delivery after this long"),
@@ -123,6 +124,9 @@ def _default(table: dict[str, Option], key: str) -> Any:
 
 MAX_DEFAULT_JITTER = 60.0
 """Without `jitter`, a source's checks are spread over a tenth of its interval, at most this."""
+SWEEP_MEMO = "sweep_started_at"
+"""The memo key holding when the last successful sweep of a source with fast paths started:
+its `last_check` may be a fast path's, and the sweep is scheduled from its own last run."""
 
 
 @dataclass
@@ -221,8 +225,8 @@ class ChannelConfig:
         """Whether this channel should receive `event` (its routing filters)."""
         if not self.enabled:
             return False
-        if event.type in OPS_TYPES:
-            return self.ops
+        if event.type in OPS_TYPES:  # a channel that failed is not told so through itself
+            return self.ops and not (event.type == "delivery_failed" and event.details.get("channel") == self.name)
         if event.type not in self.events:
             return False
         if self.sources and not any(fnmatch.fnmatchcase(event.source, pattern) for pattern in self.sources):

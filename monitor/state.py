@@ -24,7 +24,7 @@ from .settings import STATE_OPTIONS, ChannelConfig, Config
 from .schema import SCHEMA_VERSION, migrate as migrate_schema, version_of
 
 
-@dataclass(eq=False, repr=False)
+@dataclass
 class SuccessfulCheck:
     """Everything one successful check learned, written by `State.record_success` at once."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
-@dataclass(eq=False, repr=False)
+@dataclass
 class Response:
     status: int
     content_type: str

@@ -148,11 +148,11 @@ def write_config(folder: Path, body: str, name: str = "monitor.toml") -> Path:
     return path
 
 
-def html_source(url: str, extra: str = "") -> str:
-    """A `[[sources]]` entry named "portal" that watches the `<li id=…>` items of `url`."""
+def html_source(url: str, extra: str = "", name: str = "portal") -> str:
+    """A `[[sources]]` entry (named "portal" unless told) that watches the `<li id=…>` items of `url`."""
     return f"""
         [[sources]]
-        name = "portal"
+        name = "{name}"
         kind = "html"
         url = "{url}"
         items = "li"

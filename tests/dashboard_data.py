@@ -47,6 +47,7 @@ def build(tmp_path: Path, server, *, un: bool = True, hostile: bool = True) -> P
         kind = "coe"
         base_url = "{server.base}/"
         page_url = "{server.base}/en/web/conventions/full-list"
+        sweep_period = "5m"  # every chart in every check
         {un_source}
         """)
     config = load_config(path)

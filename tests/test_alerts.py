@@ -98,8 +98,11 @@ def test_routing_filters():
     assert not ChannelConfig("a", "webhook", events=["denunciation"], sources=["pravo"]).wants(event)
     assert not ChannelConfig("a", "webhook", events=["denunciation"], enabled=False).wants(event)
     failing = Event(id="x", type="source_failing", source="coe", key="")
-    assert not ChannelConfig("a", "webhook", events=["denunciation"]).wants(failing)
-    assert ChannelConfig("a", "webhook", ops=True).wants(failing)
+    assert ChannelConfig("a", "webhook", events=["denunciation"]).wants(failing)  # ops events by default
+    assert not ChannelConfig("a", "webhook", events=["denunciation"], ops=False).wants(failing)
+    # A channel whose delivery failed is told through the others, not through itself.
+    failed = Event(id="y", type="delivery_failed", source="coe", key="", details={"channel": "a"})
+    assert not ChannelConfig("a", "webhook").wants(failed) and ChannelConfig("b", "webhook").wants(failed)
 
 
 def test_default_events_are_treaty_actions_only(tmp_path):
@@ -158,7 +161,8 @@ def test_webhook_json_schema_hmac_and_retry_until_delivered(tmp_path, server, mo
     payload = json.loads(hits[-1].body)
     assert set(payload) == {"schema", "schema_uri", "id", "type", "source", "key", "subject", "treaty", "date",
                             "effective_date", "title", "summary", "url", "detected_at", "details", "story", "related",
-                            "changes", "date_text", "related_total"}
+                            "changes", "date_text", "related_total", "test", "source_title", "source_summary"}
+    assert payload["test"] is False and hits[-1].headers["X-Legal-Monitor-Test"] == "false"
     assert payload["schema"] == "legal-monitor/event@1"
     assert payload["treaty"]["id"] == "ETS No. 126" and payload["effective_date"] == "2026-03-01"
     row = state.outbox.deliveries()[0]
@@ -282,7 +286,7 @@ def test_slack_and_discord_formats_are_readable_and_escaped():
     embed = discord["embeds"][0]
     assert embed["title"].startswith("Denunciation: Russian Federation — European Convention")
     assert embed["url"] == event.url and discord["allowed_mentions"] == {"parse": []}
-    assert {"name": "Effective", "value": "2026-03-01", "inline": False} in embed["fields"]
+    assert "Effective: 2026-03-01" in embed["description"]
 
 
 # --- e-mail ------------------------------------------------------------------------------
@@ -327,7 +331,7 @@ def test_email_through_the_whole_pipeline(tmp_path, server, smtp_server, monkeyp
     html_part = message.get_body(("html",)).get_content()
     assert "<script>alert('x')</script>" in plain  # plain text shows it as text
     assert "<script>" not in html_part and "&lt;script&gt;" in html_part
-    assert "Seen by: parties" in plain
+    assert "Source: parties" in plain and "State: Russian Federation" in plain
     # Same content again: nothing new, nothing re-sent.
     run_cli("--config", str(path), "check", env=env)
     assert len(smtp_server.envelopes) == 1

@@ -149,8 +149,9 @@ def test_options_and_kind_defaults():
     assert config.options.treaties == ["126", "005", "012A"]
     assert config.options.token == "hfghhgp2q5vgwg1hbn532kw71zgtww7e"
     assert config.options.base_url == "https://conventions-ws.coe.int/WS_LFRConventions/"
-    assert (config.interval, config.host_concurrency, config.tls_seclevel, config.tls_legacy_connect) == \
-        (6 * 3600, 1, 1, True)
+    # A check every 5 minutes, each taking its share: every chart once an hour.
+    assert (config.interval, config.options.sweep_period, config.host_concurrency, config.tls_seclevel,
+            config.tls_legacy_connect) == (300, 3600, 1, 1, True)
     assert treaty_number(210) == "210"
     assert make_source(treaties="all").config.options.treaties == "all"
 

@@ -63,7 +63,8 @@ def office(server):
     return TreatyOffice(server)
 
 
-def config(tmp_path: Path, server) -> Path:
+def config(tmp_path: Path, server, extra: str = 'sweep_period = "5m"') -> Path:
+    """The source on the local service; by default every chart in every check."""
     return write_config(tmp_path, f"""
         [state]
         path = "state.db"
@@ -75,6 +76,7 @@ def config(tmp_path: Path, server) -> Path:
         page_url = "{server.base}/en/web/conventions/full-list"
         retries = 0
         host_delay = "0s"
+        {extra}
         """)
 
 

@@ -101,7 +101,7 @@ class Service:
 def coe_config(tmp_path: Path, **options):
     raw = {"state": {"path": str(tmp_path / "state.db")},
            "sources": [{"name": "coe", "kind": "coe", "base_url": BASE, "page_url": PAGE, "retries": 0,
-                        "host_delay": "0s", **options}]}
+                        "host_delay": "0s", "sweep_period": "5m", **options}]}
     return parse_config(raw, tmp_path / "monitor.toml").sources[0]
 
 
@@ -549,6 +549,8 @@ def test_a_list_shrunk_to_under_half_is_a_structure_change(service, tmp_path):
 def test_a_list_that_is_not_json_fails_with_the_url(tmp_path):
     with respx.mock(assert_all_called=False) as router:
         router.post(LIST).mock(return_value=httpx.Response(200, text="<html>maintenance</html>"))
+        # A body that is not JSON has the page read again for the address and key: the same ones.
+        router.get(PAGE).mock(return_value=httpx.Response(200, text=f"window.conventions_api_key='{PUBLIC_TOKEN}';"))
         api, ctx = api_context(tmp_path, {})
         with pytest.raises(SourceError, match="did not answer JSON"):
             run_list(api, ctx)

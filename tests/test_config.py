@@ -123,7 +123,8 @@ def test_invalid_toml_and_bad_selector(tmp_path):
     broken = write_config(tmp_path, "[[sources]\nname = 1\n", "broken.toml")
     with pytest.raises(ConfigError) as caught:
         load_config(broken)
-    assert "invalid TOML" in caught.value.problems[0]
+    assert caught.value.problems == [
+        f"{broken}: invalid TOML: Expected ']]' at the end of an array declaration (at line 1, column 10)"]
     bad = write_config(tmp_path, """
         [[sources]]
         name = "x"
@@ -135,6 +136,21 @@ def test_invalid_toml_and_bad_selector(tmp_path):
     with pytest.raises(ConfigError) as caught:
         load_config(bad)
     assert "sources[0] (\"x\").items: invalid CSS selector" in caught.value.problems[0]
+
+
+def test_a_duplicate_key_is_refused_at_its_line_and_column(tmp_path):
+    path = write_config(tmp_path, '[state]\npath = "a.db"\npath = "b.db"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    [problem] = caught.value.problems
+    assert problem.startswith(f"{path}: invalid TOML: ")
+    assert problem.endswith("(at line 3, column 14)")
+
+
+def test_a_leading_byte_order_mark_is_read_past(tmp_path):
+    path = tmp_path / "monitor.toml"
+    path.write_text('\ufeff[state]\npath = "marked.db"\n', encoding="utf-8")
+    assert load_config(path).state_path == (tmp_path / "marked.db").resolve()
 
 
 def test_config_path_precedence(monkeypatch, tmp_path):

@@ -29,7 +29,7 @@ MAIL = """
 """
 
 
-@pytest.mark.parametrize("body, where, problem", ids=["ipv6 without bracket", "port over 65535", "no host",
+@pytest.mark.parametrize("body, where, problem", ids=["ipv6 without bracket", "port over 65535", "port 0", "no host",
                                                       "proxy port", "huge interval", "huge default timeout",
                                                       "max_bytes rounds to 0", "max_bytes zero KB",
                                                       "webhook port"], argvalues=[
@@ -37,6 +37,7 @@ MAIL = """
      "'http://[::1' is not a valid URL"),
     (source("http://127.0.0.1:70000/x"), "sources[0] (\"portal\").url",
      "'http://127.0.0.1:70000/x' is not a valid URL: Port out of range"),
+    (source("http://127.0.0.1:0/x"), "sources[0] (\"portal\").url", "'http://127.0.0.1:0/x': port must be 1 to 65535"),
     (source("https:///chart"), "sources[0] (\"portal\").url", "names no host"),
     (source("https://example.org/", extra='proxy = "http://proxy:65536"'),
      "sources[0] (\"portal\").proxy", "Port out of range"),

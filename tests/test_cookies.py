@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-import httpx
-
 from monitor.fetch import Fetcher
-from monitor.lean_client import LeanClient, LeanCookies
 from monitor.options import typed_options
 from monitor.settings import SourceConfig
 from monitor.sources.document import DocumentSource
@@ -54,29 +51,3 @@ def test_an_expiring_cookie_is_dropped_as_the_jar_drops_it(server):
     asyncio.run(go())
     assert server.hits("/out")[0].headers["Cookie"] == "session=abc"
     assert "Cookie" not in server.hits("/after")[0].headers
-
-
-def test_the_lean_client_keeps_exactly_the_cookies_httpx_keeps():
-    answers = [
-        {"Set-Cookie": "a=1; Path=/"},
-        {"ETag": '"x"'},
-        {"set-cookie": "b=2; Path=/docs"},
-        {"Set-Cookie2": "c=3; Version=1; Path=/"},
-        {"Set-Cookie": "a=; Max-Age=0; Path=/"},
-        {},
-    ]
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        index = int(request.url.params["n"])
-        return httpx.Response(200, headers=answers[index], text=request.headers.get("Cookie", "-"))
-
-    async def seen(client: httpx.AsyncClient) -> list[str]:
-        async with client:
-            return [(await client.get(f"http://portal.test/docs/page?n={n}")).text for n in range(len(answers))]
-
-    transport = httpx.MockTransport(handler)
-    plain = asyncio.run(seen(httpx.AsyncClient(transport=transport)))
-    lean = LeanClient(transport=transport)
-    assert isinstance(lean.cookies, LeanCookies)
-    assert asyncio.run(seen(lean)) == plain
-    assert plain[1] == "a=1" and plain[-1] == "b=2"  # the scenario does exercise the jar

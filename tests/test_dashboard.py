@@ -187,7 +187,7 @@ def test_a_coe_treaty_page_shows_the_status_table_official_link_and_history(site
 
 def test_a_un_treaty_page_reads_withdrawals_from_the_notes(site):
     status, _, body = get(site, "/treaties/un/XXVII-7-d")
-    assert status == 200 and "<h1>Paris Agreement</h1>" in body
+    assert status == 200 and 'rel="noreferrer">Paris Agreement</a></h1>' in body  # the name links to its page
     assert "ViewDetails.aspx?src=TREATY&amp;mtdsg_no=XXVII-7-d" in body
     rows = status_rows(body)
     assert rows[US][:5] == ["22 Apr 2016", "3 Sep 2016 (acceptance)", "", "4 Nov 2019", "4 Nov 2020"]
@@ -196,7 +196,7 @@ def test_a_un_treaty_page_reads_withdrawals_from_the_notes(site):
 
 
 @pytest.mark.parametrize("path", ["/treaties/coe/999", "/treaties/coe/not-a-number", "/treaties/un/XXVII-99",
-                                  "/treaties/feedsrc/T1", "/treaties/nosuch/126", "/nowhere", "/subjects/"])
+                                  "/treaties/feedsrc/T2", "/treaties/nosuch/126", "/nowhere", "/subjects/"])
 def test_unknown_treaties_sources_and_paths_are_a_404_page(site, path):
     status, headers, body = get(site, path)
     assert status == 404 and headers["Content-Type"].startswith("text/html") and "Not found" in body

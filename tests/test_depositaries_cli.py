@@ -135,7 +135,7 @@ def test_hcch_cli(tmp_path, server):
     assert catalogue(path)["HCCH cid 31"] == ("hcch", event["treaty"]["title"], link)
     page = treaty_page(path, "hcch", "31")
     assert "31: Convention of 15 June 1955" in page and f'href="{link}"' in page
-    finland = page.split(">Finland<", 1)[1].split("</tr>", 1)[0]
+    finland = page.split('id="status-heading"', 1)[1].split(">Finland<", 1)[1].split("</tr>", 1)[0]
     assert "2 Mar 2026" in finland and "1 Sep 2026" in finland
 
 

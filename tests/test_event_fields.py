@@ -70,7 +70,7 @@ def test_every_event_type_has_a_label_and_one_family():
     assert OPS_TYPES == ("source_failing", "source_recovered", "structure_changed", "delivery_failed", "events_held")
     assert RECORD_TYPES == ("record_added", "record_changed", "record_removed")
     assert TREATY_TYPES == ("signature", "ratification", "entry_into_force", "denunciation", "suspension",
-                            "reservation", "law_published")
+                            "reservation", "law_published", "notification")
     assert (LABELS["entry_into_force"], LABELS["record_removed"], LABELS["events_held"]) == (
         "Entry into force", "Removed record", "Events held")
 

@@ -51,7 +51,7 @@ def test_a_flood_is_held_raises_one_ops_event_and_release_sends_each_once(tmp_pa
     cli(config, "check")  # baseline
     data["rows"] = rows(3) + rows(FLOOD, start=3)
     result = cli(config, "check")
-    assert "events_held" in result.stdout and "2000" in result.stdout
+    assert "Events held: " in result.stdout and "2000" in result.stdout
     assert result.stdout.count("\n") < 20  # the held events are summed up, not printed one by one
     sent = alerts(server)
     assert [a["type"] for a in sent] == ["events_held"]  # 0 treaty alerts, 1 operational event
@@ -60,7 +60,7 @@ def test_a_flood_is_held_raises_one_ops_event_and_release_sends_each_once(tmp_pa
     events = listed(config)
     held = [e for e in events if e["hold"] == "held"]
     assert len(held) == FLOOD and {e["type"] for e in held} == {"ratification"}
-    assert "[held] ratification: State 1000" in cli(config, "events", "--limit", "100000").stdout
+    assert "[held] Ratification: State 1000" in cli(config, "events", "--limit", "100000").stdout
     assert json.loads(cli(config, "deliveries", "--json").stdout)[0]["type"] == "events_held"
 
     # Restarted, re-checked: still held, still nothing sent.
@@ -98,7 +98,7 @@ def test_dropped_events_are_kept_and_never_sent(tmp_path, server):
     assert [a["type"] for a in alerts(server)] == ["events_held"]
     events = listed(config)
     assert sum(e["hold"] == "dropped" for e in events) == 40
-    assert "[dropped] ratification" in cli(config, "events").stdout
+    assert "[dropped] Ratification" in cli(config, "events").stdout
 
 
 def test_a_check_within_the_limit_alerts_as_usual_and_the_limit_is_per_source(tmp_path, server):

@@ -85,7 +85,9 @@ def test_webhook_for_a_chart_without_subject_field_names_the_key_and_the_change(
     assert payload["schema"] == "legal-monitor/event@1"
     assert payload["key"] == "Spain" and payload["subject"] == "Spain"
     assert payload["changes"] == {"note": {"old": None, "new": "Denunciation, 01/11/2026"}}
-    assert payload["title"] == 'chart: Spain — note: "" → "Denunciation, 01/11/2026"'
+    # The headline is in words; the diff is in the details (and the source's own title).
+    assert payload["title"] == "Changed record: Spain"
+    assert payload["source_title"] == 'chart: Spain — note: "" → "Denunciation, 01/11/2026"'
     assert payload["url"] == f"{server.base}/chart.html"  # no record link: the page it was seen on
 
 
@@ -108,7 +110,7 @@ def test_email_for_a_chart_without_subject_field_shows_the_key_and_old_and_new(s
     [message] = smtp_server.messages()
     assert "France" in message["Subject"]
     plain = message.get_body(("plain",)).get_content()
-    assert "Record: France" in plain
+    assert "State: France" in plain  # the record is keyed by its state: said once, as the state
     assert 'Changed: note: "" → "Reservation to Article 2"' in plain
     assert "&quot;" in message.get_body(("html",)).get_content()  # the same line, escaped
 
@@ -302,7 +304,7 @@ def test_atom_entry_summary_does_not_repeat_its_title(server, tmp_path):
     [entry] = feed.findall("a:entry", ns)
     title, summary = entry.findtext("a:title", namespaces=ns), entry.findtext("a:summary", namespaces=ns)
     assert title.startswith("Denunciation: Spain — European Convention")
-    assert summary.startswith('Record: Spain; Changed: note: "" → "Denunciation, 01/11/2026"')
+    assert summary.startswith("Action: Denunciation; State: Spain; Treaty: European Convention")
     assert title not in summary
 
 
@@ -330,6 +332,7 @@ def test_slack_and_discord_messages_show_the_record_and_its_change():
     [change] = diff_part({"Spain": Stored(old)}, [new]).changes
     [event] = generic_events("chart", change, "2026-11-26T00:00:00+00:00")
     slack = slack_message(event)["blocks"][0]["text"]["text"]
-    assert "*Record:* Spain" in slack and '*Changed:* note: "" → "Denunciation, 01/11/2026"' in slack
-    fields = {f["name"]: f["value"] for f in discord_message(event)["embeds"][0]["fields"]}
-    assert fields["Record"] == "Spain" and fields["Changed"] == 'note: "" → "Denunciation, 01/11/2026"'
+    assert "*State:* Spain" in slack and '*Changed:* note: "" → "Denunciation, 01/11/2026"' in slack
+    embed = discord_message(event)["embeds"][0]
+    fields = {f["name"]: f["value"] for f in embed["fields"]}
+    assert "State: Spain" in embed["description"] and fields["Changed"] == 'note: "" → "Denunciation, 01/11/2026"'

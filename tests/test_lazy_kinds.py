@@ -21,8 +21,8 @@ PORTALS_AND_OTHER_CHANNELS = ["monitor.sources.pravo", "monitor.sources.coe", "m
 OTHER_COMMANDS = ["monitor.daemon", "apscheduler", "monitor.serve", "monitor.web", "monitor.dashboard", "jinja2",
                   "monitor.preview", "monitor.queries", "monitor.overview", "monitor.testalert",
                   "monitor.deliveries_cmd", "monitor.statustables"]
-# An unchanged page (304) is never parsed, and plain selectors such as "li" are checked without cssselect.
-PARSERS = ["lxml", "bs4", "soupsieve", "cssselect"]
+# An unchanged page (304) is never parsed (cssselect, which checks the config's selectors, parses no page).
+PARSERS = ["lxml", "bs4", "soupsieve"]
 
 PAGE = '<html><body><ul><li id="a">Alpha</li><li id="b">Beta</li></ul></body></html>'
 
@@ -89,7 +89,7 @@ def test_validate_of_an_html_config_loads_neither_portals_nor_other_channels(tmp
     assert _imported(loaded, PORTALS_AND_OTHER_CHANNELS) == []
 
 
-def test_validate_still_checks_selectors_that_are_not_plain_with_cssselect_then_soupsieve(tmp_path):
+def test_validate_checks_selectors_with_cssselect_then_soupsieve_for_what_it_cannot_translate(tmp_path):
     config = write_config(tmp_path, """
         [[sources]]
         name = "portal"

@@ -50,9 +50,9 @@ def test_retry_puts_back_only_the_chosen_failed_deliveries(tmp_path, server):
 
 
 @pytest.mark.parametrize("event_type", OPS_TYPES)
-def test_operational_events_go_to_ops_channels_only(tmp_path, event_type):
-    _, config, state, _ = setup(tmp_path, hook("http://127.0.0.1:9/a", name="alerts") +
-                                hook("http://127.0.0.1:9/o", name="ops", ops=True, events=["ratification"]))
+def test_operational_events_go_to_every_channel_unless_it_says_ops_false(tmp_path, event_type):
+    _, config, state, _ = setup(tmp_path, hook("http://127.0.0.1:9/a", name="alerts", ops=False) +
+                                hook("http://127.0.0.1:9/o", name="ops", events=["ratification"]))
     alerts, ops = config.channels
     event = Event(id="x", type=event_type, source="coe", key="", detected_at=utcnow())
     assert (alerts.wants(event), ops.wants(event)) == (False, True)

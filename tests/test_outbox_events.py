@@ -13,7 +13,7 @@ from monitor.state import SuccessfulCheck
 from test_alerts import denunciation, email_channel, hook, setup
 
 T0 = "2026-08-05T10:00:00+00:00"
-ALERTS = hook("http://127.0.0.1:9/a", name="alerts")
+ALERTS = hook("http://127.0.0.1:9/a", name="alerts", ops=False)
 WITH_OPS = ALERTS + hook("http://127.0.0.1:9/o", name="ops", ops=True, events=["ratification"])
 
 

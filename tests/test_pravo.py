@@ -307,7 +307,8 @@ def test_defaults_and_politeness_beat_global_defaults():
     config = parse_config(raw, Path("/tmp/monitor.toml")).sources[0]
     assert (config.interval, config.host_concurrency, config.host_delay, config.timeout) == (3600, 1, 1.0, 60)
     assert asdict(config.options) == {"base_url": BASE, "lookback_days": 7, "blocks": ["president"],
-                              "document_types": [], "all_acts": False}
+                              "document_types": [], "all_acts": False,
+                              "rss_blocks": ["president", "international"], "rss_interval": 300.0}
 
 
 def test_document_types_by_name_or_id_and_blocks_are_checked():

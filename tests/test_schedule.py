@@ -33,7 +33,8 @@ def test_jitter_defaults_to_a_tenth_of_the_interval_and_at_most_a_minute():
                   {"name": "own", "interval": "1h", "jitter": "5m"})
     assert [s.jitter for s in got] == [0.5, 60.0, 60.0, 300.0]
     coe = parse_config({"sources": [{"name": "coe", "kind": "coe"}]}, Path("m.toml")).sources[0]
-    assert (coe.interval, coe.jitter) == (6 * HOUR, 60.0)
+    # The kind's own 5-minute interval (each check a share of the charts): a tenth of it.
+    assert (coe.interval, coe.jitter) == (300.0, 30.0)
 
 
 def test_a_jitter_longer_than_the_interval_is_a_config_error_naming_file_and_key():

@@ -34,6 +34,11 @@ class AppriseChannel(Channel):
             return ["kind: the apprise channel needs the apprise extra: pip install 'legal-monitor[apprise]'"]
         return []
 
+    @classmethod
+    def target(cls, config: ChannelConfig) -> str:
+        """The services only (an Apprise URL carries its tokens): "tgram://…, mailto://…"."""
+        return ", ".join(url.split("://", 1)[0] + "://…" for url in config.options.urls)
+
     async def send(self, batch: list[Outgoing]) -> SendResult:
         return await asyncio.to_thread(self._send, batch)
 

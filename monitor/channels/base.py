@@ -10,7 +10,7 @@ from ..options import Option
 from ..settings import ChannelConfig
 
 
-@dataclass(eq=False, repr=False)
+@dataclass
 class SendResult:
     """The outcome of one send. `retry` says whether a failure may pass."""
 
@@ -21,7 +21,7 @@ class SendResult:
     retry_after: float | None = None
 
 
-@dataclass(eq=False, repr=False)
+@dataclass
 class Outgoing:
     """One pending delivery handed to a channel: its id and its event."""
 
@@ -55,6 +55,11 @@ class Channel:
     @classmethod
     def check_options(cls, config: ChannelConfig) -> list[str]:
         return []
+
+    @classmethod
+    def target(cls, config: ChannelConfig) -> str:
+        """Where the channel sends, as `validate` shows it: no secret, no token in a path."""
+        return ""
 
     async def send(self, batch: list[Outgoing]) -> SendResult:
         """Send the events in `batch` as one message (one event unless `digest` is set)."""

@@ -68,10 +68,25 @@ class _Bounded:
         return super().getreply()  # type: ignore[misc]
 
 
+class NoGreeting(OSError):
+    """The server took the connection but gave no SMTP greeting (a TLS-only port, say)."""
+
+
 class BoundedSMTP(_Bounded, smtplib.SMTP):
     def __init__(self, host: str, port: int, timeout: float):
         self._bound(timeout, DEADLINE_FACTOR)
-        super().__init__(host, port, timeout=timeout)
+        self._connected = False
+        try:
+            super().__init__(host, port, timeout=timeout)
+        except (OSError, smtplib.SMTPServerDisconnected) as exc:  # a refusing greeting (554) is an answer
+            if self._connected:
+                raise NoGreeting(str(exc) or type(exc).__name__) from exc
+            raise
+
+    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
+        sock = super()._get_socket(host, port, timeout)
+        self._connected = True
+        return sock
 
 
 class BoundedSMTPSSL(_Bounded, smtplib.SMTP_SSL):

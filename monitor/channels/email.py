@@ -16,17 +16,28 @@ from typing import Any, ClassVar, Literal
 import certifi
 
 from .. import options as o
+from ..errors import plain_error
 from ..options import Option
-from ..render import headline, html_text, plain_text
+from ..render import headline, html_text, plain_text, event_headers
 from .base import Channel, ChannelConfig, Outgoing, SendResult
-from .bounded_smtp import BoundedSMTP, BoundedSMTPSSL
+from .bounded_smtp import BoundedSMTP, BoundedSMTPSSL, NoGreeting
 
 
 def _address(value: Any) -> str:
+    """One address, bare or with a display name ("Legal Monitor <alerts@example.org>"), as the
+    standard library's header parser reads it."""
     value = o.nonempty_text(value)
-    if not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+", value):
-        raise ValueError(f"{value!r} is not an e-mail address")
-    return value
+    header = SMTP_POLICY.header_factory("To", value)
+    spec = header.addresses[0].addr_spec if len(header.addresses) == 1 else ""
+    if header.defects or not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+", spec):
+        raise ValueError(f"{value!r} is not an e-mail address (write alerts@example.org or "
+                         "Legal Monitor <alerts@example.org>)")
+    return str(header.addresses[0])
+
+
+def envelope(address: str) -> str:
+    """The bare address of a From/To value, for the SMTP envelope and the Message-ID's domain."""
+    return SMTP_POLICY.header_factory("To", address).addresses[0].addr_spec
 
 
 def _addresses(value: Any) -> list[str]:
@@ -70,6 +81,14 @@ class EmailChannel(Channel):
                     "\"starttls\" or \"ssl\" (plain SMTP with a password is allowed only to a loopback host)"]
         return []
 
+    @classmethod
+    def target(cls, config: ChannelConfig) -> str:
+        options = config.options
+        port = options.smtp_port or PORTS[options.security]
+        login = f", login {options.username}" if options.username else ""
+        return (f"smtp {options.smtp_host}:{port} ({options.security}{login}), from {options.from_} "
+                f"to {', '.join(options.to)}")
+
     @property
     def digest(self) -> float | None:
         return self.config.options.digest
@@ -86,10 +105,11 @@ class EmailChannel(Channel):
         message["From"] = options.from_
         message["To"] = ", ".join(options.to)
         message["Date"] = formatdate(localtime=False, usegmt=True)
-        domain = options.from_.rsplit("@", 1)[1]
+        domain = envelope(options.from_).rsplit("@", 1)[1]
         message["Message-ID"] = f"<{batch[0].delivery_id}@{domain}>"
         message["List-Id"] = f"legal-monitor {self.name} <{_label(self.name)}.legal-monitor.{domain}>"
-        message["X-Legal-Monitor-Event"] = ", ".join(sorted({e.type for e in events}))
+        for name, value in event_headers(*events).items():
+            message[name] = value
         message["Auto-Submitted"] = "auto-generated"
         # Quoted-printable keeps every line within SMTP's limit, whatever the content.
         message.set_content(plain_text(events), cte="quoted-printable")
@@ -105,22 +125,30 @@ class EmailChannel(Channel):
         port = options.smtp_port or PORTS[security]
         host = options.smtp_host
         context = ssl.create_default_context(cafile=options.ca_bundle or certifi.where())
+        where = f"{host}:{port}"
+        reached = False
         try:
             if security == "ssl":
                 smtp: smtplib.SMTP = BoundedSMTPSSL(host, port, options.timeout, context)
             else:
                 smtp = BoundedSMTP(host, port, options.timeout)
+            reached = True
             with smtp:
                 if security == "starttls":
-                    smtp.starttls(context=context)
+                    try:
+                        smtp.starttls(context=context)
+                    except smtplib.SMTPNotSupportedError:
+                        return SendResult(False, f"SMTP server {where} does not offer STARTTLS: set security = "
+                                          "\"ssl\" for a server that speaks TLS at once (port 465), or \"none\" "
+                                          "for a plain local relay", retry=True)
                 if options.username:
                     smtp.login(options.username, options.password or "")
                 smtp.ehlo_or_helo_if_needed()
-                code, reply = smtp.mail(options.from_)
+                code, reply = smtp.mail(envelope(options.from_))
                 if code != 250:
                     return _refused("MAIL FROM", code, reply)
                 for recipient in options.to:
-                    code, reply = smtp.rcpt(recipient)
+                    code, reply = smtp.rcpt(envelope(recipient))
                     if code not in (250, 251):
                         return _refused(f"RCPT TO {recipient}", code, reply)
                 code, reply = smtp.data(message.as_bytes(policy=SMTP_POLICY))
@@ -134,9 +162,20 @@ class EmailChannel(Channel):
         except smtplib.SMTPResponseException as exc:
             return SendResult(False, f"SMTP {exc.smtp_code} {_text(exc.smtp_error)}",
                               retry=exc.smtp_code < 500, status=exc.smtp_code)
+        except NoGreeting as exc:
+            return SendResult(False, f"SMTP server {where} took the connection but sent no SMTP greeting "
+                              f"({_reason(exc)}): if it speaks TLS at once (port 465), set security = \"ssl\"",
+                              retry=True)
+        except ssl.SSLCertVerificationError as exc:
+            return SendResult(False, f"TLS with SMTP server {where}: certificate not trusted: {_reason(exc)} "
+                              "(give the CA in ca_bundle)", retry=True)
+        except ssl.SSLError as exc:
+            hint = "speaks TLS at once? then security = \"ssl\"" if security == "starttls" else \
+                "wants plain SMTP first? then security = \"starttls\""
+            return SendResult(False, f"TLS with SMTP server {where} failed ({hint}): {_reason(exc)}", retry=True)
         except (smtplib.SMTPException, OSError, socket.timeout) as exc:
-            reason = str(exc) or type(exc).__name__
-            return SendResult(False, f"cannot reach SMTP server {host}:{port}: {reason}", retry=True)
+            verb = "lost the connection to" if reached else "cannot reach"
+            return SendResult(False, f"{verb} SMTP server {where}: {_reason(exc)}", retry=True)
 
 
 def _loopback(host: str) -> bool:
@@ -150,6 +189,10 @@ def _loopback(host: str) -> bool:
 
 def _refused(step: str, code: int, reply: bytes) -> SendResult:
     return SendResult(False, f"SMTP server refused {step}: {code} {_text(reply)}", retry=code < 500, status=code)
+
+
+def _reason(exc: BaseException) -> str:
+    return plain_error(str(exc) or type(exc).__name__)
 
 
 def _text(reply: bytes | str) -> str:

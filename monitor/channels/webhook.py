@@ -12,12 +12,14 @@ import httpx
 from .. import options as o
 from ..envelope import CONTENT_TYPE as CLOUDEVENTS_TYPE
 from ..envelope import cloudevent
+from ..errors import plain_error
 from ..events import Event
 from ..fetch import DEADLINE_FACTOR, is_transient, parse_retry_after
 from ..inflate import ACCEPT_ENCODING, read_head
 from ..options import Option
 from ..payload import payload
-from ..render import facts, headline
+from ..redact import mask_url
+from ..render import brief, detail_facts, event_headers, facts, headline
 from ..sanitize import web_link
 from .base import Channel, Outgoing, SendResult
 from .signature import secret_key, sf_string, signed_headers
@@ -48,9 +50,8 @@ def slack_message(event: Event) -> dict[str, Any]:
 def discord_message(event: Event) -> dict[str, Any]:
     embed: dict[str, Any] = {
         "title": headline(event, limit=256),
-        "description": (event.summary or event.title or "")[:4000],
-        "fields": [{"name": name, "value": value[:1000], "inline": False}
-                   for name, value in facts(event) if name not in ("Summary",)][:25],
+        "description": brief(event)[:4000],
+        "fields": [{"name": name, "value": value[:1000], "inline": False} for name, value in detail_facts(event)][:25],
     }
     if web_link(event.url):
         embed["url"] = event.url
@@ -92,6 +93,16 @@ class WebhookChannel(Channel):
         super().__init__(config, user_agent)
         self._client: httpx.AsyncClient | None = None
 
+    @classmethod
+    def target(cls, config) -> str:
+        """The URL with user info and key-like query values masked; a Slack or Discord hook's
+        path is its token, so only its origin is shown."""
+        options = config.options
+        if options.format != "json":
+            url = httpx.URL(options.url)
+            return f"{url.scheme}://{url.netloc.decode()}/… ({options.format})"
+        return mask_url(options.url) + (" (signed)" if options.secret else " (unsigned)")
+
     async def send(self, batch: list[Outgoing]) -> SendResult:
         (item,) = batch
         options = self.config.options
@@ -103,8 +114,8 @@ class WebhookChannel(Channel):
             "Content-Type": CONTENT_TYPES.get(options.format, "application/json"),
             "User-Agent": self.user_agent,
             "webhook-id": item.delivery_id, "webhook-timestamp": timestamp,
-            "Idempotency-Key": sf_string(item.event.id),
-            "X-Legal-Monitor-Event": item.event.type, "X-Legal-Monitor-Delivery": item.delivery_id,
+            "Idempotency-Key": sf_string(item.event.id), "X-Legal-Monitor-Delivery": item.delivery_id,
+            **event_headers(item.event),
         }
         if options.secret:
             headers.update(signed_headers(options.secret, item.delivery_id, timestamp, body))
@@ -125,8 +136,8 @@ class WebhookChannel(Channel):
         except httpx.TimeoutException:
             return SendResult(False, f"timed out after {options.timeout:g}s", retry=True)
         except httpx.HTTPError as exc:
-            reason = (str(exc) or type(exc).__name__).splitlines()[0][:200]
-            return SendResult(False, f"cannot reach {httpx.URL(options.url).host}: {reason}", retry=True)
+            reason = plain_error(str(exc) or type(exc).__name__).splitlines()[0][:200]
+            return SendResult(False, f"cannot reach {httpx.URL(options.url).netloc.decode()}: {reason}", retry=True)
         status = response.status_code
         text = answer[:400].decode("utf-8", "replace")[:200]
         snippet = " ".join("".join(c if c.isprintable() else " " for c in text).split())

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from ..context import SourceContext
 
 
-@dataclass(eq=False, repr=False)
+@dataclass
 class Part:
     """The records of one part of a source (one document, one day, one treaty, …).
 
@@ -128,6 +128,16 @@ class Source:
 
     async def collect(self, ctx: SourceContext) -> list[Part]:
         """Fetch and parse; return the parts seen. Raise SourceError on any failure."""
+        raise NotImplementedError
+
+    def fast_paths(self) -> dict[str, float]:
+        """This source's fast paths, name -> interval in seconds: extra jobs besides the sweep
+        (`collect`), each run as `collect_fast(ctx, name)` on the same records, memo and event
+        ids, so that one action seen by both is one event. None by default."""
+        return {}
+
+    async def collect_fast(self, ctx: SourceContext, path: str) -> list[Part]:
+        """One run of fast path `path`: the parts it found worth diffing (none is fine)."""
         raise NotImplementedError
 
     def events(self, change: Change, part: Part, detected_at: str) -> list[Event]:

@@ -61,7 +61,7 @@ DOCUMENT_OPTIONS: dict[str, Option] = {
 }
 
 
-@dataclass(eq=False, repr=False)
+@dataclass
 class Extracted:
     """The records a document gives, and its configured fields that matched nothing."""
 

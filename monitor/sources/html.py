@@ -12,38 +12,28 @@ from ..errors import StructureChanged
 from ..options import Option
 from ..records import Record
 from .document import DOCUMENT_OPTIONS, DocumentSource, Extracted, unmatched_fields
-from .plaincss import is_plain
 
 SCOPE = ":scope"
 """The spec that means the item itself."""
 
 
 def _selector(value: Any) -> str:
-    if type(value) is str and value in _GOOD:  # a config names the same few selectors many times
-        return value
     value = o.nonempty_text(value)
     css = value.split("@", 1)[0].strip()
-    if css and css != SCOPE and not is_plain(css) and _translated(css, "descendant::") is None:
+    if css and css != SCOPE and _translated(css, "descendant::") is None:
         import soupsieve  # only for what cssselect does not know (soupsieve loads slowly)
 
         try:
             soupsieve.compile(css)
         except (soupsieve.SelectorSyntaxError, NotImplementedError) as exc:  # ::before and the like
             raise ValueError(f"invalid CSS selector {css!r}: {str(exc).splitlines()[0]}") from None
-    if len(_GOOD) < 4096:
-        _GOOD.add(value)
     return value
-
-
-_GOOD: set[str] = set()
-"""Specs `_selector` has accepted (the answer for a text never changes)."""
 
 
 @lru_cache(maxsize=4096)
 def _translated(css: str, prefix: str) -> str | None:
     """`css` as an XPath expression, or None when the selector uses what cssselect cannot
-    translate (such as :has()). A config's plain selectors are checked without it, so
-    cssselect (slow to import) loads only for the others or with the first page parsed."""
+    translate (such as :has()); cssselect loads with the first selector checked."""
     from cssselect import HTMLTranslator, SelectorError
 
     try:

@@ -55,10 +55,14 @@ class CoeSource(Source):
         "token": Option(o.nonempty_text, PUBLIC_TOKEN, help="the web service key (header `token`)"),
         "base_url": Option(_base_url, DEFAULT_BASE_URL, help="the Treaty Office web service"),
         "page_url": Option(o.url, DEFAULT_PAGE_URL,
-                           help="the page whose `window.conventions_api_key` is read when the key is refused"),
+                           help="the page whose `window.conventions_api_url` and `window.conventions_api_key` "
+                                "are read when the service fails (and daily)"),
+        "sweep_period": Option(o.positive_duration, 3600.0,
+                               help="every treaty's chart is fetched once in this period, spread evenly over "
+                                    "the checks (one every `interval`)"),
     }
     defaults: ClassVar[dict[str, Any]] = {
-        "interval": 6 * 3600.0,
+        "interval": 300.0,
         "host_concurrency": 1,
         "host_delay": 1.0,
         "tls_seclevel": 1,
@@ -92,10 +96,10 @@ class CoeSource(Source):
             if unknown:
                 raise SourceError(f"treaties {', '.join(unknown)} are not in the Treaty Office's list "
                                   f"({options.base_url}api/traites/search); check `treaties`")
-        numbers = wanted or sorted(treaties)
         states = [s.strip().lower() for s in options.states]
         filter_changed = ctx.memo.get("states_filter", states) != states
         charted = set(ctx.memo.get("charted") or [])
+        numbers = self.share(ctx.memo, wanted or sorted(treaties), whole=filter_changed or not charted)
         parts: list[Part] = []
         for number in numbers:
             # One treaty that fails (a 500, an odd row) does not hold back the others.
@@ -110,6 +114,18 @@ class CoeSource(Source):
         ctx.memo["charted"] = sorted(charted | {p.name for p in good})
         ctx.memo["states_filter"] = states
         return parts
+
+    def share(self, memo: dict[str, Any], numbers: list[str], whole: bool) -> list[str]:
+        """This check's share of the treaties: each is fetched once per `sweep_period`, spread
+        evenly over the checks in it (treaties new to the list at once; all of them when `whole`)."""
+        # As many shares as checks surely fit in the period, each check coming up to its jitter late.
+        config = self.config
+        shares = max(1, min(len(numbers), int(config.options.sweep_period // (config.interval + config.jitter))))
+        turn = (memo.get("share", -1) + 1) % shares
+        memo["share"] = turn
+        if whole or shares == 1:
+            return numbers
+        return sorted(set(numbers[turn::shares]) | (self._service.new_treaties & set(numbers)))
 
     async def _collect_treaty(self, ctx: SourceContext, number: str, states: list[str],
                               filter_changed: bool) -> list[Part]:

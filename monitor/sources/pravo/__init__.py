@@ -2,14 +2,15 @@
 
 catalog: reference tables and option parsers; titles: what a title says; parse: API answers as
 records; events: the alerts and their English wording; link: treaty acts tied to the catalogue;
-source: the Source that fetches day by day."""
+rss and fast: the RSS fast path; source: the Source that fetches day by day."""
 
 from __future__ import annotations
 
+from .catalog import MOSCOW, moscow_today
 from .catalog import BLOCKS, DEFAULT_BASE_URL, DOCUMENT_TYPES, SIGNATORIES, TYPE_NAMES, parse_blocks, parse_document_types
 from .events import SUBJECT, document_label
 from .parse import parse_item, parse_page
-from .source import MOSCOW, PravoSource, moscow_today
+from .source import PravoSource
 from .titles import TreatyAct, classify_title, short_title, strip_quotes
 
 __all__ = ["BLOCKS", "DEFAULT_BASE_URL", "DOCUMENT_TYPES", "MOSCOW", "SIGNATORIES", "SUBJECT", "TYPE_NAMES",

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta, timezone
 from typing import Any
 
-from ... import options as o
+from ... import clock, options as o
+
+MOSCOW = timezone(timedelta(hours=3))
+
+
+def moscow_today() -> date:
+    """The portal publishes on Moscow dates."""
+    return clock.today(MOSCOW)
+
 
 DEFAULT_BASE_URL = "http://publication.pravo.gov.ru"
 PAGE_SIZE = 200

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta, timezone
+from datetime import date, timedelta
 from typing import Any, ClassVar
 
-from ... import clock, options as o
+from ... import options as o
 from ...settings import SourceConfig
 from ...context import Document, SourceContext
 from ...diff import Change
@@ -14,18 +14,12 @@ from ...events import Event
 from ...options import Option
 from ...records import Record
 from ..base import Part, Source
+from .catalog import moscow_today
 from .catalog import DEFAULT_BASE_URL, PAGE_SIZE, SORT_BY_EO_NUMBER, TYPE_NAMES, parse_blocks, parse_document_types
 from .events import published_event, treaty_event
 from .parse import parse_page
+from .fast import collect_rss, rss_blocks
 from .titles import classify_title
-
-MOSCOW = timezone(timedelta(hours=3))
-
-
-def moscow_today() -> date:
-    """The portal publishes on Moscow dates."""
-    return clock.today(MOSCOW)
-
 
 # --- the source ----------------------------------------------------------------------------
 
@@ -41,6 +35,12 @@ class PravoSource(Source):
         "blocks": Option(parse_blocks, ["president"], help="publication blocks watched whole"),
         "document_types": Option(parse_document_types, [], help="document types (name or id) watched in every block"),
         "all_acts": Option(o.boolean, False, help="also raise law_published for acts that are not treaty actions"),
+        "rss_blocks": Option(parse_blocks, ["president", "international"],
+                             help="blocks whose RSS the fast path polls for new treaty acts (those the "
+                                  "day sweep lists: of `blocks`, or all with `document_types`)"),
+        "rss_interval": Option(o.interval_or_off, 300.0,
+                               help='how often the RSS fast path polls ("off" turns it off); the day sweep '
+                                    "keeps its own `interval`"),
     }
     defaults: ClassVar[dict[str, Any]] = {
         "interval": 3600.0,
@@ -51,9 +51,14 @@ class PravoSource(Source):
 
     @classmethod
     def check_options(cls, config: SourceConfig) -> list[str]:
+        problems = []
         if not config.options.blocks and not config.options.document_types:
-            return ["blocks: give at least one block or one document type (both are empty)"]
-        return []
+            problems.append("blocks: give at least one block or one document type (both are empty)")
+        return problems
+
+    def fast_paths(self) -> dict[str, float]:
+        interval = self.config.options.rss_interval
+        return {"rss": interval} if interval and rss_blocks(self.config.options) else {}
 
     def describe(self) -> str:
         options = self.config.options
@@ -76,8 +81,12 @@ class PravoSource(Source):
             parts.append(await self.collect_day(ctx, day))
         return parts
 
-    async def collect_day(self, ctx: SourceContext, day: date) -> Part:
-        """Every page of every scope item for one publication day."""
+    async def collect_fast(self, ctx: SourceContext, path: str) -> list[Part]:
+        return await collect_rss(self, ctx)
+
+    async def collect_day(self, ctx: SourceContext, day: date, always: bool = False) -> Part:
+        """Every page of every scope item for one publication day (`always`: its records even
+        when the answers are unchanged)."""
         base = self.config.options.base_url
         url = f"{base}/api/Documents"
         records: dict[str, Record] = {}
@@ -97,7 +106,7 @@ class PravoSource(Source):
                     records.setdefault(record.key, record)
                 index += 1
         name = day.isoformat()
-        if not changed:
+        if not changed and not always:
             return Part(name, records=None, allow_empty=True)
         return Part(name, records=list(records.values()), allow_empty=True)
 

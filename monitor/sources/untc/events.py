@@ -20,6 +20,9 @@ class TreatyContext:
 
     treaty: Treaty
     upgrading: bool = False
+    notices: tuple[dict[str, Any], ...] = ()
+    """The depositary notifications (C.N.s) raised for this treaty whose status change is
+    awaited: that change takes the C.N.'s event id (see `notices.adopt`)."""
 
 
 def change_events(source: str, change: Change, treaty: Treaty, detected_at: str, *,

@@ -16,6 +16,8 @@ from ...options import Option
 from ..base import Part, Source, part_or_error
 from .events import TreatyContext, change_events
 from .html import parse_html
+from .notices import NoticeContext, adopt, notice_event
+from .probe import CN_MEMO, collect_cn
 from .index import (CHAPTER_INDEX, CORE_TREATIES, LAST_CHAPTER_OF_VOLUME_I, LETTERS, ROMAN, chapter_of,
                     chapters_option, index_refs, lettered_due, lettered_known, remember_lettered,
                     treaties_option)
@@ -38,6 +40,9 @@ class UntcSource(Source):
                            help='MTDSG references such as "IV-4", or "all" (chapter index and lettered instruments)'),
         "chapters": Option(chapters_option, [],
                            help='chapter numbers such as [4], or "all" (with their lettered instruments)'),
+        "cn_interval": Option(o.interval_or_off, 300.0,
+                              help='how often the next depositary notification numbers are probed ("off" '
+                                   "turns it off); the status sweep keeps its own `interval`"),
     }
     defaults: ClassVar[dict[str, Any]] = {"interval": 12 * 3600.0, "host_concurrency": 1, "host_delay": 1.0}
     error_markers: ClassVar[tuple[str, ...]] = ("urgent maintenance and is currently unavailable",)
@@ -47,6 +52,22 @@ class UntcSource(Source):
         if not config.options.treaties and not config.options.chapters:
             return ['treaties: name at least one treaty (e.g. ["IV-4"]), or set chapters']
         return []
+
+    def fast_paths(self) -> dict[str, float]:
+        interval = self.config.options.cn_interval
+        return {"cn": interval} if interval else {}
+
+    async def collect_fast(self, ctx: SourceContext, path: str) -> list[Part]:
+        return await collect_cn(self, ctx)
+
+    def watches(self, ref: str) -> bool:
+        """Whether treaty `ref` is watched: named, in a watched chapter (lettered instruments
+        included), or every treaty is."""
+        options = self.config.options
+        if options.treaties == "all" or options.chapters == "all" or ref in self.refs():
+            return True
+        root = "-".join(ref.split("-")[:2])
+        return root in self.roots()
 
     def roots(self) -> list[str]:
         """The chapter-index treaties whose lettered instruments are watched too."""
@@ -82,7 +103,6 @@ class UntcSource(Source):
         roots = set(self.roots())
         # Treaties first read since participant names lose their footnote markers: their
         # records may change keys once, and that is no news (see `TreatyContext`).
-        aware = set(ctx.memo.get("marker_free_keys") or [])
         parts: list[Part] = []
         done: set[str] = set()
         for ref in self.refs():
@@ -91,11 +111,18 @@ class UntcSource(Source):
                 parts += await part_or_error(ctx, ref, self.collect_treaty(ctx, ref))
             if ref in roots:
                 parts += await self._collect_lettered(ctx, ref, done)
+        self.contextualize(ctx, parts)
+        return parts
+
+    def contextualize(self, ctx: SourceContext, parts: list[Part]) -> None:
+        """Give each treaty part read its `TreatyContext`, with the C.N.s awaiting its status."""
+        aware = set(ctx.memo.get("marker_free_keys") or [])
+        pending = (ctx.memo.get(CN_MEMO) or {}).get("pending") or []
         good = [p for p in parts if not p.error]
         for part in good:
-            part.context = self.treaty_context(part, upgrading=part.name not in aware)
+            notices = tuple(n for n in pending if n["treaty"] == part.name)
+            part.context = self.treaty_context(part, upgrading=part.name not in aware, notices=notices)
         ctx.memo["marker_free_keys"] = sorted(aware | {p.name for p in good})
-        return parts
 
     async def _collect_lettered(self, ctx: SourceContext, root: str, done: set[str]) -> list[Part]:
         """The lettered instruments of `root`: those found by the last probe, or, once a week, a
@@ -126,20 +153,22 @@ class UntcSource(Source):
                 parts += await part_or_error(ctx, ref, self.collect_treaty(ctx, ref))
         return parts
 
-    async def collect_treaty(self, ctx: SourceContext, ref: str, probe: bool = False) -> list[Part]:
+    async def collect_treaty(self, ctx: SourceContext, ref: str, probe: bool = False,
+                             always: bool = False) -> list[Part]:
         """One treaty from its XML file or, when that is missing, its ViewDetails page. A probe
-        for a lettered instrument returns no part when the XML file is missing."""
+        for a lettered instrument returns no part when the XML file is missing. With `always`,
+        its records even when the document is unchanged."""
         url = self.xml_url(ref)
-        document = await ctx.get(url, accept=(404,), encoding="iso-8859-1")
+        document = await ctx.get(url, accept=(404,), encoding="iso-8859-1", need_body=always)
         if document.status == 404:
             if probe:
                 return []
             url = self.page_url(ref)
-            document = await ctx.get(url)
+            document = await ctx.get(url, need_body=always)
             parser = parse_html
         else:
             parser = parse_xml
-        if not document.changed:
+        if not document.changed and not always:
             return [Part(ref, records=None)]
         assert document.text is not None
         parsed = parser(document.text, f"{ref} ({url})")
@@ -147,14 +176,21 @@ class UntcSource(Source):
         # A treaty newly added to `treaties` (or newly found) starts silently: its table is history.
         return [Part(ref, records=records, baseline_if_new=True)]
 
-    def treaty_context(self, part: Part, upgrading: bool = False) -> TreatyContext:
+    def treaty_context(self, part: Part, upgrading: bool = False,
+                       notices: tuple[dict[str, Any], ...] = ()) -> TreatyContext:
         """What the event rules need about the part of treaty `part.name` (see `TreatyContext`)."""
         title = part.records[0].title if part.records else None
-        return TreatyContext(Treaty(id=part.name, title=title, url=self.page_url(part.name)), upgrading)
+        return TreatyContext(Treaty(id=part.name, title=title, url=self.page_url(part.name)), upgrading, notices)
 
     def events(self, change: Change, part: Part, detected_at: str) -> list[Event]:
         record = change.new or change.old
         assert record is not None
+        if isinstance(part.context, NoticeContext):  # a depositary notification's own part
+            notice = part.context
+            if change.kind != "added" or not notice.raises:
+                return []
+            return [notice_event(self.name, notice.note, notice.url, notice.name, notice.treaty, detected_at)]
         context: TreatyContext = part.context
         treaty = replace(context.treaty, title=record.title or context.treaty.title)
-        return change_events(self.name, change, treaty, detected_at, upgrading=context.upgrading)
+        return adopt(change_events(self.name, change, treaty, detected_at, upgrading=context.upgrading),
+                     context.notices)
