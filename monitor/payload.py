@@ -23,7 +23,7 @@ def payload(event: Event) -> dict[str, Any]:
     `source_title` and `source_summary` are the event's own, as its source gave or built them."""
     data = event.to_dict()
     return {
-        "schema": SCHEMA, "schema_uri": SCHEMA_URI, "test": is_test(event), "id": data["id"], "type": data["type"],
+        "schema": SCHEMA, "test": is_test(event), "schema_uri": SCHEMA_URI, "id": data["id"], "type": data["type"],
         "source": data["source"], "key": data["key"] or None, "subject": data["subject"], "treaty": data["treaty"],
         "date": data["date"], "date_text": data["date_text"], "effective_date": data["effective_date"],
         "title": headline(event), "summary": brief(event),
