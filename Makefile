@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CONFIG ?= config/monitor.toml
 
-.PHONY: run test check mutation clean chromium promtool image test-image package lock
+.PHONY: run test check mutation clean chromium promtool docs image test-image package lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -77,6 +77,15 @@ mutation: $(VENV)/.installed-mutation
 	$(BIN)/mutmut run --max-children 2
 	$(BIN)/python scripts/mutation_scores.py
 
+# The documentation site (docs/, mkdocs.yml) into site/; --strict: a broken link fails it.
+$(VENV)/.installed-docs: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[docs]'
+	touch $@
+
+# NO_MKDOCS_2_WARNING quiets Material's banner (it is maintained until 2027; Zensical succeeds it).
+docs: $(VENV)/.installed-docs
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
+
 # The container image, with docker or podman (docs/docker.md); test-image also runs its smoke test.
 image:
 	scripts/image.sh
@@ -99,4 +108,4 @@ check: $(VENV)/.installed
 	$(BIN)/legal-monitor --config $(CONFIG) check
 
 clean:
-	rm -rf $(VENV) .pytest_cache mutants build dist tests/a11y/node_modules
+	rm -rf $(VENV) .pytest_cache mutants build dist site tests/a11y/node_modules
