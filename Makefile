@@ -25,8 +25,24 @@ run: $(VENV)/.installed
 # The browser test drives Debian's Chromium (Playwright's own browser download is not used).
 CHROMIUM ?= /usr/bin/chromium
 
-test: $(VENV)/.installed-test chromium promtool
+# axe-core (npm) checks the dashboard's pages in the browser test (tests/test_accessibility.py).
+AXE := tests/a11y/node_modules/axe-core/axe.min.js
+
+test: $(VENV)/.installed-test chromium promtool $(AXE)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+$(AXE): tests/a11y/package.json tests/a11y/package-lock.json
+	@if ! command -v npm >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing Debian's npm for the accessibility test"; \
+		apt-get -o DPkg::Lock::Timeout=600 update -q && \
+		DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q npm \
+			|| echo "could not install npm: the accessibility test will be skipped"; \
+	fi
+	@if command -v npm >/dev/null; then \
+		npm ci --prefix tests/a11y --no-audit --no-fund --silent && touch $@; \
+	else \
+		echo "no npm: the accessibility test will be skipped"; \
+	fi
 
 chromium:
 	@if [ ! -x $(CHROMIUM) ]; then \
@@ -92,4 +108,4 @@ check: $(VENV)/.installed
 	$(BIN)/legal-monitor --config $(CONFIG) check
 
 clean:
-	rm -rf $(VENV) .pytest_cache mutants build dist site
+	rm -rf $(VENV) .pytest_cache mutants build dist site tests/a11y/node_modules

@@ -155,7 +155,11 @@ def cmd_events(args: argparse.Namespace, config: Config) -> int:
     finally:
         state.close()
     if args.json:
-        print(json.dumps([shown_event(e) for e in events], ensure_ascii=False, indent=2))
+        from .payload import payload
+
+        # The event@1 document, with the CLI's own fields over it (title and summary as the
+        # source gave them, headline, summary_line, hold): it still matches the schema.
+        print(json.dumps([{**payload(e), **shown_event(e)} for e in events], ensure_ascii=False, indent=2))
         return 0
     if not events:
         print("no events")

@@ -134,6 +134,22 @@ def find_events(conn: sqlite3.Connection, filters: Filters, limit: int = PAGE_SI
     return Page([row_to_event(row) for row in rows[:limit]], older)
 
 
+def moment_ranks(conn: sqlite3.Connection, moments: Sequence[str]) -> dict[str, int]:
+    """Each event detected at one of `moments`, by id: its place among the events detected at
+    the same moment (one check's events share it), 0 for the first written."""
+    distinct = sorted(set(moments))
+    if not distinct:
+        return {}
+    rows = conn.execute(f"select id, detected_at from events where detected_at in ({','.join('?' * len(distinct))})"
+                        " order by detected_at, rowid", distinct).fetchall()
+    ranks: dict[str, int] = {}
+    previous, place = None, 0
+    for event_id, moment in rows:
+        place = place + 1 if moment == previous else 0
+        ranks[event_id], previous = place, moment
+    return ranks
+
+
 TREATY_SOURCES = """select s.name from sources s join events e on e.rowid = (
     select rowid from events where source = s.name and treaty is not null order by detected_at desc limit 1)
     where json_extract(e.treaty, '$.id') = ? and substr(e.key, 1, length(?)) != ?"""

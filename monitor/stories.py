@@ -95,8 +95,10 @@ def related_entry(event: Event, kind: str | None) -> dict[str, Any]:
 
 
 def also_reported(entry: dict[str, Any]) -> str:
-    """E.g. "Russian portal, 2025-09-29, federal law No. 123-ФЗ"."""
-    when = entry.get("date") or entry.get("effective_date") or (entry.get("detected_at") or "")[:10]
+    """E.g. "Russian portal, 2025-09-29, federal law No. 123-ФЗ". Without the action's date, the
+    effective date or the detection day is said to be one ("effective …", "detected …")."""
+    when = entry.get("date") or (f"effective {entry['effective_date']}" if entry.get("effective_date") else "") \
+        or (f"detected {entry['detected_at'][:10]}" if entry.get("detected_at") else "")
     what = entry.get("reference") or LABELS.get(entry.get("type") or "", entry.get("type") or "").lower()
     return ", ".join(part for part in (entry.get("source_label") or entry.get("source"), when, what) if part)
 

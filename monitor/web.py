@@ -1,13 +1,11 @@
-"""The web side: /healthz, /metrics, /events.json, /events.atom and the dashboard, as one Starlette app."""
+"""The web side: /healthz, /metrics, /events.json, /events.atom, /feed.json and the dashboard, as one Starlette app."""
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import sqlite3
 import threading
-import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -20,17 +18,14 @@ from starlette.responses import Response as StarletteResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from .clock import utcnow
+from .conditional import modified_since, validators
 from .dashboard import Dashboard
 from .errors import BadRequest, MonitorError
-from .events import Event
+from .feeds import FeedPage, atom_feed, events_json, json_feed, last_modified, link_header, origin
 from .metrics import CONTENT_TYPE, Metrics
-from .payload import payload
-from .queries import find_events, parse_filters
+from .queries import find_events, moment_ranks, parse_filters
 from .related import with_related
-from .render import brief, headline
 from .state import State, open_state
-from .stories import also_reported, more_reported
 from .webanswer import Response
 from .webguard import Access, Guard
 from .webhosts import allowed_hosts
@@ -49,14 +44,17 @@ Problems = Callable[[], list[str]]
 
 
 def not_modified(request: Request, answer: Response) -> Response | None:
-    """A 304 for a request whose If-None-Match names the answer's ETag."""
-    etag = answer.headers.get("ETag")
-    wanted = request.headers.get("if-none-match", "")
-    if answer.status != 200 or not etag or not wanted:
+    """A 304 for a request whose copy is current (RFC 9110): its If-None-Match names the answer's
+    ETag or, when it sends none, its If-Modified-Since is no older than the Last-Modified."""
+    if answer.status != 200:
         return None
-    if wanted.strip() == "*" or etag in (tag.strip().removeprefix("W/") for tag in wanted.split(",")):
-        return Response(304, answer.content_type, b"", answer.headers)
-    return None
+    etag, wanted = answer.headers.get("ETag"), request.headers.get("if-none-match")
+    if wanted:
+        current = bool(etag) and (wanted.strip() == "*" or etag in (tag.strip().removeprefix("W/")
+                                                                    for tag in wanted.split(",")))
+    else:
+        current = modified_since(request.headers.get("if-modified-since"), answer.headers.get("Last-Modified"))
+    return Response(304, answer.content_type, b"", answer.headers) if current else None
 
 
 class Endpoint:
@@ -88,6 +86,7 @@ class Endpoint:
     def routes(self) -> list[Any]:
         return [Route("/healthz", self.healthz), Route("/metrics", self.render_metrics),
                 Route("/events.json", self.events_json), Route("/events.atom", self.events_atom),
+                Route("/feed.json", self.feed_json),
                 Mount("/static", StaticFiles(packages=[("monitor", "static")])),
                 Route("/{path:path}", self.dashboard)]
 
@@ -166,22 +165,38 @@ class Endpoint:
         return await self.read(request, lambda: Response(200, CONTENT_TYPE, self.metrics.render(self.state().conn, sources,
                                                                                         channels)))
 
-    def _latest(self, query: str) -> list[Event]:
+    def _page(self, request: Request) -> FeedPage:
         """The newest events the query's filters allow (the dashboard's filters; default treaty
-        actions; held and dropped events are not news)."""
+        actions; held and dropped events are not news), from the query's `before` cursor on."""
+        query = request.scope["query_string"].decode("latin-1")
         filters, before = parse_filters(query)
         state = self.state()
-        return with_related(state, find_events(state.conn, filters, FEED_SIZE, before).events, listing=True)
+        found = find_events(state.conn, filters, FEED_SIZE, before)
+        page = FeedPage(with_related(state, found.events, listing=True), filters,
+                        origin(request.headers.get("host"), self.address), before, found.older, query,
+                        ranks=moment_ranks(state.conn, [e.detected_at for e in found.events if e.detected_at]))
+        if not page.events:
+            page.newest = state.conn.execute("select max(detected_at) from events").fetchone()[0]
+        return page
+
+    async def _feed(self, request: Request, content_type: str, render: Callable[[FeedPage], bytes],
+                    links: Callable[[FeedPage], dict[str, str]] = lambda page: {}) -> StarletteResponse:
+        """A feed of the request's page, with its validators (ETag, Last-Modified) for a 304."""
+        def work() -> Response:
+            page = self._page(request)
+            body = render(page)
+            return Response(200, content_type, body, {**validators(body, last_modified(page)), **links(page)})
+        return await self.read(request, work)
 
     async def events_json(self, request: Request) -> StarletteResponse:
-        query = request.scope["query_string"].decode("latin-1")
-        return await self.read(request, lambda: Response(200, "application/json; charset=utf-8",
-                                                events_json(self._latest(query))))
+        return await self._feed(request, "application/json; charset=utf-8", events_json,
+                                lambda page: link_header(page, "/events.json"))
 
     async def events_atom(self, request: Request) -> StarletteResponse:
-        query = request.scope["query_string"].decode("latin-1")
-        return await self.read(request, lambda: Response(200, "application/atom+xml; charset=utf-8",
-                                                atom_feed(self._latest(query))))
+        return await self._feed(request, "application/atom+xml; charset=utf-8", atom_feed)
+
+    async def feed_json(self, request: Request) -> StarletteResponse:
+        return await self._feed(request, "application/feed+json; charset=utf-8", json_feed)
 
     async def dashboard(self, request: Request) -> StarletteResponse:
         path = request.scope["raw_path"].decode("latin-1").split("?", 1)[0]
@@ -192,36 +207,3 @@ class Endpoint:
 def starlette_response(answer: Response) -> StarletteResponse:
     return StarletteResponse(answer.body, answer.status, {"content-type": answer.content_type, **answer.headers})
 
-
-def events_json(events: list[Event]) -> bytes:
-    """The JSON feed body: a list of event payloads, compact as the webhook sends them (the C
-    encoder: with indent, json encodes in Python, 3× slower for a page of stories)."""
-    return json.dumps([payload(e) for e in events], ensure_ascii=False, separators=(",", ":")).encode()
-
-
-def atom_feed(events: list[Event]) -> bytes:
-    """The Atom feed of `events`, newest first."""
-    ns = "http://www.w3.org/2005/Atom"
-    ET.register_namespace("", ns)
-    feed = ET.Element(f"{{{ns}}}feed")
-    ET.SubElement(feed, f"{{{ns}}}title").text = "legal-monitor: treaty actions"
-    ET.SubElement(feed, f"{{{ns}}}id").text = "urn:legal-monitor:events"
-    ET.SubElement(feed, f"{{{ns}}}updated").text = events[0].detected_at if events else utcnow()
-    ET.SubElement(ET.SubElement(feed, f"{{{ns}}}author"), f"{{{ns}}}name").text = "legal-monitor"
-    for event in events:
-        entry = ET.SubElement(feed, f"{{{ns}}}entry")
-        ET.SubElement(entry, f"{{{ns}}}id").text = f"urn:legal-monitor:event:{event.id}"
-        ET.SubElement(entry, f"{{{ns}}}title").text = headline(event, limit=300)
-        ET.SubElement(entry, f"{{{ns}}}updated").text = event.detected_at
-        if event.url:
-            ET.SubElement(entry, f"{{{ns}}}link", href=event.url)
-        also = "".join(f"\nAlso reported: {text}" for text in
-                       [*map(also_reported, event.related), more_reported(event)] if text)
-        ET.SubElement(entry, f"{{{ns}}}summary").text = brief(event) + also
-        ET.SubElement(entry, f"{{{ns}}}category", term=event.type)
-        if event.story:
-            ET.SubElement(entry, f"{{{ns}}}category", term=f"story:{event.story}", label="story")
-        for other in event.related:
-            if other.get("url"):
-                ET.SubElement(entry, f"{{{ns}}}link", rel="related", href=other["url"])
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)

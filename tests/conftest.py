@@ -17,6 +17,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from payload_schema import events_in, schema_errors
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -54,6 +56,8 @@ class LocalServer:
     def __init__(self) -> None:
         self.routes: dict[str, Reply | Handler] = {}
         self.requests: list[Seen] = []
+        self.schema_errors: list[str] = []
+        """What the event@1 JSON Schema finds wrong with the events POSTed here."""
         self.conditional = True
         server = self
 
@@ -70,6 +74,8 @@ class LocalServer:
                 seen = Seen(self.command, parts.path, parse_qs(parts.query), dict(self.headers.items()),
                             self.rfile.read(length) if length else b"")
                 server.requests.append(seen)
+                if seen.method == "POST":  # every event a test delivers must match the published schema
+                    server.schema_errors += [error for event in events_in(seen.body) for error in schema_errors(event)]
                 route = server.routes.get(parts.path)
                 reply = route(seen) if callable(route) else route
                 if reply is None:
@@ -119,6 +125,7 @@ def server():
     local = LocalServer().start()
     yield local
     local.stop()
+    assert local.schema_errors == [], "a delivered event does not match event-1.schema.json"
 
 
 def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
@@ -126,8 +133,12 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
     """Run `python -m monitor ARGS` as a subprocess and capture its output."""
     full_env = {**os.environ, **(env or {})}
     full_env.pop("LEGAL_MONITOR_CONFIG", None) if env is None or "LEGAL_MONITOR_CONFIG" not in env else None
-    return subprocess.run([sys.executable, "-m", "monitor", *args], cwd=cwd or ROOT, env=full_env,
-                          capture_output=True, text=True, timeout=timeout)
+    result = subprocess.run([sys.executable, "-m", "monitor", *args], cwd=cwd or ROOT, env=full_env,
+                            capture_output=True, text=True, timeout=timeout)
+    if "events" in args and "--json" in args and result.returncode == 0:  # the listing matches the schema
+        errors = [error for event in events_in(result.stdout.encode()) for error in schema_errors(event)]
+        assert errors == [], f"`events --json` gives events that do not match event-1.schema.json: {errors[:5]}"
+    return result
 
 
 def write_config(folder: Path, body: str, name: str = "monitor.toml") -> Path:

@@ -131,7 +131,7 @@ def test_channel_config_errors(tmp_path):
     """)
     result = run_cli("--config", str(path), "validate")
     assert result.returncode == 2
-    for expected in ("channels[0] (\"hook\").format: must be one of 'json', 'slack', 'discord'",
+    for expected in ("channels[0] (\"hook\").format: must be one of 'json', 'cloudevents', 'slack', 'discord'",
                      "channels[0] (\"hook\").events: unknown event type 'explosion'",
                      "channels[1] (\"mail\").from: 'not-an-address' is not an e-mail address",
                      "channels[1] (\"mail\").to: needs at least one address",
@@ -154,14 +154,14 @@ def test_webhook_json_schema_hmac_and_retry_until_delivered(tmp_path, server, mo
     for hit in hits:
         assert verify(hit.headers, hit.body)
         assert hit.headers["Content-Type"] == "application/json"
-        assert hit.headers["Idempotency-Key"] == "ev-126:RUS"
+        assert hit.headers["Idempotency-Key"] == '"ev-126:RUS"'  # an RFC 8941 string
         assert hit.headers["X-Legal-Monitor-Event"] == "denunciation"
         assert "legal-monitor" in hit.headers["User-Agent"]
     assert len({hit.headers["X-Legal-Monitor-Delivery"] for hit in hits}) == 1
     payload = json.loads(hits[-1].body)
-    assert set(payload) == {"schema", "id", "type", "source", "key", "subject", "treaty", "date", "effective_date",
-                            "title", "summary", "url", "detected_at", "details", "story", "related", "changes",
-                            "date_text", "related_total", "test", "source_title", "source_summary"}
+    assert set(payload) == {"schema", "schema_uri", "id", "type", "source", "key", "subject", "treaty", "date",
+                            "effective_date", "title", "summary", "url", "detected_at", "details", "story", "related",
+                            "changes", "date_text", "related_total", "test", "source_title", "source_summary"}
     assert payload["test"] is False and hits[-1].headers["X-Legal-Monitor-Test"] == "false"
     assert payload["schema"] == "legal-monitor/event@1"
     assert payload["treaty"]["id"] == "ETS No. 126" and payload["effective_date"] == "2026-03-01"
@@ -231,7 +231,7 @@ def test_retry_sends_a_pending_delivery_now_instead_of_after_its_back_off(tmp_pa
     retried = run_cli("--config", str(path), "deliveries", "retry", row["id"])
     assert retried.returncode == 0, retried.stderr
     assert f"delivery {row['id']} to hook: sent: HTTP 200" in retried.stdout
-    assert [h.headers["Idempotency-Key"] for h in server.hits("/hook")] == ["ev-126:RUS"] * 2
+    assert [h.headers["Idempotency-Key"] for h in server.hits("/hook")] == ['"ev-126:RUS"'] * 2
     assert json.loads(run_cli("--config", str(path), "deliveries", "--json").stdout)[0]["status"] == "sent"
 
 
@@ -413,11 +413,11 @@ def test_sigkill_between_commit_and_delivery_loses_nothing_and_repeats_nothing_s
     fast, slow = [], []
 
     def fast_hook(seen):
-        fast.append(seen.headers["Idempotency-Key"])
+        fast.append(seen.headers["Idempotency-Key"].strip("\""))
         return Reply(200)
 
     def slow_hook(seen):
-        slow.append(seen.headers["Idempotency-Key"])
+        slow.append(seen.headers["Idempotency-Key"].strip("\""))
         if slow_once["armed"]:
             release.wait(30)  # hold the request open while the daemon is killed
         return Reply(200)

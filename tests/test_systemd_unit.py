@@ -1,4 +1,4 @@
-"""The shipped systemd unit: it verifies, its lockdown scores 2.0 or less, and the daemon runs under it."""
+"""The shipped systemd units: they verify, their lockdown scores 2.0 or less, and the daemon runs under it."""
 
 from __future__ import annotations
 
@@ -113,3 +113,54 @@ def test_daemon_works_under_memory_deny_write_execute(server, tmp_path):
     assert listed.returncode == 0, listed.stderr
     (chart,) = json.loads(listed.stdout)
     assert chart["records"] == 2 and chart["consecutive_failures"] == 0
+
+
+USER_UNIT = ROOT / "deploy" / "legal-monitor.user.service"
+
+
+def installed_user_unit(home: Path) -> Path:
+    """The user unit as `systemctl --user` would read it for a checkout in `home`/legal-monitor
+    (%h expanded; the checkout's .venv binary is this installation's)."""
+    binary = Path(sys.executable).parent / "legal-monitor"
+    venv_bin = home / "legal-monitor" / ".venv" / "bin"
+    venv_bin.mkdir(parents=True)
+    (venv_bin / "legal-monitor").symlink_to(binary)
+    (home / "legal-monitor" / "state").mkdir()
+    path = home / "legal-monitor.service"
+    path.write_text(USER_UNIT.read_text(encoding="utf-8").replace("%h", str(home)), encoding="utf-8")
+    return path
+
+
+def exposure(unit: Path) -> float:
+    result = subprocess.run([ANALYZE, "security", "--offline=yes", "--no-pager", str(unit)],
+                            capture_output=True, text=True, timeout=60)
+    match = re.search(r"Overall exposure level for \S+: (\d+(?:\.\d+)?)", result.stdout + result.stderr)
+    assert match, result.stdout + result.stderr
+    return float(match.group(1))
+
+
+@needs_analyze
+def test_user_unit_verifies_and_is_locked_down(tmp_path):
+    unit = installed_user_unit(tmp_path)
+    result = subprocess.run([ANALYZE, "verify", str(unit)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert [line for line in (result.stdout + result.stderr).splitlines() if unit.name in line] == []
+    assert exposure(unit) <= 2.0  # 9.2 before the lockdown; the comment atop the unit states the figure
+    assert f"rates\n# it {exposure(unit):.1f};" in USER_UNIT.read_text(encoding="utf-8")
+
+
+def test_user_unit_keeps_what_the_daemon_needs():
+    """Network once it is up, the state folder config/monitor.toml names writable, secrets, reload."""
+    found = directives(USER_UNIT.read_text(encoding="utf-8"))
+    assert found["After"] == ["network-online.target"] and found["Wants"] == ["network-online.target"]
+    assert {"AF_INET", "AF_INET6"} <= set(" ".join(found["RestrictAddressFamilies"]).split())
+    assert "PrivateNetwork" not in found and "IPAddressDeny" not in found
+    assert found["ProtectSystem"] == ["strict"] and found["ProtectHome"] == ["read-only"]
+    config = (ROOT / "config" / "monitor.toml").read_text(encoding="utf-8")
+    state = re.search(r'^path = "([^"]+)"', config, re.M).group(1)
+    state_folder = (Path("/home/u/legal-monitor/config") / state).resolve().parent
+    assert found["ReadWritePaths"] == [str(state_folder).replace("/home/u", "%h")]
+    assert found["UMask"] == ["0077"]
+    assert found["EnvironmentFile"] == ["-%h/.config/legal-monitor/env"]
+    assert found["ExecReload"] == ["/bin/kill -HUP $MAINPID"]
+    assert found["ExecStart"][0].endswith("--config %h/legal-monitor/config/monitor.toml run")

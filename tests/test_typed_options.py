@@ -139,7 +139,7 @@ def test_a_wrongly_typed_kind_option_is_the_same_clear_error_all_at_once(tmp_pat
         f'{config}: sources[0] ("charts").declarations: must be true or false, not \'yes\'',
         f'{config}: sources[0] ("charts").treaties: must be "all" or a non-empty list of treaty numbers',
         f'{config}: channels[0] ("hook").timeout: must be a duration string with a unit, such as "5s"',
-        f'{config}: channels[0] ("hook").format: must be one of \'json\', \'slack\', \'discord\', not \'teams\'',
+        f'{config}: channels[0] ("hook").format: must be one of \'json\', \'cloudevents\', \'slack\', \'discord\', not \'teams\'',
         f'{config}: channels[1] ("mail").from: must be a string, not 3',
     ]:
         assert line in result.stderr, result.stderr

@@ -187,8 +187,10 @@ def test_hostile_links_never_reach_the_webhook_the_feed_or_events_json(tmp_path,
     atom, events_json = feed(load_config(config).state_path)
     for text in bodies + [atom.decode(), events_json.decode(), result.stdout]:
         assert "javascript:" not in text.lower() and "data:" not in text
-    links = [link.get("href") for link in ET.fromstring(atom).iter("{http://www.w3.org/2005/Atom}link")]
-    assert links == ["https://ok.example/gb"]
+    atom_ns = "{http://www.w3.org/2005/Atom}"
+    links = [link.get("href") for entry in ET.fromstring(atom).iter(f"{atom_ns}entry")
+             for link in entry.iter(f"{atom_ns}link")]
+    assert links == ["https://ok.example/gb"]  # the entries' links; the feed's own point at the endpoint
 
 
 def test_a_hostile_link_stored_before_this_check_is_not_served(tmp_path):

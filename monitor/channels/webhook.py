@@ -1,10 +1,8 @@
-"""The `webhook` channel: JSON (signed with HMAC-SHA256), Slack or Discord messages over HTTP."""
+"""The `webhook` channel: JSON or CloudEvents (Standard Webhooks signatures), Slack or Discord over HTTP."""
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import json
 import time
 from typing import Any, Callable, ClassVar, Literal
@@ -12,6 +10,8 @@ from typing import Any, Callable, ClassVar, Literal
 import httpx
 
 from .. import options as o
+from ..envelope import CONTENT_TYPE as CLOUDEVENTS_TYPE
+from ..envelope import cloudevent
 from ..errors import plain_error
 from ..events import Event
 from ..fetch import DEADLINE_FACTOR, is_transient, parse_retry_after
@@ -22,15 +22,10 @@ from ..redact import mask_url
 from ..render import brief, detail_facts, event_headers, facts, headline
 from ..sanitize import web_link
 from .base import Channel, Outgoing, SendResult
+from .signature import secret_key, sf_string, signed_headers
 
 ANSWER_BYTES = 4096
 """How much of a receiver's answer is read (decoded): enough for the error snippet."""
-
-
-def sign(secret: str, timestamp: str, body: bytes) -> str:
-    """The signature header value: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">."""
-    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
-    return "sha256=" + mac.hexdigest()
 
 
 def _slack_escape(text: str) -> str:
@@ -65,9 +60,11 @@ def discord_message(event: Event) -> dict[str, Any]:
     return {"content": headline(event, limit=2000), "embeds": [embed], "allowed_mentions": {"parse": []}}
 
 
-Format = Literal["json", "slack", "discord"]
+Format = Literal["json", "cloudevents", "slack", "discord"]
 FORMATS: dict[Format, Callable[[Event], dict[str, Any]]] = {
-    "json": payload, "slack": slack_message, "discord": discord_message}
+    "json": payload, "cloudevents": cloudevent, "slack": slack_message, "discord": discord_message}
+CONTENT_TYPES: dict[Format, str] = {"cloudevents": CLOUDEVENTS_TYPE + "; charset=utf-8"}
+"""The Content-Type of a format's body, when it is not application/json."""
 
 
 class WebhookChannel(Channel):
@@ -76,11 +73,21 @@ class WebhookChannel(Channel):
     kind: ClassVar[str] = "webhook"
     options: ClassVar[dict[str, Option]] = {
         "url": Option(o.url, required=True, help="where to POST"),
-        "secret_env": Option(o.env_name, None, help="environment variable holding the HMAC secret"),
+        "secret_env": Option(o.env_name, None,
+                             help="environment variable holding the signing secret (whsec_<base64> or any text)"),
         "headers": Option(o.text_map, {}, help="extra request headers"),
         "timeout": Option(o.positive_duration, 10.0, help="request timeout"),
         "format": Option(o.one_of(Format), "json", help="message format"),
     }
+
+    @classmethod
+    def check_options(cls, config) -> list[str]:
+        secret = config.options.secret
+        try:
+            secret_key(secret) if secret else None
+        except ValueError as exc:
+            return [f"secret_env: the secret {exc} (see docs/webhooks.md: making a secret)"]
+        return []
 
     def __init__(self, config, user_agent: str):
         super().__init__(config, user_agent)
@@ -101,16 +108,17 @@ class WebhookChannel(Channel):
         options = self.config.options
         body = json.dumps(FORMATS[options.format](item.event), ensure_ascii=False,
                           separators=(",", ":")).encode("utf-8")
+        timestamp = str(int(time.time()))
         headers = {
             **options.headers,
-            "Content-Type": "application/json", "User-Agent": self.user_agent,
-            "X-Legal-Monitor-Delivery": item.delivery_id, "Idempotency-Key": item.event.id,
+            "Content-Type": CONTENT_TYPES.get(options.format, "application/json"),
+            "User-Agent": self.user_agent,
+            "webhook-id": item.delivery_id, "webhook-timestamp": timestamp,
+            "Idempotency-Key": sf_string(item.event.id), "X-Legal-Monitor-Delivery": item.delivery_id,
             **event_headers(item.event),
         }
         if options.secret:
-            timestamp = str(int(time.time()))
-            headers["X-Legal-Monitor-Timestamp"] = timestamp
-            headers["X-Legal-Monitor-Signature"] = sign(options.secret, timestamp, body)
+            headers.update(signed_headers(options.secret, item.delivery_id, timestamp, body))
         if self._client is None:
             self._client = httpx.AsyncClient(timeout=options.timeout, follow_redirects=False,
                                              headers={"Accept-Encoding": ACCEPT_ENCODING})
