@@ -90,3 +90,18 @@ def test_the_wide_tables_scroll_from_the_keyboard(site, browser):
         page.wait_for_function("node => node.scrollLeft > 0", arg=region.element_handle())
     finally:
         context.close()
+
+
+def test_an_event_page_reached_from_a_states_timeline_has_no_serious_violation(site, browser):
+    """The timeline's marks lead to event pages; those pages are held to the same rules."""
+    import re
+    import urllib.request
+
+    with urllib.request.urlopen(site + "/subjects/Russian%20Federation", timeout=10) as response:
+        body = response.read().decode()
+    event = re.search(r'id="timeline-table".*?<a href="(/events/[^"]+)"', body, re.S).group(1)
+    for width in WIDTHS:
+        results = axe(browser, site + event, width)
+        assert results["passes"], "axe-core checked nothing"
+        serious = [v for v in results["violations"] if v["impact"] in ("serious", "critical")]
+        assert serious == [], f"{event} at {width} px: {described(serious)}"
