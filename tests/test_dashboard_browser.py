@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -26,18 +27,26 @@ def browser_or_skip(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
 
 
-def test_choosing_denunciation_in_the_form_shows_the_one_denunciation(tmp_path):
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e .[test])")
+@contextmanager
+def dashboard(tmp_path, **data):
+    """The base address of the dashboard over a database the real checks filled (`build`)."""
     portals = LocalServer().start()
     try:
-        path = build(tmp_path, portals, un=False, hostile=False)
+        path = build(tmp_path, portals, **data)
     finally:
         portals.stop()
     config = load_config(path)
     endpoint = Endpoint("127.0.0.1:0", config.state_path, Metrics(), lambda: [], lambda: config)
     endpoint.start()
-    base = f"http://{endpoint.address}"
     try:
+        yield f"http://{endpoint.address}"
+    finally:
+        endpoint.stop()
+
+
+def test_choosing_denunciation_in_the_form_shows_the_one_denunciation(tmp_path):
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e .[test])")
+    with dashboard(tmp_path, un=False, hostile=False) as base:
         with sync_api.sync_playwright() as playwright:
             browser = browser_or_skip(playwright)
             try:
@@ -65,8 +74,6 @@ def test_choosing_denunciation_in_the_form_shows_the_one_denunciation(tmp_path):
                     page.screenshot(path=str(SCREENSHOT), full_page=True)
             finally:
                 browser.close()
-    finally:
-        endpoint.stop()
 
 
 PICTURE_PAGES = {"treaty": "/treaties/un/XXVII-7-d", "state": "/subjects/Russian%20Federation", "home": "/"}
@@ -75,16 +82,7 @@ TREATY_SCREENSHOT = ROOT / "docs" / "treaty-page.png"
 
 def test_the_pictures_load_under_the_pages_policy_at_phone_and_desktop_widths(tmp_path):
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e .[test])")
-    portals = LocalServer().start()
-    try:
-        path = build(tmp_path, portals, hostile=False)
-    finally:
-        portals.stop()
-    config = load_config(path)
-    endpoint = Endpoint("127.0.0.1:0", config.state_path, Metrics(), lambda: [], lambda: config)
-    endpoint.start()
-    base = f"http://{endpoint.address}"
-    try:
+    with dashboard(tmp_path, hostile=False) as base:
         with sync_api.sync_playwright() as playwright:
             browser = browser_or_skip(playwright)
             try:
@@ -115,5 +113,3 @@ def test_the_pictures_load_under_the_pages_policy_at_phone_and_desktop_widths(tm
                     page.close()
             finally:
                 browser.close()
-    finally:
-        endpoint.stop()
