@@ -134,3 +134,13 @@ def test_a_refusal_names_the_likely_cause(normlex, tmp_path):
     normlex.pages["312303"] = httpx.Response(403, text="Forbidden")
     report = ilo(tmp_path).check()
     assert report.outcome == "failed" and "HTTP 403" in report.error and "datacenter addresses" in report.error
+
+
+def test_a_date_with_no_month_is_a_structure_failure_not_a_crash():
+    from monitor.errors import StructureChanged
+    from monitor.sources.ilo.reference import iso
+
+    assert iso("05 Feb 2020") == "2020-02-05"
+    for text in ("05 Fub 2020", "31 Feb 2020", "Feb 2020"):
+        with pytest.raises(StructureChanged, match="is not a date"):
+            iso(text)

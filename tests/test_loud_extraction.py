@@ -219,3 +219,13 @@ def test_reading_a_date(text, date_format, expected):
     date, written, problem = expected
     assert (reading.date, reading.text) == (date, written)
     assert (reading.problem is None) if problem is None else (problem in reading.problem)
+
+
+def test_a_day_a_month_name_and_a_year_in_any_language_the_kinds_read():
+    from monitor.sources.dates import day_month_year
+
+    assert day_month_year("5", "Feb", "2020") == "2020-02-05"
+    assert day_month_year("1", "octobre", "2025") == "2025-10-01"
+    assert day_month_year("29", "сентября", "2025") == "2025-09-29"
+    assert day_month_year("3", "Sept.", "2016") == "2016-09-03"
+    assert day_month_year("30", "February", "2026") is None and day_month_year("3", "Foo", "2016") is None

@@ -22,8 +22,21 @@ _MONTH_NAMES = [
 ]
 """Month names in English, French and Russian (nominative and genitive), January first."""
 MONTHS = {name: number for number, names in enumerate(_MONTH_NAMES, 1) for name in names}
+ENGLISH_MONTHS = tuple(names[0] for names in _MONTH_NAMES)
+MONTH_PATTERN = "|".join(sorted(MONTHS, key=len, reverse=True))
+"""Any month name MONTHS knows, as a regex alternation (longest first)."""
 
-_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+
+def day_month_year(day: str, month: str, year: str) -> str | None:
+    """An ISO date from a day, a month's name or abbreviation (English, French, Russian) and a
+    year, as depositaries write them ("5 Feb 2020", "1er octobre 2025"); None when it is no date."""
+    number = MONTHS.get(month.lower().rstrip("."))
+    try:
+        return date(int(year), number, int(day)).isoformat() if number else None
+    except ValueError:
+        return None
+
+_MONTH = MONTH_PATTERN
 _UNAMBIGUOUS = (
     rf"(?<!\d)(?P<iso>(?P<iy>\d{{4}})-(?P<im>\d{{2}})-(?P<id>\d{{2}}))(?!\d)"
     rf"|(?<!\d)(?P<dmy>(?P<d1>\d{{1,2}})(?:st|nd|rd|th|er)?\.?\s+(?P<m1>{_MONTH})\b\.?,?\s+(?P<y1>\d{{4}}))(?!\d)"

@@ -9,10 +9,11 @@ from ...errors import StructureChanged
 from ...records import Record, clean_text
 from ..headed import heading, html_root, named_rows
 from ..parties import party_record, require_rows
-from .reference import MONTHS, ROMAN, TYPES, column
+from ..dates import ENGLISH_MONTHS, day_month_year
+from .reference import ROMAN, TYPES, column
 
 _ROMAN_DATE = re.compile(r"^(\d{1,2})-([IVX]{1,4})-(\d{4})$")
-_WORDS_DATE = r"(\d{1,2} (?:%s) \d{4})" % "|".join(m.capitalize() for m in MONTHS)
+_WORDS_DATE = r"(\d{1,2} (?:%s) \d{4})" % "|".join(m.capitalize() for m in ENGLISH_MONTHS)
 _DENOUNCED = r"{state} denounced the (?:Convention|Protocol|Statute) on " + _WORDS_DATE + \
     r"(?: \(effective (?:from|on|as of) " + _WORDS_DATE + r"\))?"
 _CONSENTED = r"(ratified|accepted|approved|acceded to|succeeded to) by {state} on " + _WORDS_DATE + \
@@ -43,8 +44,11 @@ def roman_date(value: str | None, where: str) -> str | None:
 
 
 def words_date(value: str) -> str:
-    day, month, year = value.split()
-    return f"{year}-{MONTHS[month.lower()]:02d}-{int(day):02d}"
+    """`23 October 1956` as `1956-10-23`; anything else is a failure."""
+    found = day_month_year(*value.split()) if len(value.split()) == 3 else None
+    if found is None:
+        raise StructureChanged(f"{value!r} is not a date")
+    return found
 
 
 def parse_status_table(text: str, cid: int, url: str, where: str) -> StatusTable:

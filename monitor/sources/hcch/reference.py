@@ -25,8 +25,6 @@ TYPES = {"R": "ratification", "A": "accession", "A*": "accession (subject to acc
          "AEU": "approval by the European Union", "Den": None}
 """The Type column's codes (an asterisk after one refers to a note); `Den` is a denunciation."""
 
-MONTHS = {"january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
-          "september": 9, "october": 10, "november": 11, "december": 12}
 ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10, "XI": 11,
          "XII": 12}
 

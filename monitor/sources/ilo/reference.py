@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ...errors import StructureChanged
+from ..dates import day_month_year
+
 DEFAULT_BASE_URL = "https://normlex.ilo.org"
 START_PATH = "/dyn/normlex/en/f?p=NORMLEXPUB:1:0::NO:::"
 """The start page that hands out the session cookie (the recipe working clients follow)."""
@@ -21,8 +24,6 @@ COLUMNS = {"country": "state", "date": "date", "ratification date": "date", "sta
            "notes": "note"}
 """Header text (lower case) -> field; any other header is a shape this kind does not know."""
 
-MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
-                                      "dec"), 1)}
 DATE = r"(\d{1,2} [A-Z][a-z]{2} \d{4})"
 AUTOMATIC = re.compile(r"automatic\s+denunciation\s+on\s+" + DATE + r"(?:\s+by\s+(?:convention\s+)?(C\s?\d{1,3}))?",
                        re.I)
@@ -66,6 +67,8 @@ def instrument_id(code: str, named: dict[str, int]) -> int:
 
 
 def iso(value: str) -> str:
-    """`05 Feb 2020` as `2020-02-05`."""
-    day, month, year = value.split()
-    return f"{year}-{MONTHS[month.lower()]:02d}-{int(day):02d}"
+    """`05 Feb 2020` as `2020-02-05`; anything else is a failure."""
+    found = day_month_year(*value.split()) if len(value.split()) == 3 else None
+    if found is None:
+        raise StructureChanged(f"{value!r} is not a date (DD Mon YYYY)")
+    return found

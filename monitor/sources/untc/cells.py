@@ -8,14 +8,9 @@ from dataclasses import dataclass, field
 
 from ...errors import StructureChanged
 from ...records import clean_text
+from ..dates import MONTH_PATTERN, day_month_year
 
-MONTHS = {name: number for number, names in enumerate([
-    (), ("jan", "january", "janvier"), ("feb", "february", "février", "fevrier"), ("mar", "march", "mars"),
-    ("apr", "april", "avril"), ("may", "mai"), ("jun", "june", "juin"), ("jul", "july", "juillet"),
-    ("aug", "august", "août", "aout"), ("sep", "sept", "september", "septembre"),
-    ("oct", "october", "octobre"), ("nov", "november", "novembre"), ("dec", "december", "décembre", "decembre"),
-]) for name in names}
-MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+MONTH = MONTH_PATTERN
 DATE = re.compile(rf"\b(\d{{1,2}})(?:er)?\s+({MONTH})\.?\s+(\d{{4}})\b", re.I)
 _CELL_DATE = re.compile(rf"^(\d{{1,2}})\s+((?i:{MONTH}))\.?\s+(\d{{4}})(?:\s*\b(AA|A|a|d|c)\b)?(?P<rest>.*)$")
 ACTIONS = {"": "ratification", "a": "accession", "d": "succession", "A": "acceptance", "AA": "approval",
@@ -71,11 +66,8 @@ def strip_markers(text: str) -> str:
     return _ANY_TAG.sub(" ", _MARKUP_MARKER.sub(" ", _unescape(text or "")))
 
 
-def iso_date(day: str, month: str, year: str) -> str | None:
-    number = MONTHS.get(month.lower().rstrip("."))
-    if number is None or not 1 <= int(day) <= 31:
-        return None
-    return f"{int(year):04d}-{number:02d}-{int(day):02d}"
+iso_date = day_month_year
+"""A UN cell's "5 Feb 2020" (or "5 févr. 2020") as ISO: the one reading of a month's name."""
 
 
 def first_date(text: str) -> str | None:
