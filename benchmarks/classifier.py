@@ -11,8 +11,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from headlines import HEADLINES  # noqa: E402
-
-from monitor.classify import classify  # noqa: E402
+from monitor.sources.classify import classify  # noqa: E402
 
 
 def score(table: list[tuple[str, str | None]]) -> tuple[int, int, int, list[tuple[str, str | None, str | None]]]:

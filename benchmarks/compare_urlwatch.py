@@ -24,8 +24,21 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .common import (PYTHON, ROOT, Run, Server, bench_env, check_outcomes, code_version, median, monitor_cli, run_child, start_server,
-                     table, write_config)
+from .common import (
+    PYTHON,
+    ROOT,
+    Run,
+    Server,
+    bench_env,
+    check_outcomes,
+    code_version,
+    median,
+    monitor_cli,
+    run_child,
+    start_server,
+    table,
+    write_config,
+)
 from .docserver import doc_path
 
 FLOOR = Path(__file__).with_name("floor.py")
@@ -192,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     # Neighbours in one round share the machine's load: the median of the rounds' own ratios
     # is steadier than the ratio of the medians when the machine is shared.
     paired = median([lm.cpu / fl.cpu for (lm, _, _), (fl, _, _) in zip(results[("legal-monitor", "unchanged")],
-                                                                       results[("floor", "unchanged")])])
+                                                                       results[("floor", "unchanged")], strict=False)])
     print(f"unchanged cycle, legal-monitor cpu / floor cpu, median of the {args.runs} rounds' own ratios: {paired:.2f}")
     print(f"SUMMARY sources={args.sources} {mode}: unchanged lm/uw wall {u['wall']:.3f} (speed-up x{1 / u['wall']:.2f}) "
           f"cpu {u['cpu']:.3f} (x{1 / u['cpu']:.2f}) rss {u['rss']:.2f}; unchanged lm/floor wall {f['wall']:.3f} "

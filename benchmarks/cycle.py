@@ -24,8 +24,21 @@ from pathlib import Path
 
 import psutil
 
-from .common import (PYTHON, ROOT, Server, bench_env, check_outcomes, code_version, db_size, monitor_cli, stop_process,
-                     run_child, start_server, table, write_config)
+from .common import (
+    PYTHON,
+    ROOT,
+    Server,
+    bench_env,
+    check_outcomes,
+    code_version,
+    db_size,
+    monitor_cli,
+    run_child,
+    start_server,
+    stop_process,
+    table,
+    write_config,
+)
 
 PATHS = {"cli": lambda config: [*monitor_cli(), "--config", str(config), "check"],
          "daemon": lambda config: [PYTHON, "-m", "benchmarks.jobpath", str(config)]}

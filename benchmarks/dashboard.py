@@ -50,7 +50,7 @@ def free_port() -> int:
 
 def build(folder: Path, count: int) -> Path:
     """The config and a state database of `count` events; returns the config path."""
-    from monitor.state import open_state
+    from monitor.store.state import open_state
 
     config = folder / "monitor.toml"
     config.write_text('[state]\npath = "state.db"\n\n[[sources]]\nname = "coe"\nkind = "coe"\n\n'
@@ -100,7 +100,7 @@ STORY_STATE, STORY_TREATY = "State 999", "IV-99"
 def add_story(config: Path, count: int) -> str:
     """`count` ratifications of one state and treaty from three sources, newer than every
     other event: one story. Returns the id of its newest event."""
-    from monitor.state import open_state
+    from monitor.store.state import open_state
 
     state = open_state(config.parent / "state.db")
     start = time.time() - 30 * DAY
@@ -126,8 +126,8 @@ def webhook_body(config: Path, event_id: str, runs: int) -> tuple[int, float]:
     """The size of the webhook body of one event of the story (as the webhook channel encodes
     it) and the median time to read its related events."""
     from monitor.payload import payload
-    from monitor.related import with_related
-    from monitor.state import open_state, row_to_event
+    from monitor.store.state import open_state, row_to_event
+    from monitor.store.story_reads import with_related
 
     state = open_state(config.parent / "state.db", readonly=True)
     try:
@@ -178,9 +178,9 @@ def time_paths(config: Path, paths: list[str], requests: int) -> dict[str, tuple
             try:
                 fetch(base + "/healthz")
                 break
-            except OSError:
+            except OSError as exc:
                 if time.monotonic() > deadline or process.poll() is not None:
-                    raise SystemExit("serve did not start")
+                    raise SystemExit("serve did not start") from exc
                 time.sleep(0.1)
         results = {}
         for path in paths:

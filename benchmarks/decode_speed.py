@@ -17,7 +17,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from monitor.config import SourceConfig
-from monitor.fetch import Fetcher
+from monitor.net.fetch import Fetcher
 from monitor.options import typed_options
 from monitor.sources.document import DocumentSource
 

@@ -19,9 +19,9 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-import threading
 
 from .common import ROOT, bench_env, code_version, table
 

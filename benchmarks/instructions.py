@@ -16,7 +16,7 @@ document server, `legal-monitor check` over N html sources (as `compare_urlwatch
 `benchmarks/floor.py` over the same pages, each once to fill its state and once unchanged
 (every page answers 304) before the counted runs, and prints the instructions of each part:
 
-- **start-up**: the interpreter and the imports (`import monitor.cli` against the floor's
+- **start-up**: the interpreter and the imports (`import monitor.cli.commands` against the floor's
   `import asyncio, hashlib, json, httpx`), then legal-monitor's config load;
 - **cycle**: the whole unchanged run, whose ratio legal-monitor ÷ floor is the one to quote.
 
@@ -33,8 +33,18 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .common import PYTHON, ROOT, bench_env, check_outcomes, code_version, median, run_child, start_server, table, \
-    write_config
+from .common import (
+    PYTHON,
+    ROOT,
+    bench_env,
+    check_outcomes,
+    code_version,
+    median,
+    run_child,
+    start_server,
+    table,
+    write_config,
+)
 from .docserver import doc_path
 
 FLOOR = Path(__file__).with_name("floor.py")
@@ -81,8 +91,8 @@ def main(argv: list[str] | None = None) -> int:
         _, last, _ = check_outcomes(work / "state" / "monitor.db", 0)
         parts = {
             "floor: interpreter and imports": [PYTHON, "-c", "import asyncio, hashlib, json, httpx"],
-            "legal-monitor: interpreter and imports": [PYTHON, "-c", "import monitor.cli"],
-            "legal-monitor: imports and config": [PYTHON, "-c", "import sys, monitor.cli\n"
+            "legal-monitor: interpreter and imports": [PYTHON, "-c", "import monitor.cli.commands"],
+            "legal-monitor: imports and config": [PYTHON, "-c", "import sys, monitor.cli.commands\n"
                                                   "from monitor.config import load_config\n"
                                                   "load_config(sys.argv[1])", str(config)],
             "floor: unchanged cycle": floor,
@@ -105,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     floor_cycle, lm_cycle = giga["floor: unchanged cycle"], giga["legal-monitor: unchanged cycle"]
     rows = [[label, value, value / floor_cycle] for label, value in giga.items()]
     lm_runs, floor_runs = counts["legal-monitor: unchanged cycle"], counts["floor: unchanged cycle"]
-    paired = [lm / floor for lm, floor in zip(lm_runs, floor_runs)]
+    paired = [lm / floor for lm, floor in zip(lm_runs, floor_runs, strict=False)]
     least_floor = min(floor_runs) / 1e9
     print(f"\n{args.sources} html sources, unchanged (304), median of {args.runs} counted run(s), "
           f"hash seeds {'random' if args.seed < 0 else f'{args.seed}–{args.seed + args.runs - 1}'}; "

@@ -13,7 +13,7 @@ import sys
 
 from monitor.config import load_config
 from monitor.daemon import Daemon
-from monitor.state import state_for
+from monitor.store.state import state_for
 
 
 async def cycle(config_path: str) -> int:

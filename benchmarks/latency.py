@@ -39,7 +39,7 @@ from pathlib import Path
 from aiosmtpd.controller import Controller
 
 from monitor.events import RECORD_TYPES, TREATY_TYPES
-from monitor.outbox import delivery_id
+from monitor.store.outbox import delivery_id
 
 from .common import ROOT, bench_env, code_version, monitor_cli, start_server, stop_process, table, write_config
 from .docserver import HttpProtocol

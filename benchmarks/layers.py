@@ -32,11 +32,11 @@ from typing import Any, Awaitable, Callable
 
 import httpx
 
-from monitor.check import check_all
 from monitor.config import load_config
-from monitor.context import SourceContext
-from monitor.fetch import Fetcher
-from monitor.state import open_state
+from monitor.net.context import SourceContext
+from monitor.net.fetch import Fetcher
+from monitor.pipeline.check import check_all
+from monitor.store.state import open_state
 
 from .common import code_version, median, table, write_config
 from .docserver import render_html
@@ -132,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
 
     rows = []
     for name, values in times.items():
-        excess = [value - floor_ for value, floor_ in zip(values, times["floor"])]
+        excess = [value - floor_ for value, floor_ in zip(values, times["floor"], strict=False)]
         rows.append([name, median(values), median(excess) * 1000, median(excess) / args.sources * 1e6])
     print(f"\n{args.sources} html sources, unchanged (304), in memory; medians of {args.runs} rounds; "
           f"code {code_version()}")

@@ -25,9 +25,9 @@ from pathlib import Path
 
 import pymorphy3
 
-from monitor.match_ru import RussianMatcher, normalise
 from monitor.sources.coe.catalogue import catalogue_entries
 from monitor.sources.pravo import classify_title, short_title
+from monitor.treaties.match_ru import RussianMatcher, normalise
 
 ROOT = Path(__file__).resolve().parent.parent
 LIST = ROOT / "tests/fixtures/coe/treaties_search_all_2026-05.json"

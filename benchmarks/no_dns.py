@@ -18,9 +18,9 @@ import time
 from pathlib import Path
 
 from benchmarks.common import code_version
-from monitor.check import check_all
 from monitor.config import load_config
-from monitor.state import open_state
+from monitor.pipeline.check import check_all
+from monitor.store.state import open_state
 
 TREATIES = ["IV-1", "IV-2", "IV-3", "IV-4", "IV-5", "IV-8", "IV-9", "IV-11", "IV-12", "XXVII-7-d", "XVIII-10"]
 

@@ -15,11 +15,8 @@ import statistics
 import time
 from pathlib import Path
 
-from monitor.decoding import decode_body
-from monitor.sources.untc import parse_html
-from monitor.sources.untc import CHAPTER_INDEX, index_refs
-from monitor.sources.untc import build_records
-from monitor.sources.untc import parse_xml
+from monitor.net.decoding import decode_body
+from monitor.sources.untc import CHAPTER_INDEX, build_records, index_refs, parse_html, parse_xml
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "un"
 

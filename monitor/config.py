@@ -8,14 +8,26 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Callable
 
-from .channels import CHANNEL_KINDS
-from .durations import format_duration
-from .errors import ConfigError
-from .options import Option, typed_options, validate_table
-from .settings import (CHANNEL_OPTIONS, CONFIG_ENV, DAEMON_OPTIONS, DEFAULT_CONFIG, DEFAULT_OPTIONS,
-                       HTTP_OPTIONS, SOURCE_OPTIONS, STATE_OPTIONS, ChannelConfig, Config, SourceConfig)
-from .sources import SOURCE_KINDS
-from .webhosts import allowed_hosts
+from monitor.channels import CHANNEL_KINDS
+from monitor.durations import format_duration
+from monitor.errors import ConfigError
+from monitor.options import Option, typed_options, validate_table
+from monitor.settings import (
+    CHANNEL_OPTIONS,
+    CONFIG_ENV,
+    DAEMON_OPTIONS,
+    DEFAULT_CONFIG,
+    DEFAULT_OPTIONS,
+    HTTP_OPTIONS,
+    SOURCE_OPTIONS,
+    STATE_OPTIONS,
+    ChannelConfig,
+    Config,
+    SourceConfig,
+)
+from monitor.sources import SOURCE_KINDS
+from monitor.webhosts import allowed_hosts
+
 
 def config_path(explicit: str | os.PathLike | None = None) -> Path:
     """The config file to use: the explicit path, else $LEGAL_MONITOR_CONFIG, else the default."""

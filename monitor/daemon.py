@@ -14,18 +14,16 @@ from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from . import sources
-from .check import check_source
-from .clock import iso, later, utcnow
-from .config import Config, SourceConfig, load_config
-from .deliver import Deliverer
-from .errors import ConfigError, StateError
-from .fetch import Fetcher
-from .lock import DaemonLock
-from .metrics import Metrics
-from .schedule import next_check
-from .state import State
-from .words import plural
+from monitor import sources
+from monitor.clock import iso, later, utcnow
+from monitor.config import Config, SourceConfig, load_config
+from monitor.errors import ConfigError, StateError
+from monitor.net import Fetcher
+from monitor.pipeline import Deliverer, check_source
+from monitor.schedule import next_check
+from monitor.store import DaemonLock, State
+from monitor.text import plural
+from monitor.web import Metrics
 
 log = logging.getLogger("monitor.daemon")
 
@@ -241,7 +239,7 @@ class Daemon:
         endpoint, web = None, None
         listen = http_listen or self.config.http_listen
         if listen:  # bound first, so a taken port stops start-up before anything runs
-            from .web import Endpoint
+            from monitor.web import Endpoint
 
             endpoint = Endpoint(listen, self.state.path, self.metrics, self.problems, lambda: self.config)
             web = asyncio.create_task(endpoint.serve())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .records import Record
+from monitor.records import Record
 
 REMOVE_AFTER_MISSES = 2
 """A record counts as removed only after this many consecutive successful checks without it."""

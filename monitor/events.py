@@ -7,8 +7,8 @@ import hashlib
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Literal, get_args
 
-from .lookalikes import FLAG as MIXED_SCRIPTS, unmixed
-from .sanitize import strip_controls, strip_controls_in, web_link
+from monitor.text import FLAG as MIXED_SCRIPTS
+from monitor.text import strip_controls, strip_controls_in, unmixed, web_link
 
 # Treaty actions, which alert by default.
 TreatyType = Literal["signature", "ratification", "entry_into_force", "denunciation", "suspension",

@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from .durations import parse_duration
-from .redact import mask_url
+from monitor.durations import parse_duration
+from monitor.text import mask_url
 
 Parser = Callable[[Any], Any]
 
@@ -125,7 +125,7 @@ def options_type(table: dict[str, Option], name: str = "Options") -> type:
         if option.default is None and not option.required:
             annotation = f"{annotation} | None"
         fields.append((field_name(key), annotation, default_field(option, repr=not key.endswith("_env"))))
-    names = {key: spec[0] for key, spec in zip(table, fields)}
+    names = {key: spec[0] for key, spec in zip(table, fields, strict=False)}
     if len(set(names.values())) != len(names):
         raise ValueError(f"{name}: two options share a field name in {list(names.values())}")
     built = make_dataclass(name, fields, frozen=True, kw_only=True,

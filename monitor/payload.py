@@ -6,8 +6,8 @@ from importlib import resources
 from typing import Any
 from urllib.parse import quote
 
-from .events import Event, changes_of
-from .render import brief, headline, is_test
+from monitor.events import Event, changes_of
+from monitor.render import brief, headline, is_test
 
 SCHEMA = "legal-monitor/event@1"
 SCHEMA_URI = "urn:legal-monitor:schema:event@1"

@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from .sanitize import strip_controls
+from monitor.text import strip_controls
 
 
 def clean_text(value: Any) -> str | None:

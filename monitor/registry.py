@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from importlib import import_module
-from typing import Any, Generic, TypeVar
+from typing import Any, Callable, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -37,3 +37,15 @@ class Kinds(Mapping[str, T], Generic[T]):
 
     def __repr__(self) -> str:
         return f"Kinds({self._where!r})"
+
+
+def lazy_names(package: str, where: dict[str, str]) -> Callable[[str], Any]:
+    """A package's module `__getattr__` (PEP 562) for the names of its face that only some commands
+    use: `name -> ".module:name"`; the module is imported when the name is first read."""
+    names: Kinds[Any] = Kinds(package, where)
+
+    def __getattr__(name: str) -> Any:
+        if name in names:
+            return names[name]
+        raise AttributeError(f"module {package!r} has no attribute {name!r}")
+    return __getattr__

@@ -5,9 +5,9 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from .events import LABELS, Event, changes_of
-from .sanitize import web_link
-from .stories import also_reported, more_reported
+from monitor.events import LABELS, Event, changes_of
+from monitor.text import web_link
+from monitor.treaties import also_reported, more_reported
 
 TEST_MARK = "[TEST] "
 

@@ -7,7 +7,7 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from .settings import SWEEP_MEMO, SourceConfig
+from monitor.settings import SWEEP_MEMO, SourceConfig
 
 MAX_DOUBLINGS = 30
 """Retry waits stop doubling here (the interval caps them long before)."""

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from . import options as o
-from .events import EVENT_TYPES, OPS_TYPES, TREATY_TYPES, Event
-from .options import Option
-from .webhosts import host_names
+from monitor import options as o
+from monitor.events import EVENT_TYPES, OPS_TYPES, TREATY_TYPES, Event
+from monitor.options import Option
+from monitor.webhosts import host_names
 
 DEFAULT_CONFIG = Path("config/monitor.toml")
 CONFIG_ENV = "LEGAL_MONITOR_CONFIG"

@@ -6,9 +6,9 @@ import os
 import signal
 import subprocess
 import sys
+import textwrap
 import threading
 import time
-import textwrap
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path

@@ -12,10 +12,10 @@ import json
 from pathlib import Path
 
 from conftest import Reply, write_config
-from monitor.check import check_all
 from monitor.config import load_config
 from monitor.events import Event, Treaty, event_id
-from monitor.state import SuccessfulCheck, open_state
+from monitor.pipeline.check import check_all
+from monitor.store.state import SuccessfulCheck, open_state
 from test_coe_cli import TreatyOffice, load
 from test_untc_pipeline import PATHS, XML_TYPE, fixture
 
@@ -89,7 +89,7 @@ def events_in(path: Path) -> list[dict]:
 
     conn = sqlite3.connect(load_config(path).state_path)
     try:
-        return [dict(zip(("type", "subject", "source"), row))
+        return [dict(zip(("type", "subject", "source"), row, strict=False))
                 for row in conn.execute("select type, subject, source from events")]
     finally:
         conn.close()

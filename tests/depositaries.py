@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from conftest import run_cli
-from monitor.check import check_source
 from monitor.config import parse_config
-from monitor.fetch import Fetcher
+from monitor.net.fetch import Fetcher
+from monitor.pipeline.check import check_source
 from monitor.sources import create
-from monitor.state import open_state
+from monitor.store.state import open_state
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 

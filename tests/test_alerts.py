@@ -10,16 +10,14 @@ import signal
 import threading
 import time
 
-
+from conftest import Daemon, Reply, json_source_config, run_cli, write_config
 from monitor.channels import ChannelConfig
 from monitor.channels.webhook import discord_message, slack_message
 from monitor.clock import utcnow
 from monitor.config import load_config
-from monitor.deliver import Deliverer
 from monitor.events import Event, Treaty
-from monitor.state import SuccessfulCheck, open_state
-
-from conftest import Daemon, Reply, json_source_config, run_cli, write_config
+from monitor.pipeline.deliver import Deliverer
+from monitor.store.state import SuccessfulCheck, open_state
 
 SECRET = "whsec-test-123"
 

@@ -9,14 +9,13 @@ import threading
 import time
 from collections import Counter
 
-from monitor import deliver
-from monitor.deliver import Deliverer
-from monitor.state import open_state
-
 from conftest import Daemon, Reply, run_cli
-from test_daemon import config_for
+from monitor.pipeline import deliver
+from monitor.pipeline.deliver import Deliverer
+from monitor.store.state import open_state
 from test_alerts import denunciation, hook, store
 from test_alerts import setup as alerts_setup
+from test_daemon import config_for
 
 
 def test_a_batch_longer_than_a_claim_is_not_sent_twice_by_a_second_process(tmp_path, server, monkeypatch):

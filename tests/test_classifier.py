@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor.classify import classify
-
 from headlines import HEADLINES
+from monitor.sources.classify import classify
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from classifier import score  # noqa: E402

@@ -12,8 +12,15 @@ from monitor.config import parse_config
 from monitor.diff import Stored, diff_part
 from monitor.errors import ConfigError, StructureChanged
 from monitor.sources import Part
-from monitor.sources.coe import (CHART_URL, CoeSource, parse_chart, parse_declarations, parse_treaty_list,
-                                 treaty_context, treaty_number)
+from monitor.sources.coe import (
+    CHART_URL,
+    CoeSource,
+    parse_chart,
+    parse_declarations,
+    parse_treaty_list,
+    treaty_context,
+    treaty_number,
+)
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "coe"
 TREATY_LIST = json.loads((FIXTURES / "treaties_search_all_2026-05.json").read_text(encoding="utf-8"))
@@ -263,7 +270,7 @@ class HandshakeAtLevel:
         import httpx
 
         from monitor.errors import FetchError
-        from monitor.fetch import RawResponse
+        from monitor.net.fetch import RawResponse
 
         host = httpx.URL(url).host
         self.seen.append((host, source.tls_seclevel))
@@ -273,7 +280,7 @@ class HandshakeAtLevel:
 
 
 def context_with(fetcher, source: CoeSource):
-    from monitor.context import SourceContext
+    from monitor.net.context import SourceContext
 
     return SourceContext(fetcher, source.config, {}, {}, lambda key: None)
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from conftest import Reply, Seen, run_cli, write_config
-from monitor.check import check_all
 from monitor.config import load_config
-from monitor.state import open_state
+from monitor.pipeline.check import check_all
+from monitor.store.state import open_state
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "coe"
 PUBLIC_KEY = "hfghhgp2q5vgwg1hbn532kw71zgtww7e"

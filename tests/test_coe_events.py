@@ -3,8 +3,6 @@ type, subject, dates, wording and id, and how one denunciation reported twice st
 
 from __future__ import annotations
 
-import pytest
-
 from monitor.diff import Change, Stored, diff_part
 from monitor.records import Record
 from monitor.sources.coe import parse_chart, parse_declarations, parse_treaty_list

@@ -7,11 +7,18 @@ import json
 
 import pytest
 
-from monitor.context import document_key
 from monitor.documents import DocUpdate
 from monitor.errors import StructureChanged
-from monitor.sources.coe import SEARCH_ALL, TreatyInfo, default_mention, parse_chart, parse_declarations, \
-    parse_treaty_list, treaty_number
+from monitor.net.context import document_key
+from monitor.sources.coe import (
+    SEARCH_ALL,
+    TreatyInfo,
+    default_mention,
+    parse_chart,
+    parse_declarations,
+    parse_treaty_list,
+    treaty_number,
+)
 from monitor.sources.coe.catalogue import catalogue_entries, from_updates
 from monitor.sources.coe.parse import is_denunciation, is_withdrawal_notice
 from test_coe import TORTURE, TREATY_LIST, load

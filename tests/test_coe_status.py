@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from monitor.sources.coe import parse_chart, parse_declarations, parse_treaty_list
 from monitor.sources.coe.status import status_table
-from monitor.treatystatus import StatusRow
+from monitor.treaties.status import StatusRow
 from test_coe import TORTURE, TREATY_LIST, load
 
 MEMO = {"treaties": {n: t.memo() for n, t in parse_treaty_list(TREATY_LIST, "list").items()}}

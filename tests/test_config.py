@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import ROOT, run_cli, write_config
 from monitor.config import config_path, load_config
 from monitor.errors import ConfigError
-
-from conftest import ROOT, run_cli, write_config
 
 GOOD = """
     [state]

@@ -6,6 +6,7 @@ import pytest
 
 from conftest import html_source, run_cli, write_config
 
+
 def source(url: str, defaults: str = "", extra: str = "") -> str:
     return f"""
         [state]

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
-from monitor.fetch import Fetcher
+from conftest import Reply
+from monitor.net.fetch import Fetcher
 from monitor.options import typed_options
 from monitor.settings import SourceConfig
 from monitor.sources.document import DocumentSource
-
-from conftest import Reply
 
 
 def _source(url: str) -> SourceConfig:

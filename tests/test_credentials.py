@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import urllib.request
 import sqlite3
+import urllib.request
 
 import pytest
 
-from monitor.redact import mask_text, mask_url
-
 from conftest import Reply, html_source, run_cli, write_config
+from monitor.text.redact import mask_text, mask_url
 
 PAGE = "<ul><li id='fr'>France</li></ul>"
 SECRETS = ("hunter2", "SEKRET-KEY", "TOKEN-123", "ENV-KEY-987")
@@ -125,8 +123,8 @@ ANCHORED = "<ul><li id='{key}'><a href='#{key}'>{name}</a></li></ul>"
 
 def test_a_params_env_secret_never_reaches_a_link_resolved_from_the_page(tmp_path, server):
     from monitor.config import load_config
-    from monitor.metrics import Metrics
-    from monitor.web import Endpoint
+    from monitor.web.app import Endpoint
+    from monitor.web.metrics import Metrics
 
     env = {"LM_API_KEY": "TOPSECRETKEY123"}
     server.routes["/list"] = Reply(200, ANCHORED.format(key="fr", name="France"), {"Content-Type": "text/html"})

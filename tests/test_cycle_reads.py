@@ -6,10 +6,9 @@ from __future__ import annotations
 import asyncio
 
 from conftest import QUICK_STATE, Reply, write_config
-
-from monitor.check import check_all
 from monitor.config import load_config
-from monitor.state import open_state
+from monitor.pipeline.check import check_all
+from monitor.store.state import open_state
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 

@@ -7,10 +7,8 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 import urllib.request
 from datetime import datetime
-
 
 from conftest import Daemon, Reply, free_port, html_sources, run_cli, write_config
 
@@ -45,7 +43,7 @@ def check_waits(config, source="a"):
     with sqlite3.connect(config.parent / "state.db") as db:
         starts = [datetime.fromisoformat(row[0]) for row in db.execute(
             "select started_at from checks where source = ? order by id", [source])]
-    return [(b - a).total_seconds() for a, b in zip(starts, starts[1:])]
+    return [(b - a).total_seconds() for a, b in zip(starts, starts[1:], strict=False)]
 
 
 def events_of(config, type_):
@@ -90,7 +88,7 @@ def test_failing_source_retries_sooner_then_backs_off_and_raises_one_failing_and
     daemon = Daemon(config)
     try:
         daemon.wait_for(lambda: len(server.hits("/a.html")) >= 5, timeout=30, what="5 failed checks")
-        gaps = [b.at - a.at for a, b in zip(server.hits("/a.html"), server.hits("/a.html")[1:5])]
+        gaps = [b.at - a.at for a, b in zip(server.hits("/a.html"), server.hits("/a.html")[1:5], strict=False)]
         assert len(events_of(config, "source_failing")) == 1
         assert daemon.logged("retrying a at") and daemon.logged("(after 2 failures in a row)")
         server.routes["/a.html"] = Reply(200, page(3))
@@ -188,9 +186,9 @@ def test_http_flag_on_a_taken_port_is_a_clear_error(tmp_path, server):
 def test_healthz_is_503_when_the_scheduler_stalls_or_the_database_cannot_be_read(tmp_path):
     from urllib.error import HTTPError
 
-    from monitor.metrics import Metrics
-    from monitor.state import open_state
-    from monitor.web import Endpoint
+    from monitor.store.state import open_state
+    from monitor.web.app import Endpoint
+    from monitor.web.metrics import Metrics
 
     open_state(tmp_path / "s.db").close()
     cases = [(tmp_path / "s.db", lambda: [], 200, "ok"),

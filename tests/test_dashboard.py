@@ -11,18 +11,18 @@ import sys
 import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
+from typing import Any
 from urllib.error import HTTPError
 
 import pytest
-from typing import Any
 
 from conftest import ROOT, LocalServer, free_port, write_config
 from dashboard_data import HOSTILE, build
 from monitor.config import load_config
 from monitor.events import Event, event_id
-from monitor.metrics import Metrics
-from monitor.state import SuccessfulCheck, open_state
-from monitor.web import Endpoint
+from monitor.store.state import SuccessfulCheck, open_state
+from monitor.web.app import Endpoint
+from monitor.web.metrics import Metrics
 
 RUSSIA, US, CZECH, KAZAKH = "Russian Federation", "United States of America", "Czech Republic", "Kazakhstan"
 EVIL = "Evil" + HOSTILE
@@ -123,7 +123,7 @@ def test_events_filters_and_the_feeds_honour_the_same_filters(site, query, expec
     feed_query = query.lstrip("?")
     if expected or "since" not in query:
         assert 'href="/events.atom?' in body
-    for name, value in re.findall(r"(\w+)=([^&]+)", feed_query):
+    for name, _value in re.findall(r"(\w+)=([^&]+)", feed_query):
         if name in ("subject", "treaty", "since"):
             assert f'name="{name}" value="' in body
 

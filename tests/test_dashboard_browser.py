@@ -5,15 +5,14 @@ from __future__ import annotations
 import os
 import shutil
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 
 from conftest import ROOT, LocalServer
 from dashboard_data import build
 from monitor.config import load_config
-from monitor.metrics import Metrics
-from monitor.web import Endpoint
+from monitor.web.app import Endpoint
+from monitor.web.metrics import Metrics
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -89,7 +88,7 @@ def test_the_pictures_load_under_the_pages_policy_at_phone_and_desktop_widths(tm
                 for width in (375, 1280):
                     page = browser.new_page(viewport={"width": width, "height": 900})
                     refused: list[str] = []
-                    page.on("console", lambda message: refused.append(message.text)
+                    page.on("console", lambda message, refused=refused: refused.append(message.text)
                             if "Content Security Policy" in message.text else None)
                     for name, address in PICTURE_PAGES.items():
                         page.goto(base + address)

@@ -14,10 +14,9 @@ from urllib.error import HTTPError
 
 import pytest
 
-from monitor.errors import StateError
-from monitor.state import open_state
-
 from conftest import Daemon, Reply, free_port, run_cli
+from monitor.errors import StateError
+from monitor.store.state import open_state
 from test_alerts import hook
 from test_daemon import config_for
 

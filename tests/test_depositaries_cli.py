@@ -4,17 +4,16 @@ denunciation as exactly one alert with its state, treaty, date, effective date a
 from __future__ import annotations
 
 import json
-from pathlib import Path
-
 import urllib.request
+from pathlib import Path
 
 from conftest import Reply, write_config
 from depositaries import FIXTURES, cli_check, cli_events
 from monitor.config import load_config
-from monitor.linking import load_catalogue
-from monitor.metrics import Metrics
-from monitor.state import open_state
-from monitor.web import Endpoint
+from monitor.pipeline.link import load_catalogue
+from monitor.store.state import open_state
+from monitor.web.app import Endpoint
+from monitor.web.metrics import Metrics
 
 
 def treaty_page(path: Path, source: str, treaty: str) -> str:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.classify import classify
 from monitor.diff import Stored, diff_part
 from monitor.events import event_id
 from monitor.records import Record
 from monitor.sources.base import generic_events
+from monitor.sources.classify import classify
 
 
 def rec(key, **fields):

@@ -5,8 +5,17 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.events import (EVENT_TYPES, LABELS, OPS_TYPES, RECORD_TYPES, TREATY_TYPES, Event, Treaty,
-                            changes_of, event_id)
+from monitor.events import (
+    EVENT_TYPES,
+    LABELS,
+    OPS_TYPES,
+    RECORD_TYPES,
+    TREATY_TYPES,
+    Event,
+    Treaty,
+    changes_of,
+    event_id,
+)
 
 
 def test_links_that_are_not_http_are_dropped_from_the_event_and_its_treaty():

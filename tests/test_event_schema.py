@@ -7,9 +7,8 @@ import json
 
 import httpx
 
-from monitor.payload import SCHEMA_URI, payload, schema_text
-
 from conftest import ROOT, Daemon, LocalServer, Reply, free_port, json_source_config, run_cli
+from monitor.payload import SCHEMA_URI, payload, schema_text
 from payload_schema import SCHEMA_FILE, assert_valid, schema_errors
 from test_alerts import denunciation
 

@@ -15,9 +15,9 @@ import pytest
 from jsonfeedvalidator import validate_feed
 
 from monitor.events import Event, Treaty
-from monitor.feeds import FeedPage, atom_feed, json_feed, last_modified
-from monitor.queries import Filters
-from monitor.state import SuccessfulCheck, open_state
+from monitor.store.queries import Filters
+from monitor.store.state import SuccessfulCheck, open_state
+from monitor.web.feeds import FeedPage, atom_feed, json_feed, last_modified
 from payload_schema import assert_valid
 from test_dashboard import get, serve, site  # noqa: F401 (site: the dashboard tests' site, a fixture)
 

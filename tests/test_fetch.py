@@ -9,10 +9,10 @@ import pytest
 import respx
 
 from monitor.config import SourceConfig
-from monitor.context import DocState, SourceContext, document_key
-from monitor.decoding import decode_body
 from monitor.errors import FetchError, SourceError, TooLarge
-from monitor.fetch import Fetcher
+from monitor.net.context import DocState, SourceContext, document_key
+from monitor.net.decoding import decode_body
+from monitor.net.fetch import Fetcher
 from monitor.options import typed_options
 from monitor.sources.document import DocumentSource
 
@@ -199,4 +199,4 @@ def test_host_delay_spaces_the_starts_and_a_failed_request_frees_its_slot():
     assert isinstance(results[0], FetchError) and "HTTP 404" in str(results[0])
     assert [r.status for r in results[1:]] == [200, 200]
     # 0.05 s apart, less the event loop's clock resolution (without the delay they start at once)
-    assert all(later - earlier >= 0.04 for earlier, later in zip(starts, starts[1:]))
+    assert all(later - earlier >= 0.04 for earlier, later in zip(starts, starts[1:], strict=False))

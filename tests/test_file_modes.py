@@ -6,10 +6,9 @@ import json
 import stat
 import subprocess
 
-from monitor.lock import DaemonLock
-from monitor.state import open_state
-
 from conftest import Reply, run_cli
+from monitor.store.lock import DaemonLock
+from monitor.store.state import open_state
 from test_daemon import config_for
 from test_full_disk import small_disk  # noqa: F401 (a fixture)
 

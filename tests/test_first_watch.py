@@ -12,7 +12,7 @@ import pytest
 
 from conftest import QUICK_STATE, Reply, free_port, html_source, json_source_config, run_cli, write_config
 from monitor.config import load_config
-from monitor.state import open_state
+from monitor.store.state import open_state
 from test_alert_words import get, serving
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}

@@ -12,13 +12,12 @@ from urllib.error import HTTPError
 
 import pytest
 
-from monitor.config import load_config
-from monitor.deliver import Deliverer
-from monitor.state import open_state
-
 from conftest import Daemon, Reply, free_port, write_config
-from test_daemon import config_for
+from monitor.config import load_config
+from monitor.pipeline.deliver import Deliverer
+from monitor.store.state import open_state
 from test_alerts import denunciation, hook, store
+from test_daemon import config_for
 
 
 def page(rows):

@@ -224,9 +224,9 @@ def no_dns(monkeypatch):
 def test_an_unresolvable_host_is_not_retried_and_is_reported_once(tmp_path, no_dns):
     import asyncio
 
-    from monitor.check import check_all
     from monitor.config import load_config
-    from monitor.state import open_state
+    from monitor.pipeline.check import check_all
+    from monitor.store.state import open_state
 
     path = write_config(tmp_path, """
         [state]
@@ -286,8 +286,8 @@ def test_atom_entry_summary_does_not_repeat_its_title(server, tmp_path):
     import urllib.request
     import xml.etree.ElementTree as ET
 
-    from monitor.metrics import Metrics
-    from monitor.web import Endpoint
+    from monitor.web.app import Endpoint
+    from monitor.web.metrics import Metrics
 
     site = Chart(server, tmp_path, extra=f"treaty = {TREATY}")
     site.check()
@@ -324,7 +324,7 @@ def test_daemon_without_channels_says_nobody_is_alerted(server, tmp_path):
 
 def test_slack_and_discord_messages_show_the_record_and_its_change():
     from monitor.channels.webhook import discord_message, slack_message
-    from monitor.diff import diff_part, Stored
+    from monitor.diff import Stored, diff_part
     from monitor.records import Record
     from monitor.sources.generic import generic_events
 

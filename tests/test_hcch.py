@@ -10,7 +10,7 @@ import respx
 from depositaries import FIXTURES, Monitor, alerts
 from monitor.errors import StructureChanged
 from monitor.sources.hcch import conventions_option, parse_status_table, roman_date
-from monitor.stories import state_id
+from monitor.treaties.stories import state_id
 
 BASE = "https://hcch.test"
 PRINT = BASE + "/en/instruments/conventions/status-table/print/?cid={cid}"
@@ -92,20 +92,20 @@ def test_conventions_are_integer_cids():
 
 def test_baseline_then_one_denunciation_with_its_effect(site, tmp_path):
     monitor = Monitor(tmp_path, "hcch", base_url=BASE, conventions=[31])
-    first = monitor.check()
+    first = monitor.pipeline.check()
     assert (first.outcome, first.events, first.error) == ("baseline", [], None)
     site[31] = text("cid31_denounced.html")
-    second = monitor.check()
+    second = monitor.pipeline.check()
     assert alerts(second) == [("denunciation", "Finland", "2026-03-02", "2026-09-01")]
     event = second.events[0]
     assert (event.treaty.id, event.treaty.title, event.url) == ("HCCH cid 31", TITLE, PAGE)
-    assert monitor.check().events == []
+    assert monitor.pipeline.check().events == []
 
 
 def test_a_maintenance_page_later_fails_the_check_and_keeps_the_rows(site, tmp_path):
     monitor = Monitor(tmp_path, "hcch", base_url=BASE, conventions=[31])
-    assert monitor.check().outcome == "baseline"
+    assert monitor.pipeline.check().outcome == "baseline"
     site[31] = text("maintenance.html")
-    report = monitor.check()
+    report = monitor.pipeline.check()
     assert report.outcome == "failed" and "no status table" in report.error
     assert len(monitor.records()) == 5 and [e.type for e in report.events] == ["structure_changed"]

@@ -16,20 +16,19 @@ import httpx
 import pytest
 import respx
 
-from monitor.channels import ChannelConfig, Outgoing
-from monitor.channels.webhook import WebhookChannel
-from monitor.channels.email import EmailChannel
-from monitor.channels.bounded_smtp import MAX_REPLY
-from monitor.config import SourceConfig
-from monitor.context import SourceContext
-from monitor.errors import FetchError, SourceError
-from monitor.events import Event
-from monitor.fetch import MAX_REDIRECTS, Fetcher
-from monitor.options import typed_options
-from monitor.sources.document import DocumentSource
-
 from conftest import ROOT, Daemon, Inbox, Reply, free_port, html_source, write_config
 from hostile import DripServer, DripSmtp, EndlessSmtp, gzip_bomb, measured_run
+from monitor.channels import ChannelConfig, Outgoing
+from monitor.channels.bounded_smtp import MAX_REPLY
+from monitor.channels.email import EmailChannel
+from monitor.channels.webhook import WebhookChannel
+from monitor.config import SourceConfig
+from monitor.errors import FetchError, SourceError
+from monitor.events import Event
+from monitor.net.context import SourceContext
+from monitor.net.fetch import MAX_REDIRECTS, Fetcher
+from monitor.options import typed_options
+from monitor.sources.document import DocumentSource
 
 PEAK_MIB = 200
 """A check or test-alert process stays below this (about 50 MiB normally; over 1 GiB before the cap

@@ -11,7 +11,7 @@ import respx
 from depositaries import FIXTURES, Monitor, alerts
 from monitor.errors import StructureChanged
 from monitor.sources.ilo import instrument_id, parse_ratifications
-from monitor.stories import state_id
+from monitor.treaties.stories import state_id
 
 BASE = "https://normlex.test"
 START = BASE + "/dyn/normlex/en/f?p=NORMLEXPUB:1:0::NO:::"
@@ -104,18 +104,18 @@ def test_pages_of_another_shape_fail_loudly(body, message):
 
 def test_the_session_comes_first_then_each_page_with_the_referer(normlex, tmp_path):
     monitor = ilo(tmp_path, user_agent="Mozilla/5.0 (X11; Linux x86_64) Chrome/124.0")
-    first = monitor.check()
+    first = monitor.pipeline.check()
     assert (first.outcome, first.events, first.error) == ("baseline", [], None)
     assert normlex.asked() == [(START, None), (C158, BASE + "/")]
     assert {c.request.headers["User-Agent"] for c in normlex.router.calls} == {
         "Mozilla/5.0 (X11; Linux x86_64) Chrome/124.0"}
     normlex.pages["312303"] = text("c158_denounced.html")
-    second = monitor.check()
+    second = monitor.pipeline.check()
     assert alerts(second) == [("denunciation", VENEZUELA, "2026-10-14", "2027-10-14")]
     event = second.events[0]
     assert (event.treaty.id, event.treaty.title, event.url) == ("ILO C158", TITLE, C158)
     assert event.details["effective_date_basis"].startswith("inferred: a denunciation takes effect one year")
-    assert monitor.check().events == []
+    assert monitor.pipeline.check().events == []
 
 
 def test_a_redirect_loop_is_a_failure_that_says_why(normlex, tmp_path):

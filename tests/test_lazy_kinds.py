@@ -8,19 +8,18 @@ import sys
 
 import pytest
 
+from conftest import ROOT, Reply, html_source, run_cli, write_config
 from monitor.channels import CHANNEL_KINDS
 from monitor.sources import SOURCE_KINDS
-
-from conftest import ROOT, Reply, html_source, run_cli, write_config
 
 # Modules an html-only config with a webhook channel never needs, whatever the command.
 PORTALS_AND_OTHER_CHANNELS = ["monitor.sources.pravo", "monitor.sources.coe", "monitor.sources.untc",
                               "monitor.sources.feed", "monitor.sources.json", "feedparser",
                               "monitor.channels.email", "monitor.channels.apprise", "smtplib", "apprise"]
 # Modules a `check` never needs: other commands' code, the daemon and the web side.
-OTHER_COMMANDS = ["monitor.daemon", "apscheduler", "monitor.serve", "monitor.web", "monitor.dashboard", "jinja2",
-                  "monitor.preview", "monitor.queries", "monitor.overview", "monitor.testalert",
-                  "monitor.deliveries_cmd", "monitor.statustables"]
+OTHER_COMMANDS = ["monitor.daemon", "apscheduler", "monitor.web.standalone", "monitor.web.app", "monitor.web.dashboard", "jinja2",
+                  "monitor.cli.preview", "monitor.store.queries", "monitor.cli.overview", "monitor.cli.testalert",
+                  "monitor.cli.deliveries", "monitor.sources.status_tables"]
 # An unchanged page (304) is never parsed (cssselect, which checks the config's selectors, parses no page).
 PARSERS = ["lxml", "bs4", "soupsieve"]
 
@@ -43,7 +42,7 @@ def test_each_registered_name_gives_the_class_of_that_kind(registry, known):
 
 def _loaded_after(argv: list[str], cwd) -> set[str]:
     """The modules `legal-monitor ARGV` leaves imported (run in a fresh interpreter)."""
-    code = ("import sys\nfrom monitor.cli import main\ncode = main(sys.argv[1:])\n"
+    code = ("import sys\nfrom monitor.cli.commands import main\ncode = main(sys.argv[1:])\n"
             "print('MODULES', ' '.join(sorted(sys.modules)))\nsys.exit(code)")
     result = subprocess.run([sys.executable, "-c", code, *argv], cwd=cwd, capture_output=True, text=True,
                             timeout=60)

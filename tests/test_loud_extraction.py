@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from conftest import Reply, run_cli, write_config
+from conftest import Reply, run_cli
 from test_generic_sources import Chart, hook_table
 
 HOOK = "/hook"

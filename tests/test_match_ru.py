@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from monitor.catalogue import CatalogueEntry
-from monitor.match_ru import RussianMatcher, normalise, stems
+from monitor.events import Event, Treaty
 from monitor.sources.coe.catalogue import catalogue_entries
 from monitor.sources.pravo import classify_title
-from monitor.stories import state_id, story_id
-from monitor.events import Event, Treaty
+from monitor.treaties.catalogue import CatalogueEntry
+from monitor.treaties.match_ru import RussianMatcher, normalise, stems
+from monitor.treaties.stories import state_id, story_id
 
 LIST = Path(__file__).resolve().parent / "fixtures" / "coe" / "treaties_search_all_2026-05.json"
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 import json
 
 from conftest import QUICK_STATE, Reply, run_cli, write_config
-from test_generic_sources import hook_table
 from monitor.diff import Stored, diff_part
 from monitor.events import Treaty, event_id
 from monitor.records import Record
 from monitor.sources.generic import EventContext, generic_events
+from test_generic_sources import hook_table
 
 DENUNCIATION_ID = "b8f15cc46d92677844a9a4386cee4f92"
 """The id of Russia's denunciation in `cpt-chart`, computed once with the id rule of

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from conftest import Reply, run_cli
-from monitor.events import OPS_TYPES, TREATY_TYPES, Event
 from monitor.clock import utcnow
+from monitor.events import OPS_TYPES, TREATY_TYPES, Event
 from test_alerts import deliver, denunciation, hook, setup, store
 
 

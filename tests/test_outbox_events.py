@@ -8,8 +8,8 @@ import pytest
 
 from monitor.clock import later
 from monitor.events import Event, Treaty, ops_event
-from monitor.outbox import delivery_id
-from monitor.state import SuccessfulCheck
+from monitor.store.outbox import delivery_id
+from monitor.store.state import SuccessfulCheck
 from test_alerts import denunciation, email_channel, hook, setup
 
 T0 = "2026-08-05T10:00:00+00:00"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from monitor.errors import StateError
-from monitor.state import SuccessfulCheck, open_state
+from monitor.store.state import SuccessfulCheck, open_state
 from test_alerts import denunciation, hook, setup
 
 T0 = "2026-08-05T10:00:00+00:00"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from monitor.clock import later
 from monitor.events import ops_event
-from monitor.outbox import delivery_id
-from monitor.state import SuccessfulCheck
+from monitor.store.outbox import delivery_id
+from monitor.store.state import SuccessfulCheck
 from test_alerts import denunciation, hook, setup
 
 T0 = "2026-08-05T10:00:00+00:00"

@@ -63,7 +63,7 @@ def test_the_wheel_carries_every_template_stylesheet_and_schema(wheel):
     shipped = {path.relative_to(ROOT).as_posix() for folder in DATA_DIRS
                for path in (ROOT / "monitor" / folder).rglob("*")
                if path.is_file() and "__pycache__" not in path.parts}
-    assert "monitor/templates/base.html" in shipped and "monitor/static/style.css" in shipped
+    assert "monitor/web/templates/base.html" in shipped and "monitor/web/static/style.css" in shipped
     assert shipped <= names, sorted(shipped - names)
     assert not [n for n in names if n.startswith(("tests/", "config/", "benchmarks/"))]
 
@@ -95,7 +95,7 @@ def test_the_wheel_installs_and_runs_in_a_fresh_venv(wheel, tmp_path):
     # The dashboard's templates and style sheet load from the installed package.
     pages = _run([venv / "bin" / "python", "-c",
                   "from importlib.resources import files\n"
-                  "from monitor.dashboard import environment\n"
+                  "from monitor.web.dashboard import environment\n"
                   "env = environment()\n"
                   "css = files('monitor').joinpath('static/style.css').read_bytes()  # as StaticFiles reads it\n"
                   "print(len([env.get_template(n) for n in env.list_templates()]), len(css))"],

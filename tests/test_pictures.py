@@ -6,8 +6,8 @@ import html
 import re
 import urllib.request
 import xml.etree.ElementTree as ET
-from typing import Any
 from datetime import date
+from typing import Any
 from urllib.error import HTTPError
 
 import pytest
@@ -15,10 +15,10 @@ import pytest
 from conftest import LocalServer
 from dashboard_data import build
 from monitor.config import load_config
-from monitor.metrics import Metrics
-from monitor.pictures import parties_curve, standings, treaty_map
-from monitor.treatystatus import StatusRow, TreatyStatus
-from monitor.web import Endpoint
+from monitor.treaties.status import StatusRow, TreatyStatus
+from monitor.web.app import Endpoint
+from monitor.web.metrics import Metrics
+from monitor.web.pictures import parties_curve, standings, treaty_map
 
 SVG = "{http://www.w3.org/2000/svg}"
 XLINK = "{http://www.w3.org/1999/xlink}"
@@ -172,7 +172,7 @@ def test_the_home_chart_counts_the_months_as_the_table_does(site):
     assert sorted(bars) == list(range(7))
     for serie, heights in bars.items():  # each bar is as tall as its cell of the table says, in one unit
         assert len(heights) == 24
-        for row, height in zip(rows, heights):
+        for row, height in zip(rows, heights, strict=False):
             count = int(row[1 + serie])
             assert (height > 0) == (count > 0), (row[0], serie)
             if count:
@@ -203,9 +203,9 @@ def test_standings_and_curve_from_rows_alone():
 
 def test_the_month_counts_follow_new_and_released_events(tmp_path):
     from monitor.clock import utcnow
-    from monitor.dashboard import Dashboard
     from monitor.events import Event, event_id
-    from monitor.state import SuccessfulCheck, open_state
+    from monitor.store.state import SuccessfulCheck, open_state
+    from monitor.web.dashboard import Dashboard
 
     state = open_state(tmp_path / "state.db")
     dashboard = Dashboard(lambda work: work(state.conn), lambda: None)

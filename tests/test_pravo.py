@@ -13,16 +13,24 @@ from pathlib import Path
 import pytest
 
 from conftest import Reply
-from monitor.check import check_source
-from monitor.sources import Part, create as create_source
 from monitor.clock import NOW_ENV
 from monitor.config import parse_config
 from monitor.diff import Stored, diff_part
 from monitor.errors import ConfigError, SourceError, StructureChanged
-from monitor.fetch import Fetcher
-from monitor.sources.pravo import (BLOCKS, DOCUMENT_TYPES, PravoSource, classify_title, parse_item,
-                                   parse_page, short_title)
-from monitor.state import open_state
+from monitor.net.fetch import Fetcher
+from monitor.pipeline.check import check_source
+from monitor.sources import Part
+from monitor.sources import create as create_source
+from monitor.sources.pravo import (
+    BLOCKS,
+    DOCUMENT_TYPES,
+    PravoSource,
+    classify_title,
+    parse_item,
+    parse_page,
+    short_title,
+)
+from monitor.store.state import open_state
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "pravo"
 BASE = "http://publication.pravo.gov.ru"

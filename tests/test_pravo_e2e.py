@@ -8,8 +8,8 @@ from datetime import date, timedelta
 import pytest
 
 from conftest import Reply, Seen, run_cli, write_config
-from test_pravo import answer, law
 from monitor.clock import NOW_ENV
+from test_pravo import answer, law
 
 # The portal publishes on Moscow dates. The checks run in subprocesses: pin their clock, so a
 # run that crosses Moscow midnight cannot see other days than the test expects.

@@ -12,8 +12,8 @@ from conftest import Reply
 from monitor.clock import NOW_ENV
 from monitor.errors import SourceError, StructureChanged
 from monitor.sources.pravo import classify_title, parse_page
-from monitor.sources.pravo.catalog import MAX_DAY_ITEMS, MAX_PAGES
-from monitor.state import open_state
+from monitor.sources.pravo.reference import MAX_DAY_ITEMS, MAX_PAGES
+from monitor.store.state import open_state
 from test_pravo import BASE, answer, check, law
 
 DAY = date(2026, 8, 4)

@@ -6,18 +6,17 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from email.utils import format_datetime
-from datetime import datetime, timezone
 from xml.sax.saxutils import escape
 
 import pytest
 
 from conftest import Daemon, Reply, run_cli, write_config
-from test_pravo import answer, law
 from monitor.clock import NOW_ENV
 from monitor.errors import SourceError, StructureChanged
 from monitor.sources.pravo.rss import parse_rss
+from test_pravo import answer, law
 
 TODAY = date(2026, 11, 26)
 MOSCOW = timezone(timedelta(hours=3))

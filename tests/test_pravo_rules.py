@@ -7,13 +7,13 @@ from datetime import date
 
 import pytest
 
-from monitor.catalogue import CatalogueEntry
 from monitor.errors import StructureChanged
 from monitor.events import Treaty, event_id
-from monitor.match_ru import RussianMatcher
 from monitor.sources.coe.catalogue import catalogue_entries
 from monitor.sources.pravo import classify_title, document_label, parse_item, short_title
 from monitor.sources.pravo.link import link_events, reference
+from monitor.treaties.catalogue import CatalogueEntry
+from monitor.treaties.match_ru import RussianMatcher
 from test_match_ru import LIST
 from test_pravo import BASE, events_between, law, source
 

@@ -7,10 +7,9 @@ import asyncio
 import threading
 
 from conftest import QUICK_STATE, Reply, html_sources, write_config
-
-from monitor.check import check_all
 from monitor.config import load_config
-from monitor.state import SuccessfulCheck, open_state
+from monitor.pipeline.check import check_all
+from monitor.store.state import SuccessfulCheck, open_state
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 

@@ -6,10 +6,9 @@ import sqlite3
 
 import pytest
 
-from monitor.errors import StateError
-from monitor.state import SCHEMA_VERSION, open_state
-
 from conftest import run_cli, write_config
+from monitor.errors import StateError
+from monitor.store.state import SCHEMA_VERSION, open_state
 
 
 def test_new_database_gets_schema_and_wal(tmp_path):
@@ -72,8 +71,8 @@ def test_unwritable_state_folder_is_a_clear_error(tmp_path):
 
 
 def _check(now: str, **kw):
-    from monitor.context import DocUpdate
-    from monitor.state import SuccessfulCheck
+    from monitor.net.context import DocUpdate
+    from monitor.store.state import SuccessfulCheck
 
     return SuccessfulCheck(source="s", kind="html", started_at=now, duration=0.1, outcome=kw.pop("outcome", "baseline"),
                            bytes=10, requests=1, not_modified=0,
@@ -117,7 +116,7 @@ def test_an_unchanged_check_reports_the_stored_record_count_and_clears_a_failure
 def test_an_older_database_gains_the_index_a_cycle_finds_missing_records_by(tmp_path):
     import sqlite_utils
 
-    from monitor.schema import MIGRATIONS
+    from monitor.store.schema import MIGRATIONS
 
     path = tmp_path / "old.db"
     db = sqlite_utils.Database(path)

@@ -6,21 +6,21 @@ from __future__ import annotations
 import json
 import sqlite3
 import urllib.request
-from datetime import timedelta
 import xml.etree.ElementTree as ET
+from datetime import timedelta
 from pathlib import Path
 
 from conftest import Reply, free_port, run_cli, write_config
+from monitor.events import event_id
+from monitor.sources.pravo import moscow_today
+from monitor.web.app import Endpoint
+from monitor.web.metrics import Metrics
 from test_alerts import email_channel
 from test_coe_cli import TreatyOffice, load
 from test_pravo import law
 from test_pravo_e2e import Portal, pravo_source
 from test_untc_pipeline import PATHS, XML_TYPE, fixture
 from test_untc_pipeline import config_for as untc_config
-from monitor.events import event_id
-from monitor.metrics import Metrics
-from monitor.sources.pravo import moscow_today
-from monitor.web import Endpoint
 
 DENUNCIATION = ("О денонсации Российской Федерацией Европейской конвенции по предупреждению пыток и бесчеловечного "
                 "или унижающего достоинство обращения или наказания и протоколов № 1 и № 2 к ней")

@@ -8,14 +8,14 @@ import urllib.request
 
 from conftest import Reply, write_config
 from monitor.config import load_config
-from monitor.deliver import Deliverer
 from monitor.events import Event, Treaty, event_id
-from monitor.held import drop
-from monitor.metrics import Metrics
-from monitor.related import RELATED_LIMIT, story_events
-from monitor.state import SuccessfulCheck, state_for
-from monitor.stories import story_id
-from monitor.web import Endpoint
+from monitor.pipeline.deliver import Deliverer
+from monitor.store.held import drop
+from monitor.store.state import SuccessfulCheck, state_for
+from monitor.store.story_reads import RELATED_LIMIT, story_events
+from monitor.treaties.stories import story_id
+from monitor.web.app import Endpoint
+from monitor.web.metrics import Metrics
 
 NOISE, NEWS = 3000, 30
 

@@ -9,10 +9,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from monitor.config import SourceConfig
-from monitor.fetch import LEGACY_SERVER_CONNECT, tls_context
-
 from conftest import Reply, html_source, run_cli, write_config
+from monitor.config import SourceConfig
+from monitor.net.fetch import LEGACY_SERVER_CONNECT, tls_context
 
 PAGE = "<html><body><ul><li id='fr'>France</li><li id='ru'>Russian Federation</li></ul></body></html>"
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import Reply, html_source, run_cli, write_config
 from monitor.channels import CHANNEL_KINDS, ChannelConfig
 from monitor.channels.email import EmailChannel
 from monitor.channels.webhook import WebhookChannel
@@ -18,8 +19,6 @@ from monitor.options import typed_options
 from monitor.settings import SourceConfig
 from monitor.sources import SOURCE_KINDS
 from monitor.sources.html import HtmlSource
-
-from conftest import Reply, html_source, run_cli, write_config
 
 HOOK_SECRET = "hook-secret-5f0c9a"
 SMTP_PASSWORD = "smtp-password-77e1"
@@ -39,7 +38,7 @@ REQUIRED = {
 
 
 def secret_config(tmp_path: Path, page: str, hook: str) -> Path:
-    return write_config(tmp_path, f"""
+    return write_config(tmp_path, """
         [state]
         path = "s.db"
         [http]

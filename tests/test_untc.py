@@ -9,18 +9,26 @@ from pathlib import Path
 import pytest
 
 from monitor.config import parse_config
-from monitor.decoding import decode_body
 from monitor.diff import Change
 from monitor.errors import ConfigError, StructureChanged
+from monitor.net.decoding import decode_body
 from monitor.records import Record
 from monitor.sources import Part
-from monitor.sources.untc import UntcSource
-from monitor.sources.untc import parse_cell, split_markers
-from monitor.sources.untc import parse_html
-from monitor.sources.untc import CHAPTER_INDEX, INDEX_GAPS, index_refs
-from monitor.sources.untc import build_records
-from monitor.sources.untc import is_withdrawal, match_participant, withdrawal_actor, withdrawal_dates
-from monitor.sources.untc import parse_xml
+from monitor.sources.untc import (
+    CHAPTER_INDEX,
+    INDEX_GAPS,
+    UntcSource,
+    build_records,
+    index_refs,
+    is_withdrawal,
+    match_participant,
+    parse_cell,
+    parse_html,
+    parse_xml,
+    split_markers,
+    withdrawal_actor,
+    withdrawal_dates,
+)
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "un"
 PARIS = "XXVII-7-d"

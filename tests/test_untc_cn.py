@@ -197,11 +197,11 @@ def test_a_new_cn_raises_one_event_linked_to_the_pdf_and_the_later_status_change
 def test_numbers_out_of_order_and_a_french_only_cn_are_found_and_none_skipped(server, tmp_path):
     import asyncio
 
-    from monitor.check import check_source
     from monitor.config import load_config
-    from monitor.fetch import Fetcher
+    from monitor.net.fetch import Fetcher
+    from monitor.pipeline.check import check_source
     from monitor.sources import create
-    from monitor.state import open_state
+    from monitor.store.state import open_state
 
     site = UnSite(server)
     config = load_config(un_config(tmp_path, server.base))

@@ -11,9 +11,9 @@ import httpx
 import pytest
 import respx
 
-from monitor.context import SourceContext
 from monitor.errors import ConfigError
-from monitor.fetch import Fetcher
+from monitor.net.context import SourceContext
+from monitor.net.fetch import Fetcher
 from monitor.sources.base import Part
 from monitor.sources.untc import UntcSource
 from monitor.sources.untc.index import index_refs, lettered_due, lettered_known

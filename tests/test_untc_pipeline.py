@@ -9,10 +9,10 @@ import sqlite3
 from pathlib import Path
 
 from conftest import Reply, run_cli, write_config
-from monitor.check import check_all
 from monitor.config import load_config
 from monitor.events import TREATY_TYPES
-from monitor.state import open_state
+from monitor.pipeline.check import check_all
+from monitor.store.state import open_state
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "un"
 XML_TYPE = {"Content-Type": "text/xml"}

@@ -10,18 +10,17 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from conftest import Reply, json_source_config, run_cli
 from monitor.channels.webhook import discord_message, payload, slack_message
 from monitor.config import SourceConfig, load_config
 from monitor.events import Event, Treaty
-from monitor.metrics import Metrics
 from monitor.options import typed_options
 from monitor.records import Record
 from monitor.sources.html import HtmlSource
 from monitor.sources.json import JsonSource
-from monitor.state import open_state
-from monitor.web import Endpoint
-
-from conftest import Reply, json_source_config, run_cli
+from monitor.store.state import open_state
+from monitor.web.app import Endpoint
+from monitor.web.metrics import Metrics
 
 CONTROLS = ["\x1b", "\x07", "\x00", "\x7f", "\x9b", "\x08"]
 HOSTILE = "\x1b[2J\x1b[31mRatification\x07 by\x00 Ruri\x7ftania\x9b1m\x08"

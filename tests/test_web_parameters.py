@@ -7,12 +7,13 @@ import logging
 from urllib.parse import quote
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from monitor.events import Event, Treaty, event_id
-from monitor.metrics import Metrics
-from monitor.state import SuccessfulCheck, open_state
-from monitor.web import Endpoint
+from monitor.store.state import SuccessfulCheck, open_state
+from monitor.web.app import Endpoint
+from monitor.web.metrics import Metrics
 
 PATHS = ["/", "/events", "/events.json", "/events.atom", "/subjects/France", "/treaties/coe/126"]
 PARAMETERS = ["type", "subject", "source", "treaty", "since", "before"]

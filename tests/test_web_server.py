@@ -164,13 +164,12 @@ def test_oversized_heads_get_414_and_431_and_the_server_goes_on(tmp_path):
 
 def test_access_control_is_strict_about_headers_logs_failures_and_hides_health_details(tmp_path, caplog):
     import logging
+    import os
 
     from monitor.config import load_config
-    from monitor.metrics import Metrics
-    from monitor.state import open_state
-    from monitor.web import Endpoint
-
-    import os
+    from monitor.store.state import open_state
+    from monitor.web.app import Endpoint
+    from monitor.web.metrics import Metrics
 
     config_path = write_config(tmp_path, CONFIG.format(port=8080, more='token_env = "LM_WEB_TOKEN"'))
     os.environ["LM_WEB_TOKEN"] = "S3CRET-TOKEN"
@@ -182,7 +181,7 @@ def test_access_control_is_strict_about_headers_logs_failures_and_hides_health_d
     endpoint = Endpoint("127.0.0.1:0", config.state_path, Metrics(), lambda: ["scheduler not running"], lambda: config)
     endpoint.start()
     port = int(endpoint.address.rsplit(":", 1)[1])
-    caplog.set_level(logging.INFO, logger="monitor.web")
+    caplog.set_level(logging.INFO, logger="monitor.web.app")
     try:
         none = get(port, "/events.json")
         started = time.monotonic()
@@ -213,9 +212,9 @@ def test_access_control_is_strict_about_headers_logs_failures_and_hides_health_d
 def test_stopping_with_a_request_in_flight_takes_less_than_5_seconds(tmp_path):
     import threading
 
-    from monitor.metrics import Metrics
-    from monitor.state import open_state
-    from monitor.web import Endpoint
+    from monitor.store.state import open_state
+    from monitor.web.app import Endpoint
+    from monitor.web.metrics import Metrics
 
     open_state(tmp_path / "s.db").close()
     endpoint = Endpoint("127.0.0.1:0", tmp_path / "s.db", Metrics(), lambda: [])

@@ -13,10 +13,9 @@ from cloudevents.core.bindings.http import HTTPMessage, from_http_event
 from cloudevents.v1.http import from_http as v1_from_http
 from standardwebhooks import Webhook, WebhookVerificationError
 
+from conftest import ROOT, Reply, run_cli, write_config
 from monitor.clock import utcnow
 from monitor.events import EVENT_TYPES, OPS_TYPES, make_event, ops_event
-
-from conftest import ROOT, Reply, run_cli, write_config
 from payload_schema import assert_valid
 from test_alerts import SECRET, deliver, deliver_until, denunciation, hook, setup, store
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..registry import Kinds
-from .base import Channel, ChannelConfig, Outgoing, SendResult
+from monitor.channels.base import Channel, ChannelConfig, Outgoing, SendResult
+from monitor.registry import Kinds
 
 CHANNEL_KINDS: Kinds[type[Channel]] = Kinds(__name__, {
     "webhook": ".webhook:WebhookChannel",

@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any, ClassVar
 
-from .. import options as o
-from ..options import Option
-from ..render import headline, plain_text
-from .base import Channel, ChannelConfig, Outgoing, SendResult
+from monitor import options as o
+from monitor.channels.base import Channel, ChannelConfig, Outgoing, SendResult
+from monitor.options import Option
+from monitor.render import headline, plain_text
 
 
 def _urls(value: Any) -> list[str]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from ..events import Event
-from ..options import Option
-from ..settings import ChannelConfig
+from monitor.events import Event
+from monitor.options import Option
+from monitor.settings import ChannelConfig
 
 
 @dataclass

@@ -15,12 +15,12 @@ from typing import Any, ClassVar, Literal
 
 import certifi
 
-from .. import options as o
-from ..errors import plain_error
-from ..options import Option
-from ..render import headline, html_text, plain_text, event_headers
-from .base import Channel, ChannelConfig, Outgoing, SendResult
-from .bounded_smtp import BoundedSMTP, BoundedSMTPSSL, NoGreeting
+from monitor import options as o
+from monitor.channels.base import Channel, ChannelConfig, Outgoing, SendResult
+from monitor.channels.bounded_smtp import BoundedSMTP, BoundedSMTPSSL, NoGreeting
+from monitor.errors import plain_error
+from monitor.options import Option
+from monitor.render import event_headers, headline, html_text, plain_text
 
 
 def _address(value: Any) -> str:

@@ -9,20 +9,18 @@ from typing import Any, Callable, ClassVar, Literal
 
 import httpx
 
-from .. import options as o
-from ..envelope import CONTENT_TYPE as CLOUDEVENTS_TYPE
-from ..envelope import cloudevent
-from ..errors import plain_error
-from ..events import Event
-from ..fetch import DEADLINE_FACTOR, is_transient, parse_retry_after
-from ..inflate import ACCEPT_ENCODING, read_head
-from ..options import Option
-from ..payload import payload
-from ..redact import mask_url
-from ..render import brief, detail_facts, event_headers, facts, headline
-from ..sanitize import web_link
-from .base import Channel, Outgoing, SendResult
-from .signature import secret_key, sf_string, signed_headers
+from monitor import options as o
+from monitor.channels.base import Channel, Outgoing, SendResult
+from monitor.channels.envelope import CONTENT_TYPE as CLOUDEVENTS_TYPE
+from monitor.channels.envelope import cloudevent
+from monitor.channels.signature import secret_key, sf_string, signed_headers
+from monitor.errors import plain_error
+from monitor.events import Event
+from monitor.net import ACCEPT_ENCODING, DEADLINE_FACTOR, is_transient, parse_retry_after, read_head
+from monitor.options import Option
+from monitor.payload import payload
+from monitor.render import brief, detail_facts, event_headers, facts, headline
+from monitor.text import mask_url, web_link
 
 ANSWER_BYTES = 4096
 """How much of a receiver's answer is read (decoded): enough for the error snippet."""

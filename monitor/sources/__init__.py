@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..registry import Kinds
-from ..settings import SourceConfig
-from .base import Part, Source
+from monitor.registry import Kinds, lazy_names
+from monitor.settings import SourceConfig
+from monitor.sources.base import Part, Source
 
 SOURCE_KINDS: Kinds[type[Source]] = Kinds(__name__, {
     "html": ".html:HtmlSource",
@@ -27,4 +27,12 @@ def create(config: SourceConfig) -> Source:
     return SOURCE_KINDS[config.kind](config)
 
 
-__all__ = ["SOURCE_KINDS", "create", "Part", "Source"]
+# What the pipeline and the commands ask of the kinds, loaded when first read.
+__getattr__ = lazy_names(__name__, {
+    "CATALOGUES": ".link:CATALOGUES", "LINKERS": ".link:LINKERS", "STATUS_TABLES": ".status_tables:STATUS_TABLES",
+    "DocumentSource": ".document:DocumentSource", "date_note": ".generic:date_note",
+    "field_action": ".generic:field_action", "field_date": ".generic:field_date",
+})
+
+__all__ = ["CATALOGUES", "LINKERS", "SOURCE_KINDS", "STATUS_TABLES", "DocumentSource", "Part", "Source", "create",
+           "date_note", "field_action", "field_date"]

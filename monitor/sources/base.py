@@ -8,17 +8,17 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any, Awaitable, ClassVar
 
-from ..diff import Change
-from ..errors import SourceError, StructureChanged
-from ..events import Event
-from ..fetch import source_url
-from ..options import Option, field_name
-from ..records import Record
-from .generic import generic_events
+from monitor.diff import Change
+from monitor.errors import SourceError, StructureChanged
+from monitor.events import Event
+from monitor.net import source_url
+from monitor.options import Option, field_name
+from monitor.records import Record
+from monitor.sources.generic import generic_events
 
 if TYPE_CHECKING:
-    from ..settings import SourceConfig
-    from ..context import SourceContext
+    from monitor.net import SourceContext
+    from monitor.settings import SourceConfig
 
 
 @dataclass

@@ -6,16 +6,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, ClassVar
 
-from .. import options as o
-from ..context import SourceContext
-from ..diff import Change
-from ..errors import StructureChanged
-from ..events import Event
-from ..options import Option
-from ..records import Record
-from ..words import plural
-from .base import Part, Source
-from .generic import context_of, generic_events, unread_dates
+from monitor import options as o
+from monitor.diff import Change
+from monitor.errors import StructureChanged
+from monitor.events import Event
+from monitor.net import SourceContext
+from monitor.options import Option
+from monitor.records import Record
+from monitor.sources.base import Part, Source
+from monitor.sources.generic import context_of, generic_events, unread_dates
+from monitor.text import plural
 
 SHOWN_PROBLEMS = 3
 """Values named in a check's message about dates it could not read; the rest are counted."""

@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 from typing import ClassVar
 
-from ..errors import StructureChanged
-from ..records import Record
-from .document import DocumentSource, Extracted
+from monitor.errors import StructureChanged
+from monitor.records import Record
+from monitor.sources.document import DocumentSource, Extracted
 
 
 class FeedSource(DocumentSource):

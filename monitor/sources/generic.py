@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from ..classify import action_words, classify
-from ..diff import Change
-from ..events import Event, Treaty, changed_fields, make_event, record_changed
-from ..records import Record
-from .dates import NO_DATE, DateReading, read_date
+from monitor.diff import Change
+from monitor.events import Event, Treaty, changed_fields, make_event, record_changed
+from monitor.records import Record
+from monitor.sources.classify import action_words, classify
+from monitor.sources.dates import NO_DATE, DateReading, read_date
 
 MAX_SHOWN_CHANGES = 3
 """Changed fields named in a built title; the payload's `changes` always has them all."""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from ..errors import StructureChanged
-from ..records import clean_text
+from monitor.errors import StructureChanged
+from monitor.records import clean_text
 
 
 def html_root(text: str, where: str) -> Any:
@@ -42,7 +42,7 @@ def named_rows(root: Any, column: Callable[[str], str | None], missing: str, whe
     for table in tables:
         headers = _headers(table)
         fields = [column(h) for h in headers]
-        unknown = [h for h, f in zip(headers, fields) if f is None]
+        unknown = [h for h, f in zip(headers, fields, strict=False) if f is None]
         if unknown:
             raise StructureChanged(f"{where}: unknown columns {unknown} (a new table shape?)")
         for row in table.iter("tr"):
@@ -51,5 +51,5 @@ def named_rows(root: Any, column: Callable[[str], str | None], missing: str, whe
                 continue
             if len(cells) != len(fields):
                 raise StructureChanged(f"{where}: a row of {len(cells)} cells under {len(fields)} headers")
-            rows.append(dict(zip(fields, cells)))
+            rows.append(dict(zip(fields, cells, strict=False)))
     return rows

@@ -6,12 +6,12 @@ from functools import lru_cache
 from typing import Any, Callable, ClassVar
 from urllib.parse import urljoin
 
-from .. import options as o
-from ..settings import SourceConfig
-from ..errors import StructureChanged
-from ..options import Option
-from ..records import Record
-from .document import DOCUMENT_OPTIONS, DocumentSource, Extracted, unmatched_fields
+from monitor import options as o
+from monitor.errors import StructureChanged
+from monitor.options import Option
+from monitor.records import Record
+from monitor.settings import SourceConfig
+from monitor.sources.document import DOCUMENT_OPTIONS, DocumentSource, Extracted, unmatched_fields
 
 SCOPE = ":scope"
 """The spec that means the item itself."""

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any, ClassVar
 
-from .. import options as o
-from ..errors import StructureChanged
-from ..options import Option
-from ..records import Record
-from .document import DOCUMENT_OPTIONS, DocumentSource, Extracted, unmatched_fields
+from monitor import options as o
+from monitor.errors import StructureChanged
+from monitor.options import Option
+from monitor.records import Record
+from monitor.sources.document import DOCUMENT_OPTIONS, DocumentSource, Extracted, unmatched_fields
 
 _MISSING = object()
 

@@ -7,13 +7,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from ..catalogue import CatalogueEntry
-from ..diff import Change
-from ..errors import StructureChanged
-from ..events import Event, Treaty, make_event, record_changed
-from ..records import Record
-from ..treatystatus import RecordsOf, StatusRow, TreatyStatus
-from .base import Part
+from monitor.diff import Change
+from monitor.errors import StructureChanged
+from monitor.events import Event, Treaty, make_event, record_changed
+from monitor.records import Record
+from monitor.sources.base import Part
+from monitor.treaties import CatalogueEntry, RecordsOf, StatusRow, TreatyStatus
 
 FIELDS = ("state", "signature", "consent", "action", "entry_into_force", "denunciation", "denunciation_effective",
           "reservation", "status", "note")

@@ -6,11 +6,18 @@ catalogue: the treaty list as catalogue entries; status: the status table; sourc
 
 from __future__ import annotations
 
-from .api import PUBLIC_TOKEN, SEARCH_ALL
-from .events import TreatyContext, treaty_context
-from .parse import (CHART_URL, TreatyInfo, default_mention, parse_chart, parse_declarations, parse_treaty_list,
-                    treaty_number)
-from .source import CoeSource
+from monitor.sources.coe.api import PUBLIC_TOKEN, SEARCH_ALL
+from monitor.sources.coe.events import TreatyContext, treaty_context
+from monitor.sources.coe.parse import (
+                    CHART_URL,
+                    TreatyInfo,
+                    default_mention,
+                    parse_chart,
+                    parse_declarations,
+                    parse_treaty_list,
+                    treaty_number,
+)
+from monitor.sources.coe.source import CoeSource
 
 __all__ = ["CHART_URL", "PUBLIC_TOKEN", "SEARCH_ALL", "CoeSource", "TreatyContext", "TreatyInfo",
            "default_mention", "parse_chart", "parse_declarations", "parse_treaty_list", "treaty_context",

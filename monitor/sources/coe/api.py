@@ -10,13 +10,13 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from ...clock import utcnow
-from ...errors import SourceError, StructureChanged
-from .parse import TreatyInfo, parse_treaty_list
-from .tls import get_lowering_seclevel
+from monitor.clock import utcnow
+from monitor.errors import SourceError, StructureChanged
+from monitor.sources.coe.parse import TreatyInfo, parse_treaty_list
+from monitor.sources.coe.tls import get_lowering_seclevel
 
 if TYPE_CHECKING:
-    from ...context import Document, SourceContext
+    from monitor.net import Document, SourceContext
 
 log = logging.getLogger("monitor.sources.coe")
 

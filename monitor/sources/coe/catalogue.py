@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any, Callable
 
-from ...catalogue import CatalogueEntry
-from ...context import document_key
-from ...documents import DocUpdate
-from ...records import clean_text
-from .api import SEARCH_ALL
-from .parse import parse_treaty_list, treaty_number
+from monitor.documents import DocUpdate
+from monitor.net import document_key
+from monitor.records import clean_text
+from monitor.sources.coe.api import SEARCH_ALL
+from monitor.sources.coe.parse import parse_treaty_list, treaty_number
+from monitor.treaties import CatalogueEntry
 
 LIST_PATH = "api/traites/search"
 """The treaty list's endpoint (a POST with the empty search form), as `coe` fetches it."""

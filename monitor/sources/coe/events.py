@@ -6,10 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ...diff import Change
-from ...events import Event, make_event, record_changed
-from ...records import Record
-from .parse import TreatyInfo, default_mention, is_denunciation, is_withdrawal_notice
+from monitor.diff import Change
+from monitor.events import Event, make_event, record_changed
+from monitor.records import Record
+from monitor.sources.coe.parse import TreatyInfo, default_mention, is_denunciation, is_withdrawal_notice
 
 # Record field -> (event type, label for titles), for the dates that are treaty actions.
 ACTIONS = {

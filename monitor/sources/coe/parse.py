@@ -9,9 +9,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...errors import StructureChanged
-from ...events import Treaty
-from ...records import Record, clean_text
+from monitor.errors import StructureChanged
+from monitor.events import Treaty
+from monitor.records import Record, clean_text
 
 CHART_URL = "https://www.coe.int/en/web/conventions/full-list?module=signatures-by-treaty&treatynum={number}"
 FIRST_CETS = 194

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from ... import options as o
-from ...settings import SourceConfig
-from ...context import Document, SourceContext
-from ...diff import Change
-from ...errors import SourceError
-from ...events import Event
-from ...options import Option
-from ...records import Record
-from ..base import Part, Source, part_or_error
-from .api import DEFAULT_BASE_URL, DEFAULT_PAGE_URL, PUBLIC_TOKEN, Api
-from .events import CoeEvents, TreatyContext, treaty_context
-from .parse import parse_chart, parse_declarations, treaty_number
-
+from monitor import options as o
+from monitor.diff import Change
+from monitor.errors import SourceError
+from monitor.events import Event
+from monitor.net import Document, SourceContext
+from monitor.options import Option
+from monitor.records import Record
+from monitor.settings import SourceConfig
+from monitor.sources.base import Part, Source, part_or_error
+from monitor.sources.coe.api import DEFAULT_BASE_URL, DEFAULT_PAGE_URL, PUBLIC_TOKEN, Api
+from monitor.sources.coe.events import CoeEvents, TreatyContext, treaty_context
+from monitor.sources.coe.parse import parse_chart, parse_declarations, treaty_number
 
 # --- options -----------------------------------------------------------------------------
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from ...readable import human_date
-from ...treatystatus import RecordsOf, StatusRow, TreatyStatus
-from .parse import CHART_URL, TreatyInfo, default_mention, treaty_number
+from monitor.sources.coe.parse import CHART_URL, TreatyInfo, default_mention, treaty_number
+from monitor.text import human_date
+from monitor.treaties import RecordsOf, StatusRow, TreatyStatus
 
 FLAGS = {"R": "reservations", "D": "declarations", "A": "authorities", "T": "territorial application",
          "C": "communications", "O": "objections"}

@@ -8,10 +8,10 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from ...errors import FetchError
+from monitor.errors import FetchError
 
 if TYPE_CHECKING:
-    from ...context import Document, SourceContext
+    from monitor.net import Document, SourceContext
 
 log = logging.getLogger("monitor.sources.tls")
 

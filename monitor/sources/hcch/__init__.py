@@ -6,9 +6,9 @@ tables of `sources.parties`)."""
 
 from __future__ import annotations
 
-from .parse import StatusTable, parse_status_table, roman_date, words_date
-from .reference import DEFAULT_BASE_URL, DEFAULT_CONVENTIONS, TYPES, column, conventions_option
-from .source import HcchSource, designation
+from monitor.sources.hcch.parse import StatusTable, parse_status_table, roman_date, words_date
+from monitor.sources.hcch.reference import DEFAULT_BASE_URL, DEFAULT_CONVENTIONS, TYPES, column, conventions_option
+from monitor.sources.hcch.source import HcchSource, designation
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_CONVENTIONS", "HcchSource", "StatusTable", "TYPES", "column",
            "conventions_option", "designation", "parse_status_table", "roman_date", "words_date"]

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ...errors import StructureChanged
-from ...records import Record, clean_text
-from ..headed import heading, html_root, named_rows
-from ..parties import party_record, require_rows
-from ..dates import ENGLISH_MONTHS, day_month_year
-from .reference import ROMAN, TYPES, column
+from monitor.errors import StructureChanged
+from monitor.records import Record, clean_text
+from monitor.sources.dates import ENGLISH_MONTHS, day_month_year
+from monitor.sources.hcch.reference import ROMAN, TYPES, column
+from monitor.sources.headed import heading, html_root, named_rows
+from monitor.sources.parties import party_record, require_rows
 
 _ROMAN_DATE = re.compile(r"^(\d{1,2})-([IVX]{1,4})-(\d{4})$")
 _WORDS_DATE = r"(\d{1,2} (?:%s) \d{4})" % "|".join(m.capitalize() for m in ENGLISH_MONTHS)

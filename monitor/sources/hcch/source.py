@@ -4,15 +4,21 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from ... import options as o
-from ...context import SourceContext
-from ...diff import Change
-from ...events import Event, Treaty
-from ...options import Option
-from ..base import Part, Source, part_or_error
-from ..parties import TreatyContext, party_events
-from .parse import parse_status_table
-from .reference import DEFAULT_BASE_URL, DEFAULT_CONVENTIONS, PAGE_PATH, PRINT_PATH, conventions_option
+from monitor import options as o
+from monitor.diff import Change
+from monitor.events import Event, Treaty
+from monitor.net import SourceContext
+from monitor.options import Option
+from monitor.sources.base import Part, Source, part_or_error
+from monitor.sources.hcch.parse import parse_status_table
+from monitor.sources.hcch.reference import (
+    DEFAULT_BASE_URL,
+    DEFAULT_CONVENTIONS,
+    PAGE_PATH,
+    PRINT_PATH,
+    conventions_option,
+)
+from monitor.sources.parties import TreatyContext, party_events
 
 
 def designation(cid: int | str) -> str:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ...errors import StructureChanged
-from ...records import Record, clean_text
-from ..headed import heading, html_root, named_rows
-from ..parties import add_months, party_record, require_rows
-from .reference import AUTOMATIC, COLUMNS, DATE, DENOUNCED, STATUSES, iso
+from monitor.errors import StructureChanged
+from monitor.records import Record, clean_text
+from monitor.sources.headed import heading, html_root, named_rows
+from monitor.sources.ilo.reference import AUTOMATIC, COLUMNS, DATE, DENOUNCED, STATUSES, iso
+from monitor.sources.parties import add_months, party_record, require_rows
 
 _DATE_CELL = re.compile(r"^" + DATE + r"$")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ...errors import StructureChanged
-from ..dates import day_month_year
+from monitor.errors import StructureChanged
+from monitor.sources.dates import day_month_year
 
 DEFAULT_BASE_URL = "https://normlex.ilo.org"
 START_PATH = "/dyn/normlex/en/f?p=NORMLEXPUB:1:0::NO:::"

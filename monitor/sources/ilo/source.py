@@ -4,17 +4,24 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from ...context import Document, SourceContext
-from ...diff import Change
-from ...errors import FetchError, SourceError, StructureChanged
-from ...events import Event, Treaty
-from ... import options as o
-from ...options import Option
-from ..base import Part, Source, part_or_error
-from ..parties import TreatyContext, party_events
-from .parse import parse_ratifications
-from .reference import (DEFAULT_BASE_URL, MIN_BYTES, RATIFICATIONS_PATH, START_PATH, conventions_option,
-                        instrument_id, instrument_ids_option)
+from monitor import options as o
+from monitor.diff import Change
+from monitor.errors import FetchError, SourceError, StructureChanged
+from monitor.events import Event, Treaty
+from monitor.net import Document, SourceContext
+from monitor.options import Option
+from monitor.sources.base import Part, Source, part_or_error
+from monitor.sources.ilo.parse import parse_ratifications
+from monitor.sources.ilo.reference import (
+    DEFAULT_BASE_URL,
+    MIN_BYTES,
+    RATIFICATIONS_PATH,
+    START_PATH,
+    conventions_option,
+    instrument_id,
+    instrument_ids_option,
+)
+from monitor.sources.parties import TreatyContext, party_events
 
 DEFAULT_CONVENTIONS = ["C029", "C087", "C098", "C100", "C105", "C111", "C138", "C182", "C155", "C187", "C158"]
 """The ten fundamental conventions and the Termination of Employment Convention."""

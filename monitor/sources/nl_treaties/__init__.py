@@ -6,9 +6,9 @@ tables of `sources.parties`)."""
 
 from __future__ import annotations
 
-from .parse import Listed, Listing, iso_date, parse_item, parse_listing
-from .reference import CONSENT, DEFAULT_BASE_URL, identifier, treaties_option
-from .source import NlTreatiesSource, designation
+from monitor.sources.nl_treaties.parse import Listed, Listing, iso_date, parse_item, parse_listing
+from monitor.sources.nl_treaties.reference import CONSENT, DEFAULT_BASE_URL, identifier, treaties_option
+from monitor.sources.nl_treaties.source import NlTreatiesSource, designation
 
 __all__ = ["CONSENT", "DEFAULT_BASE_URL", "Listed", "Listing", "NlTreatiesSource", "designation", "identifier",
            "iso_date", "parse_item", "parse_listing", "treaties_option"]

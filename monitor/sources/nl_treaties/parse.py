@@ -8,10 +8,10 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from ...errors import StructureChanged
-from ...records import Record, clean_text
-from ..parties import party_record
-from .reference import CONSENT, PAGE_URL, PARTY_FIELDS
+from monitor.errors import StructureChanged
+from monitor.records import Record, clean_text
+from monitor.sources.nl_treaties.reference import CONSENT, PAGE_URL, PARTY_FIELDS
+from monitor.sources.parties import party_record
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")

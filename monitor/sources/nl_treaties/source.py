@@ -7,16 +7,24 @@ import logging
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-from ... import options as o
-from ...context import SourceContext, document_key
-from ...diff import Change
-from ...errors import SourceError, StructureChanged
-from ...events import Event, Treaty
-from ...options import Option
-from ..base import Part, Source, part_or_error
-from ..parties import TreatyContext, party_events
-from .parse import Listed, parse_item, parse_listing
-from .reference import DEFAULT_BASE_URL, DEPOSITARY_CLAUSE, IDS_PER_QUERY, MAX_PAGES, PAGE_SIZE, QUERY, treaties_option
+from monitor import options as o
+from monitor.diff import Change
+from monitor.errors import SourceError, StructureChanged
+from monitor.events import Event, Treaty
+from monitor.net import SourceContext, document_key
+from monitor.options import Option
+from monitor.sources.base import Part, Source, part_or_error
+from monitor.sources.nl_treaties.parse import Listed, parse_item, parse_listing
+from monitor.sources.nl_treaties.reference import (
+    DEFAULT_BASE_URL,
+    DEPOSITARY_CLAUSE,
+    IDS_PER_QUERY,
+    MAX_PAGES,
+    PAGE_SIZE,
+    QUERY,
+    treaties_option,
+)
+from monitor.sources.parties import TreatyContext, party_events
 
 log = logging.getLogger("monitor.sources.nl_treaties")
 

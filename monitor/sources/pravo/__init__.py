@@ -6,12 +6,21 @@ rss and fast: the RSS fast path; source: the Source that fetches day by day."""
 
 from __future__ import annotations
 
-from .catalog import MOSCOW, moscow_today
-from .catalog import BLOCKS, DEFAULT_BASE_URL, DOCUMENT_TYPES, SIGNATORIES, TYPE_NAMES, parse_blocks, parse_document_types
-from .events import SUBJECT, document_label
-from .parse import parse_item, parse_page
-from .source import PravoSource
-from .titles import TreatyAct, classify_title, short_title, strip_quotes
+from monitor.sources.pravo.events import SUBJECT, document_label
+from monitor.sources.pravo.parse import parse_item, parse_page
+from monitor.sources.pravo.reference import (
+           BLOCKS,
+           DEFAULT_BASE_URL,
+           DOCUMENT_TYPES,
+           MOSCOW,
+           SIGNATORIES,
+           TYPE_NAMES,
+           moscow_today,
+           parse_blocks,
+           parse_document_types,
+)
+from monitor.sources.pravo.source import PravoSource
+from monitor.sources.pravo.titles import TreatyAct, classify_title, short_title, strip_quotes
 
 __all__ = ["BLOCKS", "DEFAULT_BASE_URL", "DOCUMENT_TYPES", "MOSCOW", "SIGNATORIES", "SUBJECT", "TYPE_NAMES",
            "PravoSource", "TreatyAct", "classify_title", "document_label", "moscow_today", "parse_blocks",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...events import Event, Treaty, make_event
-from ...records import Record
-from .titles import TreatyAct
+from monitor.events import Event, Treaty, make_event
+from monitor.records import Record
+from monitor.sources.pravo.titles import TreatyAct
 
 SUBJECT = "Russian Federation"
 _DOC_LABELS = {

@@ -6,14 +6,14 @@ import logging
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from ...context import SourceContext
-from ..base import Part
-from .catalog import moscow_today
-from .rss import RSS_PAGE_SIZE, RssItem, parse_rss
-from .titles import classify_title, short_title
+from monitor.net import SourceContext
+from monitor.sources.base import Part
+from monitor.sources.pravo.reference import moscow_today
+from monitor.sources.pravo.rss import RSS_PAGE_SIZE, RssItem, parse_rss
+from monitor.sources.pravo.titles import classify_title, short_title
 
 if TYPE_CHECKING:
-    from .source import PravoSource
+    from monitor.sources.pravo.source import PravoSource
 
 log = logging.getLogger("monitor.sources.pravo")
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ...events import Event
-from ...match_ru import Link, RussianMatcher
-from .events import document_label
+from monitor.events import Event
+from monitor.sources.pravo.events import document_label
+from monitor.treaties import Link, RussianMatcher
 
 
 def reference(event: Event) -> str:

@@ -6,10 +6,18 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from ...errors import SourceError, StructureChanged
-from ...records import Record, clean_text
-from .catalog import DOCUMENT_TYPES, MAX_DAY_ITEMS, MAX_PAGES, PAGE_SIZE, SIGNATORIES, TYPE_NAMES, norm
-from .titles import act_header, short_title, strip_quotes
+from monitor.errors import SourceError, StructureChanged
+from monitor.records import Record, clean_text
+from monitor.sources.pravo.reference import (
+    DOCUMENT_TYPES,
+    MAX_DAY_ITEMS,
+    MAX_PAGES,
+    PAGE_SIZE,
+    SIGNATORIES,
+    TYPE_NAMES,
+    norm,
+)
+from monitor.sources.pravo.titles import act_header, short_title, strip_quotes
 
 _EO_NUMBER = re.compile(r"^\d{8,20}$")
 

@@ -9,8 +9,8 @@ from email.utils import parsedate_to_datetime
 
 from lxml import etree
 
-from ...errors import SourceError, StructureChanged
-from ...records import clean_text
+from monitor.errors import SourceError, StructureChanged
+from monitor.records import clean_text
 
 RSS_PAGE_SIZE = "10"
 """The smallest page the RSS offers (10, 100 or 200; others answer 400)."""

@@ -5,21 +5,28 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any, ClassVar
 
-from ... import options as o
-from ...settings import SourceConfig
-from ...context import Document, SourceContext
-from ...diff import Change
-from ...errors import SourceError, StructureChanged
-from ...events import Event
-from ...options import Option
-from ...records import Record
-from ..base import Part, Source
-from .catalog import moscow_today
-from .catalog import DEFAULT_BASE_URL, PAGE_SIZE, SORT_BY_EO_NUMBER, TYPE_NAMES, parse_blocks, parse_document_types
-from .events import published_event, treaty_event
-from .parse import parse_page
-from .fast import collect_rss, rss_blocks
-from .titles import classify_title
+from monitor import options as o
+from monitor.diff import Change
+from monitor.errors import SourceError, StructureChanged
+from monitor.events import Event
+from monitor.net import Document, SourceContext
+from monitor.options import Option
+from monitor.records import Record
+from monitor.settings import SourceConfig
+from monitor.sources.base import Part, Source
+from monitor.sources.pravo.events import published_event, treaty_event
+from monitor.sources.pravo.fast import collect_rss, rss_blocks
+from monitor.sources.pravo.parse import parse_page
+from monitor.sources.pravo.reference import (
+    DEFAULT_BASE_URL,
+    PAGE_SIZE,
+    SORT_BY_EO_NUMBER,
+    TYPE_NAMES,
+    moscow_today,
+    parse_blocks,
+    parse_document_types,
+)
+from monitor.sources.pravo.titles import classify_title
 
 # --- the source ----------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ...records import clean_text
+from monitor.records import clean_text
 
 _HEADER = re.compile(r"^(?P<type>.+?)\s+от\s+(?P<date>\d{1,2}\.\d{1,2}\.\d{4})(?:\s*г\.?)?"
                      r"(?:(?:\s+[^\s№\"«“„]+)?\s*№\s*(?P<number>[^\s\"«“„]+))?\s*(?P<rest>.*)$", re.S)

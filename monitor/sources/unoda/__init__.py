@@ -6,9 +6,9 @@ shared party tables of `sources.parties`)."""
 
 from __future__ import annotations
 
-from .parse import Action, build_records, parse_actions
-from .reference import ACTIONS, DEFAULT_TREATIES, DEFAULT_URL, QUERY, TREATIES, treaties_option
-from .source import UnodaSource, designation
+from monitor.sources.unoda.parse import Action, build_records, parse_actions
+from monitor.sources.unoda.reference import ACTIONS, DEFAULT_TREATIES, DEFAULT_URL, QUERY, TREATIES, treaties_option
+from monitor.sources.unoda.source import UnodaSource, designation
 
 __all__ = ["ACTIONS", "Action", "DEFAULT_TREATIES", "DEFAULT_URL", "QUERY", "TREATIES", "UnodaSource",
            "build_records", "designation", "parse_actions", "treaties_option"]

@@ -6,10 +6,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ...errors import SourceError, StructureChanged
-from ...records import Record, clean_text
-from ..parties import add_months, party_record, require_rows
-from .reference import ACTIONS
+from monitor.errors import SourceError, StructureChanged
+from monitor.records import Record, clean_text
+from monitor.sources.parties import add_months, party_record, require_rows
+from monitor.sources.unoda.reference import ACTIONS
 
 _DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?: 00:00:00)?$")
 

@@ -4,15 +4,24 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from ... import options as o
-from ...context import SourceContext
-from ...diff import Change
-from ...events import Event, Treaty
-from ...options import Option
-from ..base import Part, Source, part_or_error
-from ..parties import TreatyContext, party_events
-from .parse import build_records, parse_actions
-from .reference import DEFAULT_TREATIES, DEFAULT_URL, PAGE_URL, QUERY, TREATIES, TreatyInfo, treaties_option, variables
+from monitor import options as o
+from monitor.diff import Change
+from monitor.events import Event, Treaty
+from monitor.net import SourceContext
+from monitor.options import Option
+from monitor.sources.base import Part, Source, part_or_error
+from monitor.sources.parties import TreatyContext, party_events
+from monitor.sources.unoda.parse import build_records, parse_actions
+from monitor.sources.unoda.reference import (
+    DEFAULT_TREATIES,
+    DEFAULT_URL,
+    PAGE_URL,
+    QUERY,
+    TREATIES,
+    TreatyInfo,
+    treaties_option,
+    variables,
+)
 
 
 def designation(short_name: str) -> str:

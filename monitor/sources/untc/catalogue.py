@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ...catalogue import CatalogueEntry
-from ..base import Part
-from .events import TreatyContext
+from monitor.sources.base import Part
+from monitor.sources.untc.events import TreatyContext
+from monitor.treaties import CatalogueEntry
 
 
 def catalogue_entries(parts: list[Part]) -> list[CatalogueEntry]:

@@ -6,9 +6,9 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from ...errors import StructureChanged
-from ...records import clean_text
-from ..dates import MONTH_PATTERN, day_month_year
+from monitor.errors import StructureChanged
+from monitor.records import clean_text
+from monitor.sources.dates import MONTH_PATTERN, day_month_year
 
 MONTH = MONTH_PATTERN
 DATE = re.compile(rf"\b(\d{{1,2}})(?:er)?\s+({MONTH})\.?\s+(\d{{4}})\b", re.I)

@@ -7,11 +7,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from ...errors import SourceError, StructureChanged
-from ...records import clean_text
-from .cells import DATE, iso_date
-from .index import ROMAN
-from .withdrawals import withdrawal_dates
+from monitor.errors import SourceError, StructureChanged
+from monitor.records import clean_text
+from monitor.sources.untc.cells import DATE, iso_date
+from monitor.sources.untc.index import ROMAN
+from monitor.sources.untc.withdrawals import withdrawal_dates
 
 _REFERENCE = re.compile(r"C\.\s?N\.\s?(\d+)\.\s?(\d{4})\.\s?TREATIES-\s?([IVXL]+)\.\s?(\d+)((?:\.\s?[a-z])*)\b")
 _HEADING = re.compile(r"^(?P<who>[^:a-z]{2,}?)\s*:\s*(?P<what>[^a-z]+)$")

@@ -6,10 +6,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ...diff import Change
-from ...events import Event, Treaty, make_event, record_changed
-from .cells import clean_name, first_date
-from .withdrawals import is_withdrawal, withdrawal_dates
+from monitor.diff import Change
+from monitor.events import Event, Treaty, make_event, record_changed
+from monitor.sources.untc.cells import clean_name, first_date
+from monitor.sources.untc.withdrawals import is_withdrawal, withdrawal_dates
 
 
 @dataclass(frozen=True)

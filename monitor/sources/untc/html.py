@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from ...errors import StructureChanged
-from ...records import clean_text
-from .cells import DATE, clean_name
-from .records import Parsed, RawNote, Row
-from .xml import join_headings
+from monitor.errors import StructureChanged
+from monitor.records import clean_text
+from monitor.sources.untc.cells import DATE, clean_name
+from monitor.sources.untc.records import Parsed, RawNote, Row
+from monitor.sources.untc.xml import join_headings
 
 if TYPE_CHECKING:  # bs4 is loaded only when the HTML fallback is used
     from bs4 import BeautifulSoup, Tag

@@ -7,7 +7,7 @@ import string
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
-from ... import options as o
+from monitor import options as o
 
 # --- the chapter index ------------------------------------------------------------------
 # Derived from the chapter index of https://treaties.un.org/Pages/Treaties.aspx as captured

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ...events import Event, Treaty, make_event
-from ...records import Record
-from .cn import Notification, fold
-from .withdrawals import is_withdrawal, withdrawal_dates
+from monitor.events import Event, Treaty, make_event
+from monitor.records import Record
+from monitor.sources.untc.cn import Notification, fold
+from monitor.sources.untc.withdrawals import is_withdrawal, withdrawal_dates
 
 PENDING_DAYS = 120
 """A C.N. whose action the status document has not shown after this long is forgotten (its

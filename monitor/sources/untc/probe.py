@@ -6,16 +6,24 @@ import logging
 from datetime import date, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from ... import clock
-from ...context import SourceContext, document_key
-from ...errors import SourceError
-from ...events import Treaty
-from ..base import Part, part_or_error
-from .cn import Notification, parse_notification, pdf_text
-from .notices import PENDING_DAYS, NoticeContext, notice_event, notice_record, pending_entry, resolve, shows
+from monitor import clock
+from monitor.errors import SourceError
+from monitor.events import Treaty
+from monitor.net import SourceContext, document_key
+from monitor.sources.base import Part, part_or_error
+from monitor.sources.untc.cn import Notification, parse_notification, pdf_text
+from monitor.sources.untc.notices import (
+    PENDING_DAYS,
+    NoticeContext,
+    notice_event,
+    notice_record,
+    pending_entry,
+    resolve,
+    shows,
+)
 
 if TYPE_CHECKING:
-    from .source import UntcSource
+    from monitor.sources.untc.source import UntcSource
 
 log = logging.getLogger("monitor.sources.untc")
 

@@ -6,11 +6,25 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from ...errors import StructureChanged
-from ...records import Record, clean_text
-from .cells import (FOOTNOTES_ONLY, MONTH, clean_name, column_roles, inline_markers, parse_cell, split_markers,
-                    strip_markers)
-from .withdrawals import is_withdrawal, match_participant, named_actor, withdrawal_actor, withdrawal_dates
+from monitor.errors import StructureChanged
+from monitor.records import Record, clean_text
+from monitor.sources.untc.cells import (
+    FOOTNOTES_ONLY,
+    MONTH,
+    clean_name,
+    column_roles,
+    inline_markers,
+    parse_cell,
+    split_markers,
+    strip_markers,
+)
+from monitor.sources.untc.withdrawals import (
+    is_withdrawal,
+    match_participant,
+    named_actor,
+    withdrawal_actor,
+    withdrawal_dates,
+)
 
 
 @dataclass
@@ -77,7 +91,7 @@ def build_records(ref: str, parsed: Parsed, where: str, url: str, fallback_title
                                           "consent_action": None, "history": None,
                                           "markers": ",".join(markers) or None}
         history = []
-        for role, text in zip(roles[1:], row.cells[1:]):
+        for role, text in zip(roles[1:], row.cells[1:], strict=False):
             cell = parse_cell(text, f"{where}, {name}")
             current = cell.current
             if current and not fields.get(role):

@@ -6,23 +6,34 @@ import logging
 from dataclasses import replace
 from typing import Any, ClassVar
 
-from ... import options as o
-from ...clock import utcnow
-from ...settings import SourceConfig
-from ...context import SourceContext
-from ...diff import Change
-from ...events import Event, Treaty
-from ...options import Option
-from ..base import Part, Source, part_or_error
-from .events import TreatyContext, change_events
-from .html import parse_html
-from .notices import NoticeContext, adopt, notice_event
-from .probe import CN_MEMO, collect_cn
-from .index import (CHAPTER_INDEX, CORE_TREATIES, LAST_CHAPTER_OF_VOLUME_I, LETTERS, ROMAN, chapter_of,
-                    chapters_option, index_refs, lettered_due, lettered_known, remember_lettered,
-                    treaties_option)
-from .records import build_records
-from .xml import parse_xml
+from monitor import options as o
+from monitor.clock import utcnow
+from monitor.diff import Change
+from monitor.events import Event, Treaty
+from monitor.net import SourceContext
+from monitor.options import Option
+from monitor.settings import SourceConfig
+from monitor.sources.base import Part, Source, part_or_error
+from monitor.sources.untc.events import TreatyContext, change_events
+from monitor.sources.untc.html import parse_html
+from monitor.sources.untc.index import (
+    CHAPTER_INDEX,
+    CORE_TREATIES,
+    LAST_CHAPTER_OF_VOLUME_I,
+    LETTERS,
+    ROMAN,
+    chapter_of,
+    chapters_option,
+    index_refs,
+    lettered_due,
+    lettered_known,
+    remember_lettered,
+    treaties_option,
+)
+from monitor.sources.untc.notices import NoticeContext, adopt, notice_event
+from monitor.sources.untc.probe import CN_MEMO, collect_cn
+from monitor.sources.untc.records import build_records
+from monitor.sources.untc.xml import parse_xml
 
 log = logging.getLogger("monitor.sources.untc")
 

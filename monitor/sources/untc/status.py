@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from ...readable import human_date
-from ...treatystatus import RecordsOf, StatusRow, TreatyStatus
-from .withdrawals import is_withdrawal, withdrawal_dates
+from monitor.sources.untc.withdrawals import is_withdrawal, withdrawal_dates
+from monitor.text import human_date
+from monitor.treaties import RecordsOf, StatusRow, TreatyStatus
 
 
 def status_table(treaty: str, records_of: RecordsOf, memo: dict[str, Any]) -> TreatyStatus | None:

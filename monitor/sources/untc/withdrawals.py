@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from ...records import clean_text
-from .cells import MONTH, first_date, iso_date
+from monitor.records import clean_text
+from monitor.sources.untc.cells import MONTH, first_date, iso_date
 
 
 def match_participant(text: str, names: list[str]) -> str | None:

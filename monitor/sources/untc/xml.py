@@ -6,9 +6,9 @@ import re
 
 from lxml import etree
 
-from ...errors import StructureChanged
-from ...records import clean_text
-from .records import Parsed, RawNote, Row
+from monitor.errors import StructureChanged
+from monitor.records import clean_text
+from monitor.sources.untc.records import Parsed, RawNote, Row
 
 # Note sections, by element name anywhere under `Treaty`, and the kind of note each holds.
 SECTIONS = {"Declarations": "declaration", "Objections": "objection", "DeclarationsUnderArticle": "declaration",

@@ -1,7 +1,0 @@
-"""Pictures for the dashboard: SVG maps, curves and timelines drawn with pygal from the same rows as the tables."""
-
-from .charts import Mark, months_chart, parties_curve, state_timeline, treaty_map
-from .standing import STANDING_LABELS, STANDINGS, Standing, Standings, Step, alpha_2, on_the_map, standings, unplaced
-
-__all__ = ["Mark", "STANDINGS", "STANDING_LABELS", "Standing", "Standings", "Step", "alpha_2", "months_chart",
-           "parties_curve", "on_the_map", "standings", "state_timeline", "treaty_map", "unplaced"]
