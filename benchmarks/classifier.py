@@ -10,7 +10,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from headlines import HEADLINES  # noqa: E402
+from helpers.headlines import HEADLINES  # noqa: E402
 from monitor.sources.classify import classify  # noqa: E402
 
 

@@ -48,7 +48,7 @@ from monitor.sources import create
 from .common import PYTHON, ROOT, median, stop_process, table
 
 sys.path.insert(0, str(ROOT / "tests"))
-from cn_pdf import notification  # noqa: E402  (the tests' minimal PDF writer: one for both)
+from helpers.cn_pdf import notification  # noqa: E402  (the tests' minimal PDF writer: one for both)
 
 MOSCOW = timezone(timedelta(hours=3))
 TARGETS = {"pravo": 10.0, "untc": 15.0, "coe": 60.0}

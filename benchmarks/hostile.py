@@ -26,7 +26,7 @@ from pathlib import Path
 from .common import ROOT, bench_env, code_version, table
 
 sys.path.insert(0, str(ROOT / "tests"))
-from hostile import DripServer, EndlessSmtp, gzip_bomb, measured_run  # noqa: E402  (test helpers, shared)
+from helpers.hostile import DripServer, EndlessSmtp, gzip_bomb, measured_run  # noqa: E402  (test helpers, shared)
 
 SOURCE = """
 [state]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import ROOT, run_cli, write_config
+from helpers.cli import run_cli
+from helpers.config import write_config
+from helpers.paths import ROOT
 from monitor.config import config_path, load_config
 from monitor.errors import ConfigError
 

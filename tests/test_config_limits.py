@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import html_source, run_cli, write_config
+from helpers.cli import run_cli
+from helpers.config import html_source, write_config
 
 
 def source(url: str, defaults: str = "", extra: str = "") -> str:

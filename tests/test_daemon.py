@@ -4,46 +4,13 @@ from __future__ import annotations
 
 import json
 import signal
-import sqlite3
 import subprocess
 import sys
 import urllib.request
-from datetime import datetime
 
-from conftest import Daemon, Reply, free_port, html_sources, run_cli, write_config
-
-
-def page(n):
-    rows = "".join(f"<li id='r{i}'>Party {i}</li>" for i in range(n))
-    return f"<html><body><ul>{rows}</ul></body></html>"
-
-
-def config_for(tmp_path, server, names=("a",), extra="", interval="500ms", jitter="0s"):
-    """A config with the html sources `names` on `server`; `jitter=None` leaves the default."""
-    sources = html_sources(server.base, names, 'fields = { title = ":scope" }')
-    return write_config(tmp_path, f"""
-        [state]
-        path = "state.db"
-        [daemon]
-        shutdown_timeout = "3s"
-        delivery_interval = "1s"
-        [defaults]
-        retries = 0
-        host_delay = "0s"
-        interval = "{interval}"
-        {f'jitter = "{jitter}"' if jitter is not None else ""}
-        timeout = "5s"
-        {extra}
-        {sources}
-    """)
-
-
-def check_waits(config, source="a"):
-    """Seconds between the starts of consecutive checks of `source`, from the database's check log."""
-    with sqlite3.connect(config.parent / "state.db") as db:
-        starts = [datetime.fromisoformat(row[0]) for row in db.execute(
-            "select started_at from checks where source = ? order by id", [source])]
-    return [(b - a).total_seconds() for a, b in zip(starts, starts[1:], strict=False)]
+from helpers.cli import Daemon, run_cli
+from helpers.daemon import check_waits, config_for, page
+from helpers.http import Reply, free_port
 
 
 def events_of(config, type_):

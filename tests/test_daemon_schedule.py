@@ -8,8 +8,9 @@ import re
 import time
 from datetime import datetime, timedelta, timezone
 
-from conftest import Daemon, Reply, run_cli
-from test_daemon import check_waits, config_for, page
+from helpers.cli import Daemon, run_cli
+from helpers.daemon import check_waits, config_for, page
+from helpers.http import Reply
 
 PAGE = page(2)
 PLUS_0530 = timezone(timedelta(hours=5, minutes=30))

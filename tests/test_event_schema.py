@@ -7,10 +7,13 @@ import json
 
 import httpx
 
-from conftest import ROOT, Daemon, LocalServer, Reply, free_port, json_source_config, run_cli
+from helpers.cli import Daemon, run_cli
+from helpers.config import json_source_config
+from helpers.delivery import denunciation
+from helpers.http import LocalServer, Reply, free_port
+from helpers.paths import ROOT
+from helpers.schema import SCHEMA_FILE, assert_valid, schema_errors
 from monitor.payload import SCHEMA_URI, payload, schema_text
-from payload_schema import SCHEMA_FILE, assert_valid, schema_errors
-from test_alerts import denunciation
 
 
 def test_the_schema_ships_in_the_package_and_in_the_docs():

@@ -8,7 +8,10 @@ import sys
 
 import pytest
 
-from conftest import ROOT, Reply, html_source, run_cli, write_config
+from helpers.cli import run_cli
+from helpers.config import html_source, write_config
+from helpers.http import Reply
+from helpers.paths import ROOT
 from monitor.channels import CHANNEL_KINDS
 from monitor.sources import SOURCE_KINDS
 

@@ -4,7 +4,7 @@ every source again and re-baseline it silently, swallowing any change seen that 
 
 from __future__ import annotations
 
-from conftest import QUICK_STATE, write_config
+from helpers.config import QUICK_STATE, write_config
 from monitor import sources
 from monitor.config import load_config
 

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Reply, html_source, run_cli, write_config
+from helpers.cli import run_cli
+from helpers.config import html_source, write_config
+from helpers.http import Reply
 from monitor.channels import CHANNEL_KINDS, ChannelConfig
 from monitor.channels.email import EmailChannel
 from monitor.channels.webhook import WebhookChannel
