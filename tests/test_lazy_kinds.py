@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from helpers.cli import run_cli
-from helpers.config import html_source, write_config
+from helpers.config import html_source, monitor_config, write_config
 from helpers.http import Reply
 from helpers.paths import ROOT
 from monitor.channels import CHANNEL_KINDS
@@ -60,9 +60,7 @@ def _imported(loaded: set[str], names: list[str]) -> list[str]:
 
 def test_an_unchanged_check_of_html_sources_imports_no_portal_parser_or_other_command(tmp_path, server):
     server.routes["/list"] = Reply(200, PAGE, {"Content-Type": "text/html", "ETag": '"v1"'})
-    config = write_config(tmp_path, f"""
-        [state]
-        path = "state.db"
+    config = monitor_config(tmp_path, f"""
         {html_source(server.base + "/list")}
         [[channels]]
         name = "hook"

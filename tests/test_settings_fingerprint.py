@@ -4,13 +4,13 @@ every source again and re-baseline it silently, swallowing any change seen that 
 
 from __future__ import annotations
 
-from helpers.config import QUICK_STATE, write_config
+from helpers.config import QUICK, monitor_config
 from monitor import sources
 from monitor.config import load_config
 
 
 def test_the_fingerprint_of_unchanged_settings_stays_what_earlier_releases_stored(tmp_path):
-    config = load_config(write_config(tmp_path, QUICK_STATE + """
+    config = load_config(monitor_config(tmp_path, """
         [[sources]]
         name = "chart"
         kind = "html"
@@ -23,7 +23,7 @@ def test_the_fingerprint_of_unchanged_settings_stays_what_earlier_releases_store
         kind = "feed"
         url = "http://127.0.0.1:9/feed.xml"
         keywords = ["ratif", "denounc"]
-    """))
+    """, defaults=QUICK))
     chart, news = (sources.create(source) for source in config.sources)
     # the values stored by the releases before this one, for exactly these settings
     assert chart.extraction_settings() == "13cc53fe1ed2fcce"

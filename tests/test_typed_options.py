@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from helpers.cli import run_cli
-from helpers.config import html_source, write_config
+from helpers.config import QUICK, html_source, monitor_config, write_config
 from helpers.http import Reply
 from monitor.channels import CHANNEL_KINDS, ChannelConfig
 from monitor.channels.email import EmailChannel
@@ -40,16 +40,7 @@ REQUIRED = {
 
 
 def secret_config(tmp_path: Path, page: str, hook: str) -> Path:
-    return write_config(tmp_path, """
-        [state]
-        path = "s.db"
-        [http]
-        token_env = "LM_HTTP_TOKEN"
-        [defaults]
-        retries = 0
-        host_delay = "0s"
-        alert_on_first_check = true
-    """ + html_source(page) + f"""
+    return monitor_config(tmp_path, html_source(page), f"""
         [[channels]]
         name = "hook"
         kind = "webhook"
@@ -67,7 +58,7 @@ def secret_config(tmp_path: Path, page: str, hook: str) -> Path:
         from = "monitor@example.org"
         to = ["desk@example.org"]
         events = ["signature"]
-    """)
+    """, state="s.db", http={"token_env": "LM_HTTP_TOKEN"}, defaults={**QUICK, "alert_on_first_check": True})
 
 
 SECRET_ENV = {"LM_HOOK_SECRET": HOOK_SECRET, "LM_SMTP_PASSWORD": SMTP_PASSWORD, "LM_HTTP_TOKEN": HTTP_TOKEN}

@@ -15,7 +15,7 @@ import pytest
 
 from helpers.cli import run_cli
 from helpers.coe import TreatyOffice, load
-from helpers.config import write_config
+from helpers.config import QUICK, monitor_config, write_config
 from helpers.generic import HTML, chart
 from helpers.http import Reply, free_port
 from helpers.web import read_url as get
@@ -43,15 +43,7 @@ def watch(tmp_path, server, smtp_port: int | None, http_port: int, rows: list) -
     """A config watching the chart (`cpt-chart`, a generic source about one treaty) and the CoE
     Treaty Office (`coe`), alerting every channel kind; only the chart without `smtp_port`."""
     server.routes["/chart.html"] = lambda seen: Reply(200, chart(rows), HTML)
-    config = str(write_config(tmp_path, f"""
-        [state]
-        path = "state.db"
-        [http]
-        listen = "127.0.0.1:{http_port}"
-        [defaults]
-        retries = 0
-        host_delay = "0s"
-
+    config = str(monitor_config(tmp_path, f"""
         [[sources]]
         name = "cpt-chart"
         kind = "html"
@@ -98,7 +90,7 @@ def watch(tmp_path, server, smtp_port: int | None, http_port: int, rows: list) -
         password_env = "LM_SMTP_PASSWORD"
         from = "Legal Monitor <monitor@treaties.example>"
         to = ["Treaty Desk <desk@treaties.example>"]
-    """))
+    """, http={"listen": f"127.0.0.1:{http_port}"}, defaults=QUICK))
     if smtp_port is None:
         text = open(config, encoding="utf-8").read()
         open(config, "w", encoding="utf-8").write(text[:text.index('[[sources]]\nname = "coe"')])

@@ -8,7 +8,7 @@ import signal
 import threading
 
 from helpers.cli import Daemon, run_cli
-from helpers.config import email_channel, hook, json_source_config, write_config
+from helpers.config import QUICK, email_channel, hook, json_source_config, monitor_config, write_config
 from helpers.delivery import deliver, deliver_until, denunciation, setup, store, verify
 from helpers.http import Reply
 from monitor.channels import ChannelConfig
@@ -201,7 +201,7 @@ def test_channel_added_later_gets_no_old_events_and_removed_channel_is_inert(tmp
     store(state, denunciation())
     deliver(deliverer)
     # Config changes: "a" is gone, "b" is new.
-    path = write_config(tmp_path, '[state]\npath = "state.db"\n' + hook(f"{server.base}/b", name="b"))
+    path = monitor_config(tmp_path, hook(f"{server.base}/b", name="b"))
     deliverer = Deliverer(load_config(path), state)
     assert deliver(deliverer) == []
     assert server.hits("/b") == [] and len(server.hits("/a")) == 1
@@ -224,7 +224,6 @@ def test_slack_and_discord_formats_are_readable_and_escaped():
 
 
 # --- e-mail ------------------------------------------------------------------------------
-
 
 
 def test_email_through_the_whole_pipeline(tmp_path, server, smtp_server, monkeypatch):
@@ -345,14 +344,7 @@ def test_sigkill_between_commit_and_delivery_loses_nothing_and_repeats_nothing_s
     server.routes["/p.json"] = lambda seen: Reply(200, json.dumps(rows))
     server.routes["/fast"] = fast_hook
     server.routes["/slow"] = slow_hook
-    path = write_config(tmp_path, f"""
-        [state]
-        path = "state.db"
-        [defaults]
-        retries = 0
-        host_delay = "0s"
-        interval = "1s"
-        jitter = "0s"
+    path = monitor_config(tmp_path, f"""
         [[sources]]
         name = "parties"
         kind = "json"
@@ -369,7 +361,7 @@ def test_sigkill_between_commit_and_delivery_loses_nothing_and_repeats_nothing_s
         kind = "webhook"
         url = "{server.base}/slow"
         timeout = "60s"
-    """)
+    """, defaults={**QUICK, "interval": "1s", "jitter": "0s"})
     assert run_cli("--config", str(path), "check").returncode == 0  # baseline
     rows[0]["status"] = "Ratified"
     rows.append({"code": "RU", "state": "Russian Federation", "status": "Withdrawal notified"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from helpers.cli import run_cli
-from helpers.config import hook, write_config
+from helpers.config import hook, monitor_config
 from helpers.delivery import SECRET, verify
 from helpers.http import Reply
 
@@ -13,9 +13,8 @@ from helpers.http import Reply
 def test_a_test_alert_is_signed_like_a_delivery_and_leaves_no_trace_in_the_state(tmp_path, server):
     server.routes["/hook"] = Reply(204)
     server.routes["/spare"] = Reply(200)
-    path = write_config(tmp_path, '[state]\npath = "state.db"\n'
-                        + hook(f"{server.base}/hook", secret_env="LM_WEBHOOK_SECRET")
-                        + hook(f"{server.base}/spare", name="spare", enabled=False))
+    path = monitor_config(tmp_path, hook(f"{server.base}/hook", secret_env="LM_WEBHOOK_SECRET"),
+                          hook(f"{server.base}/spare", name="spare", enabled=False))
     result = run_cli("--config", str(path), "test-alert", env={"LM_WEBHOOK_SECRET": SECRET})
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["hook: ok: HTTP 204"]  # the disabled channel is left alone
@@ -34,8 +33,8 @@ def test_a_test_alert_is_signed_like_a_delivery_and_leaves_no_trace_in_the_state
 
 def test_a_test_alert_to_an_unreachable_channel_or_an_unknown_name_is_a_clear_failure(tmp_path, server):
     server.routes["/hook"] = Reply(200)
-    path = write_config(tmp_path, '[state]\npath = "state.db"\n' + hook(f"{server.base}/hook")
-                        + hook("http://127.0.0.1:9/closed", name="closed", retry_base="10ms"))
+    path = monitor_config(tmp_path, hook(f"{server.base}/hook"),
+                          hook("http://127.0.0.1:9/closed", name="closed", retry_base="10ms"))
     result = run_cli("--config", str(path), "test-alert")
     assert result.returncode == 1
     lines = result.stdout.splitlines()

@@ -14,7 +14,7 @@ from cloudevents.v1.http import from_http as v1_from_http
 from standardwebhooks import Webhook, WebhookVerificationError
 
 from helpers.cli import run_cli
-from helpers.config import hook, write_config
+from helpers.config import hook, monitor_config
 from helpers.delivery import SECRET, deliver, deliver_until, denunciation, setup, store
 from helpers.http import Reply
 from helpers.paths import ROOT
@@ -103,7 +103,7 @@ def test_the_docs_recipe_verifies_a_real_delivery(tmp_path, server, monkeypatch,
 
 
 def test_a_whsec_secret_that_is_not_base64_is_refused_at_load(tmp_path):
-    path = write_config(tmp_path, f'[state]\npath = "state.db"\n{hook("http://127.0.0.1:9/hook", secret_env="LM_BAD")}')
+    path = monitor_config(tmp_path, hook("http://127.0.0.1:9/hook", secret_env="LM_BAD"))
     result = run_cli("--config", str(path), "validate", env={"LM_BAD": "whsec_not*base64!"})
     assert result.returncode == 2
     assert 'channels[0] ("hook").secret_env: the secret starts with whsec_ but what follows is not base64' \

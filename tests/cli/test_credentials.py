@@ -8,7 +8,7 @@ import urllib.request
 import pytest
 
 from helpers.cli import run_cli
-from helpers.config import html_source, write_config
+from helpers.config import QUICK, channel_table, html_source, monitor_config
 from helpers.http import Reply
 from monitor.text.redact import mask_text, mask_url
 
@@ -17,20 +17,8 @@ SECRETS = ("hunter2", "SEKRET-KEY", "TOKEN-123", "ENV-KEY-987")
 
 
 def config_for(tmp_path, url: str, hook: str, extra: str = "") -> str:
-    return write_config(tmp_path, """
-        [state]
-        path = "s.db"
-        [defaults]
-        retries = 0
-        host_delay = "0s"
-        failure_threshold = 1
-    """ + html_source(url, extra) + f"""
-        [[channels]]
-        name = "hook"
-        kind = "webhook"
-        url = "{hook}"
-        ops = true
-    """)
+    return monitor_config(tmp_path, html_source(url, extra), channel_table("hook", "webhook", url=hook, ops=True),
+                          state="s.db", defaults={**QUICK, "failure_threshold": 1})
 
 
 def everything_shown(config, tmp_path) -> str:
@@ -180,7 +168,7 @@ def test_preview_masks_its_errors_as_check_does(tmp_path, server):
      'channels[0] ("hook").secret_env'),
 ])
 def test_a_secret_variable_set_but_empty_is_a_config_error(tmp_path, table, key):
-    config = write_config(tmp_path, '[state]\npath = "s.db"\n' + table)
+    config = monitor_config(tmp_path, table, state="s.db")
     result = run_cli("--config", str(config), "validate", env={"LM_EMPTY": ""})
     assert result.returncode == 2, result.stdout
     assert f"{key}: environment variable LM_EMPTY is set but empty" in result.stderr
@@ -190,7 +178,6 @@ def test_an_empty_token_never_opens_the_pages(tmp_path):
     from helpers.http import free_port
 
     port = free_port()
-    config = write_config(tmp_path, f'[state]\npath = "s.db"\n[http]\nlisten = "127.0.0.1:{port}"\n'
-                                    'token_env = "LM_TOKEN"')
+    config = monitor_config(tmp_path, state="s.db", http={"listen": f"127.0.0.1:{port}", "token_env": "LM_TOKEN"})
     result = run_cli("--config", str(config), "serve", env={"LM_TOKEN": ""}, timeout=30)
     assert result.returncode == 2 and "http.token_env: environment variable LM_TOKEN is set but empty" in result.stderr

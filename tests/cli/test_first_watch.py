@@ -11,7 +11,7 @@ import threading
 import pytest
 
 from helpers.cli import run_cli
-from helpers.config import QUICK_STATE, html_source, json_source_config, write_config
+from helpers.config import QUICK, html_source, json_source_config, monitor_config, write_config
 from helpers.http import Reply, free_port
 from helpers.web import read_url as get
 from helpers.web import serving
@@ -38,11 +38,11 @@ def hooks(server, *paths: str, status: dict[str, int] | None = None) -> dict[str
 
 def served(tmp_path, port: int, tables: str):
     """A config whose state is in `tmp_path` and whose pages are served on `port`."""
-    return write_config(tmp_path, f'[state]\npath = "state.db"\n[http]\nlisten = "127.0.0.1:{port}"\n{tables}')
+    return monitor_config(tmp_path, tables, http={"listen": f"127.0.0.1:{port}"})
 
 
 def hook(name: str, url: str, extra: str = "") -> str:
-    return f'\n[[channels]]\nname = "{name}"\nkind = "webhook"\nurl = "{url}"\n{extra}\n'
+    return hook(url, name, extra)
 
 
 # --- 3. ops alerts by default ----------------------------------------------------------------
@@ -50,9 +50,9 @@ def hook(name: str, url: str, extra: str = "") -> str:
 def test_a_channel_that_says_nothing_of_ops_hears_that_a_source_is_failing(tmp_path, server):
     server.routes["/list.html"] = Reply(500, "down")
     got = hooks(server, "/hook", "/quiet")
-    path = write_config(tmp_path, QUICK_STATE + f"""
-        {html_source(f"{server.base}/list.html", "failure_threshold = 1")}
-    """ + hook("hook", f"{server.base}/hook") + hook("quiet", f"{server.base}/quiet", "ops = false"))
+    path = monitor_config(tmp_path, html_source(f"{server.base}/list.html", "failure_threshold = 1"),
+                          hook("hook", f"{server.base}/hook"), hook("quiet", f"{server.base}/quiet", "ops = false"),
+                          defaults=QUICK)
     result = run_cli("--config", str(path), "check")
     assert result.returncode == 1
     assert [(e["type"], e["source"]) for e in got["/hook"]] == [("source_failing", "portal")]
@@ -131,11 +131,7 @@ def test_validate_lists_each_source_and_channel_with_its_target_and_no_secret(tm
 
 @pytest.mark.parametrize("command", [["events"], ["held"], ["release"], ["drop"]])
 def test_listings_refuse_an_unknown_source_as_check_does(tmp_path, command):
-    path = write_config(tmp_path, f"""
-        [state]
-        path = "state.db"
-        {html_source("http://127.0.0.1:9/chart.html", name="cpt-chart")}
-    """)
+    path = monitor_config(tmp_path, html_source("http://127.0.0.1:9/chart.html", name="cpt-chart"))
     result = run_cli("--config", str(path), *command, "--source", "cpt")
     assert result.returncode == 2
     assert "unknown source 'cpt' (known: cpt-chart)" in result.stderr
@@ -160,10 +156,8 @@ def test_serve_starts_without_the_channels_secrets(tmp_path):
 def test_connection_errors_name_the_port_and_counts_are_plural_only_when_many(tmp_path, server):
     closed = free_port()
     server.routes["/list.html"] = Reply(200, page({"fr": "France"}), HTML)
-    path = write_config(tmp_path, QUICK_STATE + f"""
-        {html_source(f"http://127.0.0.1:{closed}/nothing", name="gone")}
-        {html_source(f"{server.base}/list.html")}
-    """)
+    path = monitor_config(tmp_path, html_source(f"http://127.0.0.1:{closed}/nothing", name="gone"),
+                          html_source(f"{server.base}/list.html"), defaults=QUICK)
     result = run_cli("--config", str(path), "-v", "check")
     assert result.returncode == 1
     assert f"cannot connect to 127.0.0.1:{closed}: " in result.stdout
@@ -173,9 +167,7 @@ def test_connection_errors_name_the_port_and_counts_are_plural_only_when_many(tm
 
 
 def test_preview_of_a_missing_page_prints_the_error_alone(tmp_path, server):
-    path = write_config(tmp_path, QUICK_STATE + f"""
-        {html_source(f"{server.base}/moved.html")}
-    """)
+    path = monitor_config(tmp_path, html_source(f"{server.base}/moved.html"), defaults=QUICK)
     result = run_cli("--config", str(path), "preview", "portal")
     assert result.returncode == 1
     assert result.stdout == "" and "0 records" not in result.stdout

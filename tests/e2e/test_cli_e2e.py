@@ -7,7 +7,7 @@ import json
 import pytest
 
 from helpers.cli import Daemon, run_cli
-from helpers.config import write_config
+from helpers.config import QUICK, monitor_config, write_config
 from helpers.http import Reply
 
 
@@ -45,14 +45,7 @@ def site(server, tmp_path):
                                            {"Content-Type": "application/json"})
     server.routes["/news.xml"] = Reply(200, feed([(1, "Annual meeting of the parties")]),
                                        {"Content-Type": "application/rss+xml"})
-    config = write_config(tmp_path, f"""
-        [state]
-        path = "state.db"
-
-        [defaults]
-        retries = 0
-        host_delay = "0s"
-
+    config = monitor_config(tmp_path, f"""
         [[sources]]
         name = "chart"
         kind = "html"
@@ -74,7 +67,7 @@ def site(server, tmp_path):
         name = "news"
         kind = "feed"
         url = "{server.base}/news.xml"
-    """)
+    """, defaults=QUICK)
     return server, config
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from helpers.cli import run_cli
 from helpers.coe import TreatyOffice, load
-from helpers.config import email_channel, write_config
+from helpers.config import email_channel, monitor_config, write_config
 from helpers.http import Reply, free_port
 from helpers.pravo import Portal, law, pravo_source
 from helpers.untc import PATHS, XML_TYPE, fixture
@@ -37,12 +37,7 @@ def setup(tmp_path: Path, server, extra: str = "") -> tuple[Path, Portal, Treaty
     office.treaties = load("treaties_search_all_2026-05.json")  # the whole list: 232 treaties
     server.routes["/hook-first"] = Reply(200, "ok")
     server.routes["/hook-each"] = Reply(200, "ok")
-    path = write_config(tmp_path, f"""
-        [state]
-        path = "state.db"
-
-        {pravo_source(server.base, 3)}
-
+    path = monitor_config(tmp_path, pravo_source(server.base, 3), f"""
         [[sources]]
         name = "coe"
         kind = "coe"

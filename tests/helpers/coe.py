@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 from helpers.cli import run_cli
-from helpers.config import monitor_config, source
+from helpers.config import monitor_config, source_table
 from helpers.http import Reply, Seen
 from helpers.paths import FIXTURES
 from monitor.config import load_config, parse_config
@@ -74,7 +74,7 @@ class TreatyOffice:
 
 def config(tmp_path: Path, server, extra: str = 'sweep_period = "5m"') -> Path:
     """The source on the local service; by default every chart in every check."""
-    return monitor_config(tmp_path, source("coe", "coe", extra, base_url=f"{server.base}/",
+    return monitor_config(tmp_path, source_table("coe", "coe", extra, base_url=f"{server.base}/",
                                             page_url=f"{server.base}/en/web/conventions/full-list",
                                             retries=0, host_delay="0s"))
 

@@ -1,8 +1,8 @@
 """The one builder of test configs: the head tables ([state], [http], [daemon], [defaults]) and the
 `[[sources]]` and `[[channels]]` tables, written as TOML into the test's folder.
 
-    monitor_config(tmp_path, source("portal", "html", url=url, items="li", key="@id"),
-                   webhook(f"{server.base}/hook"), defaults=QUICK)
+    monitor_config(tmp_path, source_table("portal", "html", url=url, items="li", key="@id"),
+                   hook(f"{server.base}/hook"), defaults=QUICK)
 
 `write_config` writes a body as given: for the tests whose subject is the TOML text itself.
 """
@@ -46,19 +46,14 @@ def table(header: str, *lines: str, **values: Any) -> str:
     return "\n" + "\n".join([header, *keys, *(textwrap.dedent(line).strip() for line in lines if line)]) + "\n"
 
 
-def source(name: str, kind: str, *lines: str, **values: Any) -> str:
+def source_table(name: str, kind: str, *lines: str, **values: Any) -> str:
     """A `[[sources]]` table; `lines` are extra TOML lines written as given."""
     return table("[[sources]]", *lines, name=name, kind=kind, **values)
 
 
-def channel(name: str, kind: str, *lines: str, **values: Any) -> str:
+def channel_table(name: str, kind: str, *lines: str, **values: Any) -> str:
     """A `[[channels]]` table; `lines` are extra TOML lines written as given."""
     return table("[[channels]]", *lines, name=name, kind=kind, **values)
-
-
-def webhook(url: str, name: str = "hook", *lines: str, **values: Any) -> str:
-    """A webhook channel named "hook" unless told."""
-    return channel(name, "webhook", *lines, url=url, **values)
 
 
 def config_text(*tables: str, state: str | None = "state.db", http: Mapping[str, Any] | None = None,
@@ -83,13 +78,9 @@ def write_config(folder: Path, body: str, name: str = "monitor.toml") -> Path:
     return path
 
 
-QUICK_STATE = config_text(defaults=QUICK)
-"""The head of a test config: the state in its folder, no retries, no host delay."""
-
-
 def html_source(url: str, extra: str = "", name: str = "portal") -> str:
     """A `[[sources]]` entry (named "portal" unless told) that watches the `<li id=…>` items of `url`."""
-    return source(name, "html", extra, url=url, items="li", key="@id")
+    return source_table(name, "html", extra, url=url, items="li", key="@id")
 
 
 def html_sources(base: str, names: Iterable[str], more: str = "") -> str:
@@ -102,18 +93,18 @@ def json_source_config(folder: Path, url: str, extra: str = "",
                        fields: str = '{ subject = "state", title = "title" }') -> Path:
     """A config with one `json` source named "parties" (rows keyed by `code`) at `url`, no
     retries or host delay, and the `extra` tables (channels, …) after it."""
-    return monitor_config(folder, source("parties", "json", url=url, key="code", fields=Raw(fields)),
+    return monitor_config(folder, source_table("parties", "json", url=url, key="code", fields=Raw(fields)),
                           textwrap.dedent(extra), defaults=QUICK)
 
 
-def hook(url: str, name: str = "hook", **options: Any) -> str:
-    """A [[channels]] webhook table (values are written as JSON, which TOML reads alike)."""
-    return webhook(url, name, **options)
+def hook(url: str, name: str = "hook", *lines: str, **values: Any) -> str:
+    """A `[[channels]]` webhook table, named "hook" unless told."""
+    return channel_table(name, "webhook", *lines, url=url, **values)
 
 
 def email_channel(port: int, extra: str = "") -> str:
     """The "desk" e-mail channel on a local SMTP server (no TLS, login alerts / LM_SMTP_PASSWORD),
     to two recipients, retried after 100 ms."""
-    return channel("desk", "email", extra, smtp_host="127.0.0.1", smtp_port=port, security="none",
+    return channel_table("desk", "email", extra, smtp_host="127.0.0.1", smtp_port=port, security="none",
                    username="alerts", password_env="LM_SMTP_PASSWORD", **{"from": "monitor@treaties.example"},
                    to=["desk@treaties.example", "editor@treaties.example"], retry_base="100ms")

@@ -16,7 +16,7 @@ from typing import Any, Iterator
 from urllib.error import HTTPError
 
 from helpers.coe import TreatyOffice, load
-from helpers.config import QUICK, monitor_config, source
+from helpers.config import QUICK, monitor_config, source_table
 from helpers.http import LocalServer, Reply
 from helpers.untc import PATHS, XML_TYPE, fixture
 from monitor.config import load_config
@@ -33,8 +33,8 @@ def build(tmp_path: Path, server, *, un: bool = True, hostile: bool = True) -> P
     office = TreatyOffice(server)
     paris = {"body": fixture("paris_1_2019-10-30.en.xml")}
     server.routes[PATHS["XXVII-7-d"]] = lambda seen: Reply(200, paris["body"], XML_TYPE)
-    un_source = source("un", "untc", base_url=server.base, treaties=["XXVII-7-d"]) if un else ""
-    path = monitor_config(tmp_path, source("coe", "coe", 'sweep_period = "5m"  # every chart in every check',
+    un_source = source_table("un", "untc", base_url=server.base, treaties=["XXVII-7-d"]) if un else ""
+    path = monitor_config(tmp_path, source_table("coe", "coe", 'sweep_period = "5m"  # every chart in every check',
                                            base_url=f"{server.base}/",
                                            page_url=f"{server.base}/en/web/conventions/full-list"),
                           un_source, defaults=QUICK)
@@ -80,7 +80,6 @@ def events_in(path: Path) -> list[dict]:
                 for row in conn.execute("select type, subject, source from events")]
     finally:
         conn.close()
-
 
 
 def serve(config_path) -> Endpoint:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from helpers.cli import run_cli
-from helpers.config import QUICK, monitor_config, source, webhook
+from helpers.config import QUICK, hook, monitor_config, source_table
 from helpers.http import Reply
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
@@ -35,7 +35,7 @@ class Chart:
 
     def write(self, *, fields='{ note = "td.note" }', extra="", channels="", name="chart",
               key="td.state") -> None:
-        self.path = monitor_config(self.tmp_path, source(name, "html", f"fields = {fields}", extra,
+        self.path = monitor_config(self.tmp_path, source_table(name, "html", f"fields = {fields}", extra,
                                                          url=f"{self.server.base}/chart.html",
                                                          items="#chart tr:has(td)", key=key),
                                    channels, defaults=QUICK)
@@ -51,4 +51,4 @@ class Chart:
 
 def hook_table(url: str) -> str:
     """A webhook channel for the treaty actions and the generic record events."""
-    return webhook(url, events=["denunciation", "ratification", "record_changed", "record_added"])
+    return hook(url, events=["denunciation", "ratification", "record_changed", "record_added"])

@@ -10,7 +10,7 @@ import math
 from datetime import date
 from pathlib import Path
 
-from helpers.config import source as source_table
+from helpers.config import source_table
 from helpers.http import Reply, Seen
 from helpers.paths import FIXTURES
 from monitor.config import parse_config

@@ -7,8 +7,7 @@ import asyncio
 from pathlib import Path
 from typing import Callable
 
-from helpers.config import QUICK, monitor_config
-from helpers.config import source as source_table
+from helpers.config import QUICK, monitor_config, source_table
 from helpers.http import Reply
 from helpers.paths import FIXTURES
 from monitor.config import load_config, parse_config

@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from helpers.cli import run_cli
-from helpers.config import html_source, write_config
+from helpers.config import QUICK, html_source, monitor_config
 from helpers.http import Reply
 from monitor.config import SourceConfig
 from monitor.net.fetch import LEGACY_SERVER_CONNECT, tls_context
@@ -21,8 +21,8 @@ PAGE = "<html><body><ul><li id='fr'>France</li><li id='ru'>Russian Federation</l
 def test_proxy_carries_the_requests_of_its_source(tmp_path, server):
     # The local server acts as the proxy: a name that resolves nowhere is reached through it.
     server.routes["/chart.html"] = Reply(200, PAGE)
-    config = write_config(tmp_path, '[state]\npath = "s.db"\n[defaults]\nretries = 0\nhost_delay = "0s"\n'
-                          + html_source("http://portal.invalid/chart.html", f'proxy = "{server.base}"'))
+    config = monitor_config(tmp_path, html_source("http://portal.invalid/chart.html", f'proxy = "{server.base}"'),
+                            state="s.db", defaults=QUICK)
     result = run_cli("--config", str(config), "check", "--json")
     assert result.returncode == 0, result.stdout + result.stderr
     assert json.loads(result.stdout)[0]["added"] == 2
@@ -58,12 +58,13 @@ def tls_server(certificate):
 
 def test_certificates_are_verified_and_a_ca_bundle_trusts_a_private_server(tmp_path, tls_server):
     url, cert = tls_server
-    base = '[state]\npath = "s.db"\n[defaults]\nretries = 0\nhost_delay = "0s"\n'
-    untrusted = write_config(tmp_path, base + html_source(f"{url}/chart.html"), "untrusted.toml")
+    untrusted = monitor_config(tmp_path, html_source(f"{url}/chart.html"), name="untrusted.toml", state="s.db",
+                               defaults=QUICK)
     result = run_cli("--config", str(untrusted), "check")
     assert result.returncode == 1
     assert "certificate verify failed" in result.stdout and "Traceback" not in result.stderr
-    trusted = write_config(tmp_path, base + html_source(f"{url}/chart.html", f'ca_bundle = "{cert}"'), "trusted.toml")
+    trusted = monitor_config(tmp_path, html_source(f"{url}/chart.html", f'ca_bundle = "{cert}"'), name="trusted.toml",
+                             state="s.db", defaults=QUICK)
     result = run_cli("--config", str(trusted), "check", "--json")
     assert result.returncode == 0, result.stdout
     assert json.loads(result.stdout)[0]["added"] == 2

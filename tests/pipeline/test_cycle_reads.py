@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from helpers.config import QUICK_STATE, write_config
+from helpers.config import QUICK, html_sources, monitor_config
 from helpers.http import Reply
 from monitor.config import load_config
 from monitor.pipeline.check import check_all
@@ -24,20 +24,7 @@ def test_a_record_gone_from_a_page_is_removed_at_the_second_miss_even_when_the_p
     for path in pages:
         server.routes[path] = lambda seen, path=path: Reply(200, page(pages[path][0]),
                                                               {**HTML, "ETag": pages[path][1]})
-    config = load_config(write_config(tmp_path, f"""{QUICK_STATE}
-        [[sources]]
-        name = "a"
-        kind = "html"
-        url = "{server.base}/a.html"
-        items = "li"
-        key = "@id"
-        [[sources]]
-        name = "b"
-        kind = "html"
-        url = "{server.base}/b.html"
-        items = "li"
-        key = "@id"
-    """))
+    config = load_config(monitor_config(tmp_path, html_sources(server.base, ["a", "b"]), defaults=QUICK))
     state = open_state(config.state_path)
 
     def cycle() -> dict[str, tuple[str, int]]:

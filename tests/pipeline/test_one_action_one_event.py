@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 from helpers.cli import run_cli
-from helpers.config import QUICK_STATE, write_config
+from helpers.config import QUICK, monitor_config
 from helpers.generic import hook_table
 from helpers.http import Reply
 from monitor.diff import Stored, diff_part
@@ -28,7 +28,7 @@ def config(server, tmp_path, kind: str, path: str, items: str, fields: str, extr
     """The source `cpt-chart` of `kind` watching `path` on the server, keyed by state, and a
     webhook receiver at /hook."""
     server.routes["/hook"] = Reply(204)
-    return write_config(tmp_path, f"""{QUICK_STATE}
+    return monitor_config(tmp_path, f"""
         [[sources]]
         name = "cpt-chart"
         treaty = {TREATY}
@@ -39,7 +39,7 @@ def config(server, tmp_path, kind: str, path: str, items: str, fields: str, extr
         fields = {fields}
         {extra}
         {hook_table(f"{server.base}/hook")}
-    """)
+    """, defaults=QUICK)
 
 
 def one_denunciation(path, change) -> dict:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import threading
 
-from helpers.config import QUICK_STATE, html_sources, write_config
+from helpers.config import QUICK, html_sources, monitor_config
 from helpers.http import Reply
 from monitor.config import load_config
 from monitor.pipeline.check import check_all
@@ -20,7 +20,7 @@ def page(items: list[str]) -> str:
 
 
 def sources_config(tmp_path, server, names: list[str]):
-    return load_config(write_config(tmp_path, QUICK_STATE + html_sources(server.base, names)))
+    return load_config(monitor_config(tmp_path, html_sources(server.base, names), defaults=QUICK))
 
 
 def serve(server, name: str, items: list[str], etag: str) -> None:

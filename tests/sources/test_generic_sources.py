@@ -9,7 +9,7 @@ import socket
 import pytest
 
 from helpers.cli import run_cli
-from helpers.config import write_config
+from helpers.config import monitor_config, source_table
 from helpers.generic import TREATY, Chart, hook_table
 from helpers.http import Reply
 
@@ -169,16 +169,8 @@ def test_an_unresolvable_host_is_not_retried_and_is_reported_once(tmp_path, no_d
     from monitor.pipeline.check import check_all
     from monitor.store.state import open_state
 
-    path = write_config(tmp_path, """
-        [state]
-        path = "state.db"
-        [[sources]]
-        name = "un"
-        kind = "untc"
-        base_url = "https://treaties.un.test"
-        treaties = ["XXVII-7-d", "IV-4", "IV-5"]
-        retries = 3
-    """)
+    path = monitor_config(tmp_path, source_table("un", "untc", base_url="https://treaties.un.test",
+                                           treaties=["XXVII-7-d", "IV-4", "IV-5"], retries=3))
     config = load_config(path)
     state = open_state(config.state_path)
     try:

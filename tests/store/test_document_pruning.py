@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from helpers.config import QUICK_STATE, write_config
+from helpers.config import QUICK, html_source, monitor_config
 from helpers.http import Reply
 from monitor.clock import later, utcnow
 from monitor.config import load_config
@@ -18,14 +18,8 @@ PAGE = "<html><body><ul><li id='x'>x</li><li id='y'>y</li></ul></body></html>"
 
 def test_a_page_that_keeps_answering_304_survives_the_prune_and_is_still_asked_conditionally(server, tmp_path):
     server.routes["/chart.html"] = Reply(200, PAGE, {**HTML, "ETag": '"v1"'})
-    config = load_config(write_config(tmp_path, QUICK_STATE + f"""
-        [[sources]]
-        name = "chart"
-        kind = "html"
-        url = "{server.base}/chart.html"
-        items = "li"
-        key = "@id"
-    """))
+    config = load_config(monitor_config(tmp_path, html_source(f"{server.base}/chart.html", name="chart"),
+                                        defaults=QUICK))
     state = open_state(config.state_path)
     try:
         asyncio.run(check_all(config, state))

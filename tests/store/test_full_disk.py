@@ -10,7 +10,7 @@ import urllib.request
 from urllib.error import HTTPError
 
 from helpers.cli import Daemon
-from helpers.config import hook, write_config
+from helpers.config import hook, monitor_config
 from helpers.daemon import config_for
 from helpers.delivery import denunciation, store
 from helpers.disk import fill
@@ -60,7 +60,7 @@ def test_a_full_disk_gives_503_one_line_per_failure_and_recovers(tmp_path, serve
 def test_an_outcome_that_cannot_be_written_is_kept_and_written_without_a_second_send(tmp_path, server):
     """The send went out, then the database could not commit: the delivery is recorded as sent
     once it can, instead of being re-sent when its claim lapses."""
-    path = write_config(tmp_path, f'[state]\npath = "state.db"\n{hook(server.base + "/hook")}')
+    path = monitor_config(tmp_path, hook(server.base + "/hook"))
     config = load_config(path)
     state = open_state(config.state_path, channels=config.channels)
     state.conn.execute("pragma busy_timeout = 100")

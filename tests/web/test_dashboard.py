@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from helpers.config import write_config
+from helpers.config import monitor_config, source_table, write_config
 from helpers.dashboard import HOSTILE, get, serve
 from helpers.http import free_port
 from helpers.paths import ROOT
@@ -193,7 +193,7 @@ def test_the_stylesheet_is_served_by_the_daemon(site):
 
 
 def test_pages_follow_older_links_through_every_event_once(tmp_path):
-    path = write_config(tmp_path, '[state]\npath = "state.db"\n')
+    path = monitor_config(tmp_path)
     state = open_state(load_config(path).state_path)
     stamps = [f"2026-0{1 + i // 28}-{1 + i % 28:02d}T12:00:00.000+00:00" for i in range(120)]
     events = [Event(id=event_id("s", f"k{i}", "ratification"), type="ratification", source="s", key=f"k{i}",
@@ -225,16 +225,8 @@ def test_pages_follow_older_links_through_every_event_once(tmp_path):
 
 def test_serve_command_with_basic_auth_and_token_from_the_environment(tmp_path):
     port = free_port()
-    path = write_config(tmp_path, f"""
-        [state]
-        path = "state.db"
-
-        [http]
-        listen = "127.0.0.1:{port}"
-        token_env = "DASH_TOKEN"
-        username = "desk"
-        password_env = "DASH_PASSWORD"
-        """)
+    path = monitor_config(tmp_path, http={"listen": f"127.0.0.1:{port}", "token_env": "DASH_TOKEN", "username": "desk",
+                                          "password_env": "DASH_PASSWORD"})
     env = {"DASH_TOKEN": "t0ken-secret", "DASH_PASSWORD": "pa55-secret", "PATH": "/usr/bin:/bin"}
     process = subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(path), "serve"], cwd=ROOT, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -272,23 +264,10 @@ def test_the_daemon_serves_the_dashboard_on_its_http_listener(tmp_path, server):
 
     TreatyOffice(server)
     port = free_port()
-    path = write_config(tmp_path, f"""
-        [state]
-        path = "state.db"
-
-        [http]
-        listen = "127.0.0.1:{port}"
-
-        [[sources]]
-        name = "coe"
-        kind = "coe"
-        base_url = "{server.base}/"
-        page_url = "{server.base}/en/web/conventions/full-list"
-        retries = 0
-        host_delay = "0s"
-        jitter = "0s"
-        interval = "2s"
-        """)
+    path = monitor_config(tmp_path, source_table("coe", "coe", base_url=f"{server.base}/",
+                                           page_url=f"{server.base}/en/web/conventions/full-list",
+                                           retries=0, host_delay="0s", jitter="0s", interval="2s"),
+                          http={"listen": f"127.0.0.1:{port}"})
     daemon = Daemon(path)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -305,7 +284,7 @@ def test_the_daemon_serves_the_dashboard_on_its_http_listener(tmp_path, server):
 
 
 def test_events_a_flood_holds_back_or_that_were_dropped_stay_off_pages_and_feeds(tmp_path):
-    path = write_config(tmp_path, '[state]\npath = "state.db"\n')
+    path = monitor_config(tmp_path)
     state = open_state(load_config(path).state_path)
     holds = {"Norway": None, "Iceland": "held", "Malta": "dropped", "Chile": "released"}
     for index, (subject, hold) in enumerate(holds.items()):

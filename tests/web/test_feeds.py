@@ -14,6 +14,7 @@ import jsonfeed
 import pytest
 from jsonfeedvalidator import validate_feed
 
+from helpers.config import monitor_config
 from helpers.dashboard import get, serve
 from helpers.schema import assert_valid
 from monitor.events import Event, Treaty
@@ -31,7 +32,7 @@ FEEDS = ("/events.atom", "/feed.json", "/events.json")
 def many(tmp_path_factory):
     """A database of 120 ratifications, so that the feeds need three pages."""
     folder = tmp_path_factory.mktemp("many")
-    (folder / "monitor.toml").write_text('[state]\npath = "state.db"\n', encoding="utf-8")
+    monitor_config(folder)
     state = open_state(folder / "state.db")
     events = [Event(id=f"ev-{n:03d}", type="ratification", source="coe", key=f"k{n}", subject=f"State {n}",
                     title=f"Treaty {n}", url=f"https://www.coe.int/t/{n}", date="2026-01-02",

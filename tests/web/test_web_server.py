@@ -13,25 +13,22 @@ from typing import Iterator
 import pytest
 
 from helpers.cli import Daemon, run_cli
-from helpers.config import write_config
+from helpers.config import config_text, write_config
 from helpers.http import free_port
 from helpers.paths import ROOT
 from helpers.web import get, raw, serve_process, wait_listening
 
-CONFIG = """
-[state]
-path = "state.db"
-[http]
-listen = "127.0.0.1:{port}"
-{more}
-"""
+
+def http_config(port: int, more: str = "") -> str:
+    """A config with the web side on 127.0.0.1:`port`; the `more` lines go into [http]."""
+    return config_text(more, http={"listen": f"127.0.0.1:{port}"})
 
 
 @contextmanager
 def served(tmp_path, more: str = "") -> Iterator[int]:
     """`legal-monitor serve` on a free port of 127.0.0.1, its port while it runs."""
     port = free_port()
-    process = serve_process(write_config(tmp_path, CONFIG.format(port=port, more=more)))
+    process = serve_process(write_config(tmp_path, http_config(port, more)))
     try:
         wait_listening(port, process)
         yield port
@@ -50,7 +47,7 @@ def stopped_within(process: subprocess.Popen, seconds: float) -> float:
 @pytest.mark.parametrize("command", ["run", "serve"])
 def test_four_broken_request_targets_leave_healthz_answering_and_sigterm_quick(tmp_path, command):
     port = free_port()
-    config = write_config(tmp_path, CONFIG.format(port=port, more=""))
+    config = write_config(tmp_path, http_config(port))
     process = Daemon(config).process if command == "run" else serve_process(config)
     try:
         wait_listening(port, process)
@@ -96,7 +93,7 @@ def test_a_named_host_is_answered_when_allowed(tmp_path):
 
 def test_allowed_host_on_the_command_line_adds_a_name(tmp_path):
     port = free_port()
-    config = write_config(tmp_path, CONFIG.format(port=port, more=""))
+    config = write_config(tmp_path, http_config(port))
     process = subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(config), "serve",
                                 "--allowed-host", "monitor.example.org"], cwd=ROOT,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -112,14 +109,14 @@ def test_allowed_host_on_the_command_line_adds_a_name(tmp_path):
 
 
 def test_a_non_loopback_bind_without_allowed_hosts_is_a_config_error(tmp_path):
-    config = write_config(tmp_path, CONFIG.format(port=8080, more="").replace("127.0.0.1", "0.0.0.0"))
+    config = write_config(tmp_path, http_config(8080).replace("127.0.0.1", "0.0.0.0"))
     result = run_cli("--config", str(config), "validate", timeout=30)
     assert result.returncode != 0
     assert "http.allowed_hosts: required when listening on 0.0.0.0:8080" in result.stderr
-    bad = write_config(tmp_path, CONFIG.format(port=8080, more='allowed_hosts = ["https://x.org/"]'), "bad.toml")
+    bad = write_config(tmp_path, http_config(8080, 'allowed_hosts = ["https://x.org/"]'), "bad.toml")
     result = run_cli("--config", str(bad), "validate", timeout=30)
     assert "http.allowed_hosts" in result.stderr and result.returncode != 0
-    plain = write_config(tmp_path, CONFIG.format(port=8080, more=""), "plain.toml")
+    plain = write_config(tmp_path, http_config(8080), "plain.toml")
     result = run_cli("--config", str(plain), "serve", "--http", f"0.0.0.0:{free_port()}", timeout=30)
     assert result.returncode != 0 and "http.allowed_hosts: required" in result.stderr
     assert "Traceback" not in result.stderr
@@ -143,7 +140,7 @@ def test_access_control_is_strict_about_headers_logs_failures_and_hides_health_d
     from monitor.web.app import Endpoint
     from monitor.web.metrics import Metrics
 
-    config_path = write_config(tmp_path, CONFIG.format(port=8080, more='token_env = "LM_WEB_TOKEN"'))
+    config_path = write_config(tmp_path, http_config(8080, 'token_env = "LM_WEB_TOKEN"'))
     os.environ["LM_WEB_TOKEN"] = "S3CRET-TOKEN"
     try:
         config = load_config(config_path)

@@ -316,7 +316,6 @@ def test_bad_options_are_config_errors(options, message):
 # --- collect against a local portal ----------------------------------------------------------
 
 
-
 def test_html_pages_and_validation_errors_are_clear_failures(server, tmp_path):
     page = (FIXTURES / "not_found_page.html").read_text(encoding="utf-8")
     error = (FIXTURES / "categories_without_block_error.json").read_bytes()

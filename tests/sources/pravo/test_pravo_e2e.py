@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from helpers.cli import run_cli
-from helpers.config import write_config
+from helpers.config import monitor_config
 from helpers.http import Reply
 from helpers.pravo import DENUNCIATION, Portal, law, pravo_source  # test_event_ids.py imports these from here
 from monitor.clock import NOW_ENV
@@ -20,7 +20,6 @@ TODAY = date(2026, 11, 26)
 @pytest.fixture(autouse=True)
 def pinned_clock(monkeypatch):
     monkeypatch.setenv(NOW_ENV, f"{TODAY.isoformat()}T23:59:30+03:00")
-
 
 
 def check(config) -> dict:
@@ -37,12 +36,7 @@ def test_a_day_gaining_a_denunciation_law_raises_exactly_one_event(server, tmp_p
     ordinary = [law(f"0001{day:%Y%m%d}{n:04d}", f"{n}-ФЗ", "О внесении изменений в отдельные законодательные акты",
                     day) for n in range(1, 251)]
     portal.days[key] = ordinary
-    config = write_config(tmp_path, f"""
-        [state]
-        path = "state.db"
-
-        {pravo_source(server.base, 5)}
-    """)
+    config = monitor_config(tmp_path, pravo_source(server.base, 5))
 
     baseline = check(config)
     assert baseline["outcome"] == "baseline" and baseline["events"] == []
@@ -75,12 +69,7 @@ def test_an_unfiltered_answer_fails_the_cli_check(server, tmp_path):
     from helpers.pravo import ALL_BLOCKS
 
     server.routes["/api/Documents"] = Reply(200, json.dumps(ALL_BLOCKS), {"Content-Type": "application/json"})
-    config = write_config(tmp_path, f"""
-        [state]
-        path = "state.db"
-
-        {pravo_source(server.base, 1)}
-    """)
+    config = monitor_config(tmp_path, pravo_source(server.base, 1))
     result = run_cli("--config", str(config), "check")
     assert result.returncode == 1
     assert "1,593,675 results for one day" in result.stdout

@@ -13,7 +13,7 @@ from xml.sax.saxutils import escape
 import pytest
 
 from helpers.cli import Daemon, run_cli
-from helpers.config import write_config
+from helpers.config import monitor_config, source_table, write_config
 from helpers.http import Reply
 from helpers.pravo import answer, law
 from monitor.clock import NOW_ENV
@@ -102,24 +102,10 @@ def setup(server, tmp_path, rss_interval="1s"):
                                  f"0001{day:%Y%m%d}{n:04d}", day) for n in range(1, 4)]
     portal.feed["international"] = [("Соглашение между Российской Федерацией и Республикой Казахстан о сотрудничестве",
                                      "0001202611200001", day - timedelta(days=5))]
-    config = write_config(tmp_path, f"""
-        [state]
-        path = "state.db"
-        [daemon]
-        shutdown_timeout = "3s"
-
-        [[sources]]
-        name = "pravo-ru"
-        kind = "pravo"
-        base_url = "{server.base}"
-        lookback_days = 3
-        blocks = ["president", "international"]
-        interval = "1h"
-        rss_interval = "{rss_interval}"
-        retries = 0
-        host_delay = "0s"
-        jitter = "0s"
-    """)
+    config = monitor_config(tmp_path, source_table("pravo-ru", "pravo", base_url=server.base, lookback_days=3,
+                                             blocks=["president", "international"], interval="1h",
+                                             rss_interval=rss_interval, retries=0, host_delay="0s", jitter="0s"),
+                            daemon={"shutdown_timeout": "3s"})
     return portal, day, config
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from helpers.cli import Daemon, run_cli
 from helpers.cn_pdf import notification
-from helpers.config import write_config
+from helpers.config import monitor_config, source_table
 from helpers.http import Reply
 from monitor.clock import NOW_ENV
 from monitor.errors import SourceError
@@ -123,23 +123,9 @@ class UnSite:
 
 
 def un_config(tmp_path, base):
-    return write_config(tmp_path, f"""
-        [state]
-        path = "state.db"
-        [daemon]
-        shutdown_timeout = "3s"
-
-        [[sources]]
-        name = "un"
-        kind = "untc"
-        base_url = "{base}"
-        treaties = ["XXVII-17"]
-        interval = "1h"
-        cn_interval = "1s"
-        jitter = "0s"
-        retries = 0
-        host_delay = "0s"
-    """)
+    return monitor_config(tmp_path, source_table("un", "untc", base_url=base, treaties=["XXVII-17"], interval="1h",
+                                           cn_interval="1s", jitter="0s", retries=0, host_delay="0s"),
+                          daemon={"shutdown_timeout": "3s"})
 
 
 def events(config) -> list[dict]:

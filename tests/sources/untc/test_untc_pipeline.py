@@ -7,7 +7,7 @@ import json
 import sqlite3
 
 from helpers.cli import run_cli
-from helpers.config import write_config
+from helpers.config import monitor_config, source_table
 from helpers.http import Reply
 from helpers.untc import (  # test_event_ids.py imports Paris and fixture from here
     HTML_TYPE,
@@ -200,19 +200,8 @@ def test_lettered_instruments_are_found_up_to_the_first_404_and_probed_again_aft
     for ref in bodies:
         server.routes[f"{chapter}{ref}.en.xml"] = lambda seen, ref=ref: (
             Reply(200, bodies[ref], XML_TYPE) if ref in served else None)
-    config = write_config(tmp_path, f"""
-        [state]
-        path = "state.db"
-
-        [[sources]]
-        name = "un"
-        kind = "untc"
-        base_url = "{server.base}"
-        treaties = ["II-1-a", "II-1"]
-        chapters = [2]
-        retries = 0
-        host_delay = "0.3s"
-    """)
+    config = monitor_config(tmp_path, source_table("un", "untc", base_url=server.base, treaties=["II-1-a", "II-1"],
+                                             chapters=[2], retries=0, host_delay="0.3s"))
 
     def check() -> dict:
         done = run_cli("--config", str(config), "check", "--json")
