@@ -11,7 +11,7 @@ import threading
 import pytest
 
 from helpers.cli import run_cli
-from helpers.config import QUICK, html_source, json_source_config, monitor_config, write_config
+from helpers.config import QUICK, channel_table, html_source, json_source_config, monitor_config, write_config
 from helpers.http import Reply, free_port
 from helpers.web import read_url as get
 from helpers.web import serving
@@ -42,7 +42,7 @@ def served(tmp_path, port: int, tables: str):
 
 
 def hook(name: str, url: str, extra: str = "") -> str:
-    return hook(url, name, extra)
+    return channel_table(name, "webhook", extra, url=url)
 
 
 # --- 3. ops alerts by default ----------------------------------------------------------------
