@@ -153,9 +153,8 @@ def test_http_flag_on_a_taken_port_is_a_clear_error(tmp_path, server):
 def test_healthz_is_503_when_the_scheduler_stalls_or_the_database_cannot_be_read(tmp_path):
     from urllib.error import HTTPError
 
-    from monitor.store.state import open_state
-    from monitor.web.app import Endpoint
-    from monitor.web.metrics import Metrics
+    from monitor.store import open_state
+    from monitor.web import Endpoint, Metrics
 
     open_state(tmp_path / "s.db").close()
     cases = [(tmp_path / "s.db", lambda: [], 200, "ok"),

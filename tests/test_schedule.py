@@ -10,7 +10,7 @@ import pytest
 from monitor.config import parse_config
 from monitor.errors import ConfigError
 from monitor.schedule import next_check, retry_delay, share, wait_after
-from monitor.text.humanize import relative, span
+from monitor.text import relative, span
 
 HOUR = 3600.0
 

@@ -16,8 +16,8 @@ from monitor.channels.webhook import discord_message, slack_message
 from monitor.clock import utcnow
 from monitor.config import load_config
 from monitor.events import Event
-from monitor.pipeline.deliver import Deliverer
-from monitor.store.state import open_state
+from monitor.pipeline import Deliverer
+from monitor.store import open_state
 
 # --- routing -----------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ import pytest
 from helpers.cli import run_cli
 from helpers.config import QUICK, channel_table, html_source, monitor_config
 from helpers.http import Reply
-from monitor.text.redact import mask_text, mask_url
+from monitor.text import mask_text, mask_url
 
 PAGE = "<ul><li id='fr'>France</li></ul>"
 SECRETS = ("hunter2", "SEKRET-KEY", "TOKEN-123", "ENV-KEY-987")
@@ -113,8 +113,7 @@ ANCHORED = "<ul><li id='{key}'><a href='#{key}'>{name}</a></li></ul>"
 
 def test_a_params_env_secret_never_reaches_a_link_resolved_from_the_page(tmp_path, server):
     from monitor.config import load_config
-    from monitor.web.app import Endpoint
-    from monitor.web.metrics import Metrics
+    from monitor.web import Endpoint, Metrics
 
     env = {"LM_API_KEY": "TOPSECRETKEY123"}
     server.routes["/list"] = Reply(200, ANCHORED.format(key="fr", name="France"), {"Content-Type": "text/html"})

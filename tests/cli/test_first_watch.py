@@ -16,7 +16,7 @@ from helpers.http import Reply, free_port
 from helpers.web import read_url as get
 from helpers.web import serving
 from monitor.config import load_config
-from monitor.store.state import open_state
+from monitor.store import open_state
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 

@@ -19,8 +19,7 @@ from helpers.untc import PATHS, XML_TYPE, fixture
 from helpers.untc import config_for as untc_config
 from monitor.events import event_id
 from monitor.sources.pravo import moscow_today
-from monitor.web.app import Endpoint
-from monitor.web.metrics import Metrics
+from monitor.web import Endpoint, Metrics
 
 DENUNCIATION = ("О денонсации Российской Федерацией Европейской конвенции по предупреждению пыток и бесчеловечного "
                 "или унижающего достоинство обращения или наказания и протоколов № 1 и № 2 к ней")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 
 from helpers.http import Reply
-from monitor.net.fetch import Fetcher
+from monitor.net import Fetcher
 from monitor.options import typed_options
 from monitor.settings import SourceConfig
-from monitor.sources.document import DocumentSource
+from monitor.sources import DocumentSource
 
 
 def _source(url: str) -> SourceConfig:

@@ -10,11 +10,11 @@ import respx
 
 from monitor.config import SourceConfig
 from monitor.errors import FetchError, SourceError, TooLarge
+from monitor.net import Fetcher
 from monitor.net.context import DocState, SourceContext, document_key
 from monitor.net.decoding import decode_body
-from monitor.net.fetch import Fetcher
 from monitor.options import typed_options
-from monitor.sources.document import DocumentSource
+from monitor.sources import DocumentSource
 
 URL = "https://portal.example/page"
 

@@ -29,10 +29,10 @@ from monitor.channels.webhook import WebhookChannel
 from monitor.config import SourceConfig
 from monitor.errors import FetchError, SourceError
 from monitor.events import Event
-from monitor.net.context import SourceContext
+from monitor.net import SourceContext
 from monitor.net.fetch import MAX_REDIRECTS, Fetcher
 from monitor.options import typed_options
-from monitor.sources.document import DocumentSource
+from monitor.sources import DocumentSource
 
 PEAK_MIB = 200
 """A check or test-alert process stays below this (about 50 MiB normally; over 1 GiB before the cap

@@ -15,9 +15,8 @@ from helpers.daemon import config_for
 from helpers.delivery import denunciation, store
 from helpers.delivery import setup as alerts_setup
 from helpers.http import Reply
-from monitor.pipeline import deliver
-from monitor.pipeline.deliver import Deliverer
-from monitor.store.state import open_state
+from monitor.pipeline import Deliverer, deliver
+from monitor.store import open_state
 
 
 def test_a_batch_longer_than_a_claim_is_not_sent_twice_by_a_second_process(tmp_path, server, monkeypatch):

@@ -9,8 +9,8 @@ import threading
 from helpers.config import QUICK, html_sources, monitor_config
 from helpers.http import Reply
 from monitor.config import load_config
-from monitor.pipeline.check import check_all
-from monitor.store.state import SuccessfulCheck, open_state
+from monitor.pipeline import check_all
+from monitor.store import SuccessfulCheck, open_state
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 

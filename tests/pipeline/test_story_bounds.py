@@ -10,13 +10,11 @@ from helpers.config import monitor_config
 from helpers.http import Reply
 from monitor.config import load_config
 from monitor.events import Event, Treaty, event_id
-from monitor.pipeline.deliver import Deliverer
-from monitor.store.held import drop
-from monitor.store.state import SuccessfulCheck, state_for
+from monitor.pipeline import Deliverer
+from monitor.store import SuccessfulCheck, drop, state_for
 from monitor.store.story_reads import RELATED_LIMIT, story_events
-from monitor.treaties.stories import story_id
-from monitor.web.app import Endpoint
-from monitor.web.metrics import Metrics
+from monitor.treaties import story_id
+from monitor.web import Endpoint, Metrics
 
 NOISE, NEWS = 3000, 30
 

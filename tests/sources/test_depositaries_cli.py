@@ -12,9 +12,8 @@ from helpers.depositaries import FIXTURES, cli_check, cli_events
 from helpers.http import Reply
 from monitor.config import load_config
 from monitor.pipeline.link import load_catalogue
-from monitor.store.state import open_state
-from monitor.web.app import Endpoint
-from monitor.web.metrics import Metrics
+from monitor.store import open_state
+from monitor.web import Endpoint, Metrics
 
 
 def treaty_page(path: Path, source: str, treaty: str) -> str:

@@ -166,8 +166,8 @@ def test_an_unresolvable_host_is_not_retried_and_is_reported_once(tmp_path, no_d
     import asyncio
 
     from monitor.config import load_config
-    from monitor.pipeline.check import check_all
-    from monitor.store.state import open_state
+    from monitor.pipeline import check_all
+    from monitor.store import open_state
 
     path = monitor_config(tmp_path, source_table("un", "untc", base_url="https://treaties.un.test",
                                            treaties=["XXVII-7-d", "IV-4", "IV-5"], retries=3))
@@ -219,8 +219,7 @@ def test_atom_entry_summary_does_not_repeat_its_title(server, tmp_path):
     import urllib.request
     import xml.etree.ElementTree as ET
 
-    from monitor.web.app import Endpoint
-    from monitor.web.metrics import Metrics
+    from monitor.web import Endpoint, Metrics
 
     site = Chart(server, tmp_path, extra=f"treaty = {TREATY}")
     site.check()

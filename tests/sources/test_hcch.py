@@ -10,7 +10,7 @@ import respx
 from helpers.depositaries import FIXTURES, Monitor, alerts
 from monitor.errors import StructureChanged
 from monitor.sources.hcch import conventions_option, parse_status_table, roman_date
-from monitor.treaties.stories import state_id
+from monitor.treaties import state_id
 
 BASE = "https://hcch.test"
 PRINT = BASE + "/en/instruments/conventions/status-table/print/?cid={cid}"

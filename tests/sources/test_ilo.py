@@ -11,7 +11,7 @@ import respx
 from helpers.depositaries import FIXTURES, Monitor, alerts
 from monitor.errors import StructureChanged
 from monitor.sources.ilo import instrument_id, parse_ratifications
-from monitor.treaties.stories import state_id
+from monitor.treaties import state_id
 
 BASE = "https://normlex.test"
 START = BASE + "/dyn/normlex/en/f?p=NORMLEXPUB:1:0::NO:::"

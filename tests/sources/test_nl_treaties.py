@@ -11,7 +11,7 @@ from helpers.depositaries import FIXTURES, Monitor, alerts
 from monitor.errors import StructureChanged
 from monitor.sources.nl_treaties import parse_item, parse_listing, treaties_option
 from monitor.sources.nl_treaties import source as nl_source
-from monitor.treaties.stories import state_id
+from monitor.treaties import state_id
 
 BASE = "https://sru.nl.test/sru"
 ITEM = "https://sru.nl.test/frbr/vd/{id}/1/xml-en/{id}.xml"

@@ -13,7 +13,7 @@ from helpers.depositaries import FIXTURES, Monitor, alerts
 from monitor.errors import SourceError, StructureChanged
 from monitor.sources.parties import add_months
 from monitor.sources.unoda import QUERY, build_records, parse_actions, treaties_option
-from monitor.treaties.stories import state_id
+from monitor.treaties import state_id
 
 URL = "https://gql.unoda.test/"
 HERE = FIXTURES / "unoda"

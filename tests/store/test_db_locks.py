@@ -19,7 +19,7 @@ from helpers.config import hook
 from helpers.daemon import config_for
 from helpers.http import Reply, free_port
 from monitor.errors import StateError
-from monitor.store.state import open_state
+from monitor.store import open_state
 
 CLOSE_IN_ANOTHER_PROCESS = ("import sqlite3, sys\n"
                             "conn = sqlite3.connect(sys.argv[1])\n"

@@ -9,8 +9,8 @@ from helpers.config import QUICK, html_source, monitor_config
 from helpers.http import Reply
 from monitor.clock import later, utcnow
 from monitor.config import load_config
-from monitor.pipeline.check import check_all
-from monitor.store.state import open_state
+from monitor.pipeline import check_all
+from monitor.store import open_state
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 PAGE = "<html><body><ul><li id='x'>x</li><li id='y'>y</li></ul></body></html>"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from monitor.events import Event, Treaty, event_id
-from monitor.store.state import SuccessfulCheck, open_state
+from monitor.store import SuccessfulCheck, open_state
 
 NOW = "2026-12-01T10:00:00.000+00:00"
 

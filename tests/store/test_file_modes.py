@@ -9,8 +9,7 @@ import subprocess
 from helpers.cli import run_cli
 from helpers.daemon import config_for
 from helpers.http import Reply
-from monitor.store.lock import DaemonLock
-from monitor.store.state import open_state
+from monitor.store import DaemonLock, open_state
 
 
 def mode(path):

@@ -16,8 +16,8 @@ from helpers.delivery import denunciation, store
 from helpers.disk import fill
 from helpers.http import Reply, free_port
 from monitor.config import load_config
-from monitor.pipeline.deliver import Deliverer
-from monitor.store.state import open_state
+from monitor.pipeline import Deliverer
+from monitor.store import open_state
 
 
 def page(rows):

@@ -10,8 +10,8 @@ from helpers.config import email_channel, hook
 from helpers.delivery import denunciation, setup
 from monitor.clock import later
 from monitor.events import Event, Treaty, ops_event
+from monitor.store import SuccessfulCheck
 from monitor.store.outbox import delivery_id
-from monitor.store.state import SuccessfulCheck
 
 T0 = "2026-08-05T10:00:00+00:00"
 ALERTS = hook("http://127.0.0.1:9/a", name="alerts", ops=False)

@@ -7,7 +7,7 @@ import pytest
 from helpers.config import hook
 from helpers.delivery import denunciation, setup
 from monitor.errors import StateError
-from monitor.store.state import SuccessfulCheck, open_state
+from monitor.store import SuccessfulCheck, open_state
 
 T0 = "2026-08-05T10:00:00+00:00"
 

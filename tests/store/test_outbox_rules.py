@@ -7,8 +7,8 @@ from helpers.config import hook
 from helpers.delivery import denunciation, setup
 from monitor.clock import later
 from monitor.events import ops_event
+from monitor.store import SuccessfulCheck
 from monitor.store.outbox import delivery_id
-from monitor.store.state import SuccessfulCheck
 
 T0 = "2026-08-05T10:00:00+00:00"
 

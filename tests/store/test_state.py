@@ -73,7 +73,7 @@ def test_unwritable_state_folder_is_a_clear_error(tmp_path):
 
 def _check(now: str, **kw):
     from monitor.net.context import DocUpdate
-    from monitor.store.state import SuccessfulCheck
+    from monitor.store import SuccessfulCheck
 
     return SuccessfulCheck(source="s", kind="html", started_at=now, duration=0.1, outcome=kw.pop("outcome", "baseline"),
                            bytes=10, requests=1, not_modified=0,

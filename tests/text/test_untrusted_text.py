@@ -20,9 +20,8 @@ from monitor.options import typed_options
 from monitor.records import Record
 from monitor.sources.html import HtmlSource
 from monitor.sources.json import JsonSource
-from monitor.store.state import open_state
-from monitor.web.app import Endpoint
-from monitor.web.metrics import Metrics
+from monitor.store import open_state
+from monitor.web import Endpoint, Metrics
 
 CONTROLS = ["\x1b", "\x07", "\x00", "\x7f", "\x9b", "\x08"]
 HOSTILE = "\x1b[2J\x1b[31mRatification\x07 by\x00 Ruri\x7ftania\x9b1m\x08"

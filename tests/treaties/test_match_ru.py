@@ -10,9 +10,8 @@ from helpers.coe import TREATY_LIST_FILE as LIST
 from monitor.events import Event, Treaty
 from monitor.sources.coe.catalogue import catalogue_entries
 from monitor.sources.pravo import classify_title
-from monitor.treaties.catalogue import CatalogueEntry
+from monitor.treaties import CatalogueEntry, state_id, story_id
 from monitor.treaties.match_ru import RussianMatcher, normalise, stems
-from monitor.treaties.stories import state_id, story_id
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from helpers.http import free_port
 from helpers.paths import ROOT
 from monitor.config import load_config
 from monitor.events import Event, event_id
-from monitor.store.state import SuccessfulCheck, open_state
+from monitor.store import SuccessfulCheck, open_state
 
 RUSSIA, US, CZECH, KAZAKH = "Russian Federation", "United States of America", "Czech Republic", "Kazakhstan"
 EVIL = "Evil" + HOSTILE

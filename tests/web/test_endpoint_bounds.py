@@ -11,7 +11,7 @@ import urllib.request
 from helpers.cli import Daemon
 from helpers.daemon import config_for, page
 from helpers.http import Reply, free_port
-from monitor.web.metrics import Metrics
+from monitor.web import Metrics
 
 LIMIT = 256
 ATTACKERS = 400
@@ -64,7 +64,7 @@ def test_idle_half_requests_under_a_low_fd_limit_leave_healthz_and_checks_workin
 
 
 def test_metrics_print_timestamps_and_large_counters_in_full(tmp_path):
-    from monitor.store.state import open_state
+    from monitor.store import open_state
 
     state = open_state(tmp_path / "s.db")
     state.conn.execute("insert into sources (name, kind, created_at, last_success) values "
@@ -92,8 +92,8 @@ def raw(address: str, data: bytes) -> bytes:
 
 
 def test_the_endpoint_answers_only_whole_small_get_and_head_requests(tmp_path):
-    from monitor.store.state import open_state
-    from monitor.web.app import Endpoint
+    from monitor.store import open_state
+    from monitor.web import Endpoint
 
     open_state(tmp_path / "s.db").close()
     endpoint = Endpoint("127.0.0.1:0", tmp_path / "s.db", Metrics(), lambda: [])

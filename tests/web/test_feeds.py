@@ -18,8 +18,7 @@ from helpers.config import monitor_config
 from helpers.dashboard import get, serve
 from helpers.schema import assert_valid
 from monitor.events import Event, Treaty
-from monitor.store.queries import Filters
-from monitor.store.state import SuccessfulCheck, open_state
+from monitor.store import Filters, SuccessfulCheck, open_state
 from monitor.web.feeds import FeedPage, atom_feed, json_feed, last_modified
 
 ATOM = "{http://www.w3.org/2005/Atom}"

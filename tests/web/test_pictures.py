@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 from urllib.error import HTTPError
 
-from monitor.treaties.status import StatusRow, TreatyStatus
+from monitor.treaties import StatusRow, TreatyStatus
 from monitor.web.pictures import parties_curve, standings, treaty_map
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -183,7 +183,7 @@ def test_standings_and_curve_from_rows_alone():
 def test_the_month_counts_follow_new_and_released_events(tmp_path):
     from monitor.clock import utcnow
     from monitor.events import Event, event_id
-    from monitor.store.state import SuccessfulCheck, open_state
+    from monitor.store import SuccessfulCheck, open_state
     from monitor.web.dashboard import Dashboard
 
     state = open_state(tmp_path / "state.db")

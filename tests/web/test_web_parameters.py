@@ -11,9 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from monitor.events import Event, Treaty, event_id
-from monitor.store.state import SuccessfulCheck, open_state
-from monitor.web.app import Endpoint
-from monitor.web.metrics import Metrics
+from monitor.store import SuccessfulCheck, open_state
+from monitor.web import Endpoint, Metrics
 
 PATHS = ["/", "/events", "/events.json", "/events.atom", "/subjects/France", "/treaties/coe/126"]
 PARAMETERS = ["type", "subject", "source", "treaty", "since", "before"]

@@ -136,9 +136,8 @@ def test_access_control_is_strict_about_headers_logs_failures_and_hides_health_d
     import os
 
     from monitor.config import load_config
-    from monitor.store.state import open_state
-    from monitor.web.app import Endpoint
-    from monitor.web.metrics import Metrics
+    from monitor.store import open_state
+    from monitor.web import Endpoint, Metrics
 
     config_path = write_config(tmp_path, http_config(8080, 'token_env = "LM_WEB_TOKEN"'))
     os.environ["LM_WEB_TOKEN"] = "S3CRET-TOKEN"
@@ -181,9 +180,8 @@ def test_access_control_is_strict_about_headers_logs_failures_and_hides_health_d
 def test_stopping_with_a_request_in_flight_takes_less_than_5_seconds(tmp_path):
     import threading
 
-    from monitor.store.state import open_state
-    from monitor.web.app import Endpoint
-    from monitor.web.metrics import Metrics
+    from monitor.store import open_state
+    from monitor.web import Endpoint, Metrics
 
     open_state(tmp_path / "s.db").close()
     endpoint = Endpoint("127.0.0.1:0", tmp_path / "s.db", Metrics(), lambda: [])

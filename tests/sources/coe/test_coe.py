@@ -244,7 +244,7 @@ class HandshakeAtLevel:
 
 
 def context_with(fetcher, source: CoeSource):
-    from monitor.net.context import SourceContext
+    from monitor.net import SourceContext
 
     return SourceContext(fetcher, source.config, {}, {}, lambda key: None)
 

@@ -16,12 +16,11 @@ import respx
 from helpers.coe import COE_FIXTURES as FIXTURES
 from monitor.config import parse_config
 from monitor.errors import SourceError, StructureChanged
-from monitor.net.context import SourceContext
-from monitor.net.fetch import Fetcher
-from monitor.pipeline.check import check_source
+from monitor.net import Fetcher, SourceContext
+from monitor.pipeline import check_source
 from monitor.sources.coe import PUBLIC_TOKEN, CoeSource
 from monitor.sources.coe.api import Api
-from monitor.store.state import open_state
+from monitor.store import open_state
 
 BASE = "https://ws.coe.test/WS_LFRConventions/"
 PAGE = "https://www.coe.test/en/web/conventions/full-list"

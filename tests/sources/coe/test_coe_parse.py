@@ -10,7 +10,7 @@ import pytest
 from helpers.coe import TORTURE, TREATY_LIST, load
 from monitor.documents import DocUpdate
 from monitor.errors import StructureChanged
-from monitor.net.context import document_key
+from monitor.net import document_key
 from monitor.sources.coe import (
     SEARCH_ALL,
     TreatyInfo,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from helpers.coe import TORTURE, TREATY_LIST, load
 from monitor.sources.coe import parse_chart, parse_declarations, parse_treaty_list
 from monitor.sources.coe.status import status_table
-from monitor.treaties.status import StatusRow
+from monitor.treaties import StatusRow
 
 MEMO = {"treaties": {n: t.memo() for n, t in parse_treaty_list(TREATY_LIST, "list").items()}}
 

@@ -35,7 +35,7 @@ from monitor.sources.pravo import (
     parse_page,
     short_title,
 )
-from monitor.store.state import open_state
+from monitor.store import open_state
 
 LAW_TYPE = "82a8bf1c-3bc7-47ed-827f-7affd43a7f27"
 PRESIDENT = "225698f1-cfbc-4e42-9caa-32f9f7403211"

@@ -14,7 +14,7 @@ from monitor.clock import NOW_ENV
 from monitor.errors import SourceError, StructureChanged
 from monitor.sources.pravo import classify_title, parse_page
 from monitor.sources.pravo.reference import MAX_DAY_ITEMS, MAX_PAGES
-from monitor.store.state import open_state
+from monitor.store import open_state
 
 DAY = date(2026, 8, 4)
 URL = "http://x/api/Documents"

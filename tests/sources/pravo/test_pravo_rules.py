@@ -14,8 +14,7 @@ from monitor.events import Treaty, event_id
 from monitor.sources.coe.catalogue import catalogue_entries
 from monitor.sources.pravo import classify_title, document_label, parse_item, short_title
 from monitor.sources.pravo.link import link_events, reference
-from monitor.treaties.catalogue import CatalogueEntry
-from monitor.treaties.match_ru import RussianMatcher
+from monitor.treaties import CatalogueEntry, RussianMatcher
 
 DAY = date(2026, 8, 4)
 

@@ -186,10 +186,10 @@ def test_numbers_out_of_order_and_a_french_only_cn_are_found_and_none_skipped(se
     import asyncio
 
     from monitor.config import load_config
-    from monitor.net.fetch import Fetcher
-    from monitor.pipeline.check import check_source
+    from monitor.net import Fetcher
+    from monitor.pipeline import check_source
     from monitor.sources import create
-    from monitor.store.state import open_state
+    from monitor.store import open_state
 
     site = UnSite(server)
     config = load_config(un_config(tmp_path, server.base))

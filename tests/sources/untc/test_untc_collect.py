@@ -13,9 +13,8 @@ import respx
 from helpers.untc import UN_FIXTURES as FIXTURES
 from helpers.untc import source
 from monitor.errors import ConfigError
-from monitor.net.context import SourceContext
-from monitor.net.fetch import Fetcher
-from monitor.sources.base import Part
+from monitor.net import Fetcher, SourceContext
+from monitor.sources import Part
 from monitor.sources.untc import UntcSource
 from monitor.sources.untc.index import index_refs, lettered_due, lettered_known
 

@@ -7,8 +7,8 @@ import pytest
 from helpers.untc import source, treaty_part
 from monitor.diff import Change
 from monitor.records import Record
+from monitor.sources.untc import is_withdrawal, match_participant, withdrawal_dates
 from monitor.sources.untc.records import Parsed, RawNote, Row, build_records, note_record
-from monitor.sources.untc.withdrawals import is_withdrawal, match_participant, withdrawal_dates
 
 REF = "IV-4"
 TITLE = "International Covenant on Civil and Political Rights"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from monitor.records import Record
 from monitor.sources.untc.status import status_table
-from monitor.treaties.status import StatusRow, TreatyStatus
+from monitor.treaties import StatusRow, TreatyStatus
 
 REF = "XVIII-10"
 TITLE = "Rome Statute of the International Criminal Court"

@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 
 from monitor.errors import StructureChanged
-from monitor.sources.untc import first_date, parse_cell
-from monitor.sources.untc.records import Parsed, RawNote, Row, build_records
+from monitor.sources.untc import Parsed, RawNote, Row, build_records, first_date, parse_cell
 
 REF = "IV-4"
 
