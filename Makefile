@@ -25,7 +25,7 @@ run: $(VENV)/.installed
 # The browser test drives Debian's Chromium (Playwright's own browser download is not used).
 CHROMIUM ?= /usr/bin/chromium
 
-# axe-core (npm) checks the dashboard's pages in the browser test (tests/test_accessibility.py).
+# axe-core (npm) checks the dashboard's pages in the browser test (tests/web/test_accessibility.py).
 AXE := tests/a11y/node_modules/axe-core/axe.min.js
 
 test: $(VENV)/.installed-test chromium promtool $(AXE)
@@ -82,7 +82,7 @@ $(VENV)/.installed-docs: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[docs]'
 	touch $@
 
-# The house rules alone (make test runs them too, in tests/test_architecture.py).
+# The house rules alone (make test runs them too, in tests/house/test_architecture.py).
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check monitor tests benchmarks
 	$(BIN)/lint-imports

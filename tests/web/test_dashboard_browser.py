@@ -7,7 +7,7 @@ import os
 import pytest
 
 from helpers.browser import browser_or_skip
-from helpers.dashboard import serve_dashboard as dashboard
+from helpers.dashboard import serve_dashboard
 from helpers.paths import ROOT
 
 SCREENSHOT = ROOT / "docs" / "dashboard.png"
@@ -15,7 +15,7 @@ SCREENSHOT = ROOT / "docs" / "dashboard.png"
 
 def test_choosing_denunciation_in_the_form_shows_the_one_denunciation(tmp_path):
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e .[test])")
-    with dashboard(tmp_path, un=False, hostile=False) as base:
+    with serve_dashboard(tmp_path, un=False, hostile=False) as base:
         with sync_api.sync_playwright() as playwright:
             browser = browser_or_skip(playwright)
             try:
@@ -51,7 +51,7 @@ TREATY_SCREENSHOT = ROOT / "docs" / "treaty-page.png"
 
 def test_the_pictures_load_under_the_pages_policy_at_phone_and_desktop_widths(tmp_path):
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e .[test])")
-    with dashboard(tmp_path, hostile=False) as base:
+    with serve_dashboard(tmp_path, hostile=False) as base:
         with sync_api.sync_playwright() as playwright:
             browser = browser_or_skip(playwright)
             try:
