@@ -15,7 +15,7 @@ import pytest
 
 from helpers.cli import run_cli
 from helpers.coe import TreatyOffice, load
-from helpers.config import QUICK, monitor_config, write_config
+from helpers.config import QUICK, channel_table, hook, monitor_config, source_table
 from helpers.generic import HTML, chart
 from helpers.http import Reply, free_port
 from helpers.web import read_url as get
@@ -43,57 +43,24 @@ def watch(tmp_path, server, smtp_port: int | None, http_port: int, rows: list) -
     """A config watching the chart (`cpt-chart`, a generic source about one treaty) and the CoE
     Treaty Office (`coe`), alerting every channel kind; only the chart without `smtp_port`."""
     server.routes["/chart.html"] = lambda seen: Reply(200, chart(rows), HTML)
-    config = str(monitor_config(tmp_path, f"""
-        [[sources]]
-        name = "cpt-chart"
-        kind = "html"
-        url = "{server.base}/chart.html"
-        items = "#chart tr:has(td)"
-        key = "td.state"
-        fields = {{ ratification = "td.rat", denunciation = "td.note" }}
-        treaty = {{ id = "ETS No. 126", title = "{CPT}", url = "https://www.coe.int/treaty/126" }}
-        date_format = "%d/%m/%Y"
-
-        [[sources]]
-        name = "coe"
-        kind = "coe"
-        base_url = "{server.base}/"
-        page_url = "{server.base}/en/web/conventions/full-list"
-        sweep_period = "5m"                  # every chart in every check, as the test expects
-
-        [[channels]]
-        name = "hook"
-        kind = "webhook"
-        url = "{server.base}/hook"
-        secret_env = "LM_HOOK_SECRET"
-        [[channels]]
-        name = "slack"
-        kind = "webhook"
-        format = "slack"
-        url = "{server.base}/slack"
-        [[channels]]
-        name = "discord"
-        kind = "webhook"
-        format = "discord"
-        url = "{server.base}/discord"
-        [[channels]]
-        name = "chat"
-        kind = "apprise"
-        urls = ["json://127.0.0.1:{server.port}/apprise"]
-        [[channels]]
-        name = "desk"
-        kind = "email"
-        smtp_host = "127.0.0.1"
-        smtp_port = {smtp_port}
-        security = "none"
-        username = "alerts"
-        password_env = "LM_SMTP_PASSWORD"
-        from = "Legal Monitor <monitor@treaties.example>"
-        to = ["Treaty Desk <desk@treaties.example>"]
-    """, http={"listen": f"127.0.0.1:{http_port}"}, defaults=QUICK))
-    if smtp_port is None:
-        text = open(config, encoding="utf-8").read()
-        open(config, "w", encoding="utf-8").write(text[:text.index('[[sources]]\nname = "coe"')])
+    chart_source = source_table("cpt-chart", "html", url=f"{server.base}/chart.html", items="#chart tr:has(td)",
+                                key="td.state", fields={"ratification": "td.rat", "denunciation": "td.note"},
+                                treaty={"id": "ETS No. 126", "title": CPT, "url": "https://www.coe.int/treaty/126"},
+                                date_format="%d/%m/%Y")
+    portal_and_channels = [
+        # every chart in every check, as the test expects
+        source_table("coe", "coe", base_url=f"{server.base}/", page_url=f"{server.base}/en/web/conventions/full-list",
+                     sweep_period="5m"),
+        hook(f"{server.base}/hook", secret_env="LM_HOOK_SECRET"),
+        hook(f"{server.base}/slack", "slack", format="slack"),
+        hook(f"{server.base}/discord", "discord", format="discord"),
+        channel_table("chat", "apprise", urls=[f"json://127.0.0.1:{server.port}/apprise"]),
+        channel_table("desk", "email", smtp_host="127.0.0.1", smtp_port=smtp_port, security="none", username="alerts",
+                      password_env="LM_SMTP_PASSWORD", to=["Treaty Desk <desk@treaties.example>"],
+                      from_="Legal Monitor <monitor@treaties.example>"),
+    ] if smtp_port is not None else []
+    config = str(monitor_config(tmp_path, chart_source, *portal_and_channels, http={"listen": f"127.0.0.1:{http_port}"},
+                                defaults=QUICK))
     return config
 
 
@@ -185,14 +152,8 @@ def test_a_test_alert_is_marked_in_every_channel(tmp_path, server, smtp_server):
     ("alerts@example.org", True), ("Legal Monitor alerts@example.org", False), ("Desk <desk@example.org", False),
     ("nobody", False)])
 def test_e_mail_addresses_may_carry_a_display_name_and_others_are_refused(tmp_path, value, valid):
-    path = write_config(tmp_path, f"""
-        [[channels]]
-        name = "desk"
-        kind = "email"
-        smtp_host = "127.0.0.1"
-        from = '{value}'
-        to = ['{value}']
-    """)
+    path = monitor_config(tmp_path, channel_table("desk", "email", smtp_host="127.0.0.1", to=[value], from_=value),
+                          state=None)
     result = run_cli("--config", str(path), "validate")
     if valid:
         assert result.returncode == 0, result.stderr

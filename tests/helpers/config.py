@@ -41,8 +41,9 @@ def toml(value: Any) -> str:
 
 
 def table(header: str, *lines: str, **values: Any) -> str:
-    """A TOML table: `[header]` (or `[[header]]` when given so), its keys, then `lines` as given."""
-    keys = [f"{key} = {toml(value)}" for key, value in values.items()]
+    """A TOML table: `[header]` (or `[[header]]` when given so), its keys, then `lines` as given.
+    A key that is a Python keyword takes a trailing underscore (`from_` for `from`)."""
+    keys = [f"{key.removesuffix('_')} = {toml(value)}" for key, value in values.items()]
     return "\n" + "\n".join([header, *keys, *(textwrap.dedent(line).strip() for line in lines if line)]) + "\n"
 
 
@@ -106,5 +107,5 @@ def email_channel(port: int, extra: str = "") -> str:
     """The "desk" e-mail channel on a local SMTP server (no TLS, login alerts / LM_SMTP_PASSWORD),
     to two recipients, retried after 100 ms."""
     return channel_table("desk", "email", extra, smtp_host="127.0.0.1", smtp_port=port, security="none",
-                   username="alerts", password_env="LM_SMTP_PASSWORD", **{"from": "monitor@treaties.example"},
+                   username="alerts", password_env="LM_SMTP_PASSWORD", from_="monitor@treaties.example",
                    to=["desk@treaties.example", "editor@treaties.example"], retry_base="100ms")
