@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from helpers.cli import run_cli
-from helpers.config import html_source, monitor_config, write_config
+from helpers.config import hook, html_source, monitor_config, write_config
 from helpers.http import Reply
 from helpers.paths import ROOT
 from monitor.channels import CHANNEL_KINDS
@@ -60,13 +60,7 @@ def _imported(loaded: set[str], names: list[str]) -> list[str]:
 
 def test_an_unchanged_check_of_html_sources_imports_no_portal_parser_or_other_command(tmp_path, server):
     server.routes["/list"] = Reply(200, PAGE, {"Content-Type": "text/html", "ETag": '"v1"'})
-    config = monitor_config(tmp_path, f"""
-        {html_source(server.base + "/list")}
-        [[channels]]
-        name = "hook"
-        kind = "webhook"
-        url = "{server.base}/hook"
-    """)
+    config = monitor_config(tmp_path, html_source(server.base + "/list"), hook(f"{server.base}/hook"))
     first = run_cli("--config", str(config), "check", cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     assert "2 added" in first.stdout
@@ -78,13 +72,7 @@ def test_an_unchanged_check_of_html_sources_imports_no_portal_parser_or_other_co
 
 
 def test_validate_of_an_html_config_loads_neither_portals_nor_other_channels(tmp_path, server):
-    config = write_config(tmp_path, f"""
-        {html_source(server.base + "/list")}
-        [[channels]]
-        name = "hook"
-        kind = "webhook"
-        url = "{server.base}/hook"
-    """)
+    config = monitor_config(tmp_path, html_source(server.base + "/list"), hook(f"{server.base}/hook"), state=None)
     loaded = _loaded_after(["--config", str(config), "validate"], tmp_path)
     assert _imported(loaded, PORTALS_AND_OTHER_CHANNELS) == []
 

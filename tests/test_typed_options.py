@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from helpers.cli import run_cli
-from helpers.config import QUICK, html_source, monitor_config, write_config
+from helpers.config import QUICK, channel_table, html_source, monitor_config, write_config
 from helpers.http import Reply
 from monitor.channels import CHANNEL_KINDS, ChannelConfig
 from monitor.channels.email import EmailChannel
@@ -40,25 +40,12 @@ REQUIRED = {
 
 
 def secret_config(tmp_path: Path, page: str, hook: str) -> Path:
-    return monitor_config(tmp_path, html_source(page), f"""
-        [[channels]]
-        name = "hook"
-        kind = "webhook"
-        url = "{hook}"
-        secret_env = "LM_HOOK_SECRET"
-        events = ["record_added"]
-
-        [[channels]]
-        name = "mail"
-        kind = "email"
-        smtp_host = "127.0.0.1"
-        smtp_port = 9
-        username = "monitor"
-        password_env = "LM_SMTP_PASSWORD"
-        from = "monitor@example.org"
-        to = ["desk@example.org"]
-        events = ["signature"]
-    """, state="s.db", http={"token_env": "LM_HTTP_TOKEN"}, defaults={**QUICK, "alert_on_first_check": True})
+    return monitor_config(tmp_path, html_source(page),
+                          channel_table("hook", "webhook", url=hook, secret_env="LM_HOOK_SECRET", events=["record_added"]),
+                          channel_table("mail", "email", smtp_host="127.0.0.1", smtp_port=9, username="monitor",
+                                        password_env="LM_SMTP_PASSWORD", from_="monitor@example.org",
+                                        to=["desk@example.org"], events=["signature"]),
+                          state="s.db", http={"token_env": "LM_HTTP_TOKEN"}, defaults={**QUICK, "alert_on_first_check": True})
 
 
 SECRET_ENV = {"LM_HOOK_SECRET": HOOK_SECRET, "LM_SMTP_PASSWORD": SMTP_PASSWORD, "LM_HTTP_TOKEN": HTTP_TOKEN}

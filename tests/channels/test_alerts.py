@@ -8,7 +8,16 @@ import signal
 import threading
 
 from helpers.cli import Daemon, run_cli
-from helpers.config import QUICK, email_channel, hook, json_source_config, monitor_config, write_config
+from helpers.config import (
+    QUICK,
+    channel_table,
+    email_channel,
+    hook,
+    json_source_config,
+    monitor_config,
+    source_table,
+    write_config,
+)
 from helpers.delivery import deliver, deliver_until, denunciation, setup, store, verify
 from helpers.http import Reply
 from monitor.channels import ChannelConfig
@@ -305,13 +314,7 @@ def test_digest_batches_a_window_into_one_message(tmp_path, smtp_server, monkeyp
 
 def test_test_alert_command(tmp_path, server, smtp_server):
     server.routes["/hook"] = Reply(200)
-    path = write_config(tmp_path, f"""
-        [[channels]]
-        name = "hook"
-        kind = "webhook"
-        url = "{server.base}/hook"
-        {email_channel(smtp_server.port)}
-    """)
+    path = monitor_config(tmp_path, hook(f"{server.base}/hook"), email_channel(smtp_server.port), state=None)
     result = run_cli("--config", str(path), "test-alert", env={"LM_SMTP_PASSWORD": "pw-from-env"})
     assert result.returncode == 0, result.stderr
     assert "hook: ok: HTTP 200" in result.stdout and "desk: ok: SMTP 250" in result.stdout
@@ -344,24 +347,12 @@ def test_sigkill_between_commit_and_delivery_loses_nothing_and_repeats_nothing_s
     server.routes["/p.json"] = lambda seen: Reply(200, json.dumps(rows))
     server.routes["/fast"] = fast_hook
     server.routes["/slow"] = slow_hook
-    path = monitor_config(tmp_path, f"""
-        [[sources]]
-        name = "parties"
-        kind = "json"
-        url = "{server.base}/p.json"
-        key = "code"
-        fields = {{ subject = "state", status = "status" }}
-        treaty = {{ id = "T-1", title = "Treaty on Test Parties" }}
-        [[channels]]
-        name = "fast"
-        kind = "webhook"
-        url = "{server.base}/fast"
-        [[channels]]
-        name = "slow"
-        kind = "webhook"
-        url = "{server.base}/slow"
-        timeout = "60s"
-    """, defaults={**QUICK, "interval": "1s", "jitter": "0s"})
+    path = monitor_config(tmp_path,
+                          source_table("parties", "json", url=f"{server.base}/p.json", key="code",
+                                       fields={"subject": "state", "status": "status"},
+                                       treaty={"id": "T-1", "title": "Treaty on Test Parties"}),
+                          hook(f"{server.base}/fast", "fast"), hook(f"{server.base}/slow", "slow", timeout="60s"),
+                          defaults={**QUICK, "interval": "1s", "jitter": "0s"})
     assert run_cli("--config", str(path), "check").returncode == 0  # baseline
     rows[0]["status"] = "Ratified"
     rows.append({"code": "RU", "state": "Russian Federation", "status": "Withdrawal notified"})
@@ -392,12 +383,8 @@ def test_sigkill_between_commit_and_delivery_loses_nothing_and_repeats_nothing_s
 
 def test_apprise_channel_delivers_through_an_apprise_url(tmp_path, server):
     server.routes["/apprise"] = Reply(200, "{}", {"Content-Type": "application/json"})
-    _, _, state, deliverer = setup(tmp_path, f"""
-        [[channels]]
-        name = "chat"
-        kind = "apprise"
-        urls = ["json://127.0.0.1:{server.port}/apprise"]
-    """)
+    _, _, state, deliverer = setup(tmp_path, channel_table("chat", "apprise",
+                                                           urls=[f"json://127.0.0.1:{server.port}/apprise"]))
     store(state, denunciation())
     assert [r.outcome for r in deliver(deliverer)] == ["sent"]
     [hit] = server.hits("/apprise")

@@ -11,7 +11,7 @@ import threading
 import pytest
 
 from helpers.cli import run_cli
-from helpers.config import QUICK, channel_table, html_source, json_source_config, monitor_config, write_config
+from helpers.config import QUICK, channel_table, html_source, json_source_config, mailbox, monitor_config, write_config
 from helpers.http import Reply, free_port
 from helpers.web import read_url as get
 from helpers.web import serving
@@ -102,15 +102,8 @@ def test_validate_lists_each_source_and_channel_with_its_target_and_no_secret(tm
         {html_source("http://127.0.0.1:9/chart.html", 'interval = "6h"', name="cpt-chart")}
         {hook("hook", "https://user:hunter2@hooks.example.org/in?token=T0KEN", 'secret_env = "LM_HOOK"')}
         {hook("team", "https://hooks.slack.com/services/T1/B2/SLACKTOKEN", 'format = "slack"' + chr(10) + "ops = false")}
-        [[channels]]
-        name = "desk"
-        kind = "email"
-        smtp_host = "smtp.example.org"
-        username = "alerts"
-        password_env = "LM_SMTP"
-        from = "Legal Monitor <alerts@example.org>"
-        to = ["desk@example.org"]
-    """)
+    """ + channel_table("desk", "email", smtp_host="smtp.example.org", username="alerts", password_env="LM_SMTP",
+                        from_="Legal Monitor <alerts@example.org>", to=["desk@example.org"]))
     result = run_cli("--config", str(path), "validate", env={"LM_HOOK": "HOOKSECRET", "LM_SMTP": "SMTPSECRET"})
     assert result.returncode == 0, result.stderr
     lines = [line.strip() for line in result.stdout.splitlines()]
@@ -175,17 +168,7 @@ def test_preview_of_a_missing_page_prints_the_error_alone(tmp_path, server):
 
 
 def email_to(port: int, extra: str = "") -> str:
-    return f"""
-        [[channels]]
-        name = "desk"
-        kind = "email"
-        smtp_host = "127.0.0.1"
-        smtp_port = {port}
-        from = "monitor@treaties.example"
-        to = ["desk@treaties.example"]
-        timeout = "300ms"
-        {extra}
-    """
+    return mailbox(port, extra, timeout="300ms")
 
 
 def test_a_server_without_starttls_is_reported_as_such_not_as_unreachable(tmp_path, smtp_server):

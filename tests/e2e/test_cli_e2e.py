@@ -7,7 +7,7 @@ import json
 import pytest
 
 from helpers.cli import Daemon, run_cli
-from helpers.config import QUICK, monitor_config, write_config
+from helpers.config import QUICK, monitor_config, source_table
 from helpers.http import Reply
 
 
@@ -45,29 +45,16 @@ def site(server, tmp_path):
                                            {"Content-Type": "application/json"})
     server.routes["/news.xml"] = Reply(200, feed([(1, "Annual meeting of the parties")]),
                                        {"Content-Type": "application/rss+xml"})
-    config = monitor_config(tmp_path, f"""
-        [[sources]]
-        name = "chart"
-        kind = "html"
-        url = "{server.base}/chart.html"
-        items = "#chart tr:has(td)"
-        key = "td.state"
-        fields = {{ subject = "td.state", signature = "td:nth-of-type(2)", ratification = "td:nth-of-type(3)" }}
-
-        [[sources]]
-        name = "parties"
-        kind = "json"
-        url = "{server.base}/parties.json"
-        items = "data.parties"
-        key = "code"
-        fields = {{ subject = "state", status = "status" }}
-        treaty = {{ title = "Convention on Test Parties" }}  # a list of one treaty's parties
-
-        [[sources]]
-        name = "news"
-        kind = "feed"
-        url = "{server.base}/news.xml"
-    """, defaults=QUICK)
+    config = monitor_config(
+        tmp_path,
+        source_table("chart", "html", url=f"{server.base}/chart.html", items="#chart tr:has(td)", key="td.state",
+                     fields={"subject": "td.state", "signature": "td:nth-of-type(2)",
+                             "ratification": "td:nth-of-type(3)"}),
+        source_table("parties", "json", url=f"{server.base}/parties.json", items="data.parties", key="code",
+                     fields={"subject": "state", "status": "status"},
+                     treaty={"title": "Convention on Test Parties"}),  # a list of one treaty's parties
+        source_table("news", "feed", url=f"{server.base}/news.xml"),
+        defaults=QUICK)
     return server, config
 
 
@@ -189,17 +176,8 @@ def test_removal_after_two_checks_and_restart_gives_no_duplicates(site):
 
 
 def test_unknown_source_name_and_unreachable_url(tmp_path):
-    config = write_config(tmp_path, """
-        [defaults]
-        retries = 0
-        timeout = "2s"
-        [[sources]]
-        name = "gone"
-        kind = "html"
-        url = "http://127.0.0.1:9/nothing"
-        items = "tr"
-        key = "td"
-    """)
+    config = monitor_config(tmp_path, source_table("gone", "html", url="http://127.0.0.1:9/nothing", items="tr", key="td"),
+                            state=None, defaults={"retries": 0, "timeout": "2s"})
     result = run_cli("--config", str(config), "check", "--source", "nope")
     assert result.returncode == 2 and "unknown source 'nope'" in result.stderr
     result = run_cli("--config", str(config), "check")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from helpers.cli import run_cli
 from helpers.coe import TreatyOffice, load
-from helpers.config import email_channel, monitor_config, write_config
+from helpers.config import email_channel, hook, monitor_config, source_table, write_config
 from helpers.http import Reply, free_port
 from helpers.pravo import Portal, law, pravo_source
 from helpers.untc import PATHS, XML_TYPE, fixture
@@ -36,27 +36,12 @@ def setup(tmp_path: Path, server, extra: str = "") -> tuple[Path, Portal, Treaty
     office.treaties = load("treaties_search_all_2026-05.json")  # the whole list: 232 treaties
     server.routes["/hook-first"] = Reply(200, "ok")
     server.routes["/hook-each"] = Reply(200, "ok")
-    path = monitor_config(tmp_path, pravo_source(server.base, 3), f"""
-        [[sources]]
-        name = "coe"
-        kind = "coe"
-        base_url = "{server.base}/"
-        page_url = "{server.base}/en/web/conventions/full-list"
-        treaties = [126]
-        retries = 0
-        host_delay = "0s"
-
-        [[channels]]
-        name = "first"
-        kind = "webhook"
-        url = "{server.base}/hook-first"
-        stories = "first"
-
-        [[channels]]
-        name = "each"
-        kind = "webhook"
-        url = "{server.base}/hook-each"
-        {extra}""")
+    path = monitor_config(tmp_path, pravo_source(server.base, 3),
+                          source_table("coe", "coe", base_url=f"{server.base}/",
+                                       page_url=f"{server.base}/en/web/conventions/full-list", treaties=[126],
+                                       retries=0, host_delay="0s"),
+                          hook(f"{server.base}/hook-first", "first", stories="first"),
+                          hook(f"{server.base}/hook-each", "each", extra))
     return path, portal, office
 
 

@@ -103,9 +103,16 @@ def hook(url: str, name: str = "hook", *lines: str, **values: Any) -> str:
     return channel_table(name, "webhook", *lines, url=url, **values)
 
 
+def mailbox(port: int, *lines: str, **values: Any) -> str:
+    """The "desk" e-mail channel on the local SMTP server at `port`, from monitor@treaties.example to
+    desk@treaties.example; `values` add keys or replace these."""
+    return channel_table("desk", "email", *lines, **{"smtp_host": "127.0.0.1", "smtp_port": port,
+                                                     "from_": "monitor@treaties.example",
+                                                     "to": ["desk@treaties.example"], **values})
+
+
 def email_channel(port: int, extra: str = "") -> str:
     """The "desk" e-mail channel on a local SMTP server (no TLS, login alerts / LM_SMTP_PASSWORD),
     to two recipients, retried after 100 ms."""
-    return channel_table("desk", "email", extra, smtp_host="127.0.0.1", smtp_port=port, security="none",
-                   username="alerts", password_env="LM_SMTP_PASSWORD", from_="monitor@treaties.example",
+    return mailbox(port, extra, security="none", username="alerts", password_env="LM_SMTP_PASSWORD",
                    to=["desk@treaties.example", "editor@treaties.example"], retry_base="100ms")

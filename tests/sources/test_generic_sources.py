@@ -9,7 +9,7 @@ import socket
 import pytest
 
 from helpers.cli import run_cli
-from helpers.config import monitor_config, source_table
+from helpers.config import mailbox, monitor_config, source_table
 from helpers.generic import TREATY, Chart, hook_table
 from helpers.http import Reply
 
@@ -33,17 +33,7 @@ def test_webhook_for_a_chart_without_subject_field_names_the_key_and_the_change(
 
 
 def test_email_for_a_chart_without_subject_field_shows_the_key_and_old_and_new(server, tmp_path, smtp_server):
-    mail = f"""
-            [[channels]]
-            name = "desk"
-            kind = "email"
-            smtp_host = "127.0.0.1"
-            smtp_port = {smtp_server.port}
-            security = "none"
-            from = "monitor@treaties.example"
-            to = ["desk@treaties.example"]
-            events = ["record_changed"]
-    """
+    mail = mailbox(smtp_server.port, security="none", events=["record_changed"])
     site = Chart(server, tmp_path, channels=mail)
     assert site.check()[0].returncode == 0
     site.rows[1] = ("France", "09/01/1989", "Reservation to Article 2")

@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from helpers.cli import run_cli
-from helpers.config import json_source_config
+from helpers.config import hook, json_source_config, mailbox
 from helpers.http import Reply
 from monitor.channels.webhook import discord_message, payload, slack_message
 from monitor.config import SourceConfig, load_config
@@ -89,16 +89,7 @@ def feed(state_path) -> tuple[bytes, bytes]:
 
 def test_controls_never_reach_events_email_subjects_or_the_atom_feed(tmp_path, server, smtp_server):
     rows = [{"code": "FR", "state": "France", "title": "Ratification by France", "link": None}]
-    config = json_site(server, tmp_path, rows, f"""
-        [[channels]]
-        name = "desk"
-        kind = "email"
-        smtp_host = "127.0.0.1"
-        smtp_port = {smtp_server.port}
-        security = "none"
-        from = "monitor@treaties.example"
-        to = ["desk@treaties.example"]
-    """)
+    config = json_site(server, tmp_path, rows, mailbox(smtp_server.port, security="none"))
     assert run_cli("--config", str(config), "check").returncode == 0
     rows.append({"code": "R\u0000T", "state": "Ruri\u001b[8mtania\u0007", "title": HOSTILE})
     result = run_cli("--config", str(config), "check")
@@ -167,12 +158,7 @@ def test_http_and_https_links_are_kept_as_given():
 def test_hostile_links_never_reach_the_webhook_the_feed_or_events_json(tmp_path, server):
     rows = [{"code": "FR", "state": "France", "title": "Ratification by France", "link": "https://ok.example/fr"}]
     server.routes["/hook"] = Reply(200, "ok")
-    config = json_site(server, tmp_path, rows, f"""
-        [[channels]]
-        name = "hook"
-        kind = "webhook"
-        url = "{server.base}/hook"
-    """)
+    config = json_site(server, tmp_path, rows, hook(f"{server.base}/hook"))
     assert run_cli("--config", str(config), "check").returncode == 0
     rows += [{"code": f"X{n}", "state": f"State {n}", "title": f"Ratification by State {n}", "link": link}
              for n, link in enumerate(BAD_LINKS[:3])]

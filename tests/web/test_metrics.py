@@ -11,6 +11,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from helpers.cli import Daemon
+from helpers.config import hook
 from helpers.daemon import config_for, page
 from helpers.http import Reply, free_port
 from helpers.web import serve_process, wait_listening
@@ -46,17 +47,9 @@ def scrapes(tmp_path_factory):
         server.routes["/a.html"] = Reply(200, page(3))
         server.routes["/hook"] = Reply(200, "ok")
         port = free_port()
-        config = config_for(tmp_path, server, names=("a",), extra=f"""
-            [[channels]]
-            name = "hook"
-            kind = "webhook"
-            url = "{server.base}/hook"
-            events = ["record_added"]
-            [[channels]]
-            name = "quiet"
-            kind = "webhook"
-            url = "{server.base}/never"
-            """)
+        config = config_for(tmp_path, server, names=("a",),
+                            extra=hook(f"{server.base}/hook", events=["record_added"])
+                            + hook(f"{server.base}/never", "quiet"))
         config.write_text(f'[http]\nlisten = "127.0.0.1:{port}"\n' + config.read_text())
         daemon = Daemon(config)
         try:
