@@ -4,26 +4,19 @@ every source again and re-baseline it silently, swallowing any change seen that 
 
 from __future__ import annotations
 
-from helpers.config import QUICK, monitor_config
+from helpers.config import QUICK, monitor_config, source_table
 from monitor import sources
 from monitor.config import load_config
 
 
 def test_the_fingerprint_of_unchanged_settings_stays_what_earlier_releases_stored(tmp_path):
-    config = load_config(monitor_config(tmp_path, """
-        [[sources]]
-        name = "chart"
-        kind = "html"
-        url = "http://127.0.0.1:9/html/0"
-        items = "table.chart tbody tr"
-        key = "td.state"
-        fields = { signature = "td:nth-of-type(2)", ratification = "td:nth-of-type(3)", entry_into_force = "td:nth-of-type(4)" }
-        [[sources]]
-        name = "news"
-        kind = "feed"
-        url = "http://127.0.0.1:9/feed.xml"
-        keywords = ["ratif", "denounc"]
-    """, defaults=QUICK))
+    config = load_config(monitor_config(
+        tmp_path,
+        source_table("chart", "html", url="http://127.0.0.1:9/html/0", items="table.chart tbody tr", key="td.state",
+                     fields={"signature": "td:nth-of-type(2)", "ratification": "td:nth-of-type(3)",
+                             "entry_into_force": "td:nth-of-type(4)"}),
+        source_table("news", "feed", url="http://127.0.0.1:9/feed.xml", keywords=["ratif", "denounc"]),
+        defaults=QUICK))
     chart, news = (sources.create(source) for source in config.sources)
     # the values stored by the releases before this one, for exactly these settings
     assert chart.extraction_settings() == "13cc53fe1ed2fcce"

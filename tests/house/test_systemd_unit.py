@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers.config import monitor_config
+from helpers.config import monitor_config, source_table
 from helpers.http import Reply
 from helpers.paths import ROOT
 
@@ -81,15 +81,8 @@ def test_daemon_works_under_memory_deny_write_execute(server, tmp_path):
         200, "<table id='chart'><tr><td class='state'>France</td><td>01/01/2000</td></tr>"
              "<tr><td class='state'>Spain</td><td>02/02/2002</td></tr></table>",
         {"Content-Type": "text/html; charset=utf-8"})
-    config = monitor_config(tmp_path, f"""
-        [[sources]]
-        name = "chart"
-        kind = "html"
-        url = "{server.base}/chart.html"
-        items = "#chart tr"
-        key = "td.state"
-        fields = {{ signature = "td:nth-of-type(2)" }}
-        """)
+    config = monitor_config(tmp_path, source_table("chart", "html", url=f"{server.base}/chart.html", items="#chart tr",
+                                                   key="td.state", fields={"signature": "td:nth-of-type(2)"}))
     wrapper = (
         "import ctypes, mmap, os, sys\n"
         "libc = ctypes.CDLL(None, use_errno=True)\n"

@@ -17,7 +17,7 @@ import pytest
 import respx
 
 from helpers.cli import Daemon
-from helpers.config import QUICK, config_text, html_source, monitor_config, write_config
+from helpers.config import QUICK, config_text, hook, html_source, monitor_config, write_config
 from helpers.hostile import DripServer, DripSmtp, EndlessSmtp, gzip_bomb, measured_run
 from helpers.http import Reply, free_port
 from helpers.paths import ROOT
@@ -62,12 +62,7 @@ def test_gzip_in_gzip_bomb_fails_the_check_with_bounded_memory(tmp_path, server)
 
 def test_webhook_receiver_answering_with_a_bomb_cannot_blow_memory(tmp_path, server):
     server.routes["/hook"] = Reply(500, gzip_bomb(), {"Content-Encoding": "gzip, gzip"})
-    config = monitor_config(tmp_path, f"""
-        [[channels]]
-        name = "hook"
-        kind = "webhook"
-        url = "{server.base}/hook"
-    """, state="s.db")
+    config = monitor_config(tmp_path, hook(f"{server.base}/hook"), state="s.db")
     run = measured_run(cli("--config", str(config), "test-alert"), cwd=ROOT, timeout=120)
     assert run.returncode == 1 and "hook: FAILED: HTTP 500" in run.output, run.output
     assert run.peak_mib < PEAK_MIB, f"peak RSS {run.peak_mib:.0f} MiB"

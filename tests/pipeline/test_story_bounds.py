@@ -6,7 +6,7 @@ import asyncio
 import json
 import urllib.request
 
-from helpers.config import monitor_config
+from helpers.config import hook, monitor_config
 from helpers.http import Reply
 from monitor.config import load_config
 from monitor.events import Event, Treaty, event_id
@@ -36,12 +36,7 @@ def record(state, source: str, events: list[Event], at: str, max_events: int | N
 
 def test_a_story_of_3000_dropped_events_gives_a_small_webhook_listing_only_the_newest_news(tmp_path, server):
     server.routes["/hook"] = Reply(200, "ok")
-    path = monitor_config(tmp_path, f"""
-        [[channels]]
-        name = "hook"
-        kind = "webhook"
-        url = "{server.base}/hook"
-        """)
+    path = monitor_config(tmp_path, hook(f"{server.base}/hook"))
     config = load_config(path)
     state = state_for(config)
     try:

@@ -7,7 +7,7 @@ import json
 import urllib.request
 from pathlib import Path
 
-from helpers.config import monitor_config
+from helpers.config import monitor_config, source_table
 from helpers.depositaries import FIXTURES, cli_check, cli_events
 from helpers.http import Reply
 from monitor.config import load_config
@@ -38,13 +38,7 @@ def catalogue(path: Path) -> dict[str, tuple[str, str, str | None]]:
 
 def source_config(tmp_path: Path, name: str, kind: str, *keys: str) -> Path:
     """A config of one source of `kind`, its keys given as TOML lines, checked without retries or delays."""
-    lines = "\n".join(f"        {key}" for key in (*keys, "retries = 0", 'host_delay = "0s"'))
-    return monitor_config(tmp_path, f"""
-        [[sources]]
-        name = "{name}"
-        kind = "{kind}"
-{lines}
-        """)
+    return monitor_config(tmp_path, source_table(name, kind, *keys, retries=0, host_delay="0s"))
 
 
 def denunciation_alert(report: dict) -> dict:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from helpers.cli import Daemon, run_cli
-from helpers.config import json_source_config
+from helpers.config import hook, json_source_config
 from helpers.http import Reply
 
 FLOOD = 2000
@@ -22,15 +22,10 @@ def flood_site(tmp_path, server):
     data = {"rows": rows(3)}
     server.routes["/p.json"] = lambda seen: Reply(200, json.dumps(data["rows"]), {"Content-Type": "application/json"})
     server.routes["/hook"] = Reply(200, "ok")
-    config = json_source_config(tmp_path, f"{server.base}/p.json", f"""
-        treaty = {{ id = "T-1" }}  # a list of one treaty's parties: its rows need not name it
-        [[channels]]
-        name = "desk"
-        kind = "webhook"
-        url = "{server.base}/hook"
-        ops = true
-        retry_base = "100ms"
-    """)
+    config = json_source_config(tmp_path, f"{server.base}/p.json",
+                                # a list of one treaty's parties: its rows need not name it
+                                'treaty = { id = "T-1" }'
+                                + hook(f"{server.base}/hook", "desk", ops=True, retry_base="100ms"))
     return data, config
 
 
