@@ -24,4 +24,5 @@ __all__ = [
     "smtp",         # a real SMTP server (aiosmtpd) that keeps what it receives
     "tls",          # a self-signed certificate for 127.0.0.1
     "untc",         # the `untc` kind's fixtures, configs and readers
+    "web",          # raw requests to the web side, `serve` as a subprocess until it answers
 ]

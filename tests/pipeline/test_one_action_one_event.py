@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 from helpers.cli import run_cli
-from helpers.config import QUICK, monitor_config
+from helpers.config import QUICK, monitor_config, source_table
 from helpers.generic import hook_table
 from helpers.http import Reply
 from monitor.diff import Stored, diff_part
@@ -28,18 +28,11 @@ def config(server, tmp_path, kind: str, path: str, items: str, fields: str, extr
     """The source `cpt-chart` of `kind` watching `path` on the server, keyed by state, and a
     webhook receiver at /hook."""
     server.routes["/hook"] = Reply(204)
-    return monitor_config(tmp_path, f"""
-        [[sources]]
-        name = "cpt-chart"
-        treaty = {TREATY}
-        kind = "{kind}"
-        url = "{server.base}{path}"
-        items = "{items}"
-        key = "{"state" if kind == "json" else "td.state"}"
-        fields = {fields}
-        {extra}
-        {hook_table(f"{server.base}/hook")}
-    """, defaults=QUICK)
+    return monitor_config(tmp_path,
+                          source_table("cpt-chart", kind, f"treaty = {TREATY}", f"fields = {fields}", extra,
+                                       url=f"{server.base}{path}", items=items,
+                                       key="state" if kind == "json" else "td.state"),
+                          hook_table(f"{server.base}/hook"), defaults=QUICK)
 
 
 def one_denunciation(path, change) -> dict:
