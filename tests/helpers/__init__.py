@@ -5,6 +5,7 @@ Fixtures are not here but in tests/conftest.py: a test gets a fixture by naming 
 
 __all__ = [
     "browser",      # the system Chromium for Playwright, or a skip
+    "checks",       # one check cycle in the test's own process
     "cli",          # `python -m monitor` as a subprocess: run_cli, Daemon, serve_process
     "cn_pdf",       # minimal UN depositary notification PDFs
     "coe",          # a local Treaty Office and the `coe` kind's builders

@@ -3,20 +3,18 @@ service serving them, configs watching it, and sources and parts for the event r
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 
+from helpers import checks
 from helpers.cli import run_cli
 from helpers.config import monitor_config, source_table
 from helpers.http import Reply, Seen
 from helpers.paths import FIXTURES
-from monitor.config import load_config, parse_config
+from monitor.config import parse_config
 from monitor.diff import Stored, diff_part
-from monitor.pipeline import check_all
 from monitor.sources import Part
 from monitor.sources.coe import CoeSource, parse_treaty_list, treaty_context
-from monitor.store import open_state
 
 COE_FIXTURES = FIXTURES / "coe"
 PUBLIC_KEY = "hfghhgp2q5vgwg1hbn532kw71zgtww7e"
@@ -87,13 +85,8 @@ def check(path: Path) -> tuple[int, list[dict], str]:
 
 
 def check_here(path: Path) -> dict:
-    """One check in this process (faster than the CLI, for the failure paths)."""
-    config = load_config(path)
-    state = open_state(config.state_path)
-    try:
-        [report] = asyncio.run(check_all(config, state))
-    finally:
-        state.close()
+    """One check of the config at `path` in this process: its report as a dict."""
+    [report] = checks.check_here(path)
     return {"outcome": report.outcome, "added": report.added, "error": report.error,
             "events": [e.to_dict() for e in report.events]}
 

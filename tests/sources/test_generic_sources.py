@@ -8,6 +8,7 @@ import socket
 
 import pytest
 
+from helpers.checks import check_here
 from helpers.cli import run_cli
 from helpers.config import mailbox, monitor_config, source_table
 from helpers.generic import TREATY, Chart, hook_table
@@ -153,20 +154,9 @@ def no_dns(monkeypatch):
 
 
 def test_an_unresolvable_host_is_not_retried_and_is_reported_once(tmp_path, no_dns):
-    import asyncio
-
-    from monitor.config import load_config
-    from monitor.pipeline import check_all
-    from monitor.store import open_state
-
     path = monitor_config(tmp_path, source_table("un", "untc", base_url="https://treaties.un.test",
-                                           treaties=["XXVII-7-d", "IV-4", "IV-5"], retries=3))
-    config = load_config(path)
-    state = open_state(config.state_path)
-    try:
-        [report] = asyncio.run(check_all(config, state))
-    finally:
-        state.close()
+                                                 treaties=["XXVII-7-d", "IV-4", "IV-5"], retries=3))
+    [report] = check_here(path)
     assert report.outcome == "failed"
     assert report.error.startswith("cannot resolve treaties.un.test")
     assert report.error.endswith("(3 documents)") and report.error.count("cannot resolve") == 1
