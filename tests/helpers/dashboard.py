@@ -35,8 +35,8 @@ def build(tmp_path: Path, server, *, un: bool = True, hostile: bool = True) -> P
     server.routes[PATHS["XXVII-7-d"]] = lambda seen: Reply(200, paris["body"], XML_TYPE)
     un_source = source_table("un", "untc", base_url=server.base, treaties=["XXVII-7-d"]) if un else ""
     path = monitor_config(tmp_path, source_table("coe", "coe", 'sweep_period = "5m"  # every chart in every check',
-                                           base_url=f"{server.base}/",
-                                           page_url=f"{server.base}/en/web/conventions/full-list"),
+                                                 base_url=f"{server.base}/",
+                                                 page_url=f"{server.base}/en/web/conventions/full-list"),
                           un_source, defaults=QUICK)
     config = load_config(path)
     state = open_state(config.state_path)

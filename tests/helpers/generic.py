@@ -36,8 +36,8 @@ class Chart:
     def write(self, *, fields='{ note = "td.note" }', extra="", channels="", name="chart",
               key="td.state") -> None:
         self.path = monitor_config(self.tmp_path, source_table(name, "html", f"fields = {fields}", extra,
-                                                         url=f"{self.server.base}/chart.html",
-                                                         items="#chart tr:has(td)", key=key),
+                                                               url=f"{self.server.base}/chart.html",
+                                                               items="#chart tr:has(td)", key=key),
                                    channels, defaults=QUICK)
 
     def check(self, *options: str, env: dict[str, str] | None = None):

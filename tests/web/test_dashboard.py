@@ -265,8 +265,8 @@ def test_the_daemon_serves_the_dashboard_on_its_http_listener(tmp_path, server):
     TreatyOffice(server)
     port = free_port()
     path = monitor_config(tmp_path, source_table("coe", "coe", base_url=f"{server.base}/",
-                                           page_url=f"{server.base}/en/web/conventions/full-list",
-                                           retries=0, host_delay="0s", jitter="0s", interval="2s"),
+                                                 page_url=f"{server.base}/en/web/conventions/full-list",
+                                                 retries=0, host_delay="0s", jitter="0s", interval="2s"),
                           http={"listen": f"127.0.0.1:{port}"})
     daemon = Daemon(path)
     base = f"http://127.0.0.1:{port}"

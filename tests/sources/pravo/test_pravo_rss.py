@@ -103,8 +103,8 @@ def setup(server, tmp_path, rss_interval="1s"):
     portal.feed["international"] = [("Соглашение между Российской Федерацией и Республикой Казахстан о сотрудничестве",
                                      "0001202611200001", day - timedelta(days=5))]
     config = monitor_config(tmp_path, source_table("pravo-ru", "pravo", base_url=server.base, lookback_days=3,
-                                             blocks=["president", "international"], interval="1h",
-                                             rss_interval=rss_interval, retries=0, host_delay="0s", jitter="0s"),
+                                                   blocks=["president", "international"], interval="1h",
+                                                   rss_interval=rss_interval, retries=0, host_delay="0s", jitter="0s"),
                             daemon={"shutdown_timeout": "3s"})
     return portal, day, config
 

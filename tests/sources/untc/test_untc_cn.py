@@ -124,7 +124,7 @@ class UnSite:
 
 def un_config(tmp_path, base):
     return monitor_config(tmp_path, source_table("un", "untc", base_url=base, treaties=["XXVII-17"], interval="1h",
-                                           cn_interval="1s", jitter="0s", retries=0, host_delay="0s"),
+                                                 cn_interval="1s", jitter="0s", retries=0, host_delay="0s"),
                           daemon={"shutdown_timeout": "3s"})
 
 

@@ -201,7 +201,7 @@ def test_lettered_instruments_are_found_up_to_the_first_404_and_probed_again_aft
         server.routes[f"{chapter}{ref}.en.xml"] = lambda seen, ref=ref: (
             Reply(200, bodies[ref], XML_TYPE) if ref in served else None)
     config = monitor_config(tmp_path, source_table("un", "untc", base_url=server.base, treaties=["II-1-a", "II-1"],
-                                             chapters=[2], retries=0, host_delay="0.3s"))
+                                                   chapters=[2], retries=0, host_delay="0.3s"))
 
     def check() -> dict:
         done = run_cli("--config", str(config), "check", "--json")
