@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from monitor.events import Event
+from monitor.store.event_rows import row_to_event
 from monitor.store.flood import HELD
-from monitor.store.state import State, row_to_event
+from monitor.store.state import State
 
 
 def _chosen(ids: list[str] | None, sources: list[str] | None) -> tuple[str, list[Any]]:
