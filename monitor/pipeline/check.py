@@ -67,10 +67,12 @@ class Start:
     rebase: bool
     """The extraction settings changed: parse again and re-baseline silently."""
     memo: dict[str, Any]
+    """The source's memo, as this check will leave it (settings fingerprint, time of the sweep)."""
 
     @property
     def baseline(self) -> bool:
-        """A silent baseline: what this check finds is history, not news."""
+        """A first check or a re-baseline: what it finds is history, not news (a first check
+        alerts only when the source says `alert_on_first_check`)."""
         return self.first or self.rebase
 
 
@@ -93,6 +95,7 @@ class Collected:
 
     @property
     def changes(self) -> list[Change]:
+        """Every part's changes, in order."""
         return [change for _, _, diff in self.diffs for change in diff.changes]
 
 
@@ -294,7 +297,8 @@ def settings_changed(source: Source, memo: dict, first: bool) -> bool:
     return not first and before is not None and before != current
 
 
-def _diff(state: State, name: str, part: Part, accept_shrink: bool, drop_missing: bool, prior: Prior):
+def _diff(state: State, name: str, part: Part, accept_shrink: bool, drop_missing: bool,
+          prior: Prior) -> tuple[str, int | None, PartDiff]:
     """Diff one part; a part that lost all or most of its items fails the whole check.
     With `drop_missing` (a re-baseline, or a baseline part) the stored records the part no
     longer holds are dropped at once, silently: the new settings or filter left them out,
