@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 CONFIG ?= config/monitor.toml
 
-.PHONY: run test check mutation clean chromium promtool docs image test-image package lock
+.PHONY: run test check lint mutation clean chromium promtool docs image test-image package lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -81,6 +81,11 @@ mutation: $(VENV)/.installed-mutation
 $(VENV)/.installed-docs: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[docs]'
 	touch $@
+
+# The house rules alone (make test runs them too, in tests/test_architecture.py).
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check monitor tests benchmarks
+	$(BIN)/lint-imports
 
 # NO_MKDOCS_2_WARNING quiets Material's banner (it is maintained until 2027; Zensical succeeds it).
 docs: $(VENV)/.installed-docs

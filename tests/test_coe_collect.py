@@ -136,14 +136,14 @@ def alerts(report) -> list[tuple]:
 
 def test_first_check_is_a_silent_baseline_and_a_later_denunciation_alerts_once(service, tmp_path):
     monitor = Monitor(tmp_path, treaties=[126])
-    first = monitor.pipeline.check()
+    first = monitor.check()
     assert (first.outcome, first.events, first.error) == ("baseline", [], None)
     assert "126:RUS" in monitor.records() and monitor.records()["126:FRA"].fields["consent"] == "1989-01-09"
     assert service.fetched("api/signatures") == [{"numSTE": "126", "langue": "ENG"}]
     assert service.fetched("api/conventions/getDeclarations") == []
 
     service.charts["126"] = load("signatures_126_after.json")
-    second = monitor.pipeline.check()
+    second = monitor.check()
     assert second.ok and alerts(second) == [("denunciation", "Russian Federation", "126:RUS", "2025-10-22")]
     event = second.events[0]
     # The title comes from the treaty list (not "Treaty 126").
@@ -151,15 +151,15 @@ def test_first_check_is_a_silent_baseline_and_a_later_denunciation_alerts_once(s
     assert (event.treaty.id, event.treaty.title) == ("ETS No. 126", TORTURE)
     assert event.url == "https://www.coe.int/en/web/conventions/full-list?module=signatures-by-treaty&treatynum=126"
     # The same chart again: no second alert.
-    assert monitor.pipeline.check().events == []
+    assert monitor.check().events == []
 
 
 def test_all_treaties_are_watched_and_the_list_is_fetched_once_a_day(service, tmp_path):
     monitor = Monitor(tmp_path)
-    assert monitor.pipeline.check().outcome == "baseline"
+    assert monitor.check().outcome == "baseline"
     assert sorted(p["numSTE"] for p in service.fetched("api/signatures")) == ["126", "148", "210"]
     service.charts["210"] = load("signatures_210_after.json")
-    report = monitor.pipeline.check()
+    report = monitor.check()
     assert report.ok
     assert {(e.type, e.key) for e in report.events} >= {("ratification", "210:CZE"), ("signature", "210:KAZ")}
     assert {e.treaty.id for e in report.events} == {"CETS No. 210"}
@@ -170,26 +170,26 @@ def test_a_treaty_newly_configured_is_history(service, tmp_path):
     Monitor(tmp_path, treaties=[126]).check()
     service.charts["210"] = load("signatures_210_after.json")
     monitor = Monitor(tmp_path, treaties=[126, 210])
-    report = monitor.pipeline.check()
+    report = monitor.check()
     # Its chart was in no earlier check of this source and the treaty is not new to the list.
     assert report.ok and report.events == []
     assert "210:CZE" in monitor.records()
     assert len(service.fetched("api/traites/search")) == 1
-    memo = json.loads(monitor.store.state.source_row("coe")["memo"])
+    memo = json.loads(monitor.state.source_row("coe")["memo"])
     assert memo["charted"] == ["126", "210"]
     # Later changes of its chart alert.
     service.charts["210"] = load("signatures_210_before.json")
-    assert ("record_changed", "210:CZE") in {(e.type, e.key) for e in monitor.pipeline.check().events}
+    assert ("record_changed", "210:CZE") in {(e.type, e.key) for e in monitor.check().events}
 
 
 def _check_after_publishing(service, monitor: Monitor, number: str):
     """A first check while the Treaty Office's list lacks treaty `number`, then a check two
     days later (the cached list is stale) once the list has it."""
     service.treaties = [item for item in listed("126", "148", "210") if item["Numero_traite"] != number]
-    monitor.pipeline.check()
+    monitor.check()
     service.treaties = listed("126", "148", "210")
     _age_treaty_list(monitor, days=2)
-    return monitor.pipeline.check()
+    return monitor.check()
 
 
 def test_a_treaty_published_since_the_last_list_raises_its_chart_as_news(service, tmp_path):
@@ -217,19 +217,19 @@ def test_a_treaty_published_since_the_last_list_raises_its_declarations_as_news_
 
 def test_a_memo_from_before_the_states_filter_was_kept_still_alerts(service, tmp_path):
     monitor = Monitor(tmp_path, treaties=[210])
-    monitor.pipeline.check()
+    monitor.check()
     _edit_memo(monitor, lambda memo: memo.pop("states_filter"))
     # Kazakhstan's row is new on the chart, with its signature: news, not a baseline.
     service.charts["210"] = load("signatures_210_after.json")
-    assert ("signature", "Kazakhstan", "210:KAZ", "2026-02-10") in alerts(monitor.pipeline.check())
+    assert ("signature", "Kazakhstan", "210:KAZ", "2026-02-10") in alerts(monitor.check())
 
 
 def _edit_memo(monitor: Monitor, edit) -> None:
-    row = monitor.store.state.source_row("coe")
+    row = monitor.state.source_row("coe")
     memo = json.loads(row["memo"])
     edit(memo)
-    monitor.store.state.conn.execute("UPDATE sources SET memo = ? WHERE name = ?", (json.dumps(memo), "coe"))
-    monitor.store.state.conn.commit()
+    monitor.state.conn.execute("UPDATE sources SET memo = ? WHERE name = ?", (json.dumps(memo), "coe"))
+    monitor.state.conn.commit()
 
 
 def _age_treaty_list(monitor: Monitor, days: float) -> None:
@@ -248,10 +248,10 @@ def test_unknown_configured_treaty_fails_the_check_naming_it(service, tmp_path):
 
 def test_one_failing_chart_does_not_hold_back_the_others(service, tmp_path):
     monitor = Monitor(tmp_path, treaties=[126, 210])
-    monitor.pipeline.check()
+    monitor.check()
     service.status["api/signatures126"] = 500
     service.charts["210"] = load("signatures_210_after.json")
-    report = monitor.pipeline.check()
+    report = monitor.check()
     assert report.outcome == "partial" and report.error.startswith("126: ") and "500" in report.error
     assert ("ratification", "Czech Republic", "210:CZE", "2026-03-02") in alerts(report)
     # Treaty 126's rows are kept, not reported as gone.
@@ -261,9 +261,9 @@ def test_one_failing_chart_does_not_hold_back_the_others(service, tmp_path):
 
 def test_a_chart_of_another_shape_is_a_structure_change_not_withdrawals(service, tmp_path):
     monitor = Monitor(tmp_path, treaties=[126])
-    monitor.pipeline.check()
+    monitor.check()
     service.charts["126"] = {"Message": "An error has occurred."}
-    report = monitor.pipeline.check()
+    report = monitor.check()
     assert report.outcome == "failed" and "two or more lists" in report.error
     assert [e.type for e in report.events] == ["structure_changed"]
     assert "126:FRA" in monitor.records() and len(monitor.records()) == 4
@@ -277,10 +277,10 @@ def test_an_empty_chart_is_allowed(service, tmp_path):
 
 def test_states_filter_keeps_only_those_rows_by_name_or_code(service, tmp_path):
     monitor = Monitor(tmp_path, treaties=[126], states=["  russian federation ", "fra"])
-    monitor.pipeline.check()
+    monitor.check()
     assert sorted(monitor.records()) == ["126:FRA", "126:RUS"]
     service.charts["126"] = load("signatures_126_after.json")
-    assert alerts(monitor.pipeline.check()) == [("denunciation", "Russian Federation", "126:RUS", "2025-10-22")]
+    assert alerts(monitor.check()) == [("denunciation", "Russian Federation", "126:RUS", "2025-10-22")]
 
 
 def test_widening_the_states_filter_is_a_silent_baseline(service, tmp_path):
@@ -328,12 +328,12 @@ def test_a_configured_treaty_the_cached_list_does_not_know_fetches_the_list_agai
 def test_declarations_are_watched_and_a_new_one_alerts(service, tmp_path):
     monitor = Monitor(tmp_path, treaties=[126], declarations=True)
     service.declarations["126"] = load("declarations_126.json")[1:]
-    assert monitor.pipeline.check().events == []
+    assert monitor.check().events == []
     assert service.fetched("api/conventions/getDeclarations") == [{"numSte": "126", "codeNature": "0",
                                                                    "langue": "ENG"}]
     assert "126:declaration:UKR:Declaration:17:2015-06-11" in monitor.records()
     service.declarations["126"] = load("declarations_126.json")
-    report = monitor.pipeline.check()
+    report = monitor.check()
     assert [(e.type, e.subject, e.key, e.effective_date) for e in report.events] == [
         ("denunciation", "Russian Federation", "126:RUS", "2026-04-22")]
     assert report.events[0].details["declaration"] == "126:declaration:RUS:Denunciation:23:2026-04-22"
@@ -346,10 +346,10 @@ def test_declarations_filtered_by_state_use_the_chart_codes(service, tmp_path):
          "texte_Decl": "<p>Ukraine declares</p>"}]
     service.declarations["126"].append(load("declarations_126.json")[0])  # Russia's, filtered out
     monitor = Monitor(tmp_path, treaties=[126], declarations=True, states=["UKR"])
-    assert monitor.pipeline.check().ok
+    assert monitor.check().ok
     assert sorted(monitor.records()) == ["126:UKR", "126:declaration:UKR:Declaration:17:2015-06-11"]
     # The next check, with an unchanged chart, still knows the codes: nothing moves, nothing alerts.
-    again = monitor.pipeline.check()
+    again = monitor.check()
     assert (again.outcome, again.events) == ("unchanged", [])
     assert sorted(monitor.records()) == ["126:UKR", "126:declaration:UKR:Declaration:17:2015-06-11"]
 
@@ -365,9 +365,9 @@ def test_widening_the_states_filter_brings_in_unchanged_declarations_silently(se
 
 def test_a_failing_declarations_list_fails_its_treaty_only(service, tmp_path):
     monitor = Monitor(tmp_path, treaties=[126, 148], declarations=True)
-    monitor.pipeline.check()
+    monitor.check()
     service.status["api/conventions/getDeclarations126"] = 503
-    report = monitor.pipeline.check()
+    report = monitor.check()
     assert report.outcome == "partial" and "503" in report.error
 
 
@@ -381,14 +381,14 @@ def test_a_refused_key_is_read_again_from_the_page_and_kept(tmp_path, refusal, c
         service.refusal = refusal
         service.page_key = NEW_KEY
         monitor = Monitor(tmp_path, treaties=[126])
-        report = monitor.pipeline.check()
+        report = monitor.check()
         assert report.ok, report.error
         tokens = [token for _, path, _, token in service.asked if path != "page"]
         assert tokens == [PUBLIC_TOKEN, NEW_KEY, NEW_KEY]
         assert f"coe: the Treaty Office key was refused; using the key now published on {PAGE}" in caplog.messages
         # The next check starts with the key read from the page.
         service.asked.clear()
-        monitor.pipeline.check()
+        monitor.check()
         assert [token for _, _, _, token in service.asked] == [NEW_KEY]
 
 
@@ -435,12 +435,12 @@ def test_the_key_is_read_again_at_most_once_per_check(tmp_path):
         service = Service(router, key=NEW_KEY)
         service.page_key = NEW_KEY
         monitor = Monitor(tmp_path, treaties=[126, 148])
-        monitor.pipeline.check()
+        monitor.check()
         # The key changes again in the middle of the next check: the first request works,
         # the second is refused, and the page is not read a second time.
         service.key = "third"
         service.page_key = "third"
-        report = monitor.pipeline.check()
+        report = monitor.check()
         assert report.ok, report.error
         assert len(service.fetched("page")) == 2
 

@@ -92,20 +92,20 @@ def test_conventions_are_integer_cids():
 
 def test_baseline_then_one_denunciation_with_its_effect(site, tmp_path):
     monitor = Monitor(tmp_path, "hcch", base_url=BASE, conventions=[31])
-    first = monitor.pipeline.check()
+    first = monitor.check()
     assert (first.outcome, first.events, first.error) == ("baseline", [], None)
     site[31] = text("cid31_denounced.html")
-    second = monitor.pipeline.check()
+    second = monitor.check()
     assert alerts(second) == [("denunciation", "Finland", "2026-03-02", "2026-09-01")]
     event = second.events[0]
     assert (event.treaty.id, event.treaty.title, event.url) == ("HCCH cid 31", TITLE, PAGE)
-    assert monitor.pipeline.check().events == []
+    assert monitor.check().events == []
 
 
 def test_a_maintenance_page_later_fails_the_check_and_keeps_the_rows(site, tmp_path):
     monitor = Monitor(tmp_path, "hcch", base_url=BASE, conventions=[31])
-    assert monitor.pipeline.check().outcome == "baseline"
+    assert monitor.check().outcome == "baseline"
     site[31] = text("maintenance.html")
-    report = monitor.pipeline.check()
+    report = monitor.check()
     assert report.outcome == "failed" and "no status table" in report.error
     assert len(monitor.records()) == 5 and [e.type for e in report.events] == ["structure_changed"]

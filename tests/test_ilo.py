@@ -104,18 +104,18 @@ def test_pages_of_another_shape_fail_loudly(body, message):
 
 def test_the_session_comes_first_then_each_page_with_the_referer(normlex, tmp_path):
     monitor = ilo(tmp_path, user_agent="Mozilla/5.0 (X11; Linux x86_64) Chrome/124.0")
-    first = monitor.pipeline.check()
+    first = monitor.check()
     assert (first.outcome, first.events, first.error) == ("baseline", [], None)
     assert normlex.asked() == [(START, None), (C158, BASE + "/")]
     assert {c.request.headers["User-Agent"] for c in normlex.router.calls} == {
         "Mozilla/5.0 (X11; Linux x86_64) Chrome/124.0"}
     normlex.pages["312303"] = text("c158_denounced.html")
-    second = monitor.pipeline.check()
+    second = monitor.check()
     assert alerts(second) == [("denunciation", VENEZUELA, "2026-10-14", "2027-10-14")]
     event = second.events[0]
     assert (event.treaty.id, event.treaty.title, event.url) == ("ILO C158", TITLE, C158)
     assert event.details["effective_date_basis"].startswith("inferred: a denunciation takes effect one year")
-    assert monitor.pipeline.check().events == []
+    assert monitor.check().events == []
 
 
 def test_a_redirect_loop_is_a_failure_that_says_why(normlex, tmp_path):

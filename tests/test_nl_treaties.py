@@ -116,7 +116,7 @@ def test_treaties_option_reads_identifiers_and_refuses_others():
 
 def test_baseline_then_one_denunciation_then_nothing_while_the_stamp_stands(service, tmp_path):
     monitor = nl(tmp_path)
-    first = monitor.pipeline.check()
+    first = monitor.check()
     assert (first.outcome, first.events, first.error) == ("baseline", [], None)
     assert sorted(service.items_fetched()) == ["001642.xml", "007234.xml"]
     # Asked by key, depositary treaties only, never past the first position.
@@ -126,22 +126,22 @@ def test_baseline_then_one_denunciation_then_nothing_while_the_stamp_stands(serv
 
     service.items["007234"] = text("item_007234_denounced.xml")
     service.router.calls.clear()
-    assert monitor.pipeline.check().events == []  # the stamp did not move: the item XML is not asked for
+    assert monitor.check().events == []  # the stamp did not move: the item XML is not asked for
     assert service.items_fetched() == []
 
     service.listing = service.listing.replace("2024-05-02", "2026-10-05")
-    second = monitor.pipeline.check()
+    second = monitor.check()
     assert alerts(second) == [("denunciation", "Russian Federation", "2026-10-01", "2027-10-01")]
     event = second.events[0]
     assert (event.treaty.id, event.treaty.title) == ("NL 007234", STATUTE)
     assert event.url == "https://treatydatabase.overheid.nl/en/Treaty/Details/007234"
     assert service.items_fetched() == ["007234.xml"]
-    assert monitor.pipeline.check().events == []
+    assert monitor.check().events == []
 
 
 def test_identifiers_are_asked_for_by_name_and_a_missing_one_fails_alone(service, tmp_path):
     monitor = nl(tmp_path, treaties=["007234", "000001"])
-    report = monitor.pipeline.check()
+    report = monitor.check()
     assert report.outcome == "partial" and "treaty 000001 is not in the database's listing" in report.error
     assert "(dt.identifier==007234 OR dt.identifier==000001)" in service.queries[0]["query"]
     assert "007234:party:Albania" in monitor.records()
@@ -163,7 +163,7 @@ def test_listing_pages_by_identifier_never_by_position(service, tmp_path, monkey
         return httpx.Response(200, text=pages[after])
     service.router.routes[0].side_effect = sru
     monitor = nl(tmp_path, treaties="all")
-    report = monitor.pipeline.check()
+    report = monitor.check()
     assert report.outcome == "baseline", report.error
     # Each page asks for the identifiers after the last one it got; the position stays 1.
     assert [q["query"].split("dt.language==en")[1] for q in service.queries] == [
@@ -185,7 +185,7 @@ def test_a_service_without_the_depositary_index_is_read_in_full_and_filtered(ser
     flag = "<overheidwetgeving:isNLDepositair>"
     service.listing = service.listing.replace(flag + "true", flag + "false", 1)
     monitor = nl(tmp_path)
-    report = monitor.pipeline.check()
+    report = monitor.check()
     assert report.outcome == "baseline"
     assert service.items_fetched() == ["007234.xml"]  # 001642 is not held by the Netherlands
     assert monitor.memo()["depositary_index"] is False
@@ -194,9 +194,9 @@ def test_a_service_without_the_depositary_index_is_read_in_full_and_filtered(ser
 
 def test_a_maintenance_page_instead_of_the_listing_fails_and_keeps_the_records(service, tmp_path):
     monitor = nl(tmp_path)
-    assert monitor.pipeline.check().outcome == "baseline"
+    assert monitor.check().outcome == "baseline"
     service.listing = "<html><body><h1>Maintenance</h1></body></html>"
-    report = monitor.pipeline.check()
+    report = monitor.check()
     assert report.outcome == "failed" and "not an SRU searchRetrieveResponse" in report.error
     assert len(monitor.records()) == 8
     assert [e.type for e in report.events] == ["structure_changed"]  # the failure, never "every party left"
@@ -208,9 +208,9 @@ def test_a_treaty_new_to_the_listing_is_news_and_one_newly_named_is_history(serv
     service.listing = service.listing.split("<sru:record>")[0] + "<sru:record>" + \
         service.listing.split("<sru:record>")[2]  # only 007234 is listed at first
     monitor = nl(tmp_path)
-    assert monitor.pipeline.check().outcome == "baseline"
+    assert monitor.check().outcome == "baseline"
     service.listing = text("sru_page.xml")  # 001642 is deposited with the Netherlands
-    report = monitor.pipeline.check()
+    report = monitor.check()
     assert {(e.type, e.subject) for e in report.events} >= {("denunciation", "Finland"), ("ratification", "Brazil")}
     assert {e.treaty.id for e in report.events} == {f"NL {one.id}"}
     # Named in `treaties` instead, a treaty's table is history.

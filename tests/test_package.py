@@ -19,7 +19,7 @@ import monitor
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-DATA_DIRS = ("templates", "static", "schemas")
+DATA_DIRS = ("web/templates", "web/static", "schemas")
 
 
 def _run(args: list[str | Path], cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
@@ -97,12 +97,12 @@ def test_the_wheel_installs_and_runs_in_a_fresh_venv(wheel, tmp_path):
                   "from importlib.resources import files\n"
                   "from monitor.web.dashboard import environment\n"
                   "env = environment()\n"
-                  "css = files('monitor').joinpath('static/style.css').read_bytes()  # as StaticFiles reads it\n"
+                  "css = files('monitor.web').joinpath('static/style.css').read_bytes()  # as StaticFiles reads it\n"
                   "print(len([env.get_template(n) for n in env.list_templates()]), len(css))"],
                  cwd=tmp_path)
     assert pages.returncode == 0, pages.stderr
     templates, css = map(int, pages.stdout.split())
-    assert templates == len([p for p in (ROOT / "monitor" / "templates").rglob("*") if p.is_file()]) and css > 0
+    assert templates == len([p for p in (ROOT / "monitor" / "web" / "templates").rglob("*") if p.is_file()]) and css > 0
 
 
 def test_the_image_lock_file_pins_every_dependency():

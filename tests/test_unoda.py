@@ -104,12 +104,12 @@ def test_short_names_are_checked():
 
 def test_baseline_then_a_withdrawal_is_one_denunciation_with_its_inferred_effect(endpoint, tmp_path):
     monitor = unoda(tmp_path)
-    first = monitor.pipeline.check()
+    first = monitor.check()
     assert (first.outcome, first.events, first.error) == ("baseline", [], None)
     sent = endpoint.asked[0]
     assert sent == {"query": QUERY, "variables": {"input": {"id": None, "short_name": "npt", "type": "GET_TREATY"}}}
     endpoint.answers["npt"] = load("npt_withdrawal.json")
-    second = monitor.pipeline.check()
+    second = monitor.check()
     assert alerts(second) == [("denunciation", IRAN, "2026-06-12", "2026-09-12")]
     event = second.events[0]
     assert (event.treaty.id, event.treaty.title, event.url) == ("UNODA npt", NPT, "https://treaties.unoda.org/t/npt")
@@ -117,16 +117,16 @@ def test_baseline_then_a_withdrawal_is_one_denunciation_with_its_inferred_effect
                                                      "treaty provides")
     assert event.summary == (f"{IRAN} denounced {NPT} on 2026-06-12; the denunciation takes effect on 2026-09-12. "
                              "(withdrawal notified to United States)")
-    assert monitor.pipeline.check().events == []
+    assert monitor.check().events == []
 
 
 def test_an_error_answer_fails_that_treaty_only_and_keeps_its_rows(endpoint, tmp_path):
     endpoint.answers["ctbt"] = load("npt_before.json")
     monitor = unoda(tmp_path, treaties=["npt", "ctbt"])
-    assert monitor.pipeline.check().outcome == "baseline"
+    assert monitor.check().outcome == "baseline"
     endpoint.answers["npt"] = load("graphql_errors.json")
     endpoint.answers["ctbt"] = load("npt_withdrawal.json")
-    report = monitor.pipeline.check()
+    report = monitor.check()
     assert report.outcome == "partial" and "GraphQL errors" in report.error
     assert alerts(report) == [("denunciation", IRAN, "2026-06-12", "2026-12-12")]  # the CTBT's six months
     assert "npt:party:France" in monitor.records()
@@ -134,17 +134,17 @@ def test_an_error_answer_fails_that_treaty_only_and_keeps_its_rows(endpoint, tmp
 
 def test_a_maintenance_page_fails_the_check(endpoint, tmp_path):
     monitor = unoda(tmp_path)
-    assert monitor.pipeline.check().outcome == "baseline"
+    assert monitor.check().outcome == "baseline"
     endpoint.answers["npt"] = "<html><h1>Down for maintenance</h1></html>"
-    report = monitor.pipeline.check()
+    report = monitor.check()
     assert report.outcome == "failed" and "did not answer JSON" in report.error
     assert len(monitor.records()) == 5
 
 
 def test_a_truncated_answer_fails_the_treaty(endpoint, tmp_path):
     monitor = unoda(tmp_path)
-    assert monitor.pipeline.check().outcome == "baseline"
+    assert monitor.check().outcome == "baseline"
     endpoint.answers["npt"] = (HERE / "npt_withdrawal.json").read_text(encoding="utf-8")[:300]
-    report = monitor.pipeline.check()
+    report = monitor.check()
     assert report.outcome == "failed" and "did not answer JSON" in report.error
     assert len(monitor.records()) == 5
