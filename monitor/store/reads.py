@@ -71,17 +71,22 @@ def events(db: Database, since: str | None = None, types: list[str] | None = Non
     if since:
         sql += " and detected_at >= ?"
         params.append(since)
-    if types:
-        sql += f" and type in ({','.join('?' * len(types))})"
-        params += types
-    if sources:
-        sql += f" and source in ({','.join('?' * len(sources))})"
-        params += sources
+    sql, params = narrowed(sql, params, type=types, source=sources)
     sql += " order by detected_at desc, rowid desc"
     if limit:
         sql += " limit ?"
         params.append(limit)
     return [row_to_event(row) for row in db.rows(sql, params)]
+
+
+def narrowed(sql: str, params: list[Any], **columns: list[str] | None) -> tuple[str, list[Any]]:
+    """`sql` (ending in a where clause) narrowed to the rows whose column holds one of the
+    values given for it; a column given no values is not narrowed."""
+    for column, values in columns.items():
+        if values:
+            sql += f" and {column} in ({','.join('?' * len(values))})"
+            params = [*params, *values]
+    return sql, params
 
 
 def stored_record(row: dict[str, Any]) -> Stored:
