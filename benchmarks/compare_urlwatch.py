@@ -118,7 +118,26 @@ class Tools:
         return run, self.server.stats(), seen
 
 
+Results = dict[tuple[str, str], list[tuple[Run, dict[str, int], dict[str, int]]]]
+"""Each (tool, cycle)'s runs: resources, server stats, what the tool reported."""
+
+
 def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if not args.no_urlwatch:
+        urlwatch_command()
+    tools = ("legal-monitor", "floor") if args.no_urlwatch else ("urlwatch", "legal-monitor", "floor")
+    results, problems = run_rounds(args, tools)
+    # Every run must have seen what was there to see, or the timings compare different work.
+    for (tool, cycle), runs in results.items():
+        for _, _, seen in runs:
+            problem = unexpected(tool, cycle, seen, args)
+            if problem:
+                problems.append(problem)
+    return summarise(args, tools, results, problems)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.compare_urlwatch", description=__doc__.splitlines()[0])
     parser.add_argument("--sources", type=int, default=1000, help="number of pages (default 1000)")
     parser.add_argument("--runs", type=int, default=3, help="rounds per tool and cycle (default 3)")
@@ -128,14 +147,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", metavar="DIR", help="work in DIR and keep it (default: a temporary folder)")
     parser.add_argument("--no-urlwatch", action="store_true",
                         help="legal-monitor and the floor only (quicker, so more rounds fit)")
-    args = parser.parse_args(argv)
-    if not args.no_urlwatch:
-        urlwatch_command()
+    return parser.parse_args(argv)
 
+
+def run_rounds(args: argparse.Namespace, tools: tuple[str, ...]) -> tuple[Results, list[str]]:
+    """A first run of each tool, then per round a fully changed and an unchanged cycle of
+    each (the order alternating); each run printed as it ends. The results and the problems."""
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="lm-vs-urlwatch-"))
     server = start_server(args.sources, "html", args.no_conditional)
-    tools = ("legal-monitor", "floor") if args.no_urlwatch else ("urlwatch", "legal-monitor", "floor")
-    results: dict[tuple[str, str], list[tuple[Run, dict[str, int], dict[str, int]]]] = {}
+    results: Results = {}
     problems: list[str] = []
 
     def record(tool: str, cycle: str, label: str) -> None:
@@ -161,25 +181,30 @@ def main(argv: list[str] | None = None) -> int:
         server.stop()
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
+    return results, problems
 
-    # Every run must have seen what was there to see, or the timings compare different work.
-    for (tool, cycle), runs in results.items():
-        for _, _, seen in runs:
-            if tool == "urlwatch":
-                expect = {"first": ("new", args.sources), "changed": ("changed", args.sources),
-                          "unchanged": ("changed", 0)}[cycle]
-                if seen.get(expect[0]) != expect[1] or seen.get("error"):
-                    problems.append(f"urlwatch {cycle}: reported {seen}, expected {expect[0]}={expect[1]}")
-            elif tool == "floor":
-                expect = ("changed" if cycle != "unchanged" else
-                          "unchanged" if args.no_conditional else "not_modified")
-                if seen.get(expect) != args.sources or seen.get("errors"):
-                    problems.append(f"floor {cycle}: reported {seen}, expected {expect}={args.sources}")
-            else:
-                expect = {"first": "baseline", "changed": "changed", "unchanged": "unchanged"}[cycle]
-                if seen.get(expect) != args.sources:
-                    problems.append(f"legal-monitor {cycle}: outcomes {seen}, expected {expect}={args.sources}")
 
+def unexpected(tool: str, cycle: str, seen: dict[str, int], args: argparse.Namespace) -> str | None:
+    """What is wrong with what one run of `tool` reported in `cycle`, None when it saw every page."""
+    if tool == "urlwatch":
+        expect = {"first": ("new", args.sources), "changed": ("changed", args.sources),
+                  "unchanged": ("changed", 0)}[cycle]
+        if seen.get(expect[0]) != expect[1] or seen.get("error"):
+            return f"urlwatch {cycle}: reported {seen}, expected {expect[0]}={expect[1]}"
+    elif tool == "floor":
+        wanted = ("changed" if cycle != "unchanged" else
+                  "unchanged" if args.no_conditional else "not_modified")
+        if seen.get(wanted) != args.sources or seen.get("errors"):
+            return f"floor {cycle}: reported {seen}, expected {wanted}={args.sources}"
+    else:
+        wanted = {"first": "baseline", "changed": "changed", "unchanged": "unchanged"}[cycle]
+        if seen.get(wanted) != args.sources:
+            return f"legal-monitor {cycle}: outcomes {seen}, expected {wanted}={args.sources}"
+    return None
+
+
+def summarise(args: argparse.Namespace, tools: tuple[str, ...], results: Results, problems: list[str]) -> int:
+    """Print the medians, the ratios and the summary line; the exit code."""
     mode = "no-conditional" if args.no_conditional else "conditional"
     rows, ratios, floors = [], {}, {}
     for cycle in ("first", "changed", "unchanged"):

@@ -133,6 +133,20 @@ def wait_for(condition, timeout: float, step: float = 0.2) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="lm-latency-"))
+    work.mkdir(parents=True, exist_ok=True)
+    receiver, mailbox = Receiver(), Mailbox()
+    problems = run_changes(args, work, receiver, mailbox)
+    events, hook, hook_end, mail = latencies(work / "state" / "monitor.db", receiver, mailbox)
+    if len(events) != args.events:
+        problems.append(f"{len(events)} events in the database for {args.events} changes")
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    return report(args, len(events), hook, hook_end, mail, problems)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.latency", description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=300, help="changes to make, one event each (default 300)")
     parser.add_argument("--sources", type=int, default=30, help="JSON sources to spread them over (default 30)")
@@ -141,10 +155,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.sources * args.gap < 1.5:
         parser.error("--sources x --gap must be at least 1.5 s, so each one-second check sees one change")
+    return args
 
-    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="lm-latency-"))
-    work.mkdir(parents=True, exist_ok=True)
-    receiver, mailbox = Receiver(), Mailbox()
+
+def run_changes(args: argparse.Namespace, work: Path, receiver: Receiver, mailbox: Mailbox) -> list[str]:
+    """Run the daemon, wait for its baselines, make the changes and wait for their alerts;
+    the problems seen."""
     smtp = Controller(mailbox, hostname="127.0.0.1", port=free_port())
     smtp.start()
     server = start_server(args.sources, "json")
@@ -185,7 +201,12 @@ def main(argv: list[str] | None = None) -> int:
         server.stop()
         smtp.stop()
         receiver.stop()
+    return problems
 
+
+def latencies(db: Path, receiver: Receiver, mailbox: Mailbox) -> tuple[dict, list[float], list[float], list[float]]:
+    """The events stored, and in milliseconds: event detected -> webhook received, check end ->
+    webhook received, check end -> e-mail accepted."""
     conn = sqlite3.connect(str(db))
     events = {row[0]: (row[1], row[2], row[3]) for row in conn.execute(
         "select id, source, detected_at, type from events")}
@@ -207,11 +228,12 @@ def main(argv: list[str] | None = None) -> int:
                 if (end := check_end(payload["id"])) is not None]
     mail = [(at - end) * 1000 for at, ref in mailbox.accepted
             if ref in by_delivery and (end := check_end(by_delivery[ref])) is not None]
-    if len(events) != args.events:
-        problems.append(f"{len(events)} events in the database for {args.events} changes")
-    if not args.keep:
-        shutil.rmtree(work, ignore_errors=True)
+    return events, hook, hook_end, mail
 
+
+def report(args: argparse.Namespace, events: int, hook: list[float], hook_end: list[float], mail: list[float],
+           problems: list[str]) -> int:
+    """Print the table and the summary line; the exit code."""
     rows = []
     for name, values in (("event detected_at -> webhook received", hook),
                          ("check end -> webhook received", hook_end),
@@ -222,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
             rows.append([name, 0, "-", "-", "-"])
             problems.append(f"no measurements for {name}")
     print(f"\n{args.events} changes over {args.sources} JSON sources, one change per check, "
-          f"daemon interval 1s; {len(events)} events; code {code_version()}")
+          f"daemon interval 1s; {events} events; code {code_version()}")
     print(table(["latency (ms)", "n", "median", "p95", "max"], rows))
     for problem in problems:
         print(f"warning: {problem}", file=sys.stderr)

@@ -4,14 +4,30 @@ any command's code (a command's modules load when it runs)."""
 from __future__ import annotations
 
 import argparse
+from typing import TypeAlias
 
 from monitor import __version__
 from monitor.events import EVENT_TYPES
 
 PROG = "legal-monitor"
 
+Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+"""What `add_subparsers` returns: each command is added to it."""
+
 
 def build_parser() -> argparse.ArgumentParser:
+    """The parser of every command, in the order `--help` lists them."""
+    parser = _global_parser()
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    _reading_commands(commands)
+    _daemon_commands(commands)
+    _delivery_commands(commands)
+    _held_commands(commands)
+    return parser
+
+
+def _global_parser() -> argparse.ArgumentParser:
+    """The program's own options: config, log output, version."""
     parser = argparse.ArgumentParser(prog=PROG, description="Watch official legal portals and treaty "
                                      "depositaries; alert on ratifications, accessions and denunciations.")
     parser.add_argument("--config", metavar="PATH",
@@ -22,8 +38,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--log-format", choices=["text", "json"], default="text",
                         help="log lines on stderr: readable text (default) or one JSON object per line")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    return parser
 
+
+def _reading_commands(commands: Commands) -> None:
+    """check, sources, events, preview, validate."""
     check = commands.add_parser("check", help="check sources once now and print what changed")
     check.add_argument("--source", action="append", metavar="NAME", help="only this source (repeatable)")
     check.add_argument("--accept-shrink", action="store_true",
@@ -50,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check the config file and say what it holds")
     validate.add_argument("--json", action="store_true")
 
+
+def _daemon_commands(commands: Commands) -> None:
+    """run, serve, status."""
     run = commands.add_parser("run", help="run the daemon: check each source on its interval")
     run.add_argument("--http", metavar="HOST:PORT", help="serve /healthz, /metrics and event feeds here "
                      "(overrides [http] listen)")
@@ -64,6 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
     status = commands.add_parser("status", help="the daemon, each source's last and next check, deliveries")
     status.add_argument("--json", action="store_true")
 
+
+def _delivery_commands(commands: Commands) -> None:
+    """test-alert, deliveries."""
     test_alert = commands.add_parser("test-alert", help="send a sample event through channels now")
     test_alert.add_argument("--channel", action="append", metavar="NAME", help="only this channel (repeatable)")
 
@@ -76,6 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
     deliveries.add_argument("ids", nargs="*", metavar="ID", help="delivery ids to retry (failed or pending)")
     deliveries.add_argument("--all-failed", action="store_true", help="with retry: every failed delivery")
 
+
+def _held_commands(commands: Commands) -> None:
+    """held, release, drop."""
     held = commands.add_parser("held", help="list events held back by a flooded check (never sent yet)")
     held.add_argument("--source", action="append", metavar="S", help="source name (repeatable)")
     held.add_argument("--limit", type=int, default=50, metavar="N", help="list at most N events (0: all)")
@@ -89,4 +117,3 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "release":
             command.add_argument("--no-send", action="store_true",
                                  help="only queue the deliveries (a running daemon sends them)")
-    return parser

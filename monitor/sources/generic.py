@@ -49,47 +49,74 @@ def generic_events(source: str, change: Change, detected_at: str,
     A new record whose fields already carry an action (a "denunciation" column with a date)
     raises that action, as a changed record gaining it would, and with the same id. One
     change that shows the same action in several places (a dated column and a status text)
-    is one event, carrying the best date (see `one_event`)."""
+    is one event, carrying the best date (see `EventMaker.one_event`)."""
     record = change.new or change.old
     assert record is not None
-    known, date_format = context.treaty is not None, context.date_format
+    maker = EventMaker(source, change, detected_at, context, record)
+    if change.kind == "removed":
+        return [maker.make("record_removed", (record.fingerprint(),), {}, details={"fields": record.fields})]
+    if change.kind == "added":
+        return added_events(maker)
+    return changed_events(maker)
 
-    def about(changes: Fields, reading: DateReading = NO_DATE) -> dict[str, Any]:
+
+@dataclass(frozen=True)
+class EventMaker:
+    """Makes the events of one record change: what each of them says of the record."""
+
+    source: str
+    change: Change
+    detected_at: str
+    context: EventContext
+    record: Record
+    """The record as it is now (as it was, when removed)."""
+
+    def about(self, changes: Fields, reading: DateReading = NO_DATE) -> dict[str, Any]:
+        """The fields of an event about this record: subject, title, link, date, treaty."""
+        change, record = self.change, self.record
         return dict(subject=record.fields.get("subject") or change.key,
-                    title=record.title or built_title(source, change.key, change.kind, changes),
-                    url=record.url or context.url, date=reading.date, date_text=reading.text,
-                    treaty=context.treaty, detected_at=detected_at)
+                    title=record.title or built_title(self.source, change.key, change.kind, changes),
+                    url=record.url or self.context.url, date=reading.date, date_text=reading.text,
+                    treaty=self.context.treaty, detected_at=self.detected_at)
 
-    def make(event_type: str, identity: tuple, changes: Fields, reading: DateReading = NO_DATE,
+    def make(self, event_type: str, identity: tuple, changes: Fields, reading: DateReading = NO_DATE,
              details: dict[str, Any] | None = None) -> Event:
-        return make_event(source, change.key, event_type, identity,
-                          details={**(details or {}), "changed": changed_fields(changes)}, **about(changes, reading))
+        return make_event(self.source, self.change.key, event_type, identity,
+                          details={**(details or {}), "changed": changed_fields(changes)},
+                          **self.about(changes, reading))
 
-    def one_event(sightings: list[Sighting]) -> Event:
+    def one_event(self, sightings: list[Sighting]) -> Event:
         """The sightings of one action as one event: the id and date of the one with the best
         date (a date read beats a date as written, which beats none; the first on a tie),
         and every field that showed it among its changes."""
         best = max(sightings, key=lambda s: (s.reading.date is not None, s.reading.text is not None))
-        return make(best.event_type, (best.action, best.field, best.new), {s.field: (s.old, s.new) for s in sightings},
-                    best.reading, best.details)
+        return self.make(best.event_type, (best.action, best.field, best.new),
+                         {s.field: (s.old, s.new) for s in sightings}, best.reading, best.details)
 
-    if change.kind == "removed":
-        return [make("record_removed", (record.fingerprint(),), {},
-                     details={"fields": record.fields})]
-    if change.kind == "added":
-        sightings = [Sighting(event_type, action, name, None, value, field_date(value, date_format),
-                              {"action": action, "field": name, "fields": record.fields})
-                     for name, value in record.fields.items()
-                     for event_type, action in [_by_name(name, None, value)] if event_type]
-        if sightings:
-            return [one_event(group) for group in by_type(sightings)]
-        event_type, action = classify(record.text(), known)
-        if event_type:
-            return [make(event_type, (action,), {}, read_date(record.fields.get("date"), date_format),
-                         details={"action": action, "fields": record.fields})]
-        return [make("record_added", (record.fingerprint(),), {}, details={"fields": record.fields})]
+
+def added_events(maker: EventMaker) -> list[Event]:
+    """A new record: the actions its fields carry (by a field's name), else the action its
+    text names, else `record_added`."""
+    record, date_format = maker.record, maker.context.date_format
+    sightings = [Sighting(event_type, action, name, None, value, field_date(value, date_format),
+                          {"action": action, "field": name, "fields": record.fields})
+                 for name, value in record.fields.items()
+                 for event_type, action in [_by_name(name, None, value)] if event_type]
+    if sightings:
+        return [maker.one_event(group) for group in by_type(sightings)]
+    event_type, action = classify(record.text(), maker.context.treaty is not None)
+    if event_type:
+        return [maker.make(event_type, (action,), {}, read_date(record.fields.get("date"), date_format),
+                           details={"action": action, "fields": record.fields})]
+    return [maker.make("record_added", (record.fingerprint(),), {}, details={"fields": record.fields})]
+
+
+def changed_events(maker: EventMaker) -> list[Event]:
+    """A changed record: the actions its changed fields show (by name, else by value), and one
+    `record_changed` for the fields that show none."""
+    date_format, known = maker.context.date_format, maker.context.treaty is not None
     sightings, rest = [], {}
-    for name, (old, new) in change.fields.items():
+    for name, (old, new) in maker.change.fields.items():
         event_type, action = _by_name(name, old, new)
         if event_type:
             reading = field_date(new, date_format)
@@ -101,9 +128,9 @@ def generic_events(source: str, change: Change, detected_at: str,
                                       {"action": action, "field": name, "old": old, "new": new}))
         else:
             rest[name] = (old, new)
-    events = [one_event(group) for group in by_type(sightings)]
+    events = [maker.one_event(group) for group in by_type(sightings)]
     if rest:
-        events.append(record_changed(source, change.key, rest, **about(rest)))
+        events.append(record_changed(maker.source, maker.change.key, rest, **maker.about(rest)))
     return events
 
 

@@ -3,13 +3,15 @@ the delivery outbox, held events, the daemon's lock, and the read-only queries o
 
 from monitor.registry import lazy_names
 from monitor.store.database import atomic
+from monitor.store.event_rows import row_to_event
 from monitor.store.held import drop, held_events, release
 from monitor.store.lock import DaemonLock, lock_holder
 from monitor.store.outbox import Delivery, Outbox
 from monitor.store.prior import Prior
 from monitor.store.quiet import QuietWrites, is_quiet
-from monitor.store.state import State, SuccessfulCheck, open_state, row_to_event, state_for
+from monitor.store.state import State, open_state, state_for
 from monitor.store.story_reads import story_events, with_related
+from monitor.store.writes import SuccessfulCheck
 
 _QUERIES = ["Filters", "actions_by_month", "event_by_id", "events_version", "find_events", "generic_treaty",
             "moment_ranks", "months_back", "parse_filters", "parse_since", "source_records", "source_rows",

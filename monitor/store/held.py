@@ -5,18 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from monitor.events import Event
+from monitor.store.event_rows import row_to_event
 from monitor.store.flood import HELD
-from monitor.store.state import State, row_to_event
+from monitor.store.reads import narrowed
+from monitor.store.state import State
 
 
 def _chosen(ids: list[str] | None, sources: list[str] | None) -> tuple[str, list[Any]]:
-    sql, params = "select * from events where hold = ?", [HELD]
-    if ids:
-        sql += f" and id in ({','.join('?' * len(ids))})"
-        params += ids
-    if sources:
-        sql += f" and source in ({','.join('?' * len(sources))})"
-        params += sources
+    sql, params = narrowed("select * from events where hold = ?", [HELD], id=ids, source=sources)
     return sql + " order by detected_at, rowid", params
 
 

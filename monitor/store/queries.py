@@ -14,7 +14,7 @@ from monitor.durations import parse_duration
 from monitor.errors import BadRequest
 from monitor.events import EVENT_TYPES, TREATY_TYPES, Event, Treaty
 from monitor.records import Record
-from monitor.store.state import row_to_event
+from monitor.store.event_rows import row_to_event
 
 PAGE_SIZE = 50
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from monitor.events import Event
-from monitor.store.state import State, row_to_event
+from monitor.store.event_rows import row_to_event
+from monitor.store.state import State
 from monitor.treaties import related_entry
 
 RELATED_LIMIT = 20
