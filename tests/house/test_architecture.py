@@ -95,3 +95,29 @@ def test_each_name_of_a_face_is_what_it_says_even_after_every_module_loaded(pack
 def test_the_top_level_holds_at_most_twenty_modules():
     modules = sorted(path.name for path in (ROOT / "monitor").glob("*.py"))
     assert len(modules) <= 20, modules
+
+
+def test_no_function_in_the_package_is_over_sixty_lines():
+    long = []
+    for path in sorted((ROOT / "monitor").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                lines = node.end_lineno - node.lineno + 1
+                if lines > 60:
+                    long.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.name} has {lines} lines")
+    assert long == []
+
+
+def test_no_test_module_imports_another_test_module_or_conftest():
+    """Shared builders live in tests/helpers; the one exception is the untouched guard of the event ids."""
+    wrong = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        if "node_modules" in path.parts or path.name == "test_event_ids.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([node.module or ""] if isinstance(node, ast.ImportFrom)
+                     else [alias.name for alias in node.names] if isinstance(node, ast.Import) else [])
+            for name in names:
+                if name == "conftest" or name.split(".")[0].startswith("test_"):
+                    wrong.append(f"{path.relative_to(ROOT)}:{node.lineno}: imports {name}")
+    assert wrong == []
