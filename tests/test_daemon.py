@@ -133,6 +133,8 @@ def test_json_logs_and_the_http_endpoint(tmp_path, server):
     checks = [r for r in records if r["message"].startswith("checked a:")]
     assert checks and {"source", "outcome", "duration", "bytes", "records"} <= set(checks[0])
     assert all(r["level"] in ("info", "warning", "error") for r in records)
+    # Log pipelines filter on the logger name: it stays what it was, wherever the module lives.
+    assert {r["logger"] for r in checks} == {"monitor.check"}
 
 
 def test_http_flag_on_a_taken_port_is_a_clear_error(tmp_path, server):

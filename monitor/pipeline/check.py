@@ -23,7 +23,7 @@ from monitor.sources import Part, Source
 from monitor.store import Prior, QuietWrites, State, SuccessfulCheck, is_quiet
 from monitor.text import plural, shown_error
 
-log = logging.getLogger("monitor.pipeline.check")
+log = logging.getLogger("monitor.check")  # the name JSON log lines carry: kept as it was
 
 SETTINGS_MEMO = "extraction_settings"
 """The memo key holding the fingerprint of the settings the stored records came from."""

@@ -22,7 +22,7 @@ from monitor.outcomes import DeliveryOutcome
 from monitor.settings import Config
 from monitor.store import Delivery, Outbox, State, with_related
 
-log = logging.getLogger("monitor.pipeline.deliver")
+log = logging.getLogger("monitor.deliver")  # the name JSON log lines carry: kept as it was
 
 CLAIM = 600.0
 """How long a process holds the deliveries of the one message it is sending (each send claims

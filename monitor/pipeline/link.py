@@ -18,7 +18,7 @@ from monitor.treaties import assign, story_id
 if TYPE_CHECKING:  # the catalogue and the matcher load when a kind that uses them is checked
     from monitor.treaties import CatalogueEntry, RussianMatcher
 
-log = logging.getLogger("monitor.pipeline.link")
+log = logging.getLogger("monitor.linking")  # the name JSON log lines carry: kept as it was
 
 
 def _run(state: State, work: Callable[[sqlite3.Connection], Any]) -> Any:

@@ -32,7 +32,7 @@ from monitor.webhosts import allowed_hosts
 if TYPE_CHECKING:
     from monitor.settings import Config
 
-log = logging.getLogger("monitor.web.app")
+log = logging.getLogger("monitor.web")  # the name JSON log lines carry: kept as it was
 FEED_SIZE = 50
 READERS = 4
 """Threads that read the database at once, each with its own read-only connection."""

@@ -14,7 +14,7 @@ from monitor.web.auth import authorised, challenge
 if TYPE_CHECKING:
     from monitor.settings import Config
 
-log = logging.getLogger("monitor.web.app")
+log = logging.getLogger("monitor.web")  # the name JSON log lines carry: kept as it was
 
 SECURITY_HEADERS = {
     # object-src and frame-src: a state's timeline is an <object> (so that its marks link to

@@ -15,7 +15,7 @@ import h11
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-log = logging.getLogger("monitor.web.app")
+log = logging.getLogger("monitor.web")  # the name JSON log lines carry: kept as it was
 
 
 def default_max_connections() -> int:

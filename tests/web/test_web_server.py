@@ -149,7 +149,7 @@ def test_access_control_is_strict_about_headers_logs_failures_and_hides_health_d
     endpoint = Endpoint("127.0.0.1:0", config.state_path, Metrics(), lambda: ["scheduler not running"], lambda: config)
     endpoint.start()
     port = int(endpoint.address.rsplit(":", 1)[1])
-    caplog.set_level(logging.INFO, logger="monitor.web.app")
+    caplog.set_level(logging.INFO, logger="monitor.web")
     try:
         none = get(port, "/events.json")
         started = time.monotonic()
