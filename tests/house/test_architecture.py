@@ -16,8 +16,7 @@ import pytest
 import monitor
 from helpers.paths import ROOT
 
-PACKAGES = sorted(name for _, name, is_package in pkgutil.walk_packages(monitor.__path__, "monitor.")
-                  if is_package and name.count(".") == 1 or name == "monitor.web.pictures")
+PACKAGES = sorted(name for _, name, is_package in pkgutil.walk_packages(monitor.__path__, "monitor.") if is_package)
 BIN = Path(sys.executable).parent
 
 
@@ -121,3 +120,12 @@ def test_no_test_module_imports_another_test_module_or_conftest():
                 if name == "conftest" or name.split(".")[0].startswith("test_"):
                     wrong.append(f"{path.relative_to(ROOT)}:{node.lineno}: imports {name}")
     assert wrong == []
+
+
+def test_the_mutation_run_names_only_files_that_exist():
+    """A module or test that moved must move in `[tool.mutmut]` too, or `make mutation` skips it unsaid."""
+    import tomllib
+
+    mutmut = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["mutmut"]
+    assert [p for p in mutmut["only_mutate"] if not list(ROOT.glob(p))] == []
+    assert [p for p in mutmut["pytest_add_cli_args_test_selection"] if not (ROOT / p).is_file()] == []

@@ -9,13 +9,13 @@ from __future__ import annotations
 from monitor.sources.coe.api import PUBLIC_TOKEN, SEARCH_ALL
 from monitor.sources.coe.events import TreatyContext, treaty_context
 from monitor.sources.coe.parse import (
-                    CHART_URL,
-                    TreatyInfo,
-                    default_mention,
-                    parse_chart,
-                    parse_declarations,
-                    parse_treaty_list,
-                    treaty_number,
+    CHART_URL,
+    TreatyInfo,
+    default_mention,
+    parse_chart,
+    parse_declarations,
+    parse_treaty_list,
+    treaty_number,
 )
 from monitor.sources.coe.source import CoeSource
 

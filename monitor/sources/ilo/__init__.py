@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from monitor.sources.ilo.parse import Ratifications, parse_ratifications
 from monitor.sources.ilo.reference import (
-           DEFAULT_BASE_URL,
-           FIRST_INSTRUMENT_ID,
-           MIN_BYTES,
-           convention_code,
-           instrument_id,
+    DEFAULT_BASE_URL,
+    FIRST_INSTRUMENT_ID,
+    MIN_BYTES,
+    convention_code,
+    instrument_id,
 )
 from monitor.sources.ilo.source import DEFAULT_CONVENTIONS, IloSource, designation
 

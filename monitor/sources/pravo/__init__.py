@@ -9,15 +9,15 @@ from __future__ import annotations
 from monitor.sources.pravo.events import SUBJECT, document_label
 from monitor.sources.pravo.parse import parse_item, parse_page
 from monitor.sources.pravo.reference import (
-           BLOCKS,
-           DEFAULT_BASE_URL,
-           DOCUMENT_TYPES,
-           MOSCOW,
-           SIGNATORIES,
-           TYPE_NAMES,
-           moscow_today,
-           parse_blocks,
-           parse_document_types,
+    BLOCKS,
+    DEFAULT_BASE_URL,
+    DOCUMENT_TYPES,
+    MOSCOW,
+    SIGNATORIES,
+    TYPE_NAMES,
+    moscow_today,
+    parse_blocks,
+    parse_document_types,
 )
 from monitor.sources.pravo.source import PravoSource
 from monitor.sources.pravo.titles import TreatyAct, classify_title, short_title, strip_quotes

@@ -14,11 +14,11 @@ from monitor.sources.untc.index import CHAPTER_INDEX, CORE_TREATIES, INDEX_GAPS,
 from monitor.sources.untc.records import Parsed, RawNote, Row, build_records
 from monitor.sources.untc.source import UntcSource
 from monitor.sources.untc.withdrawals import (
-           is_withdrawal,
-           match_participant,
-           named_actor,
-           withdrawal_actor,
-           withdrawal_dates,
+    is_withdrawal,
+    match_participant,
+    named_actor,
+    withdrawal_actor,
+    withdrawal_dates,
 )
 from monitor.sources.untc.xml import parse_xml
 
