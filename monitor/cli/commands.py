@@ -23,8 +23,8 @@ from monitor.errors import ConfigError, MonitorError
 from monitor.pipeline import check_once, known_sources, listed_sources
 from monitor.render import event_line, shown_event
 from monitor.settings import HTTP_OPTIONS, listen_address
-from monitor.store import State, state_for, story_events, with_related
-from monitor.text import mask_text, plural
+from monitor.store import State, lock_holder, state_for, story_events, with_related
+from monitor.text import mask_text, plural, shown
 from monitor.webhosts import host_name
 
 if TYPE_CHECKING:
@@ -119,7 +119,6 @@ def _print_reports(reports: list[CheckReport]) -> None:
 def cmd_sources(args: argparse.Namespace, config: Config) -> int:
     from monitor.cli.overview import source_list
     from monitor.cli.tables import print_table
-    from monitor.text import shown
 
     state = _state(config, readonly=True)
     try:
@@ -237,8 +236,6 @@ def cmd_serve(args: argparse.Namespace, config: Config) -> int:
 def cmd_status(args: argparse.Namespace, config: Config) -> int:
     from monitor.cli.overview import next_cell, source_status
     from monitor.cli.tables import print_table, show
-    from monitor.store import lock_holder
-    from monitor.text import shown
 
     holder = lock_holder(config.state_path)
     state = _state(config, readonly=True)
